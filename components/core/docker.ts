@@ -1,0 +1,70 @@
+import Docker from "dockerode";
+
+/**
+ * A Docker Engine API client. It honours DOCKER_HOST like the docker CLI does (dockerode reads it when no options
+ * are given), and is created on demand because dynamic providers and reapers run in their own processes.
+ */
+export function dockerClient(): Docker {
+    return new Docker();
+}
+
+/** True when a dockerode error is the engine's 404 (no such container, network or image). */
+export function isNotFound(err: unknown): boolean {
+    return typeof err === "object" && err !== null && (err as { statusCode?: number }).statusCode === 404;
+}
+
+/** Result of a command run inside a container. */
+export interface ExecResult {
+    exitCode: number;
+    stdout: string;
+    stderr: string;
+}
+
+/**
+ * Runs `cmd` inside a running container (like `docker exec`) and waits for it, with a bound on the wait so a hung
+ * command can never hang a rollback. Output is demultiplexed into stdout and stderr.
+ */
+export async function execInContainer(
+    container: string,
+    cmd: string[],
+    opts: { timeoutMs?: number; user?: string; privileged?: boolean } = {},
+): Promise<ExecResult> {
+    const docker = dockerClient();
+    const exec = await docker.getContainer(container).exec({
+        Cmd: cmd,
+        AttachStdout: true,
+        AttachStderr: true,
+        ...(opts.user ? { User: opts.user } : {}),
+        ...(opts.privileged ? { Privileged: true } : {}),
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const { PassThrough } = await import("node:stream");
+    const o = new PassThrough();
+    const e = new PassThrough();
+    o.on("data", (b: Buffer) => out.push(b));
+    e.on("data", (b: Buffer) => err.push(b));
+    docker.modem.demuxStream(stream, o, e);
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+            stream.destroy();
+            reject(new Error(`command ${JSON.stringify(cmd)} in container ${container} did not finish within ${timeoutMs} ms`));
+        }, timeoutMs);
+        stream.on("end", () => {
+            clearTimeout(timer);
+            resolve();
+        });
+        stream.on("error", (e2: Error) => {
+            clearTimeout(timer);
+            reject(e2);
+        });
+    });
+    const info = await exec.inspect();
+    return {
+        exitCode: info.ExitCode ?? -1,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+    };
+}

@@ -1,0 +1,46 @@
+import type { z } from "zod";
+import type { FaultOwner } from "./labels";
+
+/** How a revert ended. Every outcome is a success: reverting is idempotent and never blocks a rollback. */
+export type RevertOutcome =
+    /** The fault was in place and is now undone. */
+    | "reverted"
+    /** Nothing to undo: someone (the reaper, a human, an earlier revert) already did it. */
+    | "already-reverted"
+    /** The target no longer exists, so there is nothing to restore. */
+    | "target-gone";
+
+/** What a driver may report while it works; the provider forwards it to Pulumi's diagnostics. */
+export interface DriverContext {
+    owner: FaultOwner;
+    warn(message: string): void;
+    info(message: string): void;
+}
+
+/** What `observe` sees on the target right now. */
+export interface Observation {
+    /** True while the fault is in effect on the target. */
+    active: boolean;
+    /** One line for humans: what was seen. */
+    detail: string;
+}
+
+/**
+ * One driver per fault kind, and the only code that touches the target for it. The dynamic provider (`up` and
+ * `destroy`), the time-to-live reaper and `recover` all call the same three functions with the same record, so a
+ * fault is undone the same way however its rollback is triggered.
+ */
+export interface FaultDriver<Spec = unknown, Rec = unknown> {
+    /** `<target>:<fault>` in kebab case, e.g. `docker:network-disconnect`. Stored in state and in labels. */
+    readonly kind: string;
+    /** The spec's zod schema: the single source of truth for what the fault accepts. */
+    readonly schema: z.ZodType<Spec>;
+    /** One sentence for plans and previews: what this spec will break. */
+    describe(spec: Spec): string;
+    /** Injects the fault and returns a plain-JSON record with everything needed to undo it. */
+    inject(spec: Spec, ctx: DriverContext): Promise<Rec>;
+    /** Undoes the fault described by `record`. Idempotent: reverting twice, or after someone else did, is a no-op. */
+    revert(record: Rec, ctx: DriverContext): Promise<RevertOutcome>;
+    /** Looks at the target and says whether the fault is still in effect. */
+    observe(record: Rec): Promise<Observation>;
+}

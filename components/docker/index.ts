@@ -1,0 +1,1 @@
+export { NetworkDisconnect, type NetworkDisconnectArgs } from "./NetworkDisconnect";

@@ -1,0 +1,2 @@
+/** faultline's components, by target. */
+export * as docker from "./docker";

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Builds the images that the tests and the demo run, with no registry: each is assembled from Debian packages on
+# this machine and loaded with `docker import`. An image is rebuilt only when its recipe changes (the recipe's hash
+# is kept in a label). Users who are online can point the FAULTLINE_IMAGE_* variables at images of their own.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
+# shellcheck source=scripts/images.env
+source "$ROOT/scripts/images.env"
+
+ensure_pkg() { # ensure_pkg COMMAND PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return 0
+  [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1 || die "$1 is missing: install the $2 package"
+  run_logged "apt-get install $2" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2"
+}
+
+# image_current NAME HASH: true when NAME exists and was built from the recipe with this HASH.
+image_current() {
+  [[ "$(docker image inspect -f '{{index .Config.Labels "dev.faultline.recipe"}}' "$1" 2>/dev/null)" == "$2" ]]
+}
+
+# busybox: a static busybox and its applets (sh, httpd, nc, wget, ...): small peers and targets for tests.
+build_busybox() {
+  local name="$FAULTLINE_IMAGE_BUSYBOX"
+  ensure_pkg busybox busybox-static
+  local bb; bb="$(command -v busybox)"
+  local hash; hash="$( (sha256sum "$bb"; declare -f build_busybox) | sha256sum | cut -c1-16)"
+  if image_current "$name" "$hash"; then ok "$name is current"; return; fi
+  local root; root="$(mktemp -d)"
+  mkdir -p "$root/bin" "$root/tmp" "$root/www" "$root/etc"
+  cp "$bb" "$root/bin/busybox"
+  # One symlink per applet, so images run `sh`, `httpd`, `nc` directly.
+  for applet in $("$bb" --list); do [[ "$applet" == busybox ]] || ln -sf busybox "$root/bin/$applet"; done
+  echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
+  echo 'hosts: files dns' >"$root/etc/nsswitch.conf"
+  echo ok >"$root/www/index.html"
+  tar -C "$root" -c . | docker import \
+    -c 'ENV PATH=/bin' -c 'CMD ["sh"]' \
+    -c "LABEL dev.faultline.recipe=$hash" -c 'LABEL dev.faultline.image=busybox' \
+    - "$name" >/dev/null
+  rm -rf "$root"
+  ok "built $name"
+}
+
+build_busybox
