@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The one test command (README, .ci/run): sets up everything the tests need, type-checks, runs every test file,
+# then checks that the tests left nothing behind (containers, networks, stacks).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash scripts/setup.sh
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+step "Type check"
+npx --no-install tsc -p tsconfig.json --noEmit
+ok "tsc --noEmit"
+
+step "Tests"
+mapfile -t files < <(find test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+# One file at a time: real-engine tests share one Docker engine and two cores.
+status=0
+node --import tsx --test --test-concurrency=1 "${files[@]}" || status=$?
+
+step "Leftovers"
+left="$(docker ps -aq --filter label=dev.faultline.test; docker network ls -q --filter label=dev.faultline.test)"
+stacks="$(pulumi stack ls --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const x of JSON.parse(s||"[]"))if(/^test-/.test(x.name))console.log(x.name)})')"
+if [[ -n "$left" || -n "$stacks" ]]; then
+  warn "the tests left these behind:"; docker ps -a --filter label=dev.faultline.test; echo "$stacks"
+  status=1
+else
+  ok "no test container, network or stack left behind"
+fi
+exit "$status"
