@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FaultOptionsSchema } from "./core/component";
 import { NetworkDisconnectSpec } from "./docker/drivers/networkDisconnect";
 
 /** A stack-unique fault name: it names the Pulumi resources and the labels the fault leaves on targets. */
@@ -6,10 +7,13 @@ const FaultName = z
     .string({ error: "required: a name for this fault, unique in the experiment (e.g. db-partition)" })
     .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "use lowercase letters, digits and dashes (like a DNS label), e.g. db-partition");
 
+/** The fields every fault entry has besides its kind's spec: a name and a time-to-live. */
+const FaultEntry = z.object({ name: FaultName, ttl: FaultOptionsSchema.shape.ttl });
+
 /** One fault of an experiment: its kind picks the spec it takes. */
 export const FaultSpec = z.discriminatedUnion(
     "kind",
-    [NetworkDisconnectSpec.extend({ kind: z.literal("docker:network-disconnect"), name: FaultName })],
+    [NetworkDisconnectSpec.extend({ kind: z.literal("docker:network-disconnect"), ...FaultEntry.shape })],
     { error: "unknown fault kind; supported kinds: docker:network-disconnect" },
 );
 export type FaultSpec = z.infer<typeof FaultSpec>;

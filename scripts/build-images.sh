@@ -43,4 +43,26 @@ build_busybox() {
   ok "built $name"
 }
 
+# tools: Debian minbase with the programs fault helpers run inside a target's namespaces or cgroup (iptables, tc,
+# stress-ng, pkill, libfaketime) and Node.js for the time-to-live reaper, which runs the same drivers as Pulumi.
+TOOLS_PACKAGES=iptables,iproute2,stress-ng,procps,faketime,psmisc,nodejs,ca-certificates
+build_tools() {
+  local name="$FAULTLINE_IMAGE_TOOLS"
+  ensure_pkg debootstrap debootstrap
+  local mirror="${FAULTLINE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+  local hash; hash="$( (declare -f build_tools; echo "$TOOLS_PACKAGES") | sha256sum | cut -c1-16)"
+  if image_current "$name" "$hash"; then ok "$name is current"; return; fi
+  local root; root="$(mktemp -d)"
+  run_logged "debootstrap bookworm for $name (about a minute)" \
+    debootstrap --variant=minbase --include="$TOOLS_PACKAGES" bookworm "$root" "$mirror"
+  # Docs, manuals and apt lists are of no use in a helper image and are a third of its size.
+  rm -rf "$root"/usr/share/{doc,man,info,locale} "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*
+  run_logged "import $name" bash -c "tar -C '$root' -c . | docker import \
+    -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'CMD [\"bash\"]' \
+    -c 'LABEL dev.faultline.recipe=$hash' -c 'LABEL dev.faultline.image=tools' - '$name' >/dev/null"
+  rm -rf "$root"
+  ok "built $name"
+}
+
 build_busybox
+build_tools

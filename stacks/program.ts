@@ -1,13 +1,16 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { NetworkDisconnect } from "../components/docker/NetworkDisconnect";
+import { formatDuration } from "../components/core/duration";
 import type { ExperimentSpec, FaultSpec } from "../components/experiment";
 
 /** Creates the component for one fault of an experiment. */
 function faultComponent(fault: FaultSpec, experiment: string): pulumi.ComponentResource & { description: string } {
-    const { kind, name, ...spec } = fault;
+    // The experiment schema already parsed `ttl` to milliseconds; components take the written form.
+    const { kind, name, ttl, ...spec } = fault;
+    const common = { ttl: formatDuration(ttl), experiment };
     switch (kind) {
         case "docker:network-disconnect":
-            return new NetworkDisconnect(name, { ...spec, experiment });
+            return new NetworkDisconnect(name, { ...spec, ...common });
     }
 }
 

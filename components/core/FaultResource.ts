@@ -8,12 +8,34 @@ export interface FaultResourceInputs {
     kind: string;
     spec: unknown;
     owner: FaultOwner;
+    /** Time-to-live in milliseconds: the reaper reverts the fault this long after injection. */
+    ttlMs: number;
 }
 
-/** Outputs: the inputs plus the revert record and when the fault went in. */
+/** Outputs: the inputs plus the revert record, when the fault went in, and when its reaper fires. */
 export interface FaultResourceOutputs extends FaultResourceInputs {
     record: unknown;
     injectedAt: string;
+    expiresAt: string;
+}
+
+/** A fault handed to a reaper: everything it needs to revert the fault on its own. */
+export interface ArmedFault {
+    /** The Pulumi resource id of the fault; reapers are found by it. */
+    id: string;
+    kind: string;
+    record: unknown;
+    owner: FaultOwner;
+    /** When to revert, in epoch milliseconds. */
+    expiresAt: number;
+}
+
+/** Where a target's reapers live. One module per target exports `reaper` with this shape. */
+export interface ReaperHost {
+    /** Starts a reaper that reverts `fault` at `fault.expiresAt` even if every faultline process is gone. */
+    arm(fault: ArmedFault): Promise<void>;
+    /** Removes the reapers of fault `id`; no-op when there are none (the reaper already fired). */
+    disarm(id: string): Promise<void>;
 }
 
 /**
@@ -21,7 +43,7 @@ export interface FaultResourceOutputs extends FaultResourceInputs {
  * ts-node, so a TypeScript driver (this repository, run from source) needs ts-node registered first; a compiled
  * driver (the package as published) loads directly. Kept free of imports because Pulumi serializes it into state.
  */
-function loadDriver(modulePath: string): FaultDriver {
+function loadModule(modulePath: string): any {
     if (modulePath.endsWith(".ts")) {
         const g = globalThis as { __faultlineTsNode?: boolean };
         if (!g.__faultlineTsNode) {
@@ -29,7 +51,7 @@ function loadDriver(modulePath: string): FaultDriver {
             g.__faultlineTsNode = true;
         }
     }
-    return require(modulePath).driver as FaultDriver;
+    return require(modulePath);
 }
 
 /** The driver context inside a provider: diagnostics go to stderr, which the engine shows with the resource. */
@@ -46,39 +68,73 @@ function providerContext(owner: FaultOwner): DriverContext {
  * and revert. It holds only the driver's module path, so what Pulumi serializes into state stays small.
  */
 class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInputs, FaultResourceOutputs> {
-    constructor(private readonly driverModule: string) {}
+    constructor(
+        private readonly driverModule: string,
+        private readonly reaperModules: Partial<Record<string, string>>,
+    ) {}
+
+    private driver(): FaultDriver {
+        return loadModule(this.driverModule).driver as FaultDriver;
+    }
+
+    /** The reaper host of the driver's target, if that target needs one (Chaos Mesh and FIS carry their own). */
+    private reaper(driver: FaultDriver): ReaperHost | undefined {
+        const modulePath = this.reaperModules[driver.target];
+        return modulePath ? (loadModule(modulePath).reaper as ReaperHost) : undefined;
+    }
 
     async check(olds: FaultResourceInputs, news: FaultResourceInputs): Promise<pulumi.dynamic.CheckResult<FaultResourceInputs>> {
-        const driver = loadDriver(this.driverModule);
+        const driver = this.driver();
         const result = driver.schema.safeParse(news.spec);
-        if (result.success) return { inputs: { ...news, spec: result.data } };
-        return {
-            failures: toSpecIssues(result.error.issues, "spec").map((i) => ({ property: i.path, reason: i.message })),
-        };
+        if (!result.success) {
+            return {
+                failures: toSpecIssues(result.error.issues, "spec").map((i) => ({ property: i.path, reason: i.message })),
+            };
+        }
+        // Live checks (a kernel feature, a binary in the target) fail the preview, never a half-done `up`.
+        const issues = driver.preflight ? await driver.preflight(result.data) : [];
+        if (issues.length > 0) return { failures: issues.map((i) => ({ property: i.path, reason: i.message })) };
+        return { inputs: { ...news, spec: result.data } };
     }
 
     async diff(id: string, olds: FaultResourceOutputs, news: FaultResourceInputs): Promise<pulumi.dynamic.DiffResult> {
         // A fault cannot be edited in place: a changed spec or kind means revert the old one, then inject the new.
         const replaces: string[] = [];
         if (olds.kind !== news.kind) replaces.push("kind");
+        if (olds.ttlMs !== news.ttlMs) replaces.push("ttlMs");
         if (JSON.stringify(olds.spec) !== JSON.stringify(news.spec)) replaces.push("spec");
         const ownerChanged = JSON.stringify(olds.owner) !== JSON.stringify(news.owner);
         return { changes: replaces.length > 0 || ownerChanged, replaces, deleteBeforeReplace: true };
     }
 
     async create(inputs: FaultResourceInputs): Promise<pulumi.dynamic.CreateResult<FaultResourceOutputs>> {
-        const driver = loadDriver(this.driverModule);
-        const record = await driver.inject(inputs.spec, providerContext(inputs.owner));
-        const id = `${inputs.kind}/${inputs.owner.stack}/${inputs.owner.fault}/${Date.now().toString(36)}`;
-        return { id, outs: { ...inputs, record, injectedAt: new Date().toISOString() } };
+        const driver = this.driver();
+        const ctx = providerContext(inputs.owner);
+        const injectedAt = Date.now();
+        const record = await driver.inject(inputs.spec, ctx);
+        const id = `${inputs.kind}/${inputs.owner.stack}/${inputs.owner.fault}/${injectedAt.toString(36)}`;
+        const expiresAt = injectedAt + inputs.ttlMs;
+        // The reaper is armed right after the fault is in, before Pulumi has even recorded it: from here on, the
+        // fault is reverted at expiresAt whatever happens to this process. If arming fails, the fault is reverted
+        // at once, so that no fault ever exists without its time-to-live.
+        const reaper = this.reaper(driver);
+        if (reaper) {
+            try {
+                await reaper.arm({ id, kind: inputs.kind, record, owner: inputs.owner, expiresAt });
+            } catch (err) {
+                await driver.revert(record, ctx);
+                throw new Error(`could not arm the time-to-live reaper, so the fault was reverted: ${String(err)}`);
+            }
+        }
+        const outs = { ...inputs, record, injectedAt: new Date(injectedAt).toISOString(), expiresAt: new Date(expiresAt).toISOString() };
+        return { id, outs };
     }
 
     async read(id: string, props?: FaultResourceOutputs): Promise<pulumi.dynamic.ReadResult<FaultResourceOutputs>> {
         // `pulumi refresh`: a fault reverted outside Pulumi (by its reaper, or by hand) is gone from the target,
         // so it is reported gone here too and the engine drops it from state.
         if (!props) return {};
-        const driver = loadDriver(this.driverModule);
-        const seen = await driver.observe(props.record);
+        const seen = await this.driver().observe(props.record);
         if (!seen.active) return {};
         return { id, props };
     }
@@ -89,8 +145,10 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
     }
 
     async delete(id: string, props: FaultResourceOutputs): Promise<void> {
-        const driver = loadDriver(this.driverModule);
+        // Revert first, then disarm: if the revert fails, the reaper is still there to try again at its deadline.
+        const driver = this.driver();
         await driver.revert(props.record, providerContext(props.owner));
+        await this.reaper(driver)?.disarm(id);
     }
 }
 
@@ -101,7 +159,14 @@ export interface FaultResourceArgs {
     kind: string;
     spec: pulumi.Input<unknown>;
     owner: FaultOwner;
+    /** Time-to-live in milliseconds (already parsed from the fault's `ttl`). */
+    ttlMs: number;
 }
+
+/** The reaper host module of each target that needs one, resolved here so the provider can load it by path. */
+const REAPER_MODULES: Partial<Record<string, string>> = {
+    docker: require.resolve("../docker/reaper"),
+};
 
 /** `docker:network-disconnect` → `DockerNetworkDisconnect`, so each kind has its own type token for policies. */
 export function faultTypeName(kind: string): string {
@@ -120,9 +185,18 @@ export class FaultResource extends pulumi.dynamic.Resource {
     declare readonly spec: pulumi.Output<unknown>;
     declare readonly record: pulumi.Output<unknown>;
     declare readonly injectedAt: pulumi.Output<string>;
+    declare readonly expiresAt: pulumi.Output<string>;
 
     constructor(name: string, args: FaultResourceArgs, opts?: pulumi.CustomResourceOptions) {
-        const inputs = { kind: args.kind, spec: args.spec, owner: args.owner, record: undefined, injectedAt: undefined };
-        super(new FaultProvider(args.driverModule), name, inputs, opts, "faultline", faultTypeName(args.kind));
+        const inputs = {
+            kind: args.kind,
+            spec: args.spec,
+            owner: args.owner,
+            ttlMs: args.ttlMs,
+            record: undefined,
+            injectedAt: undefined,
+            expiresAt: undefined,
+        };
+        super(new FaultProvider(args.driverModule, REAPER_MODULES), name, inputs, opts, "faultline", faultTypeName(args.kind));
     }
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
+import { z } from "zod";
+import { Duration } from "./duration";
 import { toSpecIssues } from "./errors";
 import type { FaultOwner } from "./labels";
 
@@ -21,14 +22,46 @@ export function parseArgs<S extends z.ZodType>(schema: S, args: unknown, type: s
 /** Options every fault component accepts besides its spec. */
 export interface FaultOptions {
     /**
+     * Time-to-live: how long the fault may stay in. When it runs out, a reaper that lives with the target reverts
+     * the fault, even if Pulumi, the runner and the shell were all killed. Required. A string such as "30s", "5m",
+     * "1h30m", or a number of seconds; at most 24h (the policy pack sets a tighter limit, 30m by default).
+     */
+    ttl: string | number;
+    /**
      * The experiment this fault belongs to, written into every label the fault leaves on a target.
      * Defaults to the stack name (one stack per experiment).
      */
     experiment?: string;
 }
 
+/** The schema of {@link FaultOptions}; fault components extend their spec schema with it. */
+export const FaultOptionsSchema = z.object({
+    ttl: Duration,
+    experiment: z.string().min(1).optional(),
+});
+
+/**
+ * Splits validated component args into the driver's spec and the common options, so that every fault component
+ * is written the same way: `const { spec, ttlMs, owner } = faultArgs(...)`.
+ */
+export function faultArgs<S extends z.ZodObject>(
+    specSchema: S,
+    args: unknown,
+    type: string,
+    name: string,
+    kind: string,
+): { spec: z.output<S>; ttlMs: number; owner: FaultOwner } {
+    const parsed = parseArgs(specSchema.extend(FaultOptionsSchema.shape), args, type, name) as Record<string, unknown>;
+    const { ttl, experiment, ...spec } = parsed;
+    return {
+        spec: spec as z.output<S>,
+        ttlMs: ttl as number,
+        owner: faultOwner(name, kind, experiment === undefined ? {} : { experiment: experiment as string }),
+    };
+}
+
 /** Who owns the fault called `name` in the current stack. */
-export function faultOwner(name: string, kind: string, opts: FaultOptions): FaultOwner {
+export function faultOwner(name: string, kind: string, opts: Pick<FaultOptions, "experiment">): FaultOwner {
     return {
         project: pulumi.getProject(),
         stack: pulumi.getStack(),

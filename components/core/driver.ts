@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { SpecIssue } from "./errors";
 import type { FaultOwner } from "./labels";
 
 /** How a revert ended. Every outcome is a success: reverting is idempotent and never blocks a rollback. */
@@ -33,10 +34,20 @@ export interface Observation {
 export interface FaultDriver<Spec = unknown, Rec = unknown> {
     /** `<target>:<fault>` in kebab case, e.g. `docker:network-disconnect`. Stored in state and in labels. */
     readonly kind: string;
+    /**
+     * Where the fault lives, which decides where its time-to-live reaper lives: a labelled container on the same
+     * Docker engine, an in-cluster reaper, or the service's own duration (Chaos Mesh, AWS FIS).
+     */
+    readonly target: "docker" | "kubernetes" | "aws";
     /** The spec's zod schema: the single source of truth for what the fault accepts. */
     readonly schema: z.ZodType<Spec>;
     /** One sentence for plans and previews: what this spec will break. */
     describe(spec: Spec): string;
+    /**
+     * Optional checks against the live target that run at preview time (the provider's `check`), for problems
+     * that must never wait for `up`, e.g. a kernel without netem. Return issues with paths under `spec`.
+     */
+    preflight?(spec: Spec): Promise<SpecIssue[]>;
     /** Injects the fault and returns a plain-JSON record with everything needed to undo it. */
     inject(spec: Spec, ctx: DriverContext): Promise<Rec>;
     /** Undoes the fault described by `record`. Idempotent: reverting twice, or after someone else did, is a no-op. */

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { faultOwner, parseArgs, type FaultOptions } from "../core/component";
+import { faultArgs, type FaultOptions } from "../core/component";
 import { FaultResource } from "../core/FaultResource";
 import { driver, NetworkDisconnectSpec } from "./drivers/networkDisconnect";
 
@@ -16,10 +16,10 @@ export interface NetworkDisconnectArgs extends FaultOptions {
  *
  * `pulumi up` disconnects the container and records exactly how it was attached (aliases, IPv4/IPv6 address, links,
  * MAC address); `pulumi destroy` reconnects it that way. If the container was removed in the meantime, destroy warns
- * and succeeds, because there is nothing left to restore.
+ * and succeeds, because there is nothing left to restore. After `ttl`, a reaper container reconnects it on its own.
  *
  * ```ts
- * new NetworkDisconnect("db-partition", { container: "demo-db", network: "demo-backend" });
+ * new NetworkDisconnect("db-partition", { container: "demo-db", network: "demo-backend", ttl: "5m" });
  * ```
  */
 export class NetworkDisconnect extends pulumi.ComponentResource {
@@ -33,20 +33,16 @@ export class NetworkDisconnect extends pulumi.ComponentResource {
     readonly description: string;
     /** The revert record: how the container was attached before the fault. */
     readonly record: pulumi.Output<unknown>;
+    /** When the reaper reverts the fault on its own (ISO 8601). */
+    readonly expiresAt: pulumi.Output<string>;
 
     constructor(name: string, args: NetworkDisconnectArgs, opts?: pulumi.ComponentResourceOptions) {
         super(NetworkDisconnect.type, name, {}, opts);
-        const { experiment, ...specArgs } = args;
-        const spec = parseArgs(NetworkDisconnectSpec, specArgs, NetworkDisconnect.type, name);
+        const { spec, ttlMs, owner } = faultArgs(NetworkDisconnectSpec, args, NetworkDisconnect.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            {
-                driverModule: require.resolve("./drivers/networkDisconnect"),
-                kind: driver.kind,
-                spec,
-                owner: faultOwner(name, driver.kind, { experiment }),
-            },
+            { driverModule: require.resolve("./drivers/networkDisconnect"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 
@@ -54,6 +50,13 @@ export class NetworkDisconnect extends pulumi.ComponentResource {
         this.network = spec.network;
         this.description = driver.describe(spec);
         this.record = fault.record;
-        this.registerOutputs({ container: this.container, network: this.network, description: this.description, record: this.record });
+        this.expiresAt = fault.expiresAt;
+        this.registerOutputs({
+            container: this.container,
+            network: this.network,
+            description: this.description,
+            record: this.record,
+            expiresAt: this.expiresAt,
+        });
     }
 }

@@ -72,6 +72,7 @@ function isFixedIpRefused(err: unknown): boolean {
 
 export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord> = {
     kind: "docker:network-disconnect",
+    target: "docker",
     schema: NetworkDisconnectSpec,
 
     describe: (spec) => `disconnect container "${spec.container}" from Docker network "${spec.network}"`,

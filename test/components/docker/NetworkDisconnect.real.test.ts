@@ -17,7 +17,7 @@ describe("NetworkDisconnect (real Docker, real Pulumi engine)", { timeout: 300_0
 
     const experiment = (container = web, network = net) => ({
         name: "nd-test",
-        faults: [{ name: "web-partition", kind: "docker:network-disconnect", container, network }],
+        faults: [{ name: "web-partition", kind: "docker:network-disconnect", container, network, ttl: "10m" }],
     });
 
     before(async () => {
