@@ -64,5 +64,31 @@ build_tools() {
   ok "built $name"
 }
 
+# toxiproxy: Shopify's Toxiproxy server, built from its Go module (static), on the busybox image's root. The demo
+# system puts it in front of its dependencies; the toxiproxy faults drive its HTTP API.
+TOXIPROXY_VERSION=v2.12.0
+build_toxiproxy() {
+  local name="$FAULTLINE_IMAGE_TOXIPROXY"
+  local hash; hash="$( (declare -f build_toxiproxy; echo "$TOXIPROXY_VERSION") | sha256sum | cut -c1-16)"
+  if image_current "$name" "$hash"; then ok "$name is current"; return; fi
+  local bin="$FAULTLINE_CACHE/toxiproxy-$TOXIPROXY_VERSION/bin"
+  if [[ ! -x "$bin/server" ]]; then
+    command -v go >/dev/null 2>&1 || die "Go is needed to build Toxiproxy (https://go.dev/dl/), or set FAULTLINE_IMAGE_TOXIPROXY"
+    run_logged "build toxiproxy $TOXIPROXY_VERSION" \
+      env GOBIN="$bin" CGO_ENABLED=0 go install "github.com/Shopify/toxiproxy/v2/cmd/server@$TOXIPROXY_VERSION"
+  fi
+  local root; root="$(mktemp -d)"
+  mkdir -p "$root/bin" "$root/tmp"
+  cp "$(command -v busybox)" "$root/bin/busybox"
+  for applet in sh wget nc; do ln -s busybox "$root/bin/$applet"; done
+  cp "$bin/server" "$root/bin/toxiproxy"
+  tar -C "$root" -c . | docker import \
+    -c 'ENV PATH=/bin' -c 'EXPOSE 8474' -c 'CMD ["toxiproxy", "-host", "0.0.0.0"]' \
+    -c "LABEL dev.faultline.recipe=$hash" -c 'LABEL dev.faultline.image=toxiproxy' - "$name" >/dev/null
+  rm -rf "$root"
+  ok "built $name"
+}
+
 build_busybox
 build_tools
+build_toxiproxy

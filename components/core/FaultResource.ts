@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { DriverContext, FaultDriver } from "./driver";
+import type { DriverContext, FaultDriver, PlannedTarget } from "./driver";
 import { toSpecIssues } from "./errors";
 import type { FaultOwner } from "./labels";
 
@@ -10,6 +10,8 @@ export interface FaultResourceInputs {
     owner: FaultOwner;
     /** Time-to-live in milliseconds: the reaper reverts the fault this long after injection. */
     ttlMs: number;
+    /** What the fault will hit, resolved by the driver's `plan` at check time (absent if it has none). */
+    targets?: PlannedTarget[];
 }
 
 /** Outputs: the inputs plus the revert record, when the fault went in, and when its reaper fires. */
@@ -94,7 +96,9 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
         // Live checks (a kernel feature, a binary in the target) fail the preview, never a half-done `up`.
         const issues = driver.preflight ? await driver.preflight(result.data) : [];
         if (issues.length > 0) return { failures: issues.map((i) => ({ property: i.path, reason: i.message })) };
-        return { inputs: { ...news, spec: result.data } };
+        const inputs: FaultResourceInputs = { ...news, spec: result.data };
+        if (driver.plan) inputs.targets = await driver.plan(result.data);
+        return { inputs };
     }
 
     async diff(id: string, olds: FaultResourceOutputs, news: FaultResourceInputs): Promise<pulumi.dynamic.DiffResult> {

@@ -18,6 +18,14 @@ export interface DriverContext {
     info(message: string): void;
 }
 
+/** Something a fault will hit, as resolved at preview time: shown in the diff and checked by the policy pack. */
+export interface PlannedTarget {
+    /** Human name of the target (container name, pod, ARN). */
+    name: string;
+    /** The target's labels or tags, so policies can check opt-in labels. */
+    labels: Record<string, string>;
+}
+
 /** What `observe` sees on the target right now. */
 export interface Observation {
     /** True while the fault is in effect on the target. */
@@ -48,6 +56,12 @@ export interface FaultDriver<Spec = unknown, Rec = unknown> {
      * that must never wait for `up`, e.g. a kernel without netem. Return issues with paths under `spec`.
      */
     preflight?(spec: Spec): Promise<SpecIssue[]>;
+    /**
+     * Optional: resolves the spec's selector against the live target at preview time. The provider stores the
+     * result as the resource's `targets` input, so `pulumi preview --diff` lists exactly what will be hit and the
+     * policy pack can check it (opt-in labels, blast radius). Return [] when the target cannot be resolved yet.
+     */
+    plan?(spec: Spec): Promise<PlannedTarget[]>;
     /** Injects the fault and returns a plain-JSON record with everything needed to undo it. */
     inject(spec: Spec, ctx: DriverContext): Promise<Rec>;
     /** Undoes the fault described by `record`. Idempotent: reverting twice, or after someone else did, is a no-op. */

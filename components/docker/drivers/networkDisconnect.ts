@@ -77,6 +77,11 @@ export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord>
 
     describe: (spec) => `disconnect container "${spec.container}" from Docker network "${spec.network}"`,
 
+    async plan(spec) {
+        const c = await inspectContainer(spec.container);
+        return c ? [{ name: c.Name.replace(/^\//, ""), labels: c.Config.Labels ?? {} }] : [];
+    },
+
     async inject(spec) {
         const [container, network] = await Promise.all([inspectContainer(spec.container), inspectNetwork(spec.network)]);
         if (!network) {

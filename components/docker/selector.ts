@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { dockerClient } from "../core/docker";
+import { FaultError } from "../core/errors";
+
+/**
+ * Which containers a fault hits, and how many of them: a selector plus a blast-radius mode, after Chaos Mesh's
+ * `selector` + `mode` + `value`.
+ *
+ * - `name`: one exact container name; `nameRegex`: a JavaScript regular expression on names; `labels`: every
+ *   label must match. At least one of them; when several are given, a container must match all.
+ * - `mode`: `one` (default), `fixed` (`value` containers), `percent` (`value`% of the matches, rounded up, at
+ *   least one), or `all`, which also needs `allowAll: true` so that hitting everything is never an accident.
+ *
+ * Only running containers are candidates. The choice is deterministic (matches sorted by name), so what
+ * `pulumi preview` shows is what `pulumi up` hits.
+ */
+export const ContainerSelector = z
+    .object({
+        /** Exact container name. */
+        name: z.string().min(1, "must not be empty: give a container name").optional(),
+        /** JavaScript regular expression matched against container names (anchor it with ^…$ for whole names). */
+        nameRegex: z
+            .string()
+            .min(1, "must not be empty")
+            .refine((r) => {
+                try {
+                    new RegExp(r);
+                    return true;
+                } catch {
+                    return false;
+                }
+            }, "is not a valid regular expression")
+            .optional(),
+        /** Labels that must all be present with these values, e.g. `{ "chaos.opt-in": "true" }`. */
+        labels: z.record(z.string(), z.string()).optional(),
+        /** Blast-radius mode. Defaults to `one`. */
+        mode: z.enum(["one", "fixed", "percent", "all"], { error: "must be one of: one, fixed, percent, all" }).default("one"),
+        /** Number of containers (`fixed`) or percentage of the matches (`percent`, 1-100). */
+        value: z.number().int("must be a whole number").positive("must be greater than zero").optional(),
+        /** Must be true for `mode: all`: an explicit opt-in to hitting every matching container. */
+        allowAll: z.boolean().optional(),
+    })
+    .strict()
+    .superRefine((s, ctx) => {
+        if (s.name === undefined && s.nameRegex === undefined && s.labels === undefined) {
+            ctx.addIssue({ code: "custom", message: "give at least one of name, nameRegex or labels to select containers" });
+        }
+        if ((s.mode === "fixed" || s.mode === "percent") && s.value === undefined) {
+            ctx.addIssue({ code: "custom", path: ["value"], message: `required when mode is "${s.mode}"` });
+        }
+        if (s.mode === "percent" && s.value !== undefined && s.value > 100) {
+            ctx.addIssue({ code: "custom", path: ["value"], message: "a percentage must be between 1 and 100" });
+        }
+        if (s.mode === "all" && s.allowAll !== true) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["allowAll"],
+                message: 'mode "all" hits every matching container; set allowAll: true to confirm, or use mode one/fixed/percent',
+            });
+        }
+    });
+export type ContainerSelector = z.infer<typeof ContainerSelector>;
+
+/** A container a fault will hit, as shown by previews and checked by the policy pack. */
+export interface SelectedContainer {
+    id: string;
+    name: string;
+    labels: Record<string, string>;
+}
+
+/** How many of `matches` containers a mode hits. */
+export function blastCount(sel: Pick<ContainerSelector, "mode" | "value">, matches: number): number {
+    if (matches === 0) return 0;
+    switch (sel.mode) {
+        case "one":
+            return 1;
+        case "fixed":
+            return Math.min(sel.value ?? 1, matches);
+        case "percent":
+            return Math.max(1, Math.ceil((matches * (sel.value ?? 100)) / 100));
+        case "all":
+            return matches;
+    }
+}
+
+/**
+ * Resolves a selector against the running containers of the local engine. Throws a FaultError naming `field`
+ * when nothing matches, listing what was looked for.
+ */
+export async function selectContainers(sel: ContainerSelector, field: string): Promise<SelectedContainer[]> {
+    const filters: Record<string, string[]> = { status: ["running"] };
+    if (sel.labels) filters.label = Object.entries(sel.labels).map(([k, v]) => `${k}=${v}`);
+    const listed = await dockerClient().listContainers({ filters: JSON.stringify(filters) });
+    const re = sel.nameRegex ? new RegExp(sel.nameRegex) : undefined;
+    const matches = listed
+        .map((c) => ({ id: c.Id, name: (c.Names[0] ?? "").replace(/^\//, ""), labels: c.Labels ?? {} }))
+        .filter((c) => (sel.name === undefined || c.name === sel.name) && (re === undefined || re.test(c.name)))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    if (matches.length === 0) {
+        const wanted = [
+            sel.name !== undefined ? `name "${sel.name}"` : "",
+            sel.nameRegex !== undefined ? `name matching /${sel.nameRegex}/` : "",
+            sel.labels ? `labels ${Object.entries(sel.labels).map(([k, v]) => `${k}=${v}`).join(",")}` : "",
+        ].filter(Boolean);
+        throw new FaultError(field, `no running container with ${wanted.join(" and ")}; check \`docker ps\``);
+    }
+    return matches.slice(0, blastCount(sel, matches.length));
+}
