@@ -30,6 +30,8 @@ export interface ArmedFault {
     owner: FaultOwner;
     /** When to revert, in epoch milliseconds. */
     expiresAt: number;
+    /** Docker reapers: network mode, when the driver needs more than the engine's socket (see FaultDriver). */
+    networkMode?: string;
 }
 
 /** Where a target's reapers live. One module per target exports `reaper` with this shape. */
@@ -124,7 +126,8 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
         const reaper = this.reaper(driver);
         if (reaper) {
             try {
-                await reaper.arm({ id, kind: inputs.kind, record, owner: inputs.owner, expiresAt });
+                const networkMode = driver.reaperNetworkMode?.(record);
+                await reaper.arm({ id, kind: inputs.kind, record, owner: inputs.owner, expiresAt, ...(networkMode ? { networkMode } : {}) });
             } catch (err) {
                 await driver.revert(record, ctx);
                 throw new Error(`could not arm the time-to-live reaper, so the fault was reverted: ${String(err)}`);

@@ -62,6 +62,12 @@ export interface FaultDriver<Spec = unknown, Rec = unknown> {
      * policy pack can check it (opt-in labels, blast radius). Return [] when the target cannot be resolved yet.
      */
     plan?(spec: Spec): Promise<PlannedTarget[]>;
+    /**
+     * Optional, Docker drivers only: the network mode the fault's reaper container needs to reach what it reverts
+     * through something other than the Docker socket, e.g. `container:<toxiproxy container>` to reach a Toxiproxy
+     * API on its loopback. Defaults to "none": most reapers only talk to the engine.
+     */
+    reaperNetworkMode?(record: Rec): string;
     /** Injects the fault and returns a plain-JSON record with everything needed to undo it. */
     inject(spec: Spec, ctx: DriverContext): Promise<Rec>;
     /** Undoes the fault described by `record`. Idempotent: reverting twice, or after someone else did, is a no-op. */

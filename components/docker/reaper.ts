@@ -100,7 +100,7 @@ export const reaper: ReaperHost = {
             },
             HostConfig: {
                 Binds: ["/var/run/docker.sock:/var/run/docker.sock"],
-                NetworkMode: "none",
+                NetworkMode: fault.networkMode ?? "none",
                 RestartPolicy: { Name: "unless-stopped" },
                 // A reaper sleeps; keep it from competing with the experiment it guards.
                 Memory: 128 * 1024 * 1024,
