@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { NetworkDisconnect } from "../components/docker/NetworkDisconnect";
 import { formatDuration } from "../components/core/duration";
+import { ExperimentMetadata, experimentMetadataArgs } from "../components/core/ExperimentMetadata";
 import type { ExperimentSpec, FaultSpec } from "../components/experiment";
 
 /** Creates the component for one fault of an experiment. */
@@ -16,6 +17,8 @@ function faultComponent(fault: FaultSpec, experiment: string): pulumi.ComponentR
 
 /** Turns an experiment spec into its fault components and returns what the stack exports. */
 export function buildExperiment(spec: ExperimentSpec) {
+    // What the experiment declares about itself, for the policy pack's stack-wide checks.
+    new ExperimentMetadata(spec.name, experimentMetadataArgs(spec));
     const faults = spec.faults.map((f) => faultComponent(f, spec.name));
     return {
         experiment: spec.name,
