@@ -1,6 +1,9 @@
 // Real-engine test: the real Pulumi CLI runs the policy pack (policies/) on previews of real experiments, whose
 // targets are real containers on the local Docker engine. Only previews: nothing is injected.
 import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
@@ -92,5 +95,21 @@ describe("policy pack on `pulumi preview --policy-pack policies` (real engine, r
         assert.equal(r.passed, true);
         assert.equal(r.preview?.changeSummary.create, 4, "stack, component, fault and experiment metadata");
         assert.notEqual(await endpointOf(optedIn, net), undefined, "a preview injects nothing");
+    });
+
+    it("reads the pack config given with --policy-pack-config: maxTtl 5m blocks the same 10m fault", async () => {
+        const dir = await mkdtemp(path.join(tmpdir(), "flt-pol-"));
+        const config = path.join(dir, "guardrails.json");
+        await writeFile(config, JSON.stringify({ "fault-ttl": { maxTtl: "5m" }, "game-day-window": { gameDayWindows: [] } }));
+        try {
+            const r = await previewWithPolicies(stack, { policyPackConfigs: [config] });
+            assert.equal(r.passed, false);
+            assert.deepEqual(
+                r.violations.map((v) => `${v.policy}: ${v.message}`),
+                ['fault-ttl: fault "cut" (docker:network-disconnect) has a time-to-live of 10m, more than the allowed 5m; set ttl to 5m or less'],
+            );
+        } finally {
+            await rm(dir, { recursive: true, force: true });
+        }
     });
 });
