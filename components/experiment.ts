@@ -24,6 +24,17 @@ export const ExperimentSpec = z
         name: FaultName,
         owner: z.string().min(1).optional(),
         description: z.string().optional(),
+        // What the experiment says about itself, for the policy pack (components/core/ExperimentMetadata.ts).
+        /** What should stay true while the faults are in (`text`), and the steady-state probes that check it. */
+        hypothesis: z.object({ text: z.string().optional(), probes: z.array(z.unknown()).optional() }).strict().optional(),
+        /** Conditions that abort the experiment early. */
+        stopConditions: z.array(z.unknown()).optional(),
+        /** Where it runs; `production: true` needs an approval. */
+        environment: z.object({ name: z.string().min(1).optional(), production: z.boolean().optional() }).strict().optional(),
+        /** Who approved it, when, under which ticket, and until when (ISO 8601): required in production. */
+        approval: z.object({ by: z.string(), at: z.string(), ticket: z.string(), expires: z.string() }).partial().strict().optional(),
+        /** Lets two faults of this experiment hit the same target (policy no-shared-targets). */
+        allowSharedTargets: z.boolean().optional(),
         faults: z.array(FaultSpec).min(1, "an experiment needs at least one fault"),
     })
     .strict()

@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { NetworkDisconnect } from "../components/docker/NetworkDisconnect";
 import { formatDuration } from "../components/core/duration";
+import { ExperimentMetadata, experimentMetadataArgs } from "../components/core/ExperimentMetadata";
 import type { ExperimentSpec, FaultSpec } from "../components/experiment";
 
 /**
@@ -23,6 +24,8 @@ function faultComponent(fault: FaultSpec, raw: Record<string, unknown>, experime
  * experiment; `raw` is the config as written (the same object before parsing).
  */
 export function buildExperiment(spec: ExperimentSpec, raw: { faults: Record<string, unknown>[] }) {
+    // What the experiment declares about itself, for the policy pack's stack-wide checks.
+    new ExperimentMetadata(spec.name, experimentMetadataArgs(spec));
     const faults = spec.faults.map((f, i) => faultComponent(f, raw.faults[i] ?? {}, spec.name));
     return {
         experiment: spec.name,
