@@ -79,9 +79,10 @@ async function main(): Promise<void> {
     await execInContainer(b, ["dd", "if=/dev/zero", "of=/www/32k", "bs=1024", "count=32"]);
     const [aIp, bIp] = [await ipOf(a, net), await ipOf(b, net)];
 
-    // A's packets to B are dropped in A's OUTPUT chain, so a connect fails at once (EPERM): no timeout in the probe.
-    const aReachesB = () => ok(a, ["timeout", "2", "wget", "-q", "-O", "/dev/null", `http://${bIp}:8080/`]);
-    // Dropped DNS queries fail at once too (the drop is local).
+    // A's packets to B are dropped in A's own OUTPUT chain, so a ping's sendto fails at once (EPERM), where a TCP
+    // connect would sit in SYN retries until a timeout.
+    const aReachesB = () => ok(a, ["ping", "-c", "1", "-W", "1", bIp]);
+    // Dropped DNS queries (UDP) fail at once too: the drop is local.
     const aResolves = () => ok(a, ["timeout", "2", "nslookup", b]);
     // 32 KB from B: ~0.25 s at 1 Mbit/s, a few ms without the limit (busybox `time`, 10 ms resolution).
     const bIsFast = async () => {
