@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { FaultOptionsSchema } from "./core/component";
+import { BandwidthSpec } from "./docker/drivers/bandwidth";
+import { DnsFailureSpec } from "./docker/drivers/dnsFailure";
+import { NetemSpec } from "./docker/drivers/netem";
 import { NetworkDisconnectSpec } from "./docker/drivers/networkDisconnect";
+import { PartialPartitionSpec } from "./docker/drivers/partialPartition";
 
 /** A stack-unique fault name: it names the Pulumi resources and the labels the fault leaves on targets. */
 const FaultName = z
@@ -13,8 +17,18 @@ const FaultEntry = z.object({ name: FaultName, ttl: FaultOptionsSchema.shape.ttl
 /** One fault of an experiment: its kind picks the spec it takes. */
 export const FaultSpec = z.discriminatedUnion(
     "kind",
-    [NetworkDisconnectSpec.extend({ kind: z.literal("docker:network-disconnect"), ...FaultEntry.shape })],
-    { error: "unknown fault kind; supported kinds: docker:network-disconnect" },
+    [
+        NetworkDisconnectSpec.extend({ kind: z.literal("docker:network-disconnect"), ...FaultEntry.shape }),
+        PartialPartitionSpec.extend({ kind: z.literal("docker:partial-partition"), ...FaultEntry.shape }),
+        BandwidthSpec.extend({ kind: z.literal("docker:bandwidth"), ...FaultEntry.shape }),
+        NetemSpec.extend({ kind: z.literal("docker:netem"), ...FaultEntry.shape }),
+        DnsFailureSpec.extend({ kind: z.literal("docker:dns-failure"), ...FaultEntry.shape }),
+    ],
+    {
+        error:
+            "unknown fault kind; supported kinds: docker:network-disconnect, docker:partial-partition, docker:bandwidth, " +
+            "docker:netem, docker:dns-failure",
+    },
 );
 export type FaultSpec = z.infer<typeof FaultSpec>;
 

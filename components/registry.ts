@@ -1,12 +1,16 @@
 import type { FaultDriver } from "./core/driver";
+import { driver as bandwidth } from "./docker/drivers/bandwidth";
+import { driver as dnsFailure } from "./docker/drivers/dnsFailure";
+import { driver as netem } from "./docker/drivers/netem";
 import { driver as networkDisconnect } from "./docker/drivers/networkDisconnect";
+import { driver as partialPartition } from "./docker/drivers/partialPartition";
 
 /**
  * Every fault driver, by kind. The reaper and `recover` revert a fault from its kind and record alone, so every
  * driver must be listed here. Drivers import nothing from @pulumi/pulumi: this module is bundled into reapers.
  */
 export const drivers: Readonly<Record<string, FaultDriver<any, any>>> = Object.fromEntries(
-    [networkDisconnect].map((d) => [d.kind, d as FaultDriver<any, any>]),
+    [networkDisconnect, partialPartition, bandwidth, netem, dnsFailure].map((d) => [d.kind, d as FaultDriver<any, any>]),
 );
 
 /** The driver for `kind`, or a clear error naming the kinds this build knows. */

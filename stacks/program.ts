@@ -1,5 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { BandwidthLimit } from "../components/docker/BandwidthLimit";
+import { DnsFailure } from "../components/docker/DnsFailure";
+import { Netem } from "../components/docker/Netem";
 import { NetworkDisconnect } from "../components/docker/NetworkDisconnect";
+import { PartialPartition } from "../components/docker/PartialPartition";
 import { formatDuration } from "../components/core/duration";
 import { ExperimentMetadata, experimentMetadataArgs } from "../components/core/ExperimentMetadata";
 import type { ExperimentSpec, FaultSpec } from "../components/experiment";
@@ -13,9 +17,18 @@ function faultComponent(fault: FaultSpec, raw: Record<string, unknown>, experime
     const { kind: _kind, name: _name, ...spec } = raw;
     // ttl may come from an experiment-level default; the formatted value parses back to the same milliseconds.
     const args = { ...spec, ttl: formatDuration(fault.ttl), experiment } as never;
+    const name = fault.name;
     switch (fault.kind) {
         case "docker:network-disconnect":
-            return new NetworkDisconnect(fault.name, args);
+            return new NetworkDisconnect(name, args);
+        case "docker:partial-partition":
+            return new PartialPartition(name, args);
+        case "docker:bandwidth":
+            return new BandwidthLimit(name, args);
+        case "docker:netem":
+            return new Netem(name, args);
+        case "docker:dns-failure":
+            return new DnsFailure(name, args);
     }
 }
 

@@ -141,8 +141,13 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
         // `pulumi refresh`: a fault reverted outside Pulumi (by its reaper, or by hand) is gone from the target,
         // so it is reported gone here too and the engine drops it from state.
         if (!props) return {};
-        const seen = await this.driver().observe(props.record);
-        if (!seen.active) return {};
+        const driver = this.driver();
+        const seen = await driver.observe(props.record);
+        if (!seen.active) {
+            // Its reaper has nothing left to do, and the fault leaves state here, so no later destroy would disarm it.
+            await this.reaper(driver)?.disarm(id);
+            return {};
+        }
         return { id, props };
     }
 
