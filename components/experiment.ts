@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { FaultOptionsSchema } from "./core/component";
+import { extendVariants, FaultOptionsSchema } from "./core/component";
+import { DependencyDownSpec } from "./docker/drivers/dependencyDown";
 import { NetworkDisconnectSpec } from "./docker/drivers/networkDisconnect";
+import { ToxiproxyToxicSpec } from "./docker/drivers/toxiproxyToxic";
 
 /** A stack-unique fault name: it names the Pulumi resources and the labels the fault leaves on targets. */
 const FaultName = z
@@ -13,8 +15,13 @@ const FaultEntry = z.object({ name: FaultName, ttl: FaultOptionsSchema.shape.ttl
 /** One fault of an experiment: its kind picks the spec it takes. */
 export const FaultSpec = z.discriminatedUnion(
     "kind",
-    [NetworkDisconnectSpec.extend({ kind: z.literal("docker:network-disconnect"), ...FaultEntry.shape })],
-    { error: "unknown fault kind; supported kinds: docker:network-disconnect" },
+    [
+        NetworkDisconnectSpec.extend({ kind: z.literal("docker:network-disconnect"), ...FaultEntry.shape }),
+        // A union of its own, by toxic `type`, nested in the union by `kind`.
+        extendVariants(ToxiproxyToxicSpec, { kind: z.literal("docker:toxiproxy-toxic"), ...FaultEntry.shape }),
+        DependencyDownSpec.extend({ kind: z.literal("docker:dependency-down"), ...FaultEntry.shape }),
+    ],
+    { error: "unknown fault kind; supported kinds: docker:network-disconnect, docker:toxiproxy-toxic, docker:dependency-down" },
 );
 export type FaultSpec = z.infer<typeof FaultSpec>;
 

@@ -1,12 +1,14 @@
 import type { FaultDriver } from "./core/driver";
+import { driver as dependencyDown } from "./docker/drivers/dependencyDown";
 import { driver as networkDisconnect } from "./docker/drivers/networkDisconnect";
+import { driver as toxiproxyToxic } from "./docker/drivers/toxiproxyToxic";
 
 /**
  * Every fault driver, by kind. The reaper and `recover` revert a fault from its kind and record alone, so every
  * driver must be listed here. Drivers import nothing from @pulumi/pulumi: this module is bundled into reapers.
  */
 export const drivers: Readonly<Record<string, FaultDriver<any, any>>> = Object.fromEntries(
-    [networkDisconnect].map((d) => [d.kind, d as FaultDriver<any, any>]),
+    [networkDisconnect, toxiproxyToxic, dependencyDown].map((d) => [d.kind, d as FaultDriver<any, any>]),
 );
 
 /** The driver for `kind`, or a clear error naming the kinds this build knows. */

@@ -1,16 +1,31 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { DependencyDown } from "../components/docker/DependencyDown";
 import { NetworkDisconnect } from "../components/docker/NetworkDisconnect";
+import { ToxiproxyToxic } from "../components/docker/ToxiproxyToxic";
+import { writtenToxicSpec } from "../components/docker/drivers/toxiproxyToxic";
 import { formatDuration } from "../components/core/duration";
 import type { ExperimentSpec, FaultSpec } from "../components/experiment";
+
+/** An experiment entry without the entry's own fields: the spec its component takes (per variant of a union). */
+type SpecOf<F> = F extends unknown ? Omit<F, "kind" | "name" | "ttl"> : never;
+
+function specOf<F extends FaultSpec>(fault: F): SpecOf<F> {
+    const { kind, name, ttl, ...spec } = fault;
+    return spec as SpecOf<F>;
+}
 
 /** Creates the component for one fault of an experiment. */
 function faultComponent(fault: FaultSpec, experiment: string): pulumi.ComponentResource & { description: string } {
     // The experiment schema already parsed `ttl` to milliseconds; components take the written form.
-    const { kind, name, ttl, ...spec } = fault;
-    const common = { ttl: formatDuration(ttl), experiment };
-    switch (kind) {
+    const common = { ttl: formatDuration(fault.ttl), experiment };
+    switch (fault.kind) {
         case "docker:network-disconnect":
-            return new NetworkDisconnect(name, { ...spec, ...common });
+            return new NetworkDisconnect(fault.name, { ...specOf(fault), ...common });
+        case "docker:toxiproxy-toxic":
+            // The toxic's durations were parsed to milliseconds too; the component takes them written out.
+            return new ToxiproxyToxic(fault.name, { ...writtenToxicSpec(specOf(fault)), ...common });
+        case "docker:dependency-down":
+            return new DependencyDown(fault.name, { ...specOf(fault), ...common });
     }
 }
 

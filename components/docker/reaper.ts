@@ -82,8 +82,9 @@ function reaperName(fault: ArmedFault): string {
 export const reaper: ReaperHost = {
     async arm(fault) {
         const docker = dockerClient();
+        const name = reaperName(fault);
         const container = await docker.createContainer({
-            name: reaperName(fault),
+            name,
             Image: reaperImage(),
             Cmd: ["node", "/tmp/faultline-reaper.js"],
             Env: [
@@ -91,6 +92,9 @@ export const reaper: ReaperHost = {
                 `FAULTLINE_RECORD=${JSON.stringify(fault.record)}`,
                 `FAULTLINE_OWNER=${JSON.stringify(fault.owner)}`,
                 `FAULTLINE_EXPIRES_AT=${fault.expiresAt}`,
+                // The reaper removes itself by name: in another container's network namespace its hostname is
+                // that container's, so the hostname would name the wrong container.
+                `FAULTLINE_REAPER_NAME=${name}`,
             ],
             Labels: {
                 ...ownerLabels(fault.owner),
