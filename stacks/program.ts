@@ -2,7 +2,6 @@ import type * as pulumi from "@pulumi/pulumi";
 import { DependencyDown } from "../components/docker/DependencyDown";
 import { NetworkDisconnect } from "../components/docker/NetworkDisconnect";
 import { ToxiproxyToxic } from "../components/docker/ToxiproxyToxic";
-import { writtenToxicSpec } from "../components/docker/drivers/toxiproxyToxic";
 import { formatDuration } from "../components/core/duration";
 import type { ExperimentSpec, FaultSpec } from "../components/experiment";
 
@@ -22,8 +21,7 @@ function faultComponent(fault: FaultSpec, experiment: string): pulumi.ComponentR
         case "docker:network-disconnect":
             return new NetworkDisconnect(fault.name, { ...specOf(fault), ...common });
         case "docker:toxiproxy-toxic":
-            // The toxic's durations were parsed to milliseconds too; the component takes them written out.
-            return new ToxiproxyToxic(fault.name, { ...writtenToxicSpec(specOf(fault)), ...common });
+            return new ToxiproxyToxic(fault.name, { ...specOf(fault), ...common });
         case "docker:dependency-down":
             return new DependencyDown(fault.name, { ...specOf(fault), ...common });
     }

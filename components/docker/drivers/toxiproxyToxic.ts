@@ -22,11 +22,12 @@ import {
 const MAX_TOXIC_DELAY_MS = 3_600_000;
 
 /**
- * A delay written with its unit ("300ms", "2s", "1.5s"), parsed to milliseconds. Bare numbers are refused: Toxiproxy
- * counts milliseconds (microseconds for the slicer) where faultline's `ttl` counts seconds, so a unit is required.
- * `what` completes "required: …" when the field is missing.
+ * A delay written with its unit ("300ms", "2s", "1.5s"). Bare numbers are refused: Toxiproxy counts milliseconds
+ * (microseconds for the slicer) where faultline's `ttl` counts seconds, so a unit is required. The parsed value
+ * stays the written string: the provider validates the spec again, so parsing must be idempotent, and previews show
+ * what the user wrote. `what` completes "required: …" when the field is missing.
  */
-const delay = (what: string) =>
+const delay = (what: string, opts: { wholeMs: boolean }) =>
     z
         .string({
             error: (issue) =>
@@ -34,25 +35,27 @@ const delay = (what: string) =>
                     ? `required: ${what}`
                     : 'write a duration with its unit, such as "300ms" or "2s" (a bare number is ambiguous: Toxiproxy counts milliseconds)',
         })
-        .transform((v, ctx) => {
-            const ms = parseDuration(v.trim());
+        .transform((v) => v.trim())
+        .superRefine((v, ctx) => {
+            const ms = parseDuration(v);
             if (ms === undefined) {
                 ctx.addIssue({ code: "custom", message: `"${v}" is not a duration; write it like "300ms", "2s" or "1m"` });
-                return z.NEVER;
-            }
-            if (ms > MAX_TOXIC_DELAY_MS) {
+            } else if (ms > MAX_TOXIC_DELAY_MS) {
                 ctx.addIssue({
                     code: "custom",
                     message: `${formatDuration(ms)} is longer than 1h; for a dependency that never answers use type "timeout" with timeout "0s", or DependencyDown`,
                 });
-                return z.NEVER;
+            } else if (opts.wholeMs && !Number.isInteger(ms)) {
+                // Toxiproxy's attributes are integers: a fraction would be refused by its API at `up`.
+                ctx.addIssue({ code: "custom", message: 'must be a whole number of milliseconds, e.g. "2ms", not "1.5ms"' });
             }
-            return ms;
         });
 
 /** A delay in whole milliseconds, which is what Toxiproxy's integer attributes take. */
-const delayMs = (what: string) =>
-    delay(what).refine((ms) => Number.isInteger(ms), 'must be a whole number of milliseconds, e.g. "2ms", not "1.5ms"');
+const delayMs = (what: string) => delay(what, { wholeMs: true });
+
+/** Milliseconds of a delay the schema has accepted. */
+const ms = (d: string): number => parseDuration(d)!;
 
 const WholeNumber = (what: string) =>
     z.number({ error: `required: ${what}` }).int("must be a whole number").nonnegative("must not be negative");
@@ -81,7 +84,7 @@ const Latency = z
         /** Delay added to the data, e.g. "300ms". */
         latency: delayMs('the delay to add, with its unit, e.g. "300ms"'),
         /** Random variation of the delay, plus or minus, e.g. "50ms". Defaults to "0ms". */
-        jitter: delayMs("the jitter").default(0),
+        jitter: delayMs("the jitter").default("0ms"),
         ...ToxicCommon,
     })
     .strict();
@@ -108,7 +111,7 @@ const ResetPeer = z
     .object({
         type: z.literal("reset_peer"),
         /** Connections are reset (TCP RST) after this long; "0s" (the default) resets them at once. */
-        timeout: delayMs("the delay before the reset").default(0),
+        timeout: delayMs("the delay before the reset").default("0ms"),
         ...ToxicCommon,
     })
     .strict();
@@ -139,7 +142,7 @@ const Slicer = z
         /** Variation of the slice size in bytes, smaller than averageSize. Defaults to 0. */
         sizeVariation: WholeNumber("a number of bytes").default(0),
         /** Delay between slices, e.g. "10ms" or "0.5ms" (microsecond precision). Defaults to "0ms". */
-        delay: delay("the delay between slices").default(0),
+        delay: delay("the delay between slices", { wholeMs: false }).default("0ms"),
         ...ToxicCommon,
     })
     .strict()
@@ -177,41 +180,23 @@ export interface ToxiproxyToxicRecord {
     toxic: ToxicBody;
 }
 
-/** A parsed spec in its written form again (durations as strings), e.g. to hand an experiment's entry to the component. */
-export function writtenToxicSpec(spec: ToxiproxyToxicSpec): z.input<typeof ToxiproxyToxicSpec> {
-    const d = (ms: number) => `${ms}ms`;
-    switch (spec.type) {
-        case "latency":
-            return { ...spec, latency: d(spec.latency), jitter: d(spec.jitter) };
-        case "timeout":
-        case "reset_peer":
-            return { ...spec, timeout: d(spec.timeout) };
-        case "slow_close":
-        case "slicer":
-            return { ...spec, delay: d(spec.delay) };
-        case "bandwidth":
-        case "limit_data":
-            return spec;
-    }
-}
-
 /** Toxiproxy's attributes for a spec, in its units (milliseconds; microseconds for the slicer's delay). */
 export function toxicAttributes(spec: ToxiproxyToxicSpec): Record<string, number> {
     switch (spec.type) {
         case "latency":
-            return { latency: spec.latency, jitter: spec.jitter };
+            return { latency: ms(spec.latency), jitter: ms(spec.jitter) };
         case "bandwidth":
             return { rate: spec.rate };
         case "timeout":
-            return { timeout: spec.timeout };
+            return { timeout: ms(spec.timeout) };
         case "reset_peer":
-            return { timeout: spec.timeout };
+            return { timeout: ms(spec.timeout) };
         case "slow_close":
-            return { delay: spec.delay };
+            return { delay: ms(spec.delay) };
         case "limit_data":
             return { bytes: spec.bytes };
         case "slicer":
-            return { average_size: spec.averageSize, size_variation: spec.sizeVariation, delay: Math.round(spec.delay * 1000) };
+            return { average_size: spec.averageSize, size_variation: spec.sizeVariation, delay: Math.round(ms(spec.delay) * 1000) };
     }
 }
 
@@ -225,22 +210,22 @@ export function toxicName(owner: Pick<FaultOwner, "stack" | "fault">): string {
 }
 
 function effect(spec: ToxiproxyToxicSpec): string {
-    const d = formatDuration;
+    const zero = (d: string) => ms(d) === 0;
     switch (spec.type) {
         case "latency":
-            return `${d(spec.latency)}${spec.jitter ? ` ± ${d(spec.jitter)}` : ""} of latency`;
+            return `${spec.latency}${zero(spec.jitter) ? "" : ` ± ${spec.jitter}`} of latency`;
         case "bandwidth":
             return `a ${spec.rate} KB/s bandwidth limit`;
         case "timeout":
-            return spec.timeout === 0 ? "a timeout (data stops, connections hang)" : `a timeout (data stops, connections close after ${d(spec.timeout)})`;
+            return zero(spec.timeout) ? "a timeout (data stops, connections hang)" : `a timeout (data stops, connections close after ${spec.timeout})`;
         case "reset_peer":
-            return spec.timeout === 0 ? "connection resets" : `connection resets after ${d(spec.timeout)}`;
+            return zero(spec.timeout) ? "connection resets" : `connection resets after ${spec.timeout}`;
         case "slow_close":
-            return `closes delayed by ${d(spec.delay)}`;
+            return `closes delayed by ${spec.delay}`;
         case "limit_data":
             return `connections closed after ${spec.bytes} bytes`;
         case "slicer":
-            return `data sliced into ~${spec.averageSize}-byte pieces${spec.delay ? ` ${d(spec.delay)} apart` : ""}`;
+            return `data sliced into ~${spec.averageSize}-byte pieces${zero(spec.delay) ? "" : ` ${spec.delay} apart`}`;
     }
 }
 

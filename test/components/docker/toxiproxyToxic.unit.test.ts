@@ -10,7 +10,6 @@ import {
     toxicAttributes,
     toxicName,
     ToxiproxyToxicSpec,
-    writtenToxicSpec,
 } from "../../../components/docker/drivers/toxiproxyToxic";
 import { ExperimentSpec } from "../../../components/experiment";
 
@@ -29,6 +28,12 @@ const common = { toxiproxy: tp, proxy: "db", stream: "downstream", toxicity: 1 }
 
 describe("ToxiproxyToxicSpec", () => {
     it("parses every toxic type, with defaults, into Toxiproxy's attributes and units", () => {
+        assert.deepEqual(parseSpec(ToxiproxyToxicSpec, { type: "latency", latency: " 2s ", toxiproxy: tp, proxy: "db" }, "spec"), {
+            type: "latency",
+            latency: "2s",
+            jitter: "0ms",
+            ...common,
+        });
         const cases: Array<[unknown, Record<string, number>]> = [
             [{ type: "latency", latency: "300ms", jitter: "50ms" }, { latency: 300, jitter: 50 }],
             [{ type: "latency", latency: "2s" }, { latency: 2000, jitter: 0 }],
@@ -46,8 +51,8 @@ describe("ToxiproxyToxicSpec", () => {
         for (const [input, attributes] of cases) {
             const spec = parseSpec(ToxiproxyToxicSpec, { ...(input as object), toxiproxy: tp, proxy: "db" }, "spec");
             assert.deepEqual(toxicAttributes(spec), attributes, JSON.stringify(input));
-            // What the experiment program hands back to the component parses to the same spec.
-            assert.deepEqual(parseSpec(ToxiproxyToxicSpec, writtenToxicSpec(spec), "spec"), spec);
+            // The provider validates the component's parsed spec again: parsing must be idempotent.
+            assert.deepEqual(parseSpec(ToxiproxyToxicSpec, spec, "spec"), spec);
         }
     });
 
@@ -154,7 +159,7 @@ describe("Toxiproxy faults in an experiment and in component args", () => {
             },
             "experiment",
         );
-        assert.deepEqual(exp.faults[0], { name: "slow", kind: "docker:toxiproxy-toxic", ttl: 60_000, type: "latency", latency: 1000, jitter: 0, ...common });
+        assert.deepEqual(exp.faults[0], { name: "slow", kind: "docker:toxiproxy-toxic", ttl: 60_000, type: "latency", latency: "1s", jitter: "0ms", ...common });
         assert.deepEqual(
             issues(ExperimentSpec, { name: "deps", faults: [{ name: "x", kind: "docker:toxiproxy-toxic", ttl: "1m", type: "slicer", toxiproxy: tp, proxy: "db" }] }, "faultline:experiment"),
             [{ path: "faultline:experiment.faults[0].averageSize", message: "required: the average size in bytes of the slices, e.g. 64" }],
