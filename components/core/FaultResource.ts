@@ -141,9 +141,12 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
         // `pulumi refresh`: a fault reverted outside Pulumi (by its reaper, or by hand) is gone from the target,
         // so it is reported gone here too and the engine drops it from state.
         if (!props) return {};
-        const seen = await this.driver().observe(props.record);
-        if (!seen.active) return {};
-        return { id, props };
+        const driver = this.driver();
+        const seen = await driver.observe(props.record);
+        if (seen.active) return { id, props };
+        // Dropped from state, the fault would never be destroyed, so its reaper would linger until its deadline.
+        await this.reaper(driver)?.disarm(id);
+        return {};
     }
 
     async update(id: string, olds: FaultResourceOutputs, news: FaultResourceInputs): Promise<pulumi.dynamic.UpdateResult<FaultResourceOutputs>> {

@@ -1,6 +1,7 @@
 // How faultline reaches a Toxiproxy HTTP API, from the host (the provider, tests, benchmarks) and from a reaper that
 // lives in the Toxiproxy container's network namespace. Shared by the Toxiproxy drivers; imports nothing from
 // @pulumi/pulumi because it is bundled into reapers.
+import * as http from "node:http";
 import * as os from "node:os";
 import { z } from "zod";
 import { dockerClient, isNotFound } from "../core/docker";
@@ -84,8 +85,37 @@ export interface ApiResponse {
 
 /** True for errors that mean "nothing listening there", where trying the next address is safe. */
 function isUnreachable(err: unknown): boolean {
-    const code = (err as { cause?: { code?: string } })?.cause?.code;
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
     return code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "EADDRNOTAVAIL";
+}
+
+/**
+ * One HTTP exchange with node:http rather than fetch: fetch's client is compiled on first use, which in a reaper
+ * (a quarter of a CPU, on a busy host) took longer than the request's own timeout. The timeout is on inactivity.
+ */
+function httpRequest(url: string, method: string, body: string | undefined, timeoutMs: number): Promise<ApiResponse> {
+    return new Promise((resolve, reject) => {
+        const req = http.request(
+            url,
+            { method, headers: body === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+            (res) => {
+                const chunks: Buffer[] = [];
+                res.on("data", (c: Buffer) => chunks.push(c));
+                res.on("end", () => {
+                    const text = Buffer.concat(chunks).toString("utf8");
+                    try {
+                        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+                    } catch {
+                        resolve({ status: res.statusCode ?? 0, body: text });
+                    }
+                });
+                res.on("error", reject);
+            },
+        );
+        req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" })));
+        req.on("error", reject);
+        req.end(body);
+    });
 }
 
 /** No address of a Toxiproxy API accepted a connection: nothing listens there. */
@@ -104,7 +134,7 @@ export class ToxiproxyApi {
         private readonly candidates: string[],
         /** For messages: where this Toxiproxy is (`container "x"` or the URL). */
         readonly where: string,
-        private readonly timeoutMs = 5000,
+        private readonly timeoutMs = 15_000,
     ) {}
 
     /** The base URL that answered last (the first candidate before any request). */
@@ -118,20 +148,15 @@ export class ToxiproxyApi {
         let lastErr: unknown;
         for (const base of order) {
             try {
-                const res = await fetch(base + path, {
-                    method,
-                    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
-                    signal: AbortSignal.timeout(this.timeoutMs),
-                });
-                const text = await res.text();
+                const res = await httpRequest(base + path, method, body === undefined ? undefined : JSON.stringify(body), this.timeoutMs);
                 this.chosen = base;
-                return { status: res.status, body: text ? JSON.parse(text) : undefined };
+                return res;
             } catch (err) {
                 lastErr = err;
                 if (!isUnreachable(err)) break;
             }
         }
-        const cause = (lastErr as { cause?: { code?: string } })?.cause?.code ?? String(lastErr);
+        const cause = (lastErr as NodeJS.ErrnoException | undefined)?.code ?? String(lastErr);
         const message = `the Toxiproxy API of ${this.where} did not answer at ${order.join(", ")} (${cause})`;
         throw isUnreachable(lastErr) ? new ToxiproxyUnreachable(message) : new Error(message);
     }
