@@ -1,10 +1,12 @@
 import { z } from "zod";
-import { FaultOptionsSchema } from "./core/component";
+import { extendVariants, FaultOptionsSchema, type FaultSpecSchema } from "./core/component";
 import { BandwidthSpec } from "./docker/drivers/bandwidth";
+import { DependencyDownSpec } from "./docker/drivers/dependencyDown";
 import { DnsFailureSpec } from "./docker/drivers/dnsFailure";
 import { NetemSpec } from "./docker/drivers/netem";
 import { NetworkDisconnectSpec } from "./docker/drivers/networkDisconnect";
 import { PartialPartitionSpec } from "./docker/drivers/partialPartition";
+import { ToxiproxyToxicSpec } from "./docker/drivers/toxiproxyToxic";
 
 /** A stack-unique fault name: it names the Pulumi resources and the labels the fault leaves on targets. */
 const FaultName = z
@@ -14,23 +16,36 @@ const FaultName = z
 /** The fields every fault entry has besides its kind's spec: a name and a time-to-live. */
 const FaultEntry = z.object({ name: FaultName, ttl: FaultOptionsSchema.shape.ttl });
 
+/** Every fault kind an experiment can declare, with its spec schema. Adding a kind is one line here. */
+const KINDS = {
+    "docker:network-disconnect": NetworkDisconnectSpec,
+    "docker:partial-partition": PartialPartitionSpec,
+    "docker:bandwidth": BandwidthSpec,
+    "docker:netem": NetemSpec,
+    "docker:dns-failure": DnsFailureSpec,
+    "docker:toxiproxy-toxic": ToxiproxyToxicSpec,
+    "docker:dependency-down": DependencyDownSpec,
+} as const satisfies Record<string, FaultSpecSchema>;
+
+/** A kind's spec plus the entry fields; a spec that is itself a union (toxics, by `type`) gets them on each variant. */
+function entry<K extends keyof typeof KINDS>(kind: K) {
+    const schema: FaultSpecSchema = KINDS[kind];
+    const shape = { kind: z.literal(kind), ...FaultEntry.shape };
+    return schema instanceof z.ZodDiscriminatedUnion ? extendVariants(schema, shape) : schema.extend(shape);
+}
+
+/** Every fault kind, e.g. `docker:network-disconnect`. */
+export type FaultKind = keyof typeof KINDS;
+
 /** One fault of an experiment: its kind picks the spec it takes. */
+// The union is built from KINDS, so its static type is widened to the entry fields every kind shares.
 export const FaultSpec = z.discriminatedUnion(
     "kind",
-    [
-        NetworkDisconnectSpec.extend({ kind: z.literal("docker:network-disconnect"), ...FaultEntry.shape }),
-        PartialPartitionSpec.extend({ kind: z.literal("docker:partial-partition"), ...FaultEntry.shape }),
-        BandwidthSpec.extend({ kind: z.literal("docker:bandwidth"), ...FaultEntry.shape }),
-        NetemSpec.extend({ kind: z.literal("docker:netem"), ...FaultEntry.shape }),
-        DnsFailureSpec.extend({ kind: z.literal("docker:dns-failure"), ...FaultEntry.shape }),
-    ],
-    {
-        error:
-            "unknown fault kind; supported kinds: docker:network-disconnect, docker:partial-partition, docker:bandwidth, " +
-            "docker:netem, docker:dns-failure",
-    },
-);
-export type FaultSpec = z.infer<typeof FaultSpec>;
+    (Object.keys(KINDS) as FaultKind[]).map(entry) as unknown as [z.ZodObject, ...z.ZodObject[]],
+    { error: `unknown fault kind; supported kinds: ${Object.keys(KINDS).join(", ")}` },
+) as unknown as z.ZodType<FaultSpec, unknown>;
+/** A validated fault entry: its kind, name and ttl (ms), plus the kind's own spec fields. */
+export type FaultSpec = { kind: FaultKind; name: string; ttl: number } & Record<string, unknown>;
 
 /** An experiment: what is broken, by whom and why. Read from the stack's `faultline:experiment` config. */
 export const ExperimentSpec = z

@@ -1,35 +1,39 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { ExperimentMetadata, experimentMetadataArgs } from "../components/core/ExperimentMetadata";
+import { formatDuration } from "../components/core/duration";
 import { BandwidthLimit } from "../components/docker/BandwidthLimit";
+import { DependencyDown } from "../components/docker/DependencyDown";
 import { DnsFailure } from "../components/docker/DnsFailure";
 import { Netem } from "../components/docker/Netem";
 import { NetworkDisconnect } from "../components/docker/NetworkDisconnect";
 import { PartialPartition } from "../components/docker/PartialPartition";
-import { formatDuration } from "../components/core/duration";
-import { ExperimentMetadata, experimentMetadataArgs } from "../components/core/ExperimentMetadata";
-import type { ExperimentSpec, FaultSpec } from "../components/experiment";
+import { ToxiproxyToxic } from "../components/docker/ToxiproxyToxic";
+import type { ExperimentSpec, FaultKind, FaultSpec } from "../components/experiment";
+
+/** A fault component class: every one takes (name, args) and says what it breaks. */
+type FaultComponent = new (name: string, args: never) => pulumi.ComponentResource & { description: string };
+
+/** The component of every fault kind. Adding a kind is one line here and one in components/experiment.ts. */
+const COMPONENTS: Record<FaultKind, FaultComponent> = {
+    "docker:network-disconnect": NetworkDisconnect,
+    "docker:partial-partition": PartialPartition,
+    "docker:bandwidth": BandwidthLimit,
+    "docker:netem": Netem,
+    "docker:dns-failure": DnsFailure,
+    "docker:toxiproxy-toxic": ToxiproxyToxic,
+    "docker:dependency-down": DependencyDown,
+};
 
 /**
  * Creates the component for one fault of an experiment. `fault` is the validated entry, used to pick the kind;
  * `raw` is the same entry as written, which is what the component gets: components parse their args themselves, and
  * zod transforms (durations, sizes) must not run twice.
  */
-function faultComponent(fault: FaultSpec, raw: Record<string, unknown>, experiment: string): pulumi.ComponentResource & { description: string } {
+function faultComponent(fault: FaultSpec, raw: Record<string, unknown>, experiment: string) {
     const { kind: _kind, name: _name, ...spec } = raw;
     // ttl may come from an experiment-level default; the formatted value parses back to the same milliseconds.
     const args = { ...spec, ttl: formatDuration(fault.ttl), experiment } as never;
-    const name = fault.name;
-    switch (fault.kind) {
-        case "docker:network-disconnect":
-            return new NetworkDisconnect(name, args);
-        case "docker:partial-partition":
-            return new PartialPartition(name, args);
-        case "docker:bandwidth":
-            return new BandwidthLimit(name, args);
-        case "docker:netem":
-            return new Netem(name, args);
-        case "docker:dns-failure":
-            return new DnsFailure(name, args);
-    }
+    return new COMPONENTS[fault.kind](fault.name, args);
 }
 
 /**

@@ -40,6 +40,35 @@ export const FaultOptionsSchema = z.object({
     experiment: z.string().min(1).optional(),
 });
 
+/** A spec schema a fault component can take: one object, or a discriminated union of objects (one per variant). */
+export type FaultSpecSchema = z.ZodObject | z.ZodDiscriminatedUnion<z.ZodObject[]>;
+
+/** Each variant of a discriminated union, extended with `shape`. */
+export type ExtendVariants<O extends readonly z.ZodObject[], E extends z.ZodRawShape> = {
+    [K in keyof O]: O[K] extends z.ZodObject<infer S, infer C> ? z.ZodObject<z.util.Extend<S, E>, C> : never;
+};
+
+/**
+ * Adds `shape` to every variant of a discriminated union (e.g. the fault options, or an experiment entry's `kind`
+ * and `name`), keeping the union's own message for an unknown discriminator.
+ */
+export function extendVariants<O extends readonly z.ZodObject[], D extends string, E extends z.ZodRawShape>(
+    union: z.ZodDiscriminatedUnion<O, D>,
+    shape: E,
+): z.ZodDiscriminatedUnion<ExtendVariants<O, E>, D> {
+    // safeExtend: a variant may carry refinements (cross-field checks), which plain extend refuses to copy.
+    const variants = union.options.map((o) => o.safeExtend(shape)) as unknown as [z.ZodObject];
+    return z.discriminatedUnion(union.def.discriminator, variants, {
+        error: union.def.error as z.core.$ZodErrorMap,
+    }) as unknown as z.ZodDiscriminatedUnion<ExtendVariants<O, E>, D>;
+}
+
+/** `schema` with the common fault options added to it (to each variant of a discriminated union). */
+function withFaultOptions(schema: FaultSpecSchema): z.ZodType {
+    if (schema instanceof z.ZodDiscriminatedUnion) return extendVariants(schema, FaultOptionsSchema.shape);
+    return schema.extend(FaultOptionsSchema.shape);
+}
+
 /**
  * Validates component args and splits them into the driver's spec and the common options, so that every fault
  * component is written the same way: `const { spec, rawSpec, ttlMs, owner } = faultArgs(...)`.
@@ -49,14 +78,14 @@ export const FaultOptionsSchema = z.object({
  * transforms (durations, byte sizes) are not idempotent, so a spec must be parsed exactly once on the way to a
  * driver.
  */
-export function faultArgs<S extends z.ZodObject>(
+export function faultArgs<S extends FaultSpecSchema>(
     specSchema: S,
     args: object,
     type: string,
     name: string,
     kind: string,
 ): { spec: z.output<S>; rawSpec: Record<string, unknown>; ttlMs: number; owner: FaultOwner } {
-    const parsed = parseArgs(specSchema.extend(FaultOptionsSchema.shape), args, type, name) as Record<string, unknown>;
+    const parsed = parseArgs(withFaultOptions(specSchema), args, type, name) as Record<string, unknown>;
     const { ttl, experiment, ...spec } = parsed;
     const { ttl: _ttl, experiment: _experiment, ...rawSpec } = args as Record<string, unknown>;
     return {
