@@ -4,22 +4,29 @@ import { formatDuration } from "../components/core/duration";
 import { ExperimentMetadata, experimentMetadataArgs } from "../components/core/ExperimentMetadata";
 import type { ExperimentSpec, FaultSpec } from "../components/experiment";
 
-/** Creates the component for one fault of an experiment. */
-function faultComponent(fault: FaultSpec, experiment: string): pulumi.ComponentResource & { description: string } {
-    // The experiment schema already parsed `ttl` to milliseconds; components take the written form.
-    const { kind, name, ttl, ...spec } = fault;
-    const common = { ttl: formatDuration(ttl), experiment };
-    switch (kind) {
+/**
+ * Creates the component for one fault of an experiment. `fault` is the validated entry, used to pick the kind;
+ * `raw` is the same entry as written, which is what the component gets: components parse their args themselves, and
+ * zod transforms (durations, sizes) must not run twice.
+ */
+function faultComponent(fault: FaultSpec, raw: Record<string, unknown>, experiment: string): pulumi.ComponentResource & { description: string } {
+    const { kind: _kind, name: _name, ...spec } = raw;
+    // ttl may come from an experiment-level default; the formatted value parses back to the same milliseconds.
+    const args = { ...spec, ttl: formatDuration(fault.ttl), experiment } as never;
+    switch (fault.kind) {
         case "docker:network-disconnect":
-            return new NetworkDisconnect(name, { ...spec, ...common });
+            return new NetworkDisconnect(fault.name, args);
     }
 }
 
-/** Turns an experiment spec into its fault components and returns what the stack exports. */
-export function buildExperiment(spec: ExperimentSpec) {
+/**
+ * Turns an experiment into its fault components and returns what the stack exports. `spec` is the validated
+ * experiment; `raw` is the config as written (the same object before parsing).
+ */
+export function buildExperiment(spec: ExperimentSpec, raw: { faults: Record<string, unknown>[] }) {
     // What the experiment declares about itself, for the policy pack's stack-wide checks.
     new ExperimentMetadata(spec.name, experimentMetadataArgs(spec));
-    const faults = spec.faults.map((f) => faultComponent(f, spec.name));
+    const faults = spec.faults.map((f, i) => faultComponent(f, raw.faults[i] ?? {}, spec.name));
     return {
         experiment: spec.name,
         faults: Object.fromEntries(spec.faults.map((f, i) => [f.name, { kind: f.kind, description: faults[i]!.description }])),
