@@ -115,19 +115,34 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
 
     async create(inputs: FaultResourceInputs): Promise<pulumi.dynamic.CreateResult<FaultResourceOutputs>> {
         const driver = this.driver();
-        const ctx = providerContext(inputs.owner);
         const injectedAt = Date.now();
-        const record = await driver.inject(inputs.spec, ctx);
         const id = `${inputs.kind}/${inputs.owner.stack}/${inputs.owner.fault}/${injectedAt.toString(36)}`;
         const expiresAt = injectedAt + inputs.ttlMs;
-        // The reaper is armed right after the fault is in, before Pulumi has even recorded it: from here on, the
-        // fault is reverted at expiresAt whatever happens to this process. If arming fails, the fault is reverted
-        // at once, so that no fault ever exists without its time-to-live.
         const reaper = this.reaper(driver);
-        if (reaper) {
+        const arm = (record: unknown) => {
+            const networkMode = driver.reaperNetworkMode?.(record);
+            return reaper!.arm({ id, kind: inputs.kind, record, owner: inputs.owner, expiresAt, ...(networkMode ? { networkMode } : {}) });
+        };
+        // Drivers that can, arm the reaper themselves right before their first change to the target (ctx.arm).
+        let armed = false;
+        const ctx: DriverContext = {
+            ...providerContext(inputs.owner),
+            ...(reaper ? { arm: async (record: unknown) => { await arm(record); armed = true; } } : {}),
+        };
+        let record: unknown;
+        try {
+            record = await driver.inject(inputs.spec, ctx);
+        } catch (err) {
+            // The driver undid its partial changes; a reaper armed before them has nothing left to guard.
+            if (armed) await reaper!.disarm(id);
+            throw err;
+        }
+        // Otherwise the reaper is armed right after the fault is in, before Pulumi has even recorded it: from here
+        // on, the fault is reverted at expiresAt whatever happens to this process. If arming fails, the fault is
+        // reverted at once, so that no fault ever exists without its time-to-live.
+        if (reaper && !armed) {
             try {
-                const networkMode = driver.reaperNetworkMode?.(record);
-                await reaper.arm({ id, kind: inputs.kind, record, owner: inputs.owner, expiresAt, ...(networkMode ? { networkMode } : {}) });
+                await arm(record);
             } catch (err) {
                 await driver.revert(record, ctx);
                 throw new Error(`could not arm the time-to-live reaper, so the fault was reverted: ${String(err)}`);

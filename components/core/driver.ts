@@ -16,6 +16,13 @@ export interface DriverContext {
     owner: FaultOwner;
     warn(message: string): void;
     info(message: string): void;
+    /**
+     * Present when the fault gets a time-to-live reaper. A driver that knows its complete revert record before it
+     * first changes the target calls this with it, right before that change: the reaper is then armed before the
+     * fault exists, so a SIGKILL at any moment of `up` cannot leave the fault without its reaper. Drivers that do not
+     * call it are armed after `inject` returns, which leaves that moment open.
+     */
+    arm?(record: unknown): Promise<void>;
 }
 
 /** Something a fault will hit, as resolved at preview time: shown in the diff and checked by the policy pack. */

@@ -48,12 +48,15 @@ export const driver: FaultDriver<DnsFailureSpec, DnsFailureRecord> = {
         const targets = await selectTargets(spec.target, "spec.target");
         const comment = ruleComment(ctx.owner);
         const labels = ownerLabels(ctx.owner);
+        const record: DnsFailureRecord = { targets, comment, owner: ctx.owner };
+        // The record is complete before any rule exists: the reaper goes in first.
+        await ctx.arm?.(record);
         await injectAll(
             targets,
             (t) => addRules(t, DNS_RULES, comment, labels, "spec.target"),
             (t) => deleteRules(t, comment, labels),
         );
-        return { targets, comment, owner: ctx.owner };
+        return record;
     },
 
     async revert(record, ctx) {

@@ -135,16 +135,22 @@ export const driver: FaultDriver<PartialPartitionSpec, PartialPartitionRecord> =
         const [targets, peers] = await Promise.all([selectTargets(spec.target, "spec.target"), resolvePeers(spec.peers)]);
         const comment = ruleComment(ctx.owner);
         const labels = ownerLabels(ctx.owner);
-        await injectAll(
-            targets,
-            async (t) => {
+        const perTarget = await Promise.all(
+            targets.map(async (t) => {
                 const ips = await peerIpsFor(t, peers);
                 if (ips.length === 0) throw new FaultError("spec.peers", `the peers of "${t.name}" are only itself; pick other peers`);
-                await addRules(t, partitionRules(ips, spec.direction), comment, labels, "spec.peers");
-            },
+                return partitionRules(ips, spec.direction);
+            }),
+        );
+        const record: PartialPartitionRecord = { targets, peers, direction: spec.direction, comment, owner: ctx.owner };
+        // The record is complete before any rule exists: the reaper goes in first.
+        await ctx.arm?.(record);
+        await injectAll(
+            targets,
+            (t) => addRules(t, perTarget[targets.indexOf(t)]!, comment, labels, "spec.peers"),
             (t) => deleteRules(t, comment, labels),
         );
-        return { targets, peers, direction: spec.direction, comment, owner: ctx.owner };
+        return record;
     },
 
     async revert(record, ctx) {
