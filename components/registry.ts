@@ -1,6 +1,10 @@
 import type { FaultDriver } from "./core/driver";
+import { driver as bandwidth } from "./docker/drivers/bandwidth";
 import { driver as dependencyDown } from "./docker/drivers/dependencyDown";
+import { driver as dnsFailure } from "./docker/drivers/dnsFailure";
+import { driver as netem } from "./docker/drivers/netem";
 import { driver as networkDisconnect } from "./docker/drivers/networkDisconnect";
+import { driver as partialPartition } from "./docker/drivers/partialPartition";
 import { driver as toxiproxyToxic } from "./docker/drivers/toxiproxyToxic";
 
 /**
@@ -8,7 +12,7 @@ import { driver as toxiproxyToxic } from "./docker/drivers/toxiproxyToxic";
  * driver must be listed here. Drivers import nothing from @pulumi/pulumi: this module is bundled into reapers.
  */
 export const drivers: Readonly<Record<string, FaultDriver<any, any>>> = Object.fromEntries(
-    [networkDisconnect, toxiproxyToxic, dependencyDown].map((d) => [d.kind, d as FaultDriver<any, any>]),
+    [networkDisconnect, partialPartition, bandwidth, netem, dnsFailure, toxiproxyToxic, dependencyDown].map((d) => [d.kind, d as FaultDriver<any, any>]),
 );
 
 /** The driver for `kind`, or a clear error naming the kinds this build knows. */

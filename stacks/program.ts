@@ -1,35 +1,51 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { DependencyDown } from "../components/docker/DependencyDown";
+import { BandwidthLimit } from "../components/docker/BandwidthLimit";
+import { DnsFailure } from "../components/docker/DnsFailure";
+import { Netem } from "../components/docker/Netem";
 import { NetworkDisconnect } from "../components/docker/NetworkDisconnect";
+import { PartialPartition } from "../components/docker/PartialPartition";
+import { DependencyDown } from "../components/docker/DependencyDown";
 import { ToxiproxyToxic } from "../components/docker/ToxiproxyToxic";
 import { formatDuration } from "../components/core/duration";
+import { ExperimentMetadata, experimentMetadataArgs } from "../components/core/ExperimentMetadata";
 import type { ExperimentSpec, FaultSpec } from "../components/experiment";
 
-/** An experiment entry without the entry's own fields: the spec its component takes (per variant of a union). */
-type SpecOf<F> = F extends unknown ? Omit<F, "kind" | "name" | "ttl"> : never;
-
-function specOf<F extends FaultSpec>(fault: F): SpecOf<F> {
-    const { kind, name, ttl, ...spec } = fault;
-    return spec as SpecOf<F>;
-}
-
-/** Creates the component for one fault of an experiment. */
-function faultComponent(fault: FaultSpec, experiment: string): pulumi.ComponentResource & { description: string } {
-    // The experiment schema already parsed `ttl` to milliseconds; components take the written form.
-    const common = { ttl: formatDuration(fault.ttl), experiment };
+/**
+ * Creates the component for one fault of an experiment. `fault` is the validated entry, used to pick the kind;
+ * `raw` is the same entry as written, which is what the component gets: components parse their args themselves, and
+ * zod transforms (durations, sizes) must not run twice.
+ */
+function faultComponent(fault: FaultSpec, raw: Record<string, unknown>, experiment: string): pulumi.ComponentResource & { description: string } {
+    const { kind: _kind, name: _name, ...spec } = raw;
+    // ttl may come from an experiment-level default; the formatted value parses back to the same milliseconds.
+    const args = { ...spec, ttl: formatDuration(fault.ttl), experiment } as never;
+    const name = fault.name;
     switch (fault.kind) {
         case "docker:network-disconnect":
-            return new NetworkDisconnect(fault.name, { ...specOf(fault), ...common });
+            return new NetworkDisconnect(name, args);
+        case "docker:partial-partition":
+            return new PartialPartition(name, args);
+        case "docker:bandwidth":
+            return new BandwidthLimit(name, args);
+        case "docker:netem":
+            return new Netem(name, args);
+        case "docker:dns-failure":
+            return new DnsFailure(name, args);
         case "docker:toxiproxy-toxic":
-            return new ToxiproxyToxic(fault.name, { ...specOf(fault), ...common });
+            return new ToxiproxyToxic(name, args);
         case "docker:dependency-down":
-            return new DependencyDown(fault.name, { ...specOf(fault), ...common });
+            return new DependencyDown(name, args);
     }
 }
 
-/** Turns an experiment spec into its fault components and returns what the stack exports. */
-export function buildExperiment(spec: ExperimentSpec) {
-    const faults = spec.faults.map((f) => faultComponent(f, spec.name));
+/**
+ * Turns an experiment into its fault components and returns what the stack exports. `spec` is the validated
+ * experiment; `raw` is the config as written (the same object before parsing).
+ */
+export function buildExperiment(spec: ExperimentSpec, raw: { faults: Record<string, unknown>[] }) {
+    // What the experiment declares about itself, for the policy pack's stack-wide checks.
+    new ExperimentMetadata(spec.name, experimentMetadataArgs(spec));
+    const faults = spec.faults.map((f, i) => faultComponent(f, raw.faults[i] ?? {}, spec.name));
     return {
         experiment: spec.name,
         faults: Object.fromEntries(spec.faults.map((f, i) => [f.name, { kind: f.kind, description: faults[i]!.description }])),

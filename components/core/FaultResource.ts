@@ -143,10 +143,12 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
         if (!props) return {};
         const driver = this.driver();
         const seen = await driver.observe(props.record);
-        if (seen.active) return { id, props };
-        // Dropped from state, the fault would never be destroyed, so its reaper would linger until its deadline.
-        await this.reaper(driver)?.disarm(id);
-        return {};
+        if (!seen.active) {
+            // Its reaper has nothing left to do, and the fault leaves state here, so no later destroy would disarm it.
+            await this.reaper(driver)?.disarm(id);
+            return {};
+        }
+        return { id, props };
     }
 
     async update(id: string, olds: FaultResourceOutputs, news: FaultResourceInputs): Promise<pulumi.dynamic.UpdateResult<FaultResourceOutputs>> {
@@ -167,6 +169,7 @@ export interface FaultResourceArgs {
     /** Absolute path of the module that exports the `driver` (use `require.resolve("./drivers/x")`). */
     driverModule: string;
     kind: string;
+    /** The spec as written (faultArgs' `rawSpec`): the provider's check parses it, once, with the driver's schema. */
     spec: pulumi.Input<unknown>;
     owner: FaultOwner;
     /** Time-to-live in milliseconds (already parsed from the fault's `ttl`). */

@@ -2,16 +2,12 @@ import * as path from "node:path";
 import type { ArmedFault, ReaperHost } from "../core/FaultResource";
 import { dockerClient, isNotFound } from "../core/docker";
 import { LABEL_PREFIX, Labels, ownerLabels } from "../core/labels";
+import { toolsImage } from "./helper";
 
 /** Label with the Pulumi id of the fault a reaper guards. */
 export const FAULT_ID_LABEL = `${LABEL_PREFIX}.fault-id`;
 /** Label with the reaper's deadline (ISO 8601), for humans and `recover`. */
 export const EXPIRES_LABEL = `${LABEL_PREFIX}.expires-at`;
-
-/** The image reapers run in: the tools image, which has Node.js. */
-function reaperImage(): string {
-    return process.env.FAULTLINE_IMAGE_TOOLS ?? "faultline/tools:1";
-}
 
 let bundle: Promise<Buffer> | undefined;
 
@@ -85,7 +81,8 @@ export const reaper: ReaperHost = {
         const name = reaperName(fault);
         const container = await docker.createContainer({
             name,
-            Image: reaperImage(),
+            // The tools image has Node.js.
+            Image: toolsImage(),
             Cmd: ["node", "/tmp/faultline-reaper.js"],
             Env: [
                 `FAULTLINE_KIND=${fault.kind}`,
