@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { FaultOptionsSchema } from "./core/component";
 import { NetworkDisconnectSpec } from "./docker/drivers/networkDisconnect";
+import { CpuStressSpec } from "./docker/drivers/cpuStress";
+import { MemoryStressSpec } from "./docker/drivers/memoryStress";
+import { DiskFillSpec } from "./docker/drivers/diskFill";
+import { ClockSkewSpec } from "./docker/drivers/clockSkew";
 
 /** A stack-unique fault name: it names the Pulumi resources and the labels the fault leaves on targets. */
 const FaultName = z
@@ -13,8 +17,18 @@ const FaultEntry = z.object({ name: FaultName, ttl: FaultOptionsSchema.shape.ttl
 /** One fault of an experiment: its kind picks the spec it takes. */
 export const FaultSpec = z.discriminatedUnion(
     "kind",
-    [NetworkDisconnectSpec.extend({ kind: z.literal("docker:network-disconnect"), ...FaultEntry.shape })],
-    { error: "unknown fault kind; supported kinds: docker:network-disconnect" },
+    [
+        NetworkDisconnectSpec.extend({ kind: z.literal("docker:network-disconnect"), ...FaultEntry.shape }),
+        CpuStressSpec.extend({ kind: z.literal("docker:cpu-stress"), ...FaultEntry.shape }),
+        MemoryStressSpec.extend({ kind: z.literal("docker:memory-stress"), ...FaultEntry.shape }),
+        DiskFillSpec.extend({ kind: z.literal("docker:disk-fill"), ...FaultEntry.shape }),
+        ClockSkewSpec.extend({ kind: z.literal("docker:clock-skew"), ...FaultEntry.shape }),
+    ],
+    {
+        error:
+            "unknown fault kind; supported kinds: docker:network-disconnect, docker:cpu-stress, docker:memory-stress, " +
+            "docker:disk-fill, docker:clock-skew",
+    },
 );
 export type FaultSpec = z.infer<typeof FaultSpec>;
 

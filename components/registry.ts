@@ -1,12 +1,16 @@
 import type { FaultDriver } from "./core/driver";
 import { driver as networkDisconnect } from "./docker/drivers/networkDisconnect";
+import { driver as cpuStress } from "./docker/drivers/cpuStress";
+import { driver as memoryStress } from "./docker/drivers/memoryStress";
+import { driver as diskFill } from "./docker/drivers/diskFill";
+import { driver as clockSkew } from "./docker/drivers/clockSkew";
 
 /**
  * Every fault driver, by kind. The reaper and `recover` revert a fault from its kind and record alone, so every
  * driver must be listed here. Drivers import nothing from @pulumi/pulumi: this module is bundled into reapers.
  */
 export const drivers: Readonly<Record<string, FaultDriver<any, any>>> = Object.fromEntries(
-    [networkDisconnect].map((d) => [d.kind, d as FaultDriver<any, any>]),
+    [networkDisconnect, cpuStress, memoryStress, diskFill, clockSkew].map((d) => [d.kind, d as FaultDriver<any, any>]),
 );
 
 /** The driver for `kind`, or a clear error naming the kinds this build knows. */

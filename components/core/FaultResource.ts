@@ -115,11 +115,11 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
 
     async create(inputs: FaultResourceInputs): Promise<pulumi.dynamic.CreateResult<FaultResourceOutputs>> {
         const driver = this.driver();
-        const ctx = providerContext(inputs.owner);
         const injectedAt = Date.now();
+        const expiresAt = injectedAt + inputs.ttlMs;
+        const ctx: DriverContext = { ...providerContext(inputs.owner), expiresAt };
         const record = await driver.inject(inputs.spec, ctx);
         const id = `${inputs.kind}/${inputs.owner.stack}/${inputs.owner.fault}/${injectedAt.toString(36)}`;
-        const expiresAt = injectedAt + inputs.ttlMs;
         // The reaper is armed right after the fault is in, before Pulumi has even recorded it: from here on, the
         // fault is reverted at expiresAt whatever happens to this process. If arming fails, the fault is reverted
         // at once, so that no fault ever exists without its time-to-live.
