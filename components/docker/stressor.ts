@@ -98,12 +98,28 @@ async function exists(id: string): Promise<boolean> {
     }
 }
 
+/**
+ * Stops a stressor gracefully, then removes it. The helper shares the target's PID namespace, so a worker whose
+ * stress-ng parent were SIGKILLed would be re-parented to the target's init, which may never reap it and leave a
+ * zombie in the target's `ps`; on SIGTERM stress-ng stops and reaps its own workers (a few hundred ms).
+ */
+async function stopStressor(helperId: string): Promise<boolean> {
+    try {
+        await dockerClient().getContainer(helperId).stop({ t: 5 });
+    } catch (err) {
+        if (isNotFound(err)) return false;
+        // 304: already stopped (e.g. stress-ng's own --timeout ran out); it is still removed below.
+        if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+    }
+    return removeContainer(helperId);
+}
+
 /** Removes exactly the recorded helpers. Idempotent: helpers already gone are skipped. */
 export async function revertStress(record: StressRecord, ctx: DriverContext): Promise<RevertOutcome> {
     let removed = 0;
     let gone = 0;
     for (const t of record.targets) {
-        if (await removeContainer(t.helperId)) removed++;
+        if (await stopStressor(t.helperId)) removed++;
         if (!(await exists(t.containerId))) {
             gone++;
             ctx.warn(`container "${t.containerName}" no longer exists; its stressor is gone with it`);
