@@ -67,10 +67,11 @@ export const driver: FaultDriver<MemoryStressSpec, StressRecord> = {
             spec.target,
             "memory-stress",
             async (c) => {
-                const perWorker = Math.max(4096, Math.floor((await memoryBytesFor(spec, c)) / spec.workers));
-                // --vm-hang 0: each worker touches its memory once and then holds it without burning CPU, so this
-                // fault is memory pressure alone; --vm-keep keeps the mapping instead of remapping in a loop.
-                return ["--vm", String(spec.workers), "--vm-bytes", `${perWorker}b`, "--vm-keep", "--vm-hang", "0"];
+                const total = Math.max(4096 * spec.workers, await memoryBytesFor(spec, c));
+                // --vm-bytes is the total: stress-ng divides it among the --vm workers itself. --vm-hang 0: each
+                // worker touches its share once and then holds it without burning CPU, so this fault is memory
+                // pressure alone; --vm-keep keeps the mapping instead of remapping in a loop.
+                return ["--vm", String(spec.workers), "--vm-bytes", `${total}b`, "--vm-keep", "--vm-hang", "0"];
             },
             ctx,
         ),

@@ -90,6 +90,19 @@ describe("DiskFill (real Docker, real Pulumi engine)", { timeout: 600_000 }, () 
         await assert.rejects(stack.preview(), new RegExp(`spec\\.path.*has a problem: /nope is not a directory in container "${target}"`));
     });
 
+    it("destroy after the reaper already reverted the fault is a clean no-op", async () => {
+        await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment({}, "8s")) });
+        await stack.up();
+        assert.equal(await usedKiB(target, "/data"), 4 + 8192);
+        await waitFor("the reaper to delete the fill file", async () => !(await exists(target, fillFile(stackName))), 60_000);
+        await waitFor("the reaper to remove itself", async () => (await reapersOf(stackName, "data-fill")).length === 0, 30_000);
+        const r = await stack.destroy();
+        assert.equal(r.summary.result, "succeeded");
+        assert.doesNotMatch(r.stdout, /warning/i);
+        assert.equal(await usedKiB(target, "/data"), 4);
+        assert.equal((await execInContainer(target, ["cat", "/data/keep"])).stdout, "keep\n");
+    });
+
     it("after SIGKILL of pulumi up, the TTL reaper deletes the file; refresh and destroy are clean no-ops", async () => {
         const ttlStack = await openStack(ttlStackName, { experiment: experiment({}, "8s") });
         stacks.push(ttlStack);
