@@ -35,6 +35,8 @@ describe("MemoryStress (real Docker, real Pulumi engine)", { timeout: 600_000 },
 
     after(async () => {
         for (const s of stacks) {
+            // A stack whose `pulumi up` was SIGKILLed keeps its lock until cancelled.
+            await s.cancel().catch(() => undefined);
             await s.destroy().catch(() => undefined);
             await removeStack(s).catch(() => undefined);
         }
