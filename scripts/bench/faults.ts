@@ -4,6 +4,7 @@
 // and the same two figures for the equivalent raw docker commands run directly, with the ratios.
 //
 //   node --import tsx scripts/bench/faults.ts [--runs 10] [--kinds docker:disk-fill,docker:cpu-stress] [--json]
+// (--json: the JSON on stdout, the table on stderr)
 //
 // The probes poll from the start of create/delete, so "inject" ends when the fault is seen, which can be before the
 // reaper is armed; "create" and "delete" are the provider operations' full durations (inject + arm, revert +
@@ -232,11 +233,12 @@ async function main(): Promise<void> {
             await dockerClient().getContainer(c.Id).remove({ force: true }).catch(() => undefined);
         }
     }
+    // With --json, stdout carries the JSON alone and the table goes to stderr.
+    const out = opts.json ? process.stderr : process.stdout;
+    out.write(`\nmedians of ${opts.runs} runs, in ms (inject: start → observable; rollback: start → probe healthy)\n`);
+    out.write(`${table(results)}\n`);
     if (opts.json) {
         process.stdout.write(`${JSON.stringify({ runs: opts.runs, docker: info.ServerVersion, cpus: info.NCPU, results }, null, 2)}\n`);
-    } else {
-        process.stdout.write(`\nmedians of ${opts.runs} runs, in ms (inject: start → observable; rollback: start → probe healthy)\n`);
-        process.stdout.write(`${table(results)}\n`);
     }
 }
 
