@@ -1,5 +1,9 @@
 import { z } from "zod";
 import { extendVariants, FaultOptionsSchema, type FaultSpecSchema } from "./core/component";
+import { CpuStressSpec } from "./docker/drivers/cpuStress";
+import { MemoryStressSpec } from "./docker/drivers/memoryStress";
+import { DiskFillSpec } from "./docker/drivers/diskFill";
+import { ClockSkewSpec } from "./docker/drivers/clockSkew";
 import { BandwidthSpec } from "./docker/drivers/bandwidth";
 import { DependencyDownSpec } from "./docker/drivers/dependencyDown";
 import { DnsFailureSpec } from "./docker/drivers/dnsFailure";
@@ -25,6 +29,10 @@ const KINDS = {
     "docker:dns-failure": DnsFailureSpec,
     "docker:toxiproxy-toxic": ToxiproxyToxicSpec,
     "docker:dependency-down": DependencyDownSpec,
+    "docker:cpu-stress": CpuStressSpec,
+    "docker:memory-stress": MemoryStressSpec,
+    "docker:disk-fill": DiskFillSpec,
+    "docker:clock-skew": ClockSkewSpec,
 } as const satisfies Record<string, FaultSpecSchema>;
 
 /** A kind's spec plus the entry fields; a spec that is itself a union (toxics, by `type`) gets them on each variant. */

@@ -1,4 +1,8 @@
 import type { FaultDriver } from "./core/driver";
+import { driver as clockSkew } from "./docker/drivers/clockSkew";
+import { driver as diskFill } from "./docker/drivers/diskFill";
+import { driver as memoryStress } from "./docker/drivers/memoryStress";
+import { driver as cpuStress } from "./docker/drivers/cpuStress";
 import { driver as bandwidth } from "./docker/drivers/bandwidth";
 import { driver as dependencyDown } from "./docker/drivers/dependencyDown";
 import { driver as dnsFailure } from "./docker/drivers/dnsFailure";
@@ -20,6 +24,10 @@ export const drivers: Readonly<Record<string, FaultDriver<any, any>>> = Object.f
         dnsFailure,
         toxiproxyToxic,
         dependencyDown,
+        cpuStress,
+        memoryStress,
+        diskFill,
+        clockSkew,
     ].map((d) => [d.kind, d as FaultDriver<any, any>]),
 );
 

@@ -1,6 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ExperimentMetadata, experimentMetadataArgs } from "../components/core/ExperimentMetadata";
 import { formatDuration } from "../components/core/duration";
+import { CpuStress } from "../components/docker/CpuStress";
+import { MemoryStress } from "../components/docker/MemoryStress";
+import { DiskFill } from "../components/docker/DiskFill";
+import { ClockSkew } from "../components/docker/ClockSkew";
 import { BandwidthLimit } from "../components/docker/BandwidthLimit";
 import { DependencyDown } from "../components/docker/DependencyDown";
 import { DnsFailure } from "../components/docker/DnsFailure";
@@ -22,6 +26,10 @@ const COMPONENTS: Record<FaultKind, FaultComponent> = {
     "docker:dns-failure": DnsFailure,
     "docker:toxiproxy-toxic": ToxiproxyToxic,
     "docker:dependency-down": DependencyDown,
+    "docker:cpu-stress": CpuStress,
+    "docker:memory-stress": MemoryStress,
+    "docker:disk-fill": DiskFill,
+    "docker:clock-skew": ClockSkew,
 };
 
 /**

@@ -127,6 +127,7 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
         let armed = false;
         const ctx: DriverContext = {
             ...providerContext(inputs.owner),
+            expiresAt,
             ...(reaper ? { arm: async (record: unknown) => { await arm(record); armed = true; } } : {}),
         };
         let record: unknown;

@@ -14,6 +14,11 @@ export type RevertOutcome =
 /** What a driver may report while it works; the provider forwards it to Pulumi's diagnostics. */
 export interface DriverContext {
     owner: FaultOwner;
+    /**
+     * When the fault's time-to-live runs out (epoch milliseconds), if the caller knows it. Drivers may bound what
+     * they start by it as a second safety net besides the reaper (e.g. stress-ng's own --timeout).
+     */
+    expiresAt?: number;
     warn(message: string): void;
     info(message: string): void;
     /**

@@ -5,3 +5,7 @@ export { NetworkDisconnect, type NetworkDisconnectArgs } from "./NetworkDisconne
 export { PartialPartition, type PartialPartitionArgs } from "./PartialPartition";
 export { DependencyDown, type DependencyDownArgs } from "./DependencyDown";
 export { ToxiproxyToxic, type ToxiproxyToxicArgs } from "./ToxiproxyToxic";
+export { ClockSkew, type ClockSkewArgs } from "./ClockSkew";
+export { CpuStress, type CpuStressArgs } from "./CpuStress";
+export { DiskFill, type DiskFillArgs } from "./DiskFill";
+export { MemoryStress, type MemoryStressArgs } from "./MemoryStress";

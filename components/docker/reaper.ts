@@ -2,6 +2,7 @@ import * as path from "node:path";
 import type { ArmedFault, ReaperHost } from "../core/FaultResource";
 import { dockerClient, isNotFound } from "../core/docker";
 import { LABEL_PREFIX, Labels, ownerLabels } from "../core/labels";
+import { tarOf } from "./files";
 import { toolsImage } from "./helper";
 
 /** Label with the Pulumi id of the fault a reaper guards. */
@@ -43,27 +44,6 @@ function reaperBundle(): Promise<Buffer> {
         return Buffer.from(result.outputFiles[0]!.contents);
     })();
     return bundle;
-}
-
-/** A one-file tar archive, enough for Docker's putArchive. */
-function tarOf(name: string, content: Buffer): Buffer {
-    const header = Buffer.alloc(512);
-    const write = (s: string, off: number, len: number) => header.write(s, off, len, "ascii");
-    write(name, 0, 100);
-    write("0000644\0", 100, 8);
-    write("0000000\0", 108, 8);
-    write("0000000\0", 116, 8);
-    write(content.length.toString(8).padStart(11, "0") + "\0", 124, 12);
-    write(Math.floor(Date.now() / 1000).toString(8).padStart(11, "0") + "\0", 136, 12);
-    write("        ", 148, 8);
-    write("0", 156, 1);
-    write("ustar\0", 257, 6);
-    write("00", 263, 2);
-    let sum = 0;
-    for (const b of header) sum += b;
-    write(sum.toString(8).padStart(6, "0") + "\0 ", 148, 8);
-    const pad = Buffer.alloc((512 - (content.length % 512)) % 512);
-    return Buffer.concat([header, content, pad, Buffer.alloc(1024)]);
 }
 
 function reaperName(fault: ArmedFault): string {

@@ -39,7 +39,7 @@ export const ContainerSelector = z
         value: z.number().int("must be a whole number").positive("must be greater than zero").optional(),
         /** Must be true for `mode: all`: an explicit opt-in to hitting every matching container. */
         allowAll: z.boolean().optional(),
-    })
+    }, { error: 'required: which containers to hit, e.g. { name: "api" } (name, nameRegex and/or labels)' })
     .strict()
     .superRefine((s, ctx) => {
         if (s.name === undefined && s.nameRegex === undefined && s.labels === undefined) {

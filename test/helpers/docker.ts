@@ -47,6 +47,12 @@ export interface RunContainerOptions {
     /** Container port to publish on 127.0.0.1 (a free host port is chosen). */
     publish?: number;
     labels?: Record<string, string>;
+    /** Environment, as `KEY=value` strings. */
+    env?: string[];
+    /** tmpfs mounts: path → options, e.g. `{ "/data": "size=16m" }`. */
+    tmpfs?: Record<string, string>;
+    /** Memory limit in bytes. */
+    memory?: number;
 }
 
 /** Starts a container (like `docker run -d`) and returns its id. Ports are only ever published on loopback. */
@@ -57,9 +63,12 @@ export async function runContainer(o: RunContainerOptions): Promise<string> {
         Image: o.image ?? BUSYBOX,
         Cmd: o.cmd,
         Labels: { [TEST_LABEL]: o.run, ...o.labels },
+        ...(o.env ? { Env: o.env } : {}),
         ...(o.publish ? { ExposedPorts: { [`${o.publish}/tcp`]: {} } } : {}),
         HostConfig: {
             ...(o.network ? { NetworkMode: o.network } : {}),
+            ...(o.tmpfs ? { Tmpfs: o.tmpfs } : {}),
+            ...(o.memory ? { Memory: o.memory } : {}),
             ...(o.publish ? { PortBindings: { [`${o.publish}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: "" }] } } : {}),
         },
         ...(o.network
