@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { FaultOptionsSchema } from "./core/component";
+import { ComposeSpec } from "./docker/compose";
 import { NetworkDisconnectSpec } from "./docker/drivers/networkDisconnect";
 
 /** A stack-unique fault name: it names the Pulumi resources and the labels the fault leaves on targets. */
@@ -18,12 +19,20 @@ export const FaultSpec = z.discriminatedUnion(
 );
 export type FaultSpec = z.infer<typeof FaultSpec>;
 
+/**
+ * The environment an experiment stack owns (optional): brought up before its faults are injected and taken down
+ * after they are reverted. `compose`: a Compose project (faultline:docker:ComposeStack), e.g. the demo system.
+ */
+export const EnvironmentSpec = z.object({ compose: ComposeSpec.optional() }).strict();
+export type EnvironmentSpec = z.infer<typeof EnvironmentSpec>;
+
 /** An experiment: what is broken, by whom and why. Read from the stack's `faultline:experiment` config. */
 export const ExperimentSpec = z
     .object({
         name: FaultName,
         owner: z.string().min(1).optional(),
         description: z.string().optional(),
+        environment: EnvironmentSpec.optional(),
         faults: z.array(FaultSpec).min(1, "an experiment needs at least one fault"),
     })
     .strict()

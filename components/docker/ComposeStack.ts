@@ -31,10 +31,19 @@ export interface ComposeStackArgs {
     waitTimeout?: string | number;
 }
 
+/** Where Pulumi.yaml is: relative Compose paths are resolved from there, whatever the program's directory. */
+function projectRoot(): string {
+    try {
+        return pulumi.runtime.getRootDirectory();
+    } catch {
+        return process.cwd();
+    }
+}
+
 /** The component's schema: the Compose spec, with the file resolved against the project directory and checked. */
 const ComposeStackSchema = ComposeSpec.extend({
     composeFile: ComposeSpec.shape.composeFile.transform((file, ctx) => {
-        const abs = resolveComposeFile(file);
+        const abs = resolveComposeFile(file, projectRoot());
         if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) {
             ctx.addIssue({ code: "custom", message: `no file at ${abs}; give the path of a Compose file (absolute, or relative to the Pulumi project)` });
             return z.NEVER;

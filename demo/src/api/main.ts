@@ -305,12 +305,13 @@ async function start(): Promise<void> {
             await whenReady(redis, 5_000);
             await ensureGroup(redis);
             await migrate(pool);
+            // Warm the cache, so that the fallback has a copy from the start: not ready until it has one (with
+            // nothing cached yet, catalog() throws).
+            await catalog();
         },
         forever,
         { onRetry: (attempt, err) => log("warn", "dependencies not ready yet", { attempt, error: String(err) }) },
     );
-    // Warm the cache, so that the fallback has a copy from the start.
-    await catalog().catch(() => undefined);
     started = true;
     log("info", "dependencies ready");
 }
