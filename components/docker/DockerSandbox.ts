@@ -111,6 +111,7 @@ export class DockerSandbox extends pulumi.ComponentResource {
                     ...(s.tmpfs ? { tmpfs: s.tmpfs } : {}),
                     volumes: (s.volumes ?? []).map((v) => ({ volumeName: volumes[v.volume]!.name, containerPath: v.path })),
                     uploads: (s.files ?? []).map((f) => ({ file: f.path, content: f.content })),
+                    ...(s.init ? { init: true } : {}),
                     restart: "unless-stopped",
                     mustRun: true,
                 },

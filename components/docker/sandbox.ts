@@ -56,6 +56,8 @@ export const SandboxServiceSchema = z
         volumes: z.array(z.object({ volume: Key, path: z.string().min(1) }).strict()).optional(),
         /** Files written into the container before it starts (e.g. a config file). */
         files: z.array(z.object({ path: z.string().min(1), content: z.string() }).strict()).optional(),
+        /** Runs an init process (Docker's tini) as PID 1, so the main process can be killed like any other. */
+        init: z.boolean().default(false),
         /** Services that must be up (and healthy, if they have a healthcheck) before this one is created. */
         dependsOn: z.array(Key).optional(),
     })

@@ -108,6 +108,7 @@ describe("DockerSandbox (Pulumi mocks)", () => {
             cpus: "1",
             volumes: [],
             uploads: [],
+            init: true,
             restart: "unless-stopped",
             mustRun: true,
         });
