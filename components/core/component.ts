@@ -41,20 +41,27 @@ export const FaultOptionsSchema = z.object({
 });
 
 /**
- * Splits validated component args into the driver's spec and the common options, so that every fault component
- * is written the same way: `const { spec, ttlMs, owner } = faultArgs(...)`.
+ * Validates component args and splits them into the driver's spec and the common options, so that every fault
+ * component is written the same way: `const { spec, rawSpec, ttlMs, owner } = faultArgs(...)`.
+ *
+ * `spec` is the parsed spec, for the component's own fields and `describe`. `rawSpec` is the spec as the user wrote
+ * it, and is what goes to the FaultResource: its provider validates and normalizes it again in `check`, and zod
+ * transforms (durations, byte sizes) are not idempotent, so a spec must be parsed exactly once on the way to a
+ * driver.
  */
 export function faultArgs<S extends z.ZodObject>(
     specSchema: S,
-    args: unknown,
+    args: object,
     type: string,
     name: string,
     kind: string,
-): { spec: z.output<S>; ttlMs: number; owner: FaultOwner } {
+): { spec: z.output<S>; rawSpec: Record<string, unknown>; ttlMs: number; owner: FaultOwner } {
     const parsed = parseArgs(specSchema.extend(FaultOptionsSchema.shape), args, type, name) as Record<string, unknown>;
     const { ttl, experiment, ...spec } = parsed;
+    const { ttl: _ttl, experiment: _experiment, ...rawSpec } = args as Record<string, unknown>;
     return {
         spec: spec as z.output<S>,
+        rawSpec,
         ttlMs: ttl as number,
         owner: faultOwner(name, kind, experiment === undefined ? {} : { experiment: experiment as string }),
     };

@@ -107,6 +107,19 @@ func programDir(info *pulumirpc.ProgramInfo, fallback string) string {
 	return fallback
 }
 
+// packageRoot is the nearest directory at or above dir with a package.json: with `main: stacks/index.ts` the
+// program directory is stacks/, but dependencies live with the project's package.json.
+func packageRoot(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "package.json")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
+}
+
 func optionString(info *pulumirpc.ProgramInfo, key string) (string, bool) {
 	if info == nil || info.GetOptions() == nil {
 		return "", false
@@ -298,7 +311,7 @@ func installedPackages(dir string) []*packageJSON {
 // versioned the same way the official host does, so the engine can load them ahead of time.
 func (h *host) GetRequiredPlugins(ctx context.Context, req *pulumirpc.GetRequiredPluginsRequest) (*pulumirpc.GetRequiredPluginsResponse, error) {
 	var plugins []*pulumirpc.PluginDependency
-	for _, p := range installedPackages(programDir(req.GetInfo(), req.GetProgram())) {
+	for _, p := range installedPackages(packageRoot(programDir(req.GetInfo(), req.GetProgram()))) {
 		if !p.Pulumi.Resource {
 			continue
 		}
@@ -320,7 +333,7 @@ func (h *host) GetRequiredPlugins(ctx context.Context, req *pulumirpc.GetRequire
 }
 
 func (h *host) GetProgramDependencies(ctx context.Context, req *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	dir := programDir(req.GetInfo(), req.GetProgram())
+	dir := packageRoot(programDir(req.GetInfo(), req.GetProgram()))
 	manifest, err := readPackageJSON(filepath.Join(dir, "package.json"))
 	if err != nil {
 		return nil, fmt.Errorf("reading the program's package.json: %w", err)

@@ -6,7 +6,7 @@ import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../../helpers/docker";
 
-describe("NetworkDisconnect (real Docker, real Pulumi engine)", { timeout: 300_000 }, () => {
+describe("NetworkDisconnect (real Docker, real Pulumi engine)", { timeout: 600_000 }, () => {
     const run = runId();
     const net = `flt-nd-${run}`;
     const web = `flt-nd-web-${run}`;
