@@ -4,7 +4,7 @@
 #   bash scripts/demo-system.sh down    # remove it: containers, networks, volume
 #   bash scripts/demo-system.sh status  # its containers and the API's /stats
 # FAULTLINE_DEMO_PROJECT names the copy (default faultline-demo); FAULTLINE_DEMO_API_PORT and
-# FAULTLINE_DEMO_TOXIPROXY_PORT choose the loopback ports (defaults 18080 and 18474).
+# FAULTLINE_DEMO_TOXIPROXY_PORT choose the loopback ports (defaults 18780 and 18474).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -12,7 +12,7 @@ cd "$ROOT"
 source scripts/lib.sh
 
 export COMPOSE_PROJECT_NAME="${FAULTLINE_DEMO_PROJECT:-faultline-demo}"
-API="http://127.0.0.1:${FAULTLINE_DEMO_API_PORT:-18080}"
+API="http://127.0.0.1:${FAULTLINE_DEMO_API_PORT:-18780}"
 compose() { docker compose -f demo/compose.yaml -p "$COMPOSE_PROJECT_NAME" "$@"; }
 
 case "${1:-}" in

@@ -20,7 +20,7 @@ export interface ComposeStackArgs {
      */
     projectName: string;
     /**
-     * Variables for the file's `${...}` interpolation, e.g. `{ FAULTLINE_DEMO_API_PORT: "18080" }`. They win over
+     * Variables for the file's `${...}` interpolation, e.g. `{ FAULTLINE_DEMO_API_PORT: "18780" }`. They win over
      * the environment of the Pulumi process. `COMPOSE_PROJECT_NAME` is always set to `projectName`. Defaults to none.
      */
     env?: Record<string, string>;

@@ -27,7 +27,7 @@ export function demoNames(prefix: string) {
 
 /** Options of {@link demoServices}. */
 export interface DemoOptions {
-    /** Loopback port of the API. Defaults to 18080. */
+    /** Loopback port of the API. Defaults to 18780. */
     apiPort?: number;
     /** Loopback port of the Toxiproxy API. Defaults to 18474. */
     toxiproxyPort?: number;
@@ -92,7 +92,7 @@ export function demoServices(opts: DemoOptions = {}): SandboxServiceInput[] {
             command: ["node", "/app/api.js"],
             init: true,
             env: { ...appEnv, DEMO_COMPONENT: "api" },
-            ports: [{ internal: 8080, external: opts.apiPort ?? 18080 }],
+            ports: [{ internal: 8080, external: opts.apiPort ?? 18780 }],
             cpus: 1,
             memoryMb: 256,
             networks: ["app"],
