@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { extendVariants, FaultOptionsSchema, type FaultSpecSchema } from "./core/component";
+import { ComposeSpec } from "./docker/compose";
 import { CpuStressSpec } from "./docker/drivers/cpuStress";
 import { MemoryStressSpec } from "./docker/drivers/memoryStress";
 import { DiskFillSpec } from "./docker/drivers/diskFill";
@@ -55,6 +56,16 @@ export const FaultSpec = z.discriminatedUnion(
 /** A validated fault entry: its kind, name and ttl (ms), plus the kind's own spec fields. */
 export type FaultSpec = { kind: FaultKind; name: string; ttl: number } & Record<string, unknown>;
 
+/**
+ * What is under test. `name` and `production` are for the policy pack (production needs an approval); `compose`
+ * is a Compose project (faultline:docker:ComposeStack, e.g. the demo system) that the experiment's stack owns: the
+ * faults go in after it is healthy and are reverted before it goes.
+ */
+export const EnvironmentSpec = z
+    .object({ name: z.string().min(1).optional(), production: z.boolean().optional(), compose: ComposeSpec.optional() })
+    .strict();
+export type EnvironmentSpec = z.infer<typeof EnvironmentSpec>;
+
 /** An experiment: what is broken, by whom and why. Read from the stack's `faultline:experiment` config. */
 export const ExperimentSpec = z
     .object({
@@ -66,8 +77,8 @@ export const ExperimentSpec = z
         hypothesis: z.object({ text: z.string().optional(), probes: z.array(z.unknown()).optional() }).strict().optional(),
         /** Conditions that abort the experiment early. */
         stopConditions: z.array(z.unknown()).optional(),
-        /** Where it runs; `production: true` needs an approval. */
-        environment: z.object({ name: z.string().min(1).optional(), production: z.boolean().optional() }).strict().optional(),
+        /** Where it runs and what it runs against; `production: true` needs an approval. */
+        environment: EnvironmentSpec.optional(),
         /** Who approved it, when, under which ticket, and until when (ISO 8601): required in production. */
         approval: z.object({ by: z.string(), at: z.string(), ticket: z.string(), expires: z.string() }).partial().strict().optional(),
         /** Lets two faults of this experiment hit the same target (policy no-shared-targets). */

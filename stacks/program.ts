@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ExperimentMetadata, experimentMetadataArgs } from "../components/core/ExperimentMetadata";
+import { ComposeStack } from "../components/docker/ComposeStack";
 import { formatDuration } from "../components/core/duration";
 import { CpuStress } from "../components/docker/CpuStress";
 import { MemoryStress } from "../components/docker/MemoryStress";
@@ -15,7 +16,7 @@ import { ToxiproxyToxic } from "../components/docker/ToxiproxyToxic";
 import type { ExperimentSpec, FaultKind, FaultSpec } from "../components/experiment";
 
 /** A fault component class: every one takes (name, args) and says what it breaks. */
-type FaultComponent = new (name: string, args: never) => pulumi.ComponentResource & { description: string };
+type FaultComponent = new (name: string, args: never, opts?: pulumi.ComponentResourceOptions) => pulumi.ComponentResource & { description: string };
 
 /** The component of every fault kind. Adding a kind is one line here and one in components/experiment.ts. */
 const COMPONENTS: Record<FaultKind, FaultComponent> = {
@@ -37,11 +38,11 @@ const COMPONENTS: Record<FaultKind, FaultComponent> = {
  * `raw` is the same entry as written, which is what the component gets: components parse their args themselves, and
  * zod transforms (durations, sizes) must not run twice.
  */
-function faultComponent(fault: FaultSpec, raw: Record<string, unknown>, experiment: string) {
+function faultComponent(fault: FaultSpec, raw: Record<string, unknown>, experiment: string, opts: pulumi.ComponentResourceOptions) {
     const { kind: _kind, name: _name, ...spec } = raw;
     // ttl may come from an experiment-level default; the formatted value parses back to the same milliseconds.
     const args = { ...spec, ttl: formatDuration(fault.ttl), experiment } as never;
-    return new COMPONENTS[fault.kind](fault.name, args);
+    return new COMPONENTS[fault.kind](fault.name, args, opts);
 }
 
 /**
@@ -51,9 +52,16 @@ function faultComponent(fault: FaultSpec, raw: Record<string, unknown>, experime
 export function buildExperiment(spec: ExperimentSpec, raw: { faults: Record<string, unknown>[] }) {
     // What the experiment declares about itself, for the policy pack's stack-wide checks.
     new ExperimentMetadata(spec.name, experimentMetadataArgs(spec));
-    const faults = spec.faults.map((f, i) => faultComponent(f, raw.faults[i] ?? {}, spec.name));
+    // The environment comes first: faults depend on it, so they go in after it is healthy and out before it goes.
+    const compose = spec.environment?.compose;
+    const sandbox = compose
+        ? new ComposeStack("sandbox", { ...compose, waitTimeout: formatDuration(compose.waitTimeout) })
+        : undefined;
+    const deps: pulumi.ComponentResourceOptions = sandbox ? { dependsOn: [sandbox] } : {};
+    const faults = spec.faults.map((f, i) => faultComponent(f, raw.faults[i] ?? {}, spec.name, deps));
     return {
         experiment: spec.name,
         faults: Object.fromEntries(spec.faults.map((f, i) => [f.name, { kind: f.kind, description: faults[i]!.description }])),
+        sandbox: sandbox ? { projectName: sandbox.projectName, containers: sandbox.containers } : undefined,
     };
 }

@@ -47,7 +47,7 @@ export interface ReaperHost {
  * ts-node, so a TypeScript driver (this repository, run from source) needs ts-node registered first; a compiled
  * driver (the package as published) loads directly. Kept free of imports because Pulumi serializes it into state.
  */
-function loadModule(modulePath: string): any {
+export function loadModule(modulePath: string): any {
     if (modulePath.endsWith(".ts")) {
         const g = globalThis as { __faultlineTsNode?: boolean };
         if (!g.__faultlineTsNode) {
