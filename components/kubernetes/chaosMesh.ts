@@ -172,9 +172,10 @@ export abstract class ChaosMeshFault extends pulumi.ComponentResource {
         const { spec, ttlMs, owner } = faultArgs(schema, args, type, name, kind);
         const durationMs = (spec.duration as number | undefined) ?? ttlMs;
         if (durationMs > ttlMs) {
-            throw new pulumi.InputPropertyError({
-                propertyPath: "duration",
-                reason: `${formatDuration(durationMs)} is longer than the ttl (${formatDuration(ttlMs)}); shorten it or raise ttl`,
+            const reason = `${formatDuration(durationMs)} is longer than the ttl (${formatDuration(ttlMs)}); shorten it or raise ttl`;
+            throw new pulumi.InputPropertiesError({
+                message: `invalid arguments for ${type} "${name}":\n  - duration: ${reason}`,
+                errors: [{ propertyPath: "duration", reason }],
             });
         }
         const selector = spec.selector as ChaosSelector;
