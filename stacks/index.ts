@@ -8,4 +8,4 @@ import { buildExperiment } from "./program";
 const config = new pulumi.Config("faultline");
 const spec = parseSpec(ExperimentSpec, config.requireObject("experiment"), "experiment", "faultline:experiment");
 
-export const { experiment, faults } = buildExperiment(spec);
+export const { experiment, faults, reapers } = buildExperiment(spec);
