@@ -1,4 +1,5 @@
 import type { FaultDriver } from "./core/driver";
+import { driver as fisExperimentRun } from "./aws/drivers/fisExperiment";
 import { driver as networkDisconnect } from "./docker/drivers/networkDisconnect";
 
 /**
@@ -6,7 +7,7 @@ import { driver as networkDisconnect } from "./docker/drivers/networkDisconnect"
  * driver must be listed here. Drivers import nothing from @pulumi/pulumi: this module is bundled into reapers.
  */
 export const drivers: Readonly<Record<string, FaultDriver<any, any>>> = Object.fromEntries(
-    [networkDisconnect].map((d) => [d.kind, d as FaultDriver<any, any>]),
+    [networkDisconnect, fisExperimentRun].map((d) => [d.kind, d as FaultDriver<any, any>]),
 );
 
 /** The driver for `kind`, or a clear error naming the kinds this build knows. */
