@@ -43,7 +43,7 @@ describe("NodeThrottle (mocks)", () => {
         assert.deepEqual(ds.spec.selector, { matchLabels: { "dev.faultline.fault": "slow-nodes", "dev.faultline.role": "node-stress" } });
         assert.equal(ds.spec.template.metadata.labels["dev.faultline.expires"], undefined, "the pod template does not change with the clock");
         assert.equal(t.description, "cordon, taint dev.faultline.throttled=slow-nodes:NoSchedule, stress (2 CPU worker(s), 128M memory; limits cpu 2, memory 256Mi) on node(s) worker-1, worker-2");
-        matchSnapshot("kubernetes-node-throttle", seen.filter((r) => r.name.startsWith("slow-nodes-")).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs })), maskExpiry);
+        matchSnapshot("kubernetes-node-throttle", seen.filter((r) => r.name.startsWith("slow-nodes-")).sort((a, b) => a.name.localeCompare(b.name)).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs })), maskExpiry);
     });
 
     it("taint only, forced: no cordon, no DaemonSet, the patchForce annotation", async () => {

@@ -89,7 +89,7 @@ describe("Chaos Mesh components (mocks)", () => {
             methods: ["read", "write"],
             duration: "5m",
         });
-        matchSnapshot("kubernetes-chaos-mesh", seen.filter((r) => r.type.startsWith(CR)).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs })), maskExpiry);
+        matchSnapshot("kubernetes-chaos-mesh", seen.filter((r) => r.type.startsWith(CR)).sort((a, b) => a.name.localeCompare(b.name)).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs })), maskExpiry);
     });
 
     it("blast radius and duration are checked before anything is created", () => {
