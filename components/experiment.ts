@@ -1,6 +1,17 @@
 import { z } from "zod";
 import { extendVariants, FaultOptionsSchema, type FaultSpecSchema } from "./core/component";
 import { ComposeSpec } from "./docker/compose";
+import { FisExperimentRunSpec } from "./aws/FisExperimentRun";
+import { FisExperimentTemplateSpec } from "./aws/FisExperimentTemplate";
+import { DnsChaosSpec } from "./kubernetes/DnsChaos";
+import { IoChaosSpec } from "./kubernetes/IoChaos";
+import { NetworkChaosSpec } from "./kubernetes/NetworkChaos";
+import { NetworkPartitionSpec } from "./kubernetes/NetworkPartition";
+import { NodeThrottleSpec } from "./kubernetes/NodeThrottle";
+import { PodKillSpec } from "./kubernetes/PodKill";
+import { StressChaosSpec } from "./kubernetes/StressChaos";
+import { TimeChaosSpec } from "./kubernetes/TimeChaos";
+import { Namespace } from "./kubernetes/meta";
 import { CpuStressSpec } from "./docker/drivers/cpuStress";
 import { MemoryStressSpec } from "./docker/drivers/memoryStress";
 import { DiskFillSpec } from "./docker/drivers/diskFill";
@@ -43,15 +54,54 @@ function entry<K extends keyof typeof KINDS>(kind: K) {
     return schema instanceof z.ZodDiscriminatedUnion ? extendVariants(schema, shape) : schema.extend(shape);
 }
 
+/**
+ * A fault entry whose spec is validated by its component's schema but not reshaped: these schemas are refined or
+ * nested (Kubernetes selectors, FIS templates), so they cannot simply be extended with the entry fields. Issues are
+ * reported at their path in the entry.
+ */
+function asWritten(kind: string, schema: z.ZodType) {
+    return z
+        .object({ kind: z.literal(kind), ...FaultEntry.shape })
+        .loose()
+        .superRefine((entry, ctx) => {
+            const { kind: _k, name: _n, ttl: _t, ...spec } = entry;
+            const result = schema.safeParse(spec);
+            if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: issue.path } as never);
+        });
+}
+
+/** The FIS run options of an `aws:fis-experiment` entry: present means `up` starts the template. */
+const FisRunOptions = FisExperimentRunSpec.omit({ templateId: true });
+
+/** Kubernetes and AWS kinds, validated by {@link asWritten}. Adding a kind is one line here. */
+const WRITTEN_KINDS = {
+    "kubernetes:network-partition": NetworkPartitionSpec,
+    "kubernetes:pod-kill": PodKillSpec,
+    "kubernetes:node-throttle": NodeThrottleSpec,
+    "kubernetes:network-chaos": NetworkChaosSpec,
+    "kubernetes:stress-chaos": StressChaosSpec,
+    "kubernetes:time-chaos": TimeChaosSpec,
+    "kubernetes:dns-chaos": DnsChaosSpec,
+    "kubernetes:io-chaos": IoChaosSpec,
+    "aws:fis-experiment": FisExperimentTemplateSpec.extend({ run: FisRunOptions.optional() }),
+    "aws:fis-experiment-run": FisExperimentRunSpec.extend({ templateId: z.string().min(1, "must not be empty") }),
+} as const satisfies Record<string, z.ZodType>;
+
 /** Every fault kind, e.g. `docker:network-disconnect`. */
-export type FaultKind = keyof typeof KINDS;
+export type FaultKind = keyof typeof KINDS | keyof typeof WRITTEN_KINDS;
+
+/** Every fault kind an experiment accepts. */
+export const FAULT_KINDS = [...Object.keys(KINDS), ...Object.keys(WRITTEN_KINDS)] as FaultKind[];
 
 /** One fault of an experiment: its kind picks the spec it takes. */
 // The union is built from KINDS, so its static type is widened to the entry fields every kind shares.
 export const FaultSpec = z.discriminatedUnion(
     "kind",
-    (Object.keys(KINDS) as FaultKind[]).map(entry) as unknown as [z.ZodObject, ...z.ZodObject[]],
-    { error: `unknown fault kind; supported kinds: ${Object.keys(KINDS).join(", ")}` },
+    [
+        ...(Object.keys(KINDS) as (keyof typeof KINDS)[]).map(entry),
+        ...Object.entries(WRITTEN_KINDS).map(([kind, schema]) => asWritten(kind, schema)),
+    ] as unknown as [z.ZodObject, ...z.ZodObject[]],
+    { error: `unknown fault kind; supported kinds: ${FAULT_KINDS.join(", ")}` },
 ) as unknown as z.ZodType<FaultSpec, unknown>;
 /** A validated fault entry: its kind, name and ttl (ms), plus the kind's own spec fields. */
 export type FaultSpec = { kind: FaultKind; name: string; ttl: number } & Record<string, unknown>;
@@ -84,6 +134,16 @@ export const ExperimentSpec = z
         /** Lets two faults of this experiment hit the same target (policy no-shared-targets). */
         allowSharedTargets: z.boolean().optional(),
         faults: z.array(FaultSpec).min(1, "an experiment needs at least one fault"),
+        /** Kubernetes faults: where the in-cluster reaper of node faults runs, and its image. */
+        kubernetes: z
+            .object({
+                /** Namespace of the reaper for node faults without a stress namespace. Defaults to "default". */
+                reaperNamespace: Namespace.optional(),
+                /** Image of the reapers (sh + kubectl). */
+                reaperImage: z.string().min(1).optional(),
+            })
+            .strict()
+            .optional(),
     })
     .strict()
     .superRefine((exp, ctx) => {

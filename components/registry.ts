@@ -1,3 +1,4 @@
+import { driver as fisExperimentRun } from "./aws/drivers/fisExperiment";
 import type { FaultDriver } from "./core/driver";
 import { driver as clockSkew } from "./docker/drivers/clockSkew";
 import { driver as diskFill } from "./docker/drivers/diskFill";
@@ -28,6 +29,7 @@ export const drivers: Readonly<Record<string, FaultDriver<any, any>>> = Object.f
         memoryStress,
         diskFill,
         clockSkew,
+        fisExperimentRun,
     ].map((d) => [d.kind, d as FaultDriver<any, any>]),
 );
 

@@ -14,12 +14,47 @@ import { NetworkDisconnect } from "../components/docker/NetworkDisconnect";
 import { PartialPartition } from "../components/docker/PartialPartition";
 import { ToxiproxyToxic } from "../components/docker/ToxiproxyToxic";
 import type { ExperimentSpec, FaultKind, FaultSpec } from "../components/experiment";
+import { FisExperimentRun } from "../components/aws/FisExperimentRun";
+import { FisExperimentTemplate } from "../components/aws/FisExperimentTemplate";
+import { DnsChaos } from "../components/kubernetes/DnsChaos";
+import { IoChaos } from "../components/kubernetes/IoChaos";
+import { NetworkChaos } from "../components/kubernetes/NetworkChaos";
+import { NetworkPartition } from "../components/kubernetes/NetworkPartition";
+import { NodeThrottle } from "../components/kubernetes/NodeThrottle";
+import { PodKill } from "../components/kubernetes/PodKill";
+import { Reaper } from "../components/kubernetes/Reaper";
+import { StressChaos } from "../components/kubernetes/StressChaos";
+import { TimeChaos } from "../components/kubernetes/TimeChaos";
 
-/** A fault component class: every one takes (name, args) and says what it breaks. */
-type FaultComponent = new (name: string, args: never, opts?: pulumi.ComponentResourceOptions) => pulumi.ComponentResource & { description: string };
+type Described = pulumi.ComponentResource & { description: string };
+
+/** A fault component class: every one takes (name, args, opts) and says what it breaks. */
+type FaultComponent = new (name: string, args: never, opts?: pulumi.ComponentResourceOptions) => Described;
+
+/** An FIS template, and its run when the entry has `run`: `up` then starts the experiment too. */
+class FisExperiment {
+    constructor(name: string, args: never, opts?: pulumi.ComponentResourceOptions) {
+        const { run, ...template } = args as { run?: Record<string, unknown>; ttl: string; experiment: string };
+        const t = new FisExperimentTemplate(name, template as never, opts);
+        if (run) {
+            new FisExperimentRun(`${name}-run`, { ...run, templateId: t.templateId, ttl: template.ttl, experiment: template.experiment } as never, opts);
+        }
+        return t;
+    }
+}
 
 /** The component of every fault kind. Adding a kind is one line here and one in components/experiment.ts. */
 const COMPONENTS: Record<FaultKind, FaultComponent> = {
+    "kubernetes:network-partition": NetworkPartition,
+    "kubernetes:pod-kill": PodKill,
+    "kubernetes:node-throttle": NodeThrottle,
+    "kubernetes:network-chaos": NetworkChaos,
+    "kubernetes:stress-chaos": StressChaos,
+    "kubernetes:time-chaos": TimeChaos,
+    "kubernetes:dns-chaos": DnsChaos,
+    "kubernetes:io-chaos": IoChaos,
+    "aws:fis-experiment": FisExperiment as unknown as FaultComponent,
+    "aws:fis-experiment-run": FisExperimentRun,
     "docker:network-disconnect": NetworkDisconnect,
     "docker:partial-partition": PartialPartition,
     "docker:bandwidth": BandwidthLimit,
@@ -46,6 +81,28 @@ function faultComponent(fault: FaultSpec, raw: Record<string, unknown>, experime
 }
 
 /**
+ * The in-cluster reapers an experiment's Kubernetes faults need: one per namespace they create objects in, with
+ * node permissions where a node fault lives and Chaos Mesh kinds where a Chaos Mesh fault lives.
+ */
+function reapers(spec: ExperimentSpec): Reaper[] {
+    const need = new Map<string, { nodes: boolean; chaosMesh: boolean }>();
+    const add = (ns: string, what: { nodes?: boolean; chaosMesh?: boolean }) => {
+        const n = need.get(ns) ?? { nodes: false, chaosMesh: false };
+        need.set(ns, { nodes: n.nodes || !!what.nodes, chaosMesh: n.chaosMesh || !!what.chaosMesh });
+    };
+    for (const f of spec.faults) {
+        const raw = f as unknown as { namespace?: string; selector?: { namespace?: string }; engine?: string; stress?: { namespace?: string } };
+        if (f.kind === "kubernetes:network-partition") add(raw.namespace!, {});
+        else if (f.kind === "kubernetes:pod-kill") add(raw.selector!.namespace!, { chaosMesh: raw.engine === "chaos-mesh" });
+        else if (f.kind === "kubernetes:node-throttle") add(raw.stress?.namespace ?? spec.kubernetes?.reaperNamespace ?? "default", { nodes: true });
+        else if (f.kind.startsWith("kubernetes:")) add(raw.selector!.namespace!, { chaosMesh: true });
+    }
+    return [...need].map(
+        ([namespace, what]) => new Reaper(`reaper-${namespace}`, { namespace, ...what, ...(spec.kubernetes?.reaperImage ? { image: spec.kubernetes.reaperImage } : {}) }),
+    );
+}
+
+/**
  * Turns an experiment into its fault components and returns what the stack exports. `spec` is the validated
  * experiment; `raw` is the config as written (the same object before parsing).
  */
@@ -59,9 +116,11 @@ export function buildExperiment(spec: ExperimentSpec, raw: { faults: Record<stri
         : undefined;
     const deps: pulumi.ComponentResourceOptions = sandbox ? { dependsOn: [sandbox] } : {};
     const faults = spec.faults.map((f, i) => faultComponent(f, raw.faults[i] ?? {}, spec.name, deps));
+    const reaped = reapers(spec);
     return {
         experiment: spec.name,
         faults: Object.fromEntries(spec.faults.map((f, i) => [f.name, { kind: f.kind, description: faults[i]!.description }])),
+        ...(reaped.length ? { reapers: reaped.map((r) => r.namespace) } : {}),
         sandbox: sandbox ? { projectName: sandbox.projectName, containers: sandbox.containers } : undefined,
     };
 }

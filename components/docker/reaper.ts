@@ -29,6 +29,8 @@ function reaperBundle(): Promise<Buffer> {
             write: false,
             minify: true,
             logLevel: "silent",
+            // The AWS SDK is only loaded lazily by the FIS driver, whose faults never have a Docker reaper.
+            external: ["@aws-sdk/*"],
             plugins: [
                 {
                     // docker-modem requires its SSH transport (ssh2, with a native part) at load time; a reaper
