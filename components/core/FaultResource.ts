@@ -117,17 +117,33 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
         const driver = this.driver();
         const ctx = providerContext(inputs.owner);
         const injectedAt = Date.now();
-        const record = await driver.inject(inputs.spec, ctx);
         const id = `${inputs.kind}/${inputs.owner.stack}/${inputs.owner.fault}/${injectedAt.toString(36)}`;
         const expiresAt = injectedAt + inputs.ttlMs;
-        // The reaper is armed right after the fault is in, before Pulumi has even recorded it: from here on, the
-        // fault is reverted at expiresAt whatever happens to this process. If arming fails, the fault is reverted
-        // at once, so that no fault ever exists without its time-to-live.
         const reaper = this.reaper(driver);
-        if (reaper) {
+        const arm = async (record: unknown) => {
+            const networkMode = driver.reaperNetworkMode?.(record);
+            await reaper?.arm({ id, kind: inputs.kind, record, owner: inputs.owner, expiresAt, ...(networkMode ? { networkMode } : {}) });
+        };
+        let record: unknown;
+        if (driver.prepare && driver.apply) {
+            // Two-phase: the reaper is armed before the target is touched, so a kill -9 at any point leaves either
+            // nothing to undo or a reaper that undoes it. If applying fails halfway, what was applied is reverted.
+            record = await driver.prepare(inputs.spec, ctx);
+            await arm(record);
             try {
-                const networkMode = driver.reaperNetworkMode?.(record);
-                await reaper.arm({ id, kind: inputs.kind, record, owner: inputs.owner, expiresAt, ...(networkMode ? { networkMode } : {}) });
+                await driver.apply(record, ctx);
+            } catch (err) {
+                await driver.revert(record, ctx);
+                await reaper?.disarm(id);
+                throw err;
+            }
+        } else {
+            // The reaper is armed right after the fault is in, before Pulumi has even recorded it: from here on, the
+            // fault is reverted at expiresAt whatever happens to this process. If arming fails, the fault is
+            // reverted at once, so that no fault ever exists without its time-to-live.
+            record = await driver.inject(inputs.spec, ctx);
+            try {
+                await arm(record);
             } catch (err) {
                 await driver.revert(record, ctx);
                 throw new Error(`could not arm the time-to-live reaper, so the fault was reverted: ${String(err)}`);
