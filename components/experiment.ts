@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { FaultOptionsSchema } from "./core/component";
+import { ContainerKillSpec } from "./docker/drivers/containerKill";
+import { ContainerPauseSpec } from "./docker/drivers/containerPause";
+import { ContainerRestartSpec } from "./docker/drivers/containerRestart";
+import { ContainerStopSpec } from "./docker/drivers/containerStop";
 import { NetworkDisconnectSpec } from "./docker/drivers/networkDisconnect";
+import { ProcessKillSpec } from "./docker/drivers/processKill";
+import { ResourceLimitsSpec } from "./docker/drivers/resourceLimits";
 
 /** A stack-unique fault name: it names the Pulumi resources and the labels the fault leaves on targets. */
 const FaultName = z
@@ -13,8 +19,20 @@ const FaultEntry = z.object({ name: FaultName, ttl: FaultOptionsSchema.shape.ttl
 /** One fault of an experiment: its kind picks the spec it takes. */
 export const FaultSpec = z.discriminatedUnion(
     "kind",
-    [NetworkDisconnectSpec.extend({ kind: z.literal("docker:network-disconnect"), ...FaultEntry.shape })],
-    { error: "unknown fault kind; supported kinds: docker:network-disconnect" },
+    [
+        NetworkDisconnectSpec.extend({ kind: z.literal("docker:network-disconnect"), ...FaultEntry.shape }),
+        ContainerKillSpec.extend({ kind: z.literal("docker:container-kill"), ...FaultEntry.shape }),
+        ContainerStopSpec.extend({ kind: z.literal("docker:container-stop"), ...FaultEntry.shape }),
+        ContainerRestartSpec.extend({ kind: z.literal("docker:container-restart"), ...FaultEntry.shape }),
+        ContainerPauseSpec.extend({ kind: z.literal("docker:container-pause"), ...FaultEntry.shape }),
+        ProcessKillSpec.extend({ kind: z.literal("docker:process-kill"), ...FaultEntry.shape }),
+        ResourceLimitsSpec.extend({ kind: z.literal("docker:resource-limits"), ...FaultEntry.shape }),
+    ],
+    {
+        error:
+            "unknown fault kind; supported kinds: docker:network-disconnect, docker:container-kill, docker:container-stop, " +
+            "docker:container-restart, docker:container-pause, docker:process-kill, docker:resource-limits",
+    },
 );
 export type FaultSpec = z.infer<typeof FaultSpec>;
 
