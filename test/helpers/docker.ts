@@ -47,6 +47,8 @@ export interface RunContainerOptions {
     /** Container port to publish on 127.0.0.1 (a free host port is chosen). */
     publish?: number;
     labels?: Record<string, string>;
+    /** Extra HostConfig fields, e.g. resource limits (`CpuQuota`, `Memory`) or a `RestartPolicy`. */
+    hostConfig?: Record<string, unknown>;
 }
 
 /** Starts a container (like `docker run -d`) and returns its id. Ports are only ever published on loopback. */
@@ -59,6 +61,7 @@ export async function runContainer(o: RunContainerOptions): Promise<string> {
         Labels: { [TEST_LABEL]: o.run, ...o.labels },
         ...(o.publish ? { ExposedPorts: { [`${o.publish}/tcp`]: {} } } : {}),
         HostConfig: {
+            ...o.hostConfig,
             ...(o.network ? { NetworkMode: o.network } : {}),
             ...(o.publish ? { PortBindings: { [`${o.publish}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: "" }] } } : {}),
         },

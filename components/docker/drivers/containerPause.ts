@@ -18,6 +18,22 @@ export interface ContainerPauseRecord {
     containers: ContainerRef[];
 }
 
+/**
+ * `docker pause`, retried a few times when the freezer gives up: runc thaws and reports "unable to freeze" when the
+ * cgroup does not settle quickly, which happens on a heavily loaded host while processes are being scheduled.
+ */
+async function pause(id: string, attempts = 4): Promise<void> {
+    for (let i = 1; ; i++) {
+        try {
+            await dockerClient().getContainer(id).pause();
+            return;
+        } catch (err) {
+            if (i >= attempts || !/unable to freeze/i.test(String(err))) throw err;
+            await new Promise((r) => setTimeout(r, 250 * i));
+        }
+    }
+}
+
 export const driver: FaultDriver<ContainerPauseSpec, ContainerPauseRecord> = {
     kind: "docker:container-pause",
     target: "docker",
@@ -32,7 +48,7 @@ export const driver: FaultDriver<ContainerPauseSpec, ContainerPauseRecord> = {
     },
 
     async apply(record) {
-        await Promise.all(record.containers.map((c) => dockerClient().getContainer(c.id).pause()));
+        await Promise.all(record.containers.map((c) => pause(c.id)));
     },
 
     inject: (spec, ctx) => prepareThenApply(driver, spec, ctx),
