@@ -156,9 +156,15 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
     async read(id: string, props?: FaultResourceOutputs): Promise<pulumi.dynamic.ReadResult<FaultResourceOutputs>> {
         // `pulumi refresh`: a fault reverted outside Pulumi (by its reaper, or by hand) is gone from the target,
         // so it is reported gone here too and the engine drops it from state.
+        // Its reaper goes with it: the fault it guards is gone, and a reaper left behind would sit on the target
+        // until the TTL with nothing to do (destroy, which would remove it, never sees a dropped resource).
         if (!props) return {};
-        const seen = await this.driver().observe(props.record);
-        if (!seen.active) return {};
+        const driver = this.driver();
+        const seen = await driver.observe(props.record);
+        if (!seen.active) {
+            await this.reaper(driver)?.disarm(id);
+            return {};
+        }
         return { id, props };
     }
 
