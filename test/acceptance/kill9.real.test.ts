@@ -10,7 +10,7 @@ import { dockerClient } from "../../components/core/docker";
 import { useFaultlineEnv } from "../../runner/env";
 import { openStack, removeStack } from "../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
-import { faultlineContainersOf, recoverKilledStack, upThenKill9, waitFor } from "../helpers/faults";
+import { faultlineContainersOf, reaperLogs, recoverKilledStack, upThenKill9, waitFor } from "../helpers/faults";
 
 const TTL_MS = 10_000;
 const SLACK_MS = 5_000;
@@ -92,12 +92,17 @@ describe("kill -9 of pulumi up: every fault reverts by its TTL (real Docker, rea
         assert.deepEqual(reapers.map((r) => `${r.role}:${r.fault}`).sort(), ["reaper:freeze", "reaper:partition", "reaper:squeeze"]);
         const expires = Object.fromEntries(reapers.map((r) => [r.fault, Date.parse(r.expiresAt!)]));
         const back = { partition: 0, freeze: 0, squeeze: 0 };
-        const deadline = k.faultsInAt + TTL_MS + SLACK_MS;
+        // TTL + 5 s from the latest injection (the reapers' deadlines), which is never later than from the moment
+        // the faults were seen.
+        const deadline = Math.max(...Object.values(expires)) + SLACK_MS;
+        assert.ok(deadline <= k.faultsInAt + TTL_MS + SLACK_MS);
         await Promise.all([
             waitFor("partition reverted", async () => JSON.stringify(await endpointOf(cut, net)) === JSON.stringify(prior.endpoint), deadline - Date.now() + 1).then((t) => (back.partition = t)),
             waitFor("pause reverted", async () => !(await paused(frozen)), deadline - Date.now() + 1).then((t) => (back.freeze = t)),
             waitFor("limits reverted", async () => JSON.stringify(await cpuOf(squeezed)) === JSON.stringify(prior.cpu), deadline - Date.now() + 1).then((t) => (back.squeeze = t)),
-        ]);
+        ]).catch(async (err: Error) => {
+            throw new Error(`${err.message}\n${await reaperLogs(stackName)}`);
+        });
         const since = (t: number) => `${((t - k.faultsInAt) / 1000).toFixed(2)} s after the faults were in, ${((t - k.killedAt) / 1000).toFixed(2)} s after SIGKILL`;
         console.log(`kill -9 measurements: SIGKILL ${k.killedAt - k.faultsInAt} ms after the faults were seen`);
         for (const [fault, t] of Object.entries(back)) {

@@ -6,7 +6,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
 import { openStack, removeStack } from "../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, runContainer, runId } from "./docker";
-import { faultlineContainersOf, recoverKilledStack, upThenKill9, waitFor } from "./faults";
+import { faultlineContainersOf, reaperLogs, recoverKilledStack, upThenKill9, waitFor } from "./faults";
 
 /** The containers of one suite: a web target on its own network and a client to probe it from. */
 export interface CycleTargets {
@@ -124,8 +124,17 @@ export function faultCycleSuite(o: CycleOptions): void {
         it("the reaper reverts the fault after pulumi up was killed with SIGKILL; the stack then destroys cleanly", async () => {
             await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment("8s")) });
             const k = await upThenKill9(stackName, () => o.inEffect(t));
-            const back = await waitFor("the TTL revert", restored, 8_000 + 7_000 - (Date.now() - k.faultsInAt));
-            console.log(`${o.title}: back ${((back - k.killedAt) / 1000).toFixed(2)} s after SIGKILL (TTL 8 s)`);
+            // The reaper was armed before the fault went in, and carries its deadline (injection + TTL).
+            const [reaper] = await faultlineContainersOf(stackName);
+            assert.equal(reaper?.role, "reaper", "a reaper guards the fault when pulumi up dies");
+            const expiresAt = Date.parse(reaper.expiresAt!);
+            const back = await waitFor("the TTL revert", restored, expiresAt + 5_000 - Date.now()).catch(async (err: Error) => {
+                throw new Error(`${err.message}\n${await reaperLogs(stackName)}`);
+            });
+            console.log(
+                `${o.title}: back ${((back - k.faultsInAt) / 1000).toFixed(2)} s after the fault was seen, ` +
+                    `${((back - k.killedAt) / 1000).toFixed(2)} s after SIGKILL, ${((back - expiresAt) / 1000).toFixed(2)} s after the TTL ran out (TTL 8 s)`,
+            );
             await waitFor("the target to answer again", () => canFetch(t.client, t.url), 15_000);
             await waitFor("the reaper to remove itself", async () => (await faultlineContainersOf(stackName)).length === 0, 15_000);
             await recoverKilledStack(stack);

@@ -86,3 +86,15 @@ export async function recoverKilledStack(stack: Stack): Promise<void> {
     await stack.cancel();
     await stack.refresh({ clearPendingCreates: true });
 }
+
+/** The logs of a stack's reaper containers still present, for failure messages. */
+export async function reaperLogs(stack: string): Promise<string> {
+    const filters = JSON.stringify({ label: [`${Labels.stack}=${stack}`, `${Labels.role}=reaper`] });
+    const out: string[] = [];
+    for (const c of await dockerClient().listContainers({ all: true, filters })) {
+        const logs = (await dockerClient().getContainer(c.Id).logs({ stdout: true, stderr: true, timestamps: true })) as unknown as Buffer;
+        // Strip Docker's 8-byte frame headers; good enough for reading.
+        out.push(`${c.Names[0]} (${c.Status}):\n${logs.toString("utf8").replace(/[\x00-\x08]/g, "")}`);
+    }
+    return out.join("\n") || "(no reaper container left)";
+}
