@@ -40,6 +40,11 @@ export interface ReaperHost {
     arm(fault: ArmedFault): Promise<void>;
     /** Removes the reapers of fault `id`; no-op when there are none (the reaper already fired). */
     disarm(id: string): Promise<void>;
+    /**
+     * Optional: starts any slow one-time preparation (bundling the reaper program) ahead of the first `arm`. The
+     * TTL clock starts before `arm`, so time spent there is time the reaper is late by.
+     */
+    warm?(): void;
 }
 
 /**
@@ -89,6 +94,8 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
 
     async check(olds: FaultResourceInputs, news: FaultResourceInputs): Promise<pulumi.dynamic.CheckResult<FaultResourceInputs>> {
         const driver = this.driver();
+        // `check` runs before any create in the same provider process: a good moment to get the reaper ready.
+        this.reaper(driver)?.warm?.();
         const result = driver.schema.safeParse(news.spec);
         if (!result.success) {
             return {
