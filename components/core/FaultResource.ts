@@ -136,7 +136,11 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
             // Two-phase: the reaper is armed before the target is touched, so a kill -9 at any point leaves either
             // nothing to undo or a reaper that undoes it. If applying fails halfway, what was applied is reverted.
             record = await driver.prepare(inputs.spec, ctx);
-            await arm(record);
+            try {
+                await arm(record);
+            } catch (err) {
+                throw new Error(`could not arm the time-to-live reaper, so the fault was not injected: ${String(err)}`);
+            }
             try {
                 await driver.apply(record, ctx);
             } catch (err) {
