@@ -16,6 +16,12 @@ import { CpuStressSpec } from "./docker/drivers/cpuStress";
 import { MemoryStressSpec } from "./docker/drivers/memoryStress";
 import { DiskFillSpec } from "./docker/drivers/diskFill";
 import { ClockSkewSpec } from "./docker/drivers/clockSkew";
+import { ContainerKillSpec } from "./docker/drivers/containerKill";
+import { ContainerStopSpec } from "./docker/drivers/containerStop";
+import { ContainerRestartSpec } from "./docker/drivers/containerRestart";
+import { ContainerPauseSpec } from "./docker/drivers/containerPause";
+import { ProcessKillSpec } from "./docker/drivers/processKill";
+import { ResourceLimitsSpec } from "./docker/drivers/resourceLimits";
 import { BandwidthSpec } from "./docker/drivers/bandwidth";
 import { DependencyDownSpec } from "./docker/drivers/dependencyDown";
 import { DnsFailureSpec } from "./docker/drivers/dnsFailure";
@@ -45,6 +51,12 @@ const KINDS = {
     "docker:memory-stress": MemoryStressSpec,
     "docker:disk-fill": DiskFillSpec,
     "docker:clock-skew": ClockSkewSpec,
+    "docker:container-kill": ContainerKillSpec,
+    "docker:container-stop": ContainerStopSpec,
+    "docker:container-restart": ContainerRestartSpec,
+    "docker:container-pause": ContainerPauseSpec,
+    "docker:process-kill": ProcessKillSpec,
+    "docker:resource-limits": ResourceLimitsSpec,
 } as const satisfies Record<string, FaultSpecSchema>;
 
 /** A kind's spec plus the entry fields; a spec that is itself a union (toxics, by `type`) gets them on each variant. */

@@ -1,5 +1,11 @@
 import { driver as fisExperimentRun } from "./aws/drivers/fisExperiment";
 import type { FaultDriver } from "./core/driver";
+import { driver as resourceLimits } from "./docker/drivers/resourceLimits";
+import { driver as processKill } from "./docker/drivers/processKill";
+import { driver as containerPause } from "./docker/drivers/containerPause";
+import { driver as containerRestart } from "./docker/drivers/containerRestart";
+import { driver as containerStop } from "./docker/drivers/containerStop";
+import { driver as containerKill } from "./docker/drivers/containerKill";
 import { driver as clockSkew } from "./docker/drivers/clockSkew";
 import { driver as diskFill } from "./docker/drivers/diskFill";
 import { driver as memoryStress } from "./docker/drivers/memoryStress";
@@ -30,6 +36,12 @@ export const drivers: Readonly<Record<string, FaultDriver<any, any>>> = Object.f
         diskFill,
         clockSkew,
         fisExperimentRun,
+        containerKill,
+        containerStop,
+        containerRestart,
+        containerPause,
+        processKill,
+        resourceLimits,
     ].map((d) => [d.kind, d as FaultDriver<any, any>]),
 );
 

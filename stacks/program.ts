@@ -6,6 +6,12 @@ import { CpuStress } from "../components/docker/CpuStress";
 import { MemoryStress } from "../components/docker/MemoryStress";
 import { DiskFill } from "../components/docker/DiskFill";
 import { ClockSkew } from "../components/docker/ClockSkew";
+import { ContainerKill } from "../components/docker/ContainerKill";
+import { ContainerStop } from "../components/docker/ContainerStop";
+import { ContainerRestart } from "../components/docker/ContainerRestart";
+import { ContainerPause } from "../components/docker/ContainerPause";
+import { ProcessKill } from "../components/docker/ProcessKill";
+import { ResourceLimits } from "../components/docker/ResourceLimits";
 import { BandwidthLimit } from "../components/docker/BandwidthLimit";
 import { DependencyDown } from "../components/docker/DependencyDown";
 import { DnsFailure } from "../components/docker/DnsFailure";
@@ -66,6 +72,12 @@ const COMPONENTS: Record<FaultKind, FaultComponent> = {
     "docker:memory-stress": MemoryStress,
     "docker:disk-fill": DiskFill,
     "docker:clock-skew": ClockSkew,
+    "docker:container-kill": ContainerKill,
+    "docker:container-stop": ContainerStop,
+    "docker:container-restart": ContainerRestart,
+    "docker:container-pause": ContainerPause,
+    "docker:process-kill": ProcessKill,
+    "docker:resource-limits": ResourceLimits,
 };
 
 /**

@@ -82,8 +82,25 @@ export interface FaultDriver<Spec = unknown, Rec = unknown> {
     reaperNetworkMode?(record: Rec): string;
     /** Injects the fault and returns a plain-JSON record with everything needed to undo it. */
     inject(spec: Spec, ctx: DriverContext): Promise<Rec>;
+    /**
+     * Optional two-phase form of `inject`, used by the provider when both are given: `prepare` reads the target and
+     * returns the record WITHOUT changing anything, the provider arms the reaper with that record, and only then
+     * does `apply` change the target. So there is no moment at which the fault is in and no reaper guards it: a
+     * kill -9 before `apply` leaves a reaper whose revert finds nothing to undo. `inject` must equal prepare+apply.
+     */
+    prepare?(spec: Spec, ctx: DriverContext): Promise<Rec>;
+    /** Second phase of the two-phase form: changes the target as `record` describes. See `prepare`. */
+    apply?(record: Rec, ctx: DriverContext): Promise<void>;
     /** Undoes the fault described by `record`. Idempotent: reverting twice, or after someone else did, is a no-op. */
     revert(record: Rec, ctx: DriverContext): Promise<RevertOutcome>;
     /** Looks at the target and says whether the fault is still in effect. */
     observe(record: Rec): Promise<Observation>;
+}
+
+/** `inject` of a two-phase driver: `prepare`, then `apply` (for callers without a reaper, such as tests). */
+export async function prepareThenApply<Spec, Rec>(driver: FaultDriver<Spec, Rec>, spec: Spec, ctx: DriverContext): Promise<Rec> {
+    if (!driver.prepare || !driver.apply) throw new Error(`${driver.kind} is not a two-phase driver`);
+    const record = await driver.prepare(spec, ctx);
+    await driver.apply(record, ctx);
+    return record;
 }

@@ -33,6 +33,8 @@ export interface HelperOptions {
     pidMode?: string;
     /** Linux capabilities to add; every other one beyond Docker's default set stays off. Defaults to none. */
     capAdd?: string[];
+    /** Capabilities to drop from Docker's default set, e.g. ["ALL"] to keep only `capAdd`. Defaults to none. */
+    capDrop?: string[];
     /** Environment of the command, e.g. data a script reads, so nothing user-given is spliced into shell text. */
     env?: Record<string, string>;
     /** Image. Defaults to {@link toolsImage}. */
@@ -60,6 +62,7 @@ export async function runHelper(opts: HelperOptions): Promise<ExecResult> {
             NetworkMode: opts.networkMode ?? "none",
             ...(opts.pidMode ? { PidMode: opts.pidMode } : {}),
             CapAdd: opts.capAdd ?? [],
+            ...(opts.capDrop ? { CapDrop: opts.capDrop } : {}),
         },
     });
     const timeoutMs = opts.timeoutMs ?? 30_000;
@@ -250,4 +253,34 @@ export async function runScriptOnTarget(
         timeoutMs,
     });
     return { ...viaHelper, via: "helper" };
+}
+
+/** Options of {@link runInNamespaces}. */
+export interface NamespaceHelperOptions {
+    /** Whose fault this helper works for: written into its labels, so leak checks and `recover` find it. */
+    owner: FaultOwner;
+    /** Join the target's network namespace (NetworkMode `container:<target>`). Defaults to false (no network). */
+    network?: boolean;
+    /** Join the target's PID namespace (PidMode `container:<target>`), to see and signal its processes. */
+    pid?: boolean;
+    /** Capabilities the command needs, e.g. ["NET_ADMIN"] or ["KILL"]; every other one is dropped. */
+    capAdd?: string[];
+    /** Upper bound on the whole run, in milliseconds. Defaults to 30 s. */
+    timeoutMs?: number;
+}
+
+/**
+ * Runs `cmd` in a helper that shares the target's network and/or PID namespace and keeps only the capabilities
+ * asked for: {@link runHelper} with the fault's labels.
+ */
+export async function runInNamespaces(target: string, cmd: string[], opts: NamespaceHelperOptions): Promise<ExecResult> {
+    return runHelper({
+        cmd,
+        labels: ownerLabels(opts.owner),
+        networkMode: opts.network ? `container:${target}` : "none",
+        ...(opts.pid ? { pidMode: `container:${target}` } : {}),
+        capDrop: ["ALL"],
+        capAdd: opts.capAdd ?? [],
+        ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    });
 }

@@ -45,6 +45,8 @@ function reaperBundle(): Promise<Buffer> {
         });
         return Buffer.from(result.outputFiles[0]!.contents);
     })();
+    // A failed build is not cached: the next arm tries again.
+    bundle.catch(() => (bundle = undefined));
     return bundle;
 }
 
@@ -99,6 +101,10 @@ export const reaper: ReaperHost = {
             await container.remove({ force: true }).catch(() => undefined);
             throw err;
         }
+    },
+
+    warm() {
+        reaperBundle().catch(() => undefined);
     },
 
     async disarm(id) {

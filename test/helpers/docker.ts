@@ -53,6 +53,8 @@ export interface RunContainerOptions {
     tmpfs?: Record<string, string>;
     /** Memory limit in bytes. */
     memory?: number;
+    /** Extra HostConfig fields, e.g. resource limits (`CpuQuota`, `Memory`) or a `RestartPolicy`. */
+    hostConfig?: Record<string, unknown>;
 }
 
 /** Starts a container (like `docker run -d`) and returns its id. Ports are only ever published on loopback. */
@@ -66,6 +68,7 @@ export async function runContainer(o: RunContainerOptions): Promise<string> {
         ...(o.env ? { Env: o.env } : {}),
         ...(o.publish ? { ExposedPorts: { [`${o.publish}/tcp`]: {} } } : {}),
         HostConfig: {
+            ...o.hostConfig,
             ...(o.network ? { NetworkMode: o.network } : {}),
             ...(o.tmpfs ? { Tmpfs: o.tmpfs } : {}),
             ...(o.memory ? { Memory: o.memory } : {}),
