@@ -105,7 +105,7 @@ export function faultCycleSuite(o: CycleOptions): void {
             assert.equal(r.summary.resourceChanges?.delete, 1, "refresh deletes the fault from state");
             const d = await stack.destroy();
             assert.equal(d.summary.result, "succeeded");
-            assert.equal(d.summary.resourceChanges?.delete, 2, "only the stack and the component were left");
+            assert.equal(d.summary.resourceChanges?.delete, 3, "only the stack, the component and the experiment metadata were left");
             assert.equal(await restored(), true);
             await noLeftovers();
         });

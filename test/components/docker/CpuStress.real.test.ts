@@ -46,7 +46,7 @@ describe("CpuStress (real Docker, real Pulumi engine)", { timeout: 600_000 }, ()
 
     it("preview lists the fault and its target, and starts nothing", async () => {
         const p = await stack.preview({ diff: true });
-        assert.equal(p.changeSummary.create, 3);
+        assert.equal(p.changeSummary.create, 4, "stack, component, fault and experiment metadata");
         assert.match(p.stdout, /pulumi-nodejs:dynamic\/faultline:DockerCpuStress/);
         assert.match(p.stdout, new RegExp(`name\\s*: "${target}"`));
         assert.equal((await helpersOf(stackName, "burn")).length, 0);

@@ -53,7 +53,7 @@ describe("DiskFill (real Docker, real Pulumi engine)", { timeout: 600_000 }, () 
 
     it("preview lists the fault and its target, and writes nothing", async () => {
         const p = await stack.preview({ diff: true });
-        assert.equal(p.changeSummary.create, 3);
+        assert.equal(p.changeSummary.create, 4, "stack, component, fault and experiment metadata");
         assert.match(p.stdout, /pulumi-nodejs:dynamic\/faultline:DockerDiskFill/);
         assert.match(p.stdout, new RegExp(`name\\s*: "${target}"`));
         assert.equal(await usedKiB(target, "/data"), 4, "only the 4 KiB of /data/keep are used before up");

@@ -64,7 +64,7 @@ describe("PartialPartition (real Docker, real Pulumi engine)", { timeout: 600_00
     it("up cuts A off B both ways while A still reaches C; destroy restores it; no reaper or helper stays", async () => {
         const stack = await newStack("both", { direction: "both" });
         const p = await stack.preview({ diff: true });
-        assert.equal(p.changeSummary.create, 3);
+        assert.equal(p.changeSummary.create, 4, "stack, component, fault and experiment metadata");
         assert.match(p.stdout, /pulumi-nodejs:dynamic\/faultline:DockerPartialPartition/);
         assert.match(p.stdout, new RegExp(`name\\s*: "${a}"`), "preview lists the resolved target");
         assert.deepEqual(await reach(), { ab: true, ba: true, ac: true }, "preview injects nothing");
@@ -136,7 +136,7 @@ describe("PartialPartition (real Docker, real Pulumi engine)", { timeout: 600_00
         assert.deepEqual(await reach(), { ab: true, ba: true, ac: true }, "the reaper restored connectivity");
         const down = await stack.destroy();
         assert.equal(down.summary.result, "succeeded");
-        assert.deepEqual(down.summary.resourceChanges, { delete: 3 });
+        assert.deepEqual(down.summary.resourceChanges, { delete: 4 }, "stack, component, fault and experiment metadata");
     });
 
     it("after SIGKILL of `pulumi up`, the reaper deletes the rules at the TTL; a later destroy succeeds", async (t) => {

@@ -158,7 +158,7 @@ describe("Toxiproxy faults (real Docker, real Pulumi engine)", { timeout: 900_00
 
     it("preview shows every fault and injects nothing", async () => {
         const p = await stack.preview({ diff: true });
-        assert.equal(p.changeSummary.create, 1 + 2 * Object.keys(CASES).length);
+        assert.equal(p.changeSummary.create, 2 + 2 * Object.keys(CASES).length, "stack, experiment metadata, and a component and fault per case");
         assert.match(p.stdout, /pulumi-nodejs:dynamic\/faultline:DockerToxiproxyToxic/);
         assert.match(p.stdout, /pulumi-nodejs:dynamic\/faultline:DockerDependencyDown/);
         assert.match(p.stdout, /latency\s*: "1500ms"/);
