@@ -1,4 +1,4 @@
-// The faultline policy pack: `pulumi preview --policy-pack <this directory>`. See docs/guardrails.md.
+// The faultline policy pack: `pulumi preview --policy-pack <this directory>`. See the README's Guardrails section.
 import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./policies";
 

@@ -4,7 +4,7 @@ import { PROJECT_ROOT } from "./env";
 
 /**
  * Absolute path of the faultline policy pack. `plan` and `run` always pass it to the engine, as
- * `pulumi preview --policy-pack <POLICY_PACK_DIR>` does on the command line (docs/guardrails.md).
+ * `pulumi preview --policy-pack <POLICY_PACK_DIR>` does on the command line (the README's Guardrails section).
  */
 export const POLICY_PACK_DIR = path.join(PROJECT_ROOT, "policies");
 

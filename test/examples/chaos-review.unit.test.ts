@@ -1,4 +1,4 @@
-// The CI example cannot run here (no GitHub); this checks that it parses and says what docs/guardrails.md says.
+// The CI example cannot run here (no GitHub); this checks that it parses and says what the README's Guardrails section says.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
