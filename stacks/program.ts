@@ -1,12 +1,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { NetworkDisconnect } from "../components/docker/NetworkDisconnect";
 import { formatDuration } from "../components/core/duration";
-import type { ExperimentSpec, FaultSpec } from "../components/experiment";
+import type { ExperimentFault, ExperimentSpec } from "../components/experiment";
 
 /** Creates the component for one fault of an experiment. */
-function faultComponent(fault: FaultSpec, experiment: string): pulumi.ComponentResource & { description: string } {
-    // The experiment schema already parsed `ttl` to milliseconds; components take the written form.
-    const { kind, name, ttl, ...spec } = fault;
+function faultComponent(fault: ExperimentFault, experiment: string): pulumi.ComponentResource & { description: string } {
+    // The experiment schema already parsed `ttl` to milliseconds; components take the written form. `expect` is
+    // the runner's business, not the component's.
+    const { kind, name, ttl, expect: _expect, ...spec } = fault;
     const common = { ttl: formatDuration(ttl), experiment };
     switch (kind) {
         case "docker:network-disconnect":
