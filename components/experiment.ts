@@ -34,6 +34,8 @@ export const Expectation = z
         mode: z.enum(["within", "throughout", "after-recovery"], { error: "must be within, throughout or after-recovery" }).default("within"),
         /** For mode `within`: the deadline after injection. Defaults to hypothesis.slo.failClosedActivation (1s). */
         within: Duration.optional(),
+        /** The behaviour is the probe FAILING, e.g. "the service is unreachable". Defaults to false. */
+        negate: z.boolean().default(false),
         /** A violation is critical (data loss, a security control open): the failure-mode matrix rates it so. */
         critical: z.boolean().default(false),
     })

@@ -126,6 +126,7 @@ describe("ExperimentSpec: defaults", () => {
             behaviour: "fails closed",
             mode: "within",
             within: 2000,
+            negate: false,
             critical: false,
             probe: { kind: "http", name: "web-cut-expect-1", url: "http://127.0.0.1:1/", status: [503], method: "GET", timeout: 1000 },
         });

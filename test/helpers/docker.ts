@@ -44,8 +44,13 @@ export interface RunContainerOptions {
     image?: string;
     network?: string;
     aliases?: string[];
-    /** Container port to publish on 127.0.0.1 (a free host port is chosen). */
+    /** Container port to publish on 127.0.0.1 (a free host port is chosen unless `hostPort` is given). */
     publish?: number;
+    /**
+     * Fixed host port for `publish`. Needed when a fault disconnects the container: Docker re-publishes a random
+     * port on a different number when it is reconnected, a fixed one on the same number.
+     */
+    hostPort?: number;
     labels?: Record<string, string>;
 }
 
@@ -60,7 +65,7 @@ export async function runContainer(o: RunContainerOptions): Promise<string> {
         ...(o.publish ? { ExposedPorts: { [`${o.publish}/tcp`]: {} } } : {}),
         HostConfig: {
             ...(o.network ? { NetworkMode: o.network } : {}),
-            ...(o.publish ? { PortBindings: { [`${o.publish}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: "" }] } } : {}),
+            ...(o.publish ? { PortBindings: { [`${o.publish}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: o.hostPort ? String(o.hostPort) : "" }] } } : {}),
         },
         ...(o.network
             ? { NetworkingConfig: { EndpointsConfig: { [o.network]: { Aliases: o.aliases ?? [] } } } }
@@ -101,4 +106,14 @@ export async function cleanupRun(run: string): Promise<void> {
     for (const n of await docker.listNetworks({ filters })) {
         await docker.getNetwork(n.Id).remove().catch(() => undefined);
     }
+}
+
+/** A TCP port on 127.0.0.1 that is free right now (bound by the OS, then released). */
+export async function freePort(): Promise<number> {
+    const net = await import("node:net");
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as import("node:net").AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
 }

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { dockerClient, execInContainer } from "../../../components/core/docker";
 import { createProbe, ProbeSpec } from "../../../runner/probes";
 import { Sampler } from "../../../runner/probes/sampler";
-import { cleanupRun, runContainer, runId } from "../../helpers/docker";
+import { cleanupRun, freePort, runContainer, runId } from "../../helpers/docker";
 
 function probe(spec: Record<string, unknown>) {
     return createProbe(ProbeSpec.parse({ name: "p", ...spec }) as never);
@@ -17,15 +17,6 @@ function probe(spec: Record<string, unknown>) {
 async function hostPort(container: string, port: number): Promise<number> {
     const info = await dockerClient().getContainer(container).inspect();
     return Number(info.NetworkSettings.Ports[`${port}/tcp`]![0]!.HostPort);
-}
-
-/** A port on 127.0.0.1 that nothing listens on (bound, then closed). */
-async function closedPort(): Promise<number> {
-    const s = net.createServer();
-    await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-    const port = (s.address() as net.AddressInfo).port;
-    await new Promise((r) => s.close(r));
-    return port;
 }
 
 describe("probes (real Docker and real local services)", { timeout: 120_000 }, () => {
@@ -58,7 +49,7 @@ describe("probes (real Docker and real local services)", { timeout: 120_000 }, (
         const body = await probe({ kind: "http", url: `http://127.0.0.1:${port}/`, bodyMatches: "^goodbye" }).sample();
         assert.deepEqual([body.ok, body.detail], [false, "body does not match /^goodbye/"]);
 
-        const refused = await probe({ kind: "http", url: `http://127.0.0.1:${await closedPort()}/` }).sample();
+        const refused = await probe({ kind: "http", url: `http://127.0.0.1:${await freePort()}/` }).sample();
         assert.equal(refused.ok, false);
         assert.match(refused.detail, /^ECONNREFUSED/);
     });
@@ -78,7 +69,7 @@ describe("probes (real Docker and real local services)", { timeout: 120_000 }, (
     it("tcp: connects to an open port, fails on a closed one", async () => {
         const open = await probe({ kind: "tcp", port }).sample();
         assert.deepEqual([open.ok, open.detail], [true, `connected to 127.0.0.1:${port}`]);
-        const closed = await probe({ kind: "tcp", port: await closedPort() }).sample();
+        const closed = await probe({ kind: "tcp", port: await freePort() }).sample();
         assert.equal(closed.ok, false);
         assert.match(closed.detail, /^ECONNREFUSED/);
     });
@@ -139,7 +130,7 @@ describe("probes (real Docker and real local services)", { timeout: 120_000 }, (
         let redisPort = 0;
         before(async () => {
             if (!hasRedis) return;
-            redisPort = await closedPort();
+            redisPort = await freePort();
             redis = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
             for (let i = 0; i < 50 && !(await probe({ kind: "tcp", port: redisPort }).sample()).ok; i++) await new Promise((r) => setTimeout(r, 100));
             const cli = (...args: string[]) => spawnSync("redis-cli", ["-p", String(redisPort), ...args], { encoding: "utf8" });
@@ -159,7 +150,7 @@ describe("probes (real Docker and real local services)", { timeout: 120_000 }, (
             assert.deepEqual([dlq.ok, dlq.value], [true, 1]);
             const pending = await probe({ kind: "message-count", redis: url, key: "orders", type: "pending", group: "workers", max: 0 }).sample();
             assert.deepEqual([pending.ok, pending.value, pending.detail], [false, 1, "pending in workers of orders: 1, expected at most 0"]);
-            const gone = await probe({ kind: "message-count", redis: `redis://127.0.0.1:${await closedPort()}`, key: "orders" }).sample();
+            const gone = await probe({ kind: "message-count", redis: `redis://127.0.0.1:${await freePort()}`, key: "orders" }).sample();
             assert.equal(gone.ok, false);
             assert.match(gone.detail, /^ECONNREFUSED/);
         });
