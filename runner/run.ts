@@ -163,7 +163,8 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
     let current: Phase | undefined;
     const enter = (name: Phase["name"], message: string) => {
         const now = clock();
-        if (current) current.end = now;
+        // A phase closed early (the warm-up at its steady-state check) keeps its end: what was judged is what it holds.
+        if (current && current.end === current.start) current.end = now;
         current = { name, start: now, end: now };
         phases.push(current);
         emit({ type: "phase", phase: name, t: now, message });
@@ -353,7 +354,7 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
     } catch (err) {
         errors.push(`recovery: ${String(err)}`);
     }
-    if (current) current.end = clock();
+    if (current && current.end === current.start) current.end = clock();
     await sampler.stop();
     if (loadRun) loadReport = await loadRun.stop().catch((err: unknown) => (errors.push(`load: ${String(err)}`), null));
 
