@@ -41,14 +41,14 @@ describe("built-in open-model load generator", { timeout: 60_000 }, () => {
 
     it("holds a constant arrival rate, bounded by time", async () => {
         const results: LoadResult[] = [];
-        const report = await startLoad(opts({ url: `${base}/rate`, rate: 50, maxInFlight: 200, maxDurationMs: 1000, onResult: (r) => results.push(r) })).done;
-        // Exactly rate x time arrivals; every one answered (the machine may be loaded, so no latency bound here).
+        // A generous timeout: the test machine may be loaded, and this test is about the schedule, not latency.
+        const report = await startLoad(opts({ url: `${base}/rate`, rate: 50, maxInFlight: 200, timeoutMs: 10_000, maxDurationMs: 1000, onResult: (r) => results.push(r) })).done;
+        // Exactly rate x time arrivals, every one answered and seen by the server.
         assert.equal(report.scheduled, 50);
         assert.equal(report.completed, 50);
-        assert.equal(report.ok + report.errors, 50);
-        assert.equal(received.get("/rate"), report.ok, "the server saw every successful request");
-        assert.equal(report.latency.count, report.ok);
-        assert.ok(report.ok >= 45, `ok ${report.ok}`);
+        assert.equal(report.ok, 50);
+        assert.equal(received.get("/rate"), 50);
+        assert.equal(report.latency.count, 50);
         // Due times follow the schedule exactly: 20 ms apart at 50/s.
         const ts = results.map((r) => r.t).sort((a, b) => a - b);
         assert.ok(Math.abs(ts[25]! - ts[0]! - 500) < 1, `spacing: ${ts[25]! - ts[0]!}`);
@@ -58,7 +58,7 @@ describe("built-in open-model load generator", { timeout: 60_000 }, () => {
         const started = performance.now();
         const report = await startLoad(opts({ rate: 100, maxRequests: 25, maxDurationMs: 10_000 })).done;
         assert.equal(report.scheduled, 25);
-        assert.ok(performance.now() - started < 1500, "ended by count, not by the 10 s bound");
+        assert.ok(performance.now() - started < 5000, "ended by count, not by the 10 s bound");
     });
 
     it("counts error statuses and timeouts as errors, with their reason", async () => {
@@ -90,8 +90,9 @@ describe("built-in open-model load generator", { timeout: 60_000 }, () => {
         const run = startLoad(opts({ rate: 100, maxDurationMs: 10_000 }));
         await new Promise((r) => setTimeout(r, 300));
         const report = await run.stop();
-        assert.ok(report.scheduled >= 25 && report.scheduled <= 40, `scheduled ${report.scheduled}`);
-        assert.ok(report.durationMs < 1000);
+        // 100/s for about 300 ms (more on a loaded machine), and nowhere near the 10 s bound's 1000 requests.
+        assert.ok(report.scheduled >= 25 && report.scheduled < 300, `scheduled ${report.scheduled}`);
+        assert.ok(report.durationMs < 3000);
     });
 
     it("refuses anything but loopback", () => {
