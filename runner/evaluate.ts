@@ -273,7 +273,8 @@ export function evaluate(o: Observations): Judgement {
 
     // The score is computed even for aborted runs, from what was observed; it only counts for a verdict.
     const chaosHeld = sloResults.filter((r) => r.window === "chaos").every((r) => r.passed);
-    const expectedBehaviour = expectations.length ? expectations.filter((e) => e.passed).length / expectations.length : chaosHeld ? 1 : 0;
+    // The hypothesis itself (every chaos-window SLO held) counts as one expected behaviour besides the declared ones.
+    const expectedBehaviour = (expectations.filter((e) => e.passed).length + (chaosHeld ? 1 : 0)) / (expectations.length + 1);
     const score = resilienceScore(
         {
             expectedBehaviour,

@@ -2,7 +2,7 @@ import type { ScoreSpec } from "../components/experiment";
 
 /** What the resilience score is computed from. */
 export interface ScoreInputs {
-    /** Share of expected behaviours seen (0-1). With no expectations: 1 when the hypothesis' SLOs held during chaos, else 0. */
+    /** Share of expected behaviours seen (0-1), the hypothesis' chaos-window SLOs counting as one of them. */
     expectedBehaviour: number;
     /** Share of steady-state signals that recovered before the deadline (0-1). */
     recovered: number;

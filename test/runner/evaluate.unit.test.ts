@@ -90,7 +90,8 @@ describe("evaluate", () => {
         );
         assert.equal(j.expectations[2]!.detail, "failed 1 of 20 samples while the fault was in; first: failed");
         assert.equal(j.verdict, "refuted");
-        assert.equal(j.score.parts[0]!.points, 10); // 1 of 3 expectations: 30 * 1/3
+        // 1 of 3 expectations, plus the hypothesis' SLOs (held): 30 * 2/4
+        assert.equal(j.score.parts[0]!.points, 15);
     });
 
     it("an interruption is aborted (exit 2) whatever was observed", () => {
