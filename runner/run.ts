@@ -185,7 +185,10 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
     let upAttempted = false;
     let upCompleted = false;
     let rollbackStart: number | null = null;
+    /** When the faults were seen reverted on the target (run clock); recovery is timed from here. */
     let revertStartedAt: number | null = null;
+    /** The revert records of the injected faults, from `up`, to watch the revert happen during rollback. */
+    const records: Array<{ kind: string; record: unknown }> = [];
     let rollback: Evidence["rollback"] = { performed: false, result: "not-needed", attempts: 0, cleared_pending_creates: false, duration_ms: 0, error: null };
 
     // Stop conditions end the fault window early, through the same path as an interruption, but keep the verdict.
@@ -287,8 +290,9 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
             ...(packs.length ? { policyPacks: packs } : {}),
             ...(signal ? { signal } : {}),
             onEvent: (e) => {
-                const outs = e.resOutputsEvent?.metadata.new?.outputs as { injectedAt?: string; owner?: { fault?: string } } | undefined;
+                const outs = e.resOutputsEvent?.metadata.new?.outputs as { injectedAt?: string; owner?: { fault?: string }; kind?: string; record?: unknown } | undefined;
                 if (outs?.injectedAt && outs.owner?.fault) injectedAt[outs.owner.fault] = Date.parse(outs.injectedAt) - wall0;
+                if (outs?.kind && outs.record !== undefined) records.push({ kind: outs.kind, record: outs.record });
             },
         });
         upCompleted = true;
@@ -319,9 +323,28 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
             rollbackStart = current!.start;
             // Recovery is timed from when the engine starts reverting the (last) fault, not from when `destroy`
             // was called: the time Pulumi takes to get there is not the system's.
-            rollback = await rollBack(stack, !upCompleted, log, () => {
-                revertStartedAt = clock();
-            });
+            // Recovery is timed from when the faults are seen gone on the target (each driver's observe), not from
+            // when `destroy` is called: Pulumi's start-up is not the system's recovery time. Engine events are no
+            // clock for this: they reach the Automation API late, sometimes after the target already recovered.
+            let polling = true;
+            const poll = (async () => {
+                while (polling && records.length > 0) {
+                    const at = clock();
+                    try {
+                        const seen = await Promise.all(records.map((r) => driverFor(r.kind).observe(r.record)));
+                        if (seen.every((o) => !o.active)) {
+                            revertStartedAt = at;
+                            return;
+                        }
+                    } catch {
+                        // the target may be mid-change; look again
+                    }
+                    await sleep(Math.max(50, spec.timing.sampleInterval));
+                }
+            })();
+            rollback = await rollBack(stack, !upCompleted, log);
+            polling = false;
+            await poll;
             revertStartedAt ??= rollbackStart;
             if (rollback.result === "failed") errors.push(`rollback: ${rollback.error}`);
         }
@@ -330,7 +353,7 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
     // Recovery and cool-down: only when the run went through (completed or stopped); an interruption goes home.
     try {
         if (rollbackStart !== null && rollback.result === "succeeded" && (outcome.status === "completed" || outcome.status === "stopped") && !signal?.aborted) {
-            enter("recovery", `waiting for the steady state (deadline ${spec.timing.recoveryDeadline} ms after rollback started)`);
+            enter("recovery", `waiting for the steady state (deadline ${spec.timing.recoveryDeadline} ms after the revert began)`);
             const stable = stableSamples(spec.timing.sampleInterval);
             const deadline = revertStartedAt! + spec.timing.recoveryDeadline;
             const abort = signal ?? new AbortController().signal;
@@ -403,7 +426,6 @@ export async function rollBack(
     stack: Stack,
     clearPending: boolean,
     log: (m: string, level?: "info" | "warn") => void = () => undefined,
-    onRevert?: () => void,
 ): Promise<Evidence["rollback"]> {
     const start = performance.now();
     let cleared = false;
@@ -411,13 +433,7 @@ export async function rollBack(
     let attempts = 0;
     for (attempts = 1; attempts <= 3; attempts++) {
         try {
-            const r = await destroyFaults(stack, {
-                clearPending: clearPending || attempts > 1,
-                onEvent: (e) => {
-                    const m = e.resourcePreEvent?.metadata;
-                    if (m && m.op === "delete" && m.type.includes("faultline:")) onRevert?.();
-                },
-            });
+            const r = await destroyFaults(stack, { clearPending: clearPending || attempts > 1 });
             cleared ||= r.clearedPendingCreates;
             if (r.left === 0) {
                 for (const reaper of await listReapers(stack.name)) {

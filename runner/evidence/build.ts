@@ -20,7 +20,7 @@ export interface RunRecord {
     load: LoadResult[];
     loadReport: LoadReport | null;
     injectedAt: Record<string, number>;
-    /** When the engine began reverting the faults (run clock); null when nothing was injected. */
+    /** When the faults were seen reverted on the target (run clock); null when nothing was injected. */
     revertStartedAt: number | null;
     descriptions: Record<string, string>;
     plannedTargets: Array<{ fault: string; target: string }>;

@@ -118,6 +118,12 @@ function panel(
     if (e.timing.fault_window) {
         const fw = e.timing.fault_window;
         out.push(`<rect x="${x(fw.start_ms).toFixed(1)}" y="${top}" width="${Math.max(1, x(fw.end_ms) - x(fw.start_ms)).toFixed(1)}" height="${h}" class="fault"/>`);
+        const inAt = e.chaos_scenarios.map((c) => c.injected_at_ms).filter((t): t is number => t !== null);
+        const outAt = e.recovery_validation.measured_from_ms ?? fw.end_ms;
+        if (inAt.length) {
+            const from = Math.min(...inAt);
+            out.push(`<rect x="${x(from).toFixed(1)}" y="${top}" width="${Math.max(1, x(outAt) - x(from)).toFixed(1)}" height="${h}" class="faultin"/>`);
+        }
     }
     for (let i = 0; i <= 4; i++) {
         const v = (niceMax * i) / 4;
@@ -183,7 +189,7 @@ export function timelineSvg(e: Evidence, width = 1100): string {
     const source = e.timeline.source === "load" ? "load requests" : "steady-state probe samples";
     return [
         `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${axisY + 44}" width="100%" role="img" aria-label="timeline">`,
-        `<style>.ptitle{font:600 13px sans-serif;fill:#111}.ylab{font:11px sans-serif;fill:#555;text-anchor:end}.xlab,.phlab{font:11px sans-serif;fill:#555;text-anchor:middle}.phlab{fill:#333;font-style:italic}.legend{font:11px sans-serif;fill:#333}.grid{stroke:#e5e7eb}.phase{stroke:#9ca3af;stroke-dasharray:4 3}.series{fill:none;stroke-width:1.6}.fault{fill:#fecaca;opacity:.55}.frame{fill:none;stroke:#d1d5db}.tick{stroke:#6b7280}</style>`,
+        `<style>.ptitle{font:600 13px sans-serif;fill:#111}.ylab{font:11px sans-serif;fill:#555;text-anchor:end}.xlab,.phlab{font:11px sans-serif;fill:#555;text-anchor:middle}.phlab{fill:#333;font-style:italic}.legend{font:11px sans-serif;fill:#333}.grid{stroke:#e5e7eb}.phase{stroke:#9ca3af;stroke-dasharray:4 3}.series{fill:none;stroke-width:1.6}.fault{fill:#fee2e2;opacity:.7}.faultin{fill:#fca5a5;opacity:.45}.frame{fill:none;stroke:#d1d5db}.tick{stroke:#6b7280}</style>`,
         panel(e, {
             title: `Latency (${source})`,
             y: head,
@@ -214,8 +220,9 @@ export function timelineSvg(e: Evidence, width = 1100): string {
         }),
         ...ticks,
         ...phaseLabels,
-        `<rect x="${left}" y="4" width="14" height="10" class="fault"/><text x="${left + 19}" y="13" class="legend">fault window (inject → end of rollback)</text>`,
-        `<line x1="${left + 250}" x2="${left + 270}" y1="9" y2="9" class="phase"/><text x="${left + 275}" y="13" class="legend">phase boundary (phases named under the time axis)</text>`,
+        `<rect x="${left}" y="4" width="14" height="10" class="faultin"/><text x="${left + 19}" y="13" class="legend">fault in effect (injected → seen reverted)</text>`,
+        `<rect x="${left + 250}" y="4" width="14" height="10" class="fault"/><text x="${left + 269}" y="13" class="legend">fault window (up started → destroy ended)</text>`,
+        `<line x1="${left + 510}" x2="${left + 530}" y1="9" y2="9" class="phase"/><text x="${left + 535}" y="13" class="legend">phase boundary (phases named under the time axis)</text>`,
         "</svg>",
     ].join("\n");
 }
@@ -320,5 +327,5 @@ export function htmlMatrix(runs: Evidence[]): string {
 
 /** A standalone HTML page with only the failure-mode matrix. */
 export function htmlMatrixPage(runs: Evidence[]): string {
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>faultline failure-mode matrix</title><style>${CSS}</style></head><body><h1>Failure-mode matrix</h1>${htmlMatrix(runs)}</body></html>`;
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>faultline failure-mode matrix</title><style>${CSS}</style></head><body><h1>Failure-mode matrix</h1>${htmlMatrix(runs).replace("<h2>Failure-mode matrix</h2>", "")}</body></html>`;
 }

@@ -143,7 +143,7 @@ export const EvidenceSchema = z
                 recovery_time_ms: Ms.nullable(),
                 recovery_time_p95_ms: Ms.nullable(),
                 recovery_slo_ms: Ms,
-                /** Recovery is timed from here: when the engine began reverting the last fault (ms since the run started). */
+                /** Recovery is timed from here: when the faults were seen reverted on the target (drivers' observe), else the start of rollback. */
                 measured_from_ms: Ms.nullable(),
                 /** Share of successful samples (and requests) after recovery, in the cool-down. */
                 success_rate: Fraction.nullable(),
