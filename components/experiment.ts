@@ -3,10 +3,38 @@
 // policy pack (what the experiment says about itself) and the runner (what to observe and how to judge it).
 // Everything but `name` and `faults` is optional, with the defaults documented on each field (docs/runner.md).
 import { z } from "zod";
-import { FaultOptionsSchema } from "./core/component";
+import { extendVariants, FaultOptionsSchema, type FaultSpecSchema } from "./core/component";
+import { ComposeSpec } from "./docker/compose";
+import { FisExperimentRunSpec } from "./aws/FisExperimentRun";
+import { FisExperimentTemplateSpec } from "./aws/FisExperimentTemplate";
+import { DnsChaosSpec } from "./kubernetes/DnsChaos";
+import { IoChaosSpec } from "./kubernetes/IoChaos";
+import { NetworkChaosSpec } from "./kubernetes/NetworkChaos";
+import { NetworkPartitionSpec } from "./kubernetes/NetworkPartition";
+import { NodeThrottleSpec } from "./kubernetes/NodeThrottle";
+import { PodKillSpec } from "./kubernetes/PodKill";
+import { StressChaosSpec } from "./kubernetes/StressChaos";
+import { TimeChaosSpec } from "./kubernetes/TimeChaos";
+import { Namespace } from "./kubernetes/meta";
+import { CpuStressSpec } from "./docker/drivers/cpuStress";
+import { MemoryStressSpec } from "./docker/drivers/memoryStress";
+import { DiskFillSpec } from "./docker/drivers/diskFill";
+import { ClockSkewSpec } from "./docker/drivers/clockSkew";
+import { ContainerKillSpec } from "./docker/drivers/containerKill";
+import { ContainerStopSpec } from "./docker/drivers/containerStop";
+import { ContainerRestartSpec } from "./docker/drivers/containerRestart";
+import { ContainerPauseSpec } from "./docker/drivers/containerPause";
+import { ProcessKillSpec } from "./docker/drivers/processKill";
+import { ResourceLimitsSpec } from "./docker/drivers/resourceLimits";
+import { BandwidthSpec } from "./docker/drivers/bandwidth";
+import { DependencyDownSpec } from "./docker/drivers/dependencyDown";
+import { DnsFailureSpec } from "./docker/drivers/dnsFailure";
+import { NetemSpec } from "./docker/drivers/netem";
+import { NetworkDisconnectSpec } from "./docker/drivers/networkDisconnect";
+import { PartialPartitionSpec } from "./docker/drivers/partialPartition";
+import { ToxiproxyToxicSpec } from "./docker/drivers/toxiproxyToxic";
 import { Duration, formatDuration } from "./core/duration";
 import { Ratio, slugName, Window } from "./core/schema";
-import { NetworkDisconnectSpec } from "./docker/drivers/networkDisconnect";
 import { LoadSpec } from "../runner/load/spec";
 import { ProbeSpec } from "../runner/probes/spec";
 
@@ -42,7 +70,7 @@ export const Expectation = z
     .strict();
 export type Expectation = z.output<typeof Expectation>;
 
-/** The fields every fault entry has besides its kind's spec. */
+/** The fields every fault entry has besides its kind's spec: a name, a time-to-live, what it should cause. */
 const FaultEntry = z.object({
     name: FaultName,
     /** Time-to-live of this fault. Defaults to timing.ttl. */
@@ -51,16 +79,88 @@ const FaultEntry = z.object({
     expect: z.array(Expectation).optional(),
 });
 
-/** Every fault kind an experiment can declare: one line per kind, its driver's spec plus the common fields. */
-const FAULT_KINDS = [
-    NetworkDisconnectSpec.extend({ kind: z.literal("docker:network-disconnect"), ...FaultEntry.shape }),
-] as const;
+/** Every fault kind an experiment can declare, with its spec schema. Adding a kind is one line here. */
+const KINDS = {
+    "docker:network-disconnect": NetworkDisconnectSpec,
+    "docker:partial-partition": PartialPartitionSpec,
+    "docker:bandwidth": BandwidthSpec,
+    "docker:netem": NetemSpec,
+    "docker:dns-failure": DnsFailureSpec,
+    "docker:toxiproxy-toxic": ToxiproxyToxicSpec,
+    "docker:dependency-down": DependencyDownSpec,
+    "docker:cpu-stress": CpuStressSpec,
+    "docker:memory-stress": MemoryStressSpec,
+    "docker:disk-fill": DiskFillSpec,
+    "docker:clock-skew": ClockSkewSpec,
+    "docker:container-kill": ContainerKillSpec,
+    "docker:container-stop": ContainerStopSpec,
+    "docker:container-restart": ContainerRestartSpec,
+    "docker:container-pause": ContainerPauseSpec,
+    "docker:process-kill": ProcessKillSpec,
+    "docker:resource-limits": ResourceLimitsSpec,
+} as const satisfies Record<string, FaultSpecSchema>;
+
+/** A kind's spec plus the entry fields; a spec that is itself a union (toxics, by `type`) gets them on each variant. */
+function entry<K extends keyof typeof KINDS>(kind: K) {
+    const schema: FaultSpecSchema = KINDS[kind];
+    const shape = { kind: z.literal(kind), ...FaultEntry.shape };
+    return schema instanceof z.ZodDiscriminatedUnion ? extendVariants(schema, shape) : schema.extend(shape);
+}
+
+/**
+ * A fault entry whose spec is validated by its component's schema but not reshaped: these schemas are refined or
+ * nested (Kubernetes selectors, FIS templates), so they cannot simply be extended with the entry fields. Issues are
+ * reported at their path in the entry.
+ */
+function asWritten(kind: string, schema: z.ZodType) {
+    return z
+        .object({ kind: z.literal(kind), ...FaultEntry.shape })
+        .loose()
+        .superRefine((entry, ctx) => {
+            const { kind: _k, name: _n, ttl: _t, expect: _e, ...spec } = entry;
+            const result = schema.safeParse(spec);
+            if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: issue.path } as never);
+        });
+}
+
+/** The FIS run options of an `aws:fis-experiment` entry: present means `up` starts the template. */
+const FisRunOptions = FisExperimentRunSpec.omit({ templateId: true });
+
+/** Kubernetes and AWS kinds, validated by {@link asWritten}. Adding a kind is one line here. */
+const WRITTEN_KINDS = {
+    "kubernetes:network-partition": NetworkPartitionSpec,
+    "kubernetes:pod-kill": PodKillSpec,
+    "kubernetes:node-throttle": NodeThrottleSpec,
+    "kubernetes:network-chaos": NetworkChaosSpec,
+    "kubernetes:stress-chaos": StressChaosSpec,
+    "kubernetes:time-chaos": TimeChaosSpec,
+    "kubernetes:dns-chaos": DnsChaosSpec,
+    "kubernetes:io-chaos": IoChaosSpec,
+    "aws:fis-experiment": FisExperimentTemplateSpec.extend({ run: FisRunOptions.optional() }),
+    "aws:fis-experiment-run": FisExperimentRunSpec.extend({ templateId: z.string().min(1, "must not be empty") }),
+} as const satisfies Record<string, z.ZodType>;
+
+/** Every fault kind, e.g. `docker:network-disconnect`. */
+export type FaultKind = keyof typeof KINDS | keyof typeof WRITTEN_KINDS;
+
+/** Every fault kind an experiment accepts. */
+export const FAULT_KINDS = [...Object.keys(KINDS), ...Object.keys(WRITTEN_KINDS)] as FaultKind[];
 
 /** One fault of an experiment: its kind picks the spec it takes. */
-export const FaultSpec = z.discriminatedUnion("kind", FAULT_KINDS, {
-    error: `unknown fault kind; supported kinds: ${FAULT_KINDS.map((f) => f.shape.kind.value).join(", ")}`,
-});
-export type FaultSpec = z.output<typeof FaultSpec>;
+// The union is built from KINDS, so its static type is widened to the entry fields every kind shares.
+export const FaultSpec = z.discriminatedUnion(
+    "kind",
+    [
+        ...(Object.keys(KINDS) as (keyof typeof KINDS)[]).map(entry),
+        ...Object.entries(WRITTEN_KINDS).map(([kind, schema]) => asWritten(kind, schema)),
+    ] as unknown as [z.ZodObject, ...z.ZodObject[]],
+    { error: `unknown fault kind; supported kinds: ${FAULT_KINDS.join(", ")}` },
+) as unknown as z.ZodType<FaultSpec, unknown>;
+/**
+ * A validated fault entry as the union parses it: its kind and name, its ttl (ms) if it set one, its expected
+ * behaviours, plus the kind's own spec fields. {@link ExperimentSpec} fills in ttl and expect (see ExperimentFault).
+ */
+export type FaultSpec = { kind: FaultKind; name: string; ttl?: number; expect?: Expectation[] } & Record<string, unknown>;
 
 /** Service-level objectives that make up the steady state. Defaults: the project's (docs/runner.md). */
 export const SloSpec = z
@@ -93,11 +193,17 @@ export const HypothesisSpec = z
     })
     .strict();
 
-/** What is under test. */
+/**
+ * What is under test. `name` and `production` are for the policy pack (production needs an approval); `compose`
+ * is a Compose project (faultline:docker:ComposeStack, e.g. the demo system) that the experiment's stack owns: the
+ * faults go in after it is healthy and are reverted before it goes.
+ */
 export const EnvironmentSpec = z
     .object({
         /** Where, e.g. "local-docker", "staging". Defaults to "local". */
         name: z.string().min(1, "must not be empty").default("local"),
+        /** A Compose project the stack brings up before the faults and takes down after them. */
+        compose: ComposeSpec.optional(),
         /** The component under test (the evidence's `component` and the matrix's column). Defaults to the experiment name. */
         component: z.string().min(1, "must not be empty").optional(),
         /** The target platform. Defaults to docker. */
@@ -178,13 +284,18 @@ export const ScoreSpec = z
     .strict();
 export type ScoreSpec = z.output<typeof ScoreSpec>;
 
-/** Who approved running the experiment; required for production environments. */
+/**
+ * Who approved running the experiment, when, under which ticket, and until when (ISO 8601): required in production
+ * (the policy pack checks the fields it needs).
+ */
 export const ApprovalSpec = z
     .object({
-        by: z.string({ error: "required: who approved this experiment" }).min(1, "must not be empty: who approved this experiment"),
-        ticket: z.string().optional(),
-        at: z.string().optional(),
+        by: z.string().min(1, "must not be empty: who approved this experiment"),
+        at: z.string(),
+        ticket: z.string(),
+        expires: z.string(),
     })
+    .partial()
     .strict();
 
 const ExperimentObject = z
@@ -200,6 +311,18 @@ const ExperimentObject = z
         load: LoadSpec.optional(),
         score: ScoreSpec.prefault({}),
         approval: ApprovalSpec.optional(),
+        /** Lets two faults of this experiment hit the same target (policy no-shared-targets). */
+        allowSharedTargets: z.boolean().optional(),
+        /** Kubernetes faults: where the in-cluster reaper of node faults runs, and its image. */
+        kubernetes: z
+            .object({
+                /** Namespace of the reaper for node faults without a stress namespace. Defaults to "default". */
+                reaperNamespace: Namespace.optional(),
+                /** Image of the reapers (sh + kubectl). */
+                reaperImage: z.string().min(1).optional(),
+            })
+            .strict()
+            .optional(),
         faults: z.array(FaultSpec, { error: "required: a list of faults, each with a name and a kind" }).min(1, "an experiment needs at least one fault"),
     })
     .strict();
@@ -284,7 +407,7 @@ export const ExperimentSpec = ExperimentObject.superRefine((exp, ctx) => {
     faults: exp.faults.map((f) => ({
         ...f,
         ttl: (f.ttl ?? exp.timing.ttl)!,
-        expect: (f.expect ?? []).map((e, j) => ({
+        expect: (f.expect ?? []).map((e: Expectation, j: number) => ({
             ...e,
             within: e.within ?? exp.hypothesis.slo.failClosedActivation,
             probe: { ...e.probe, name: e.probe.name ?? `${f.name}-expect-${j + 1}` },
@@ -296,23 +419,5 @@ export const ExperimentSpec = ExperimentObject.superRefine((exp, ctx) => {
 export type ExperimentSpec = z.output<typeof ExperimentSpec>;
 /** An experiment as written (YAML or TypeScript), before defaults. */
 export type ExperimentInput = z.input<typeof ExperimentSpec>;
-/** A fault of a validated experiment. */
+/** A fault of a validated experiment: every default filled in. */
 export type ExperimentFault = ExperimentSpec["faults"][number];
-
-/**
- * What the policy pack's ExperimentMetadata resource records about an experiment: the fields named as the policy
- * pack reads them.
- */
-export function experimentMetadata(exp: ExperimentSpec) {
-    return {
-        experiment: exp.name,
-        owner: exp.owner ?? "",
-        hypothesis: exp.hypothesis.text,
-        steadyStateProbes: exp.hypothesis.probes.length,
-        stopConditions: exp.stopConditions.length,
-        environment: exp.environment.name,
-        production: exp.environment.production,
-        approval: exp.approval ?? null,
-        maxTargets: exp.blastRadius.maxTargets ?? null,
-    };
-}

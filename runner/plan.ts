@@ -55,7 +55,7 @@ export function verificationSteps(spec: ExperimentSpec): string[] {
 /** Builds the plan of a stack's experiment, running `pulumi preview --diff` with the policy pack. */
 export async function planExperiment(opts: PlanOptions): Promise<Plan> {
     const stack = await openStack(opts.stack, opts.experiment !== undefined ? { experiment: opts.experiment } : {});
-    const spec = await loadExperiment(stack, opts.experiment);
+    const { spec, raw } = await loadExperiment(stack, opts.experiment);
     const packs = policyPacks();
     const planned: Plan["blastRadius"]["plannedTargets"] = [];
     let stdout = "";
@@ -81,7 +81,7 @@ export async function planExperiment(opts: PlanOptions): Promise<Plan> {
         stdout = r?.stdout ?? "";
         policy = { packs, passed: false, message: errorSummary(err) };
     }
-    const descriptions = describeFaults(spec);
+    const descriptions = describeFaults(spec, raw);
     const max = spec.blastRadius.maxTargets ?? null;
     return {
         stack: opts.stack,

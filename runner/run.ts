@@ -87,24 +87,28 @@ export function errorSummary(err: unknown): string {
     return (interesting.length ? interesting : lines).slice(0, 6).join(" | ").slice(0, 1200);
 }
 
-/** Loads and validates the experiment of a stack (its config, or `override`). */
-export async function loadExperiment(stack: Stack, override?: unknown): Promise<ExperimentSpec> {
+/** Loads and validates the experiment of a stack (its config, or `override`); also returns it as written. */
+export async function loadExperiment(stack: Stack, override?: unknown): Promise<{ spec: ExperimentSpec; raw: { faults?: unknown[] } }> {
     const raw = override ?? (await readExperimentConfig(stack));
     if (raw === undefined) {
         throw new ExperimentRefusedError("faultline:experiment", `stack "${stack.name}" has no experiment; add it to stacks/Pulumi.${stack.name}.yaml`);
     }
-    return parseSpec(ExperimentSpec, raw, "experiment", "faultline:experiment");
+    return { spec: parseSpec(ExperimentSpec, raw, "experiment", "faultline:experiment"), raw: raw as { faults?: unknown[] } };
 }
 
-/** One sentence per fault: what it will break. */
-export function describeFaults(spec: ExperimentSpec): Record<string, string> {
+/**
+ * One sentence per fault: what it will break, from its driver. Drivers parse the fault as written (zod transforms
+ * such as durations must run exactly once), so this takes the raw entries.
+ */
+export function describeFaults(spec: ExperimentSpec, raw: { faults?: unknown[] }): Record<string, string> {
     return Object.fromEntries(
-        spec.faults.map((f) => {
-            const { name, kind, ttl: _t, expect: _e, ...rest } = f;
+        spec.faults.map((f, i) => {
+            const { name: _n, kind: _k, ttl: _t, expect: _e, ...rest } = (raw.faults?.[i] ?? {}) as Record<string, unknown>;
             try {
-                return [name, driverFor(kind).describe(driverFor(kind).schema.parse(rest))];
+                const driver = driverFor(f.kind);
+                return [f.name, driver.describe(driver.schema.parse(rest))];
             } catch {
-                return [name, kind];
+                return [f.name, f.kind];
             }
         }),
     );
@@ -144,7 +148,7 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
     };
     const log = (message: string, level: "info" | "warn" = "info") => emit({ type: "log", level, message });
     const stack = await openStack(opts.stack, opts.experiment !== undefined ? { experiment: opts.experiment } : {});
-    const spec = await loadExperiment(stack, opts.experiment);
+    const { spec, raw } = await loadExperiment(stack, opts.experiment);
     if (spec.hypothesis.probes.length === 0 && !spec.load) {
         throw new ExperimentRefusedError(
             "faultline:experiment.hypothesis.probes",
@@ -180,7 +184,7 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
     const errors: string[] = [];
     const injectedAt: Record<string, number> = {};
     const plannedTargets: Array<{ fault: string; target: string }> = [];
-    const descriptions = describeFaults(spec);
+    const descriptions = describeFaults(spec, raw);
     let stop: StopTrigger | null = null;
     let upAttempted = false;
     let upCompleted = false;

@@ -89,6 +89,68 @@ build_toxiproxy() {
   ok "built $name"
 }
 
+# built_here NAME: true when NAME is one of ours (faultline/...). A name pointing elsewhere (a registry) is the
+# user's own image, which Docker pulls when the demo starts; nothing is built for it.
+built_here() {
+  [[ "$1" == faultline/* ]] && return 0
+  ok "$1 is set by the user; not built here"
+  return 1
+}
+
+# demo-data: the demo's Postgres and Redis, both from one Debian image (bookworm's postgresql-15 and redis-server)
+# with an entrypoint that follows the official images' contract, so FAULTLINE_IMAGE_POSTGRES=postgres:15 and
+# FAULTLINE_IMAGE_REDIS=redis:7 work unchanged for users who can pull them.
+DEMO_DATA_PACKAGES=postgresql-15,redis-server
+build_demo_data() {
+  local name="$FAULTLINE_IMAGE_DEMO_DATA"
+  built_here "$name" || return 0
+  ensure_pkg debootstrap debootstrap
+  local mirror="${FAULTLINE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+  local entry="$ROOT/demo/images/data/docker-entrypoint.sh"
+  local hash; hash="$( (declare -f build_demo_data; echo "$DEMO_DATA_PACKAGES"; cat "$entry") | sha256sum | cut -c1-16)"
+  if image_current "$name" "$hash"; then ok "$name is current"; return; fi
+  local root; root="$(mktemp -d)"
+  run_logged "debootstrap bookworm for $name (about a minute)" debootstrap --variant=minbase bookworm "$root" "$mirror"
+  # Packages are installed in the chroot rather than with --include, so that their scripts start no server in the
+  # chroot (policy-rc.d) and Debian creates no cluster of its own (the entrypoint runs initdb on first start).
+  printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"; chmod +x "$root/usr/sbin/policy-rc.d"
+  mkdir -p "$root/etc/postgresql-common"
+  echo 'create_main_cluster = false' >"$root/etc/postgresql-common/createcluster.conf"
+  run_logged "install ${DEMO_DATA_PACKAGES//,/ } into $name" chroot "$root" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends ${DEMO_DATA_PACKAGES//,/ }
+  rm -f "$root/usr/sbin/policy-rc.d"
+  rm -rf "$root"/usr/share/{doc,man,info,locale} "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*
+  install -m 0755 "$entry" "$root/usr/local/bin/docker-entrypoint.sh"
+  run_logged "import $name" bash -c "tar -C '$root' -c . | docker import \
+    -c 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    -c 'ENV PGDATA=/var/lib/postgresql/data' -c 'ENTRYPOINT [\"docker-entrypoint.sh\"]' -c 'CMD [\"postgres\"]' \
+    -c 'LABEL dev.faultline.recipe=$hash' -c 'LABEL dev.faultline.image=demo-data' - '$name' >/dev/null"
+  rm -rf "$root"
+  ok "built $name"
+}
+
+# demo-app: the demo's API and worker (demo/src), bundled by esbuild into one file each and added to the tools
+# image, whose Node.js runs them. The classic builder (DOCKER_BUILDKIT=0) builds FROM a local image offline.
+build_demo_app() {
+  local name="$FAULTLINE_IMAGE_DEMO_APP"
+  built_here "$name" || return 0
+  local ctx; ctx="$(mktemp -d)"
+  for entry in api worker; do
+    (cd "$ROOT" && node_modules/.bin/esbuild "demo/src/$entry/main.ts" --bundle --platform=node --target=node18 \
+      --format=cjs --external:pg-native --log-level=warning --outfile="$ctx/$entry.js") || die "bundling demo/src/$entry failed"
+  done
+  cp "$ROOT/demo/images/app/Dockerfile" "$ctx/"
+  local base_id; base_id="$(docker image inspect -f '{{.Id}}' "$FAULTLINE_IMAGE_TOOLS")"
+  local hash; hash="$( (declare -f build_demo_app; echo "$base_id"; cat "$ctx"/*) | sha256sum | cut -c1-16)"
+  if image_current "$name" "$hash"; then ok "$name is current"; rm -rf "$ctx"; return; fi
+  run_logged "build $name" env DOCKER_BUILDKIT=0 docker build -q --build-arg "BASE=$FAULTLINE_IMAGE_TOOLS" \
+    --label "dev.faultline.recipe=$hash" --label dev.faultline.image=demo-app -t "$name" "$ctx"
+  rm -rf "$ctx"
+  ok "built $name"
+}
+
 build_busybox
 build_tools
 build_toxiproxy
+build_demo_data
+build_demo_app

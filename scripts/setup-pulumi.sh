@@ -72,18 +72,27 @@ GOMOD
   ok "built $BIN/pulumi"
 fi
 
-# Our language host is rebuilt whenever its source changes; an installed Pulumi brings its own.
+# Our language host is built once per version of its source, into a directory of its own beside a hard link of the
+# CLI (the engine looks for the language host next to the running `pulumi`): checkouts on one machine whose
+# scripts/pulumi-language-nodejs differ (branches, worktrees) each get theirs instead of overwriting a shared one.
+# An installed Pulumi brings its own language host.
 if [[ "$found" != system ]]; then
   want="$(langhost_hash)"
-  if [[ -x "$BIN/pulumi-language-nodejs" && "$(cat "$BIN/.langhost.sha" 2>/dev/null)" == "$want" ]]; then
-    ok "cached pulumi-language-nodejs"
+  LBIN="$FAULTLINE_CACHE/pulumi-v$VERSION/langhost-$want/bin"
+  if [[ -x "$LBIN/pulumi-language-nodejs" ]]; then
+    ok "cached pulumi-language-nodejs ($want)"
   else
     command -v go >/dev/null 2>&1 || die "Go is needed to build scripts/pulumi-language-nodejs (https://go.dev/dl/)"
-    run_logged "build pulumi-language-nodejs" \
-      bash -c "cd '$ROOT/scripts/pulumi-language-nodejs' && go build -o '$BIN/pulumi-language-nodejs' \
-        -ldflags '-X main.version=$VERSION' ."
-    echo "$want" >"$BIN/.langhost.sha"
+    mkdir -p "$LBIN"
+    run_logged "build pulumi-language-nodejs ($want)" \
+      bash -c "cd '$ROOT/scripts/pulumi-language-nodejs' && go build -o '$LBIN/pulumi-language-nodejs.tmp' \
+        -ldflags '-X main.version=$VERSION' . && mv -f '$LBIN/pulumi-language-nodejs.tmp' '$LBIN/pulumi-language-nodejs'"
   fi
+  if [[ ! "$LBIN/pulumi" -ef "$BIN/pulumi" ]]; then
+    ln -f "$BIN/pulumi" "$LBIN/pulumi.tmp" 2>/dev/null || cp "$BIN/pulumi" "$LBIN/pulumi.tmp"
+    mv -f "$LBIN/pulumi.tmp" "$LBIN/pulumi"
+  fi
+  BIN="$LBIN"
 fi
 
 # Dynamic providers run through this script, which ships inside the @pulumi/pulumi npm package.

@@ -2,7 +2,7 @@
 # Installs and starts everything faultline needs, from package registries only, and is safe to re-run:
 #   1. npm dependencies (the project and its policy pack);
 #   2. the Pulumi CLI and a Node.js language host, pinned to the @pulumi/pulumi version in package.json;
-#   3. a Docker engine;
+#   3. a Docker engine, and Docker Compose v2 (for the demo system);
 #   4. the container images the tests and the demo use, built offline;
 #   5. local state: a file backend under .faultline/ and the environment file that points everything at it.
 # Every step first checks whether its work is already done, so a second run takes seconds.
@@ -33,6 +33,9 @@ bash "$ROOT/scripts/setup-pulumi.sh" "$PULUMI_VERSION"
 
 step "Docker engine"
 bash "$ROOT/scripts/setup-docker.sh"
+
+step "Docker Compose v2"
+bash "$ROOT/scripts/setup-compose.sh"
 
 step "Images (built offline)"
 bash "$ROOT/scripts/build-images.sh"

@@ -21,11 +21,14 @@ node --import tsx --test --test-concurrency=1 "${files[@]}" || status=$?
 step "Leftovers"
 # Test containers and networks carry dev.faultline.test; reapers and helpers of test stacks (test-*) carry the stack.
 left="$(docker ps -aq --filter label=dev.faultline.test; docker network ls -q --filter label=dev.faultline.test;
-  docker ps -a --filter label=dev.faultline.managed=true --format '{{.ID}} {{.Label "dev.faultline.stack"}}' | awk '$2 ~ /^test-/ {print $1}')"
+  docker ps -a --filter label=dev.faultline.managed=true --format '{{.ID}} {{.Label "dev.faultline.stack"}}' | awk '$2 ~ /^test-/ {print $1}'
+  docker ps -a --filter label=dev.faultline.sandbox --format '{{.ID}} {{.Label "dev.faultline.sandbox"}}' | awk '$2 ~ /^flt-test-/ {print $1}')"
+# Copies of the demo system that tests start are Compose projects named flt-test-* (label dev.faultline.sandbox).
 stacks="$(pulumi stack ls --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const x of JSON.parse(s||"[]"))if(/^test-/.test(x.name))console.log(x.name)})')"
 if [[ -n "$left" || -n "$stacks" ]]; then
   warn "the tests left these behind:"; docker ps -a --filter label=dev.faultline.test
   docker ps -a --filter label=dev.faultline.managed=true; docker network ls --filter label=dev.faultline.test; echo "$stacks"
+  docker ps -a --filter label=dev.faultline.sandbox
   status=1
 else
   ok "no test container, network or stack left behind"

@@ -6,6 +6,7 @@ import { ExperimentSpec } from "../components/experiment";
 import { buildExperiment } from "./program";
 
 const config = new pulumi.Config("faultline");
-const spec = parseSpec(ExperimentSpec, config.requireObject("experiment"), "experiment", "faultline:experiment");
+const raw = config.requireObject<{ faults: Record<string, unknown>[] }>("experiment");
+const spec = parseSpec(ExperimentSpec, raw, "experiment", "faultline:experiment");
 
-export const { experiment, faults } = buildExperiment(spec);
+export const { experiment, faults, sandbox, reapers } = buildExperiment(spec, raw);

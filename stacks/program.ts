@@ -1,25 +1,139 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { NetworkDisconnect } from "../components/docker/NetworkDisconnect";
+import { ExperimentMetadata, experimentMetadataArgs } from "../components/core/ExperimentMetadata";
+import { ComposeStack } from "../components/docker/ComposeStack";
 import { formatDuration } from "../components/core/duration";
-import type { ExperimentFault, ExperimentSpec } from "../components/experiment";
+import { CpuStress } from "../components/docker/CpuStress";
+import { MemoryStress } from "../components/docker/MemoryStress";
+import { DiskFill } from "../components/docker/DiskFill";
+import { ClockSkew } from "../components/docker/ClockSkew";
+import { ContainerKill } from "../components/docker/ContainerKill";
+import { ContainerStop } from "../components/docker/ContainerStop";
+import { ContainerRestart } from "../components/docker/ContainerRestart";
+import { ContainerPause } from "../components/docker/ContainerPause";
+import { ProcessKill } from "../components/docker/ProcessKill";
+import { ResourceLimits } from "../components/docker/ResourceLimits";
+import { BandwidthLimit } from "../components/docker/BandwidthLimit";
+import { DependencyDown } from "../components/docker/DependencyDown";
+import { DnsFailure } from "../components/docker/DnsFailure";
+import { Netem } from "../components/docker/Netem";
+import { NetworkDisconnect } from "../components/docker/NetworkDisconnect";
+import { PartialPartition } from "../components/docker/PartialPartition";
+import { ToxiproxyToxic } from "../components/docker/ToxiproxyToxic";
+import type { ExperimentFault, ExperimentSpec, FaultKind } from "../components/experiment";
+import { FisExperimentRun } from "../components/aws/FisExperimentRun";
+import { FisExperimentTemplate } from "../components/aws/FisExperimentTemplate";
+import { DnsChaos } from "../components/kubernetes/DnsChaos";
+import { IoChaos } from "../components/kubernetes/IoChaos";
+import { NetworkChaos } from "../components/kubernetes/NetworkChaos";
+import { NetworkPartition } from "../components/kubernetes/NetworkPartition";
+import { NodeThrottle } from "../components/kubernetes/NodeThrottle";
+import { PodKill } from "../components/kubernetes/PodKill";
+import { Reaper } from "../components/kubernetes/Reaper";
+import { StressChaos } from "../components/kubernetes/StressChaos";
+import { TimeChaos } from "../components/kubernetes/TimeChaos";
 
-/** Creates the component for one fault of an experiment. */
-function faultComponent(fault: ExperimentFault, experiment: string): pulumi.ComponentResource & { description: string } {
-    // The experiment schema already parsed `ttl` to milliseconds; components take the written form. `expect` is
-    // the runner's business, not the component's.
-    const { kind, name, ttl, expect: _expect, ...spec } = fault;
-    const common = { ttl: formatDuration(ttl), experiment };
-    switch (kind) {
-        case "docker:network-disconnect":
-            return new NetworkDisconnect(name, { ...spec, ...common });
+type Described = pulumi.ComponentResource & { description: string };
+
+/** A fault component class: every one takes (name, args, opts) and says what it breaks. */
+type FaultComponent = new (name: string, args: never, opts?: pulumi.ComponentResourceOptions) => Described;
+
+/** An FIS template, and its run when the entry has `run`: `up` then starts the experiment too. */
+class FisExperiment {
+    constructor(name: string, args: never, opts?: pulumi.ComponentResourceOptions) {
+        const { run, ...template } = args as { run?: Record<string, unknown>; ttl: string; experiment: string };
+        const t = new FisExperimentTemplate(name, template as never, opts);
+        if (run) {
+            new FisExperimentRun(`${name}-run`, { ...run, templateId: t.templateId, ttl: template.ttl, experiment: template.experiment } as never, opts);
+        }
+        return t;
     }
 }
 
-/** Turns an experiment spec into its fault components and returns what the stack exports. */
-export function buildExperiment(spec: ExperimentSpec) {
-    const faults = spec.faults.map((f) => faultComponent(f, spec.name));
+/** The component of every fault kind. Adding a kind is one line here and one in components/experiment.ts. */
+const COMPONENTS: Record<FaultKind, FaultComponent> = {
+    "kubernetes:network-partition": NetworkPartition,
+    "kubernetes:pod-kill": PodKill,
+    "kubernetes:node-throttle": NodeThrottle,
+    "kubernetes:network-chaos": NetworkChaos,
+    "kubernetes:stress-chaos": StressChaos,
+    "kubernetes:time-chaos": TimeChaos,
+    "kubernetes:dns-chaos": DnsChaos,
+    "kubernetes:io-chaos": IoChaos,
+    "aws:fis-experiment": FisExperiment as unknown as FaultComponent,
+    "aws:fis-experiment-run": FisExperimentRun,
+    "docker:network-disconnect": NetworkDisconnect,
+    "docker:partial-partition": PartialPartition,
+    "docker:bandwidth": BandwidthLimit,
+    "docker:netem": Netem,
+    "docker:dns-failure": DnsFailure,
+    "docker:toxiproxy-toxic": ToxiproxyToxic,
+    "docker:dependency-down": DependencyDown,
+    "docker:cpu-stress": CpuStress,
+    "docker:memory-stress": MemoryStress,
+    "docker:disk-fill": DiskFill,
+    "docker:clock-skew": ClockSkew,
+    "docker:container-kill": ContainerKill,
+    "docker:container-stop": ContainerStop,
+    "docker:container-restart": ContainerRestart,
+    "docker:container-pause": ContainerPause,
+    "docker:process-kill": ProcessKill,
+    "docker:resource-limits": ResourceLimits,
+};
+
+/**
+ * Creates the component for one fault of an experiment. `fault` is the validated entry, used to pick the kind;
+ * `raw` is the same entry as written, which is what the component gets: components parse their args themselves, and
+ * zod transforms (durations, sizes) must not run twice.
+ */
+function faultComponent(fault: ExperimentFault, raw: Record<string, unknown>, experiment: string, opts: pulumi.ComponentResourceOptions) {
+    // `expect` is the runner's business, not the component's.
+    const { kind: _kind, name: _name, expect: _expect, ...spec } = raw;
+    // ttl may come from an experiment-level default; the formatted value parses back to the same milliseconds.
+    const args = { ...spec, ttl: formatDuration(fault.ttl), experiment } as never;
+    return new COMPONENTS[fault.kind](fault.name, args, opts);
+}
+
+/**
+ * The in-cluster reapers an experiment's Kubernetes faults need: one per namespace they create objects in, with
+ * node permissions where a node fault lives and Chaos Mesh kinds where a Chaos Mesh fault lives.
+ */
+function reapers(spec: ExperimentSpec): Reaper[] {
+    const need = new Map<string, { nodes: boolean; chaosMesh: boolean }>();
+    const add = (ns: string, what: { nodes?: boolean; chaosMesh?: boolean }) => {
+        const n = need.get(ns) ?? { nodes: false, chaosMesh: false };
+        need.set(ns, { nodes: n.nodes || !!what.nodes, chaosMesh: n.chaosMesh || !!what.chaosMesh });
+    };
+    for (const f of spec.faults) {
+        const raw = f as unknown as { namespace?: string; selector?: { namespace?: string }; engine?: string; stress?: { namespace?: string } };
+        if (f.kind === "kubernetes:network-partition") add(raw.namespace!, {});
+        else if (f.kind === "kubernetes:pod-kill") add(raw.selector!.namespace!, { chaosMesh: raw.engine === "chaos-mesh" });
+        else if (f.kind === "kubernetes:node-throttle") add(raw.stress?.namespace ?? spec.kubernetes?.reaperNamespace ?? "default", { nodes: true });
+        else if (f.kind.startsWith("kubernetes:")) add(raw.selector!.namespace!, { chaosMesh: true });
+    }
+    return [...need].map(
+        ([namespace, what]) => new Reaper(`reaper-${namespace}`, { namespace, ...what, ...(spec.kubernetes?.reaperImage ? { image: spec.kubernetes.reaperImage } : {}) }),
+    );
+}
+
+/**
+ * Turns an experiment into its fault components and returns what the stack exports. `spec` is the validated
+ * experiment; `raw` is the config as written (the same object before parsing).
+ */
+export function buildExperiment(spec: ExperimentSpec, raw: { faults: Record<string, unknown>[] }) {
+    // What the experiment declares about itself, for the policy pack's stack-wide checks.
+    new ExperimentMetadata(spec.name, experimentMetadataArgs(spec));
+    // The environment comes first: faults depend on it, so they go in after it is healthy and out before it goes.
+    const compose = spec.environment?.compose;
+    const sandbox = compose
+        ? new ComposeStack("sandbox", { ...compose, waitTimeout: formatDuration(compose.waitTimeout) })
+        : undefined;
+    const deps: pulumi.ComponentResourceOptions = sandbox ? { dependsOn: [sandbox] } : {};
+    const faults = spec.faults.map((f, i) => faultComponent(f, raw.faults[i] ?? {}, spec.name, deps));
+    const reaped = reapers(spec);
     return {
         experiment: spec.name,
         faults: Object.fromEntries(spec.faults.map((f, i) => [f.name, { kind: f.kind, description: faults[i]!.description }])),
+        ...(reaped.length ? { reapers: reaped.map((r) => r.namespace) } : {}),
+        sandbox: sandbox ? { projectName: sandbox.projectName, containers: sandbox.containers } : undefined,
     };
 }

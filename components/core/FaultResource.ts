@@ -40,6 +40,11 @@ export interface ReaperHost {
     arm(fault: ArmedFault): Promise<void>;
     /** Removes the reapers of fault `id`; no-op when there are none (the reaper already fired). */
     disarm(id: string): Promise<void>;
+    /**
+     * Optional: starts any slow one-time preparation (bundling the reaper program) ahead of the first `arm`. The
+     * TTL clock starts before `arm`, so time spent there is time the reaper is late by.
+     */
+    warm?(): void;
 }
 
 /**
@@ -47,7 +52,7 @@ export interface ReaperHost {
  * ts-node, so a TypeScript driver (this repository, run from source) needs ts-node registered first; a compiled
  * driver (the package as published) loads directly. Kept free of imports because Pulumi serializes it into state.
  */
-function loadModule(modulePath: string): any {
+export function loadModule(modulePath: string): any {
     if (modulePath.endsWith(".ts")) {
         const g = globalThis as { __faultlineTsNode?: boolean };
         if (!g.__faultlineTsNode) {
@@ -89,6 +94,8 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
 
     async check(olds: FaultResourceInputs, news: FaultResourceInputs): Promise<pulumi.dynamic.CheckResult<FaultResourceInputs>> {
         const driver = this.driver();
+        // `check` runs before any create in the same provider process: a good moment to get the reaper ready.
+        this.reaper(driver)?.warm?.();
         const result = driver.schema.safeParse(news.spec);
         if (!result.success) {
             return {
@@ -115,22 +122,54 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
 
     async create(inputs: FaultResourceInputs): Promise<pulumi.dynamic.CreateResult<FaultResourceOutputs>> {
         const driver = this.driver();
-        const ctx = providerContext(inputs.owner);
         const injectedAt = Date.now();
-        const record = await driver.inject(inputs.spec, ctx);
         const id = `${inputs.kind}/${inputs.owner.stack}/${inputs.owner.fault}/${injectedAt.toString(36)}`;
         const expiresAt = injectedAt + inputs.ttlMs;
-        // The reaper is armed right after the fault is in, before Pulumi has even recorded it: from here on, the
-        // fault is reverted at expiresAt whatever happens to this process. If arming fails, the fault is reverted
-        // at once, so that no fault ever exists without its time-to-live.
         const reaper = this.reaper(driver);
-        if (reaper) {
+        let armed = false;
+        const arm = async (record: unknown) => {
+            const networkMode = driver.reaperNetworkMode?.(record);
+            await reaper?.arm({ id, kind: inputs.kind, record, owner: inputs.owner, expiresAt, ...(networkMode ? { networkMode } : {}) });
+            armed = !!reaper;
+        };
+        // Drivers that cannot split prepare/apply may still arm the reaper themselves right before their first
+        // change to the target (ctx.arm).
+        const ctx: DriverContext = { ...providerContext(inputs.owner), expiresAt, ...(reaper ? { arm } : {}) };
+        let record: unknown;
+        if (driver.prepare && driver.apply) {
+            // Two-phase: the reaper is armed before the target is touched, so a kill -9 at any point leaves either
+            // nothing to undo or a reaper that undoes it. If applying fails halfway, what was applied is reverted.
+            record = await driver.prepare(inputs.spec, ctx);
             try {
-                const networkMode = driver.reaperNetworkMode?.(record);
-                await reaper.arm({ id, kind: inputs.kind, record, owner: inputs.owner, expiresAt, ...(networkMode ? { networkMode } : {}) });
+                await arm(record);
+            } catch (err) {
+                throw new Error(`could not arm the time-to-live reaper, so the fault was not injected: ${String(err)}`);
+            }
+            try {
+                await driver.apply(record, ctx);
             } catch (err) {
                 await driver.revert(record, ctx);
-                throw new Error(`could not arm the time-to-live reaper, so the fault was reverted: ${String(err)}`);
+                await reaper?.disarm(id);
+                throw err;
+            }
+        } else {
+            try {
+                record = await driver.inject(inputs.spec, ctx);
+            } catch (err) {
+                // The driver undid its partial changes; a reaper armed before them has nothing left to guard.
+                if (armed) await reaper!.disarm(id);
+                throw err;
+            }
+            // Otherwise the reaper is armed right after the fault is in, before Pulumi has even recorded it: from
+            // here on, the fault is reverted at expiresAt whatever happens to this process. If arming fails, the
+            // fault is reverted at once, so that no fault ever exists without its time-to-live.
+            if (!armed) {
+                try {
+                    await arm(record);
+                } catch (err) {
+                    await driver.revert(record, ctx);
+                    throw new Error(`could not arm the time-to-live reaper, so the fault was reverted: ${String(err)}`);
+                }
             }
         }
         const outs = { ...inputs, record, injectedAt: new Date(injectedAt).toISOString(), expiresAt: new Date(expiresAt).toISOString() };
@@ -140,9 +179,16 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
     async read(id: string, props?: FaultResourceOutputs): Promise<pulumi.dynamic.ReadResult<FaultResourceOutputs>> {
         // `pulumi refresh`: a fault reverted outside Pulumi (by its reaper, or by hand) is gone from the target,
         // so it is reported gone here too and the engine drops it from state.
+        // Its reaper goes with it: the fault it guards is gone, and a reaper left behind would sit on the target
+        // until the TTL with nothing to do (destroy, which would remove it, never sees a dropped resource).
         if (!props) return {};
-        const seen = await this.driver().observe(props.record);
-        if (!seen.active) return {};
+        const driver = this.driver();
+        const seen = await driver.observe(props.record);
+        if (!seen.active) {
+            // Its reaper has nothing left to do, and the fault leaves state here, so no later destroy would disarm it.
+            await this.reaper(driver)?.disarm(id);
+            return {};
+        }
         return { id, props };
     }
 
@@ -164,6 +210,7 @@ export interface FaultResourceArgs {
     /** Absolute path of the module that exports the `driver` (use `require.resolve("./drivers/x")`). */
     driverModule: string;
     kind: string;
+    /** The spec as written (faultArgs' `rawSpec`): the provider's check parses it, once, with the driver's schema. */
     spec: pulumi.Input<unknown>;
     owner: FaultOwner;
     /** Time-to-live in milliseconds (already parsed from the fault's `ttl`). */

@@ -40,21 +40,57 @@ export const FaultOptionsSchema = z.object({
     experiment: z.string().min(1).optional(),
 });
 
+/** A spec schema a fault component can take: one object, or a discriminated union of objects (one per variant). */
+export type FaultSpecSchema = z.ZodObject | z.ZodDiscriminatedUnion<z.ZodObject[]>;
+
+/** Each variant of a discriminated union, extended with `shape`. */
+export type ExtendVariants<O extends readonly z.ZodObject[], E extends z.ZodRawShape> = {
+    [K in keyof O]: O[K] extends z.ZodObject<infer S, infer C> ? z.ZodObject<z.util.Extend<S, E>, C> : never;
+};
+
 /**
- * Splits validated component args into the driver's spec and the common options, so that every fault component
- * is written the same way: `const { spec, ttlMs, owner } = faultArgs(...)`.
+ * Adds `shape` to every variant of a discriminated union (e.g. the fault options, or an experiment entry's `kind`
+ * and `name`), keeping the union's own message for an unknown discriminator.
  */
-export function faultArgs<S extends z.ZodObject>(
+export function extendVariants<O extends readonly z.ZodObject[], D extends string, E extends z.ZodRawShape>(
+    union: z.ZodDiscriminatedUnion<O, D>,
+    shape: E,
+): z.ZodDiscriminatedUnion<ExtendVariants<O, E>, D> {
+    // safeExtend: a variant may carry refinements (cross-field checks), which plain extend refuses to copy.
+    const variants = union.options.map((o) => o.safeExtend(shape)) as unknown as [z.ZodObject];
+    return z.discriminatedUnion(union.def.discriminator, variants, {
+        error: union.def.error as z.core.$ZodErrorMap,
+    }) as unknown as z.ZodDiscriminatedUnion<ExtendVariants<O, E>, D>;
+}
+
+/** `schema` with the common fault options added to it (to each variant of a discriminated union). */
+function withFaultOptions(schema: FaultSpecSchema): z.ZodType {
+    if (schema instanceof z.ZodDiscriminatedUnion) return extendVariants(schema, FaultOptionsSchema.shape);
+    return schema.extend(FaultOptionsSchema.shape);
+}
+
+/**
+ * Validates component args and splits them into the driver's spec and the common options, so that every fault
+ * component is written the same way: `const { spec, rawSpec, ttlMs, owner } = faultArgs(...)`.
+ *
+ * `spec` is the parsed spec, for the component's own fields and `describe`. `rawSpec` is the spec as the user wrote
+ * it, and is what goes to the FaultResource: its provider validates and normalizes it again in `check`, and zod
+ * transforms (durations, byte sizes) are not idempotent, so a spec must be parsed exactly once on the way to a
+ * driver.
+ */
+export function faultArgs<S extends FaultSpecSchema>(
     specSchema: S,
-    args: unknown,
+    args: object,
     type: string,
     name: string,
     kind: string,
-): { spec: z.output<S>; ttlMs: number; owner: FaultOwner } {
-    const parsed = parseArgs(specSchema.extend(FaultOptionsSchema.shape), args, type, name) as Record<string, unknown>;
+): { spec: z.output<S>; rawSpec: Record<string, unknown>; ttlMs: number; owner: FaultOwner } {
+    const parsed = parseArgs(withFaultOptions(specSchema), args, type, name) as Record<string, unknown>;
     const { ttl, experiment, ...spec } = parsed;
+    const { ttl: _ttl, experiment: _experiment, ...rawSpec } = args as Record<string, unknown>;
     return {
         spec: spec as z.output<S>,
+        rawSpec,
         ttlMs: ttl as number,
         owner: faultOwner(name, kind, experiment === undefined ? {} : { experiment: experiment as string }),
     };

@@ -68,3 +68,13 @@ export async function execInContainer(
         stderr: Buffer.concat(err).toString("utf8"),
     };
 }
+
+/** `docker inspect` of a container, or undefined when it does not exist (any other error is thrown). */
+export async function inspectContainer(ref: string): Promise<Docker.ContainerInspectInfo | undefined> {
+    try {
+        return await dockerClient().getContainer(ref).inspect();
+    } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+    }
+}

@@ -14,8 +14,20 @@ export type RevertOutcome =
 /** What a driver may report while it works; the provider forwards it to Pulumi's diagnostics. */
 export interface DriverContext {
     owner: FaultOwner;
+    /**
+     * When the fault's time-to-live runs out (epoch milliseconds), if the caller knows it. Drivers may bound what
+     * they start by it as a second safety net besides the reaper (e.g. stress-ng's own --timeout).
+     */
+    expiresAt?: number;
     warn(message: string): void;
     info(message: string): void;
+    /**
+     * Present when the fault gets a time-to-live reaper. A driver that knows its complete revert record before it
+     * first changes the target calls this with it, right before that change: the reaper is then armed before the
+     * fault exists, so a SIGKILL at any moment of `up` cannot leave the fault without its reaper. Drivers that do not
+     * call it are armed after `inject` returns, which leaves that moment open.
+     */
+    arm?(record: unknown): Promise<void>;
 }
 
 /** Something a fault will hit, as resolved at preview time: shown in the diff and checked by the policy pack. */
@@ -70,8 +82,25 @@ export interface FaultDriver<Spec = unknown, Rec = unknown> {
     reaperNetworkMode?(record: Rec): string;
     /** Injects the fault and returns a plain-JSON record with everything needed to undo it. */
     inject(spec: Spec, ctx: DriverContext): Promise<Rec>;
+    /**
+     * Optional two-phase form of `inject`, used by the provider when both are given: `prepare` reads the target and
+     * returns the record WITHOUT changing anything, the provider arms the reaper with that record, and only then
+     * does `apply` change the target. So there is no moment at which the fault is in and no reaper guards it: a
+     * kill -9 before `apply` leaves a reaper whose revert finds nothing to undo. `inject` must equal prepare+apply.
+     */
+    prepare?(spec: Spec, ctx: DriverContext): Promise<Rec>;
+    /** Second phase of the two-phase form: changes the target as `record` describes. See `prepare`. */
+    apply?(record: Rec, ctx: DriverContext): Promise<void>;
     /** Undoes the fault described by `record`. Idempotent: reverting twice, or after someone else did, is a no-op. */
     revert(record: Rec, ctx: DriverContext): Promise<RevertOutcome>;
     /** Looks at the target and says whether the fault is still in effect. */
     observe(record: Rec): Promise<Observation>;
+}
+
+/** `inject` of a two-phase driver: `prepare`, then `apply` (for callers without a reaper, such as tests). */
+export async function prepareThenApply<Spec, Rec>(driver: FaultDriver<Spec, Rec>, spec: Spec, ctx: DriverContext): Promise<Rec> {
+    if (!driver.prepare || !driver.apply) throw new Error(`${driver.kind} is not a two-phase driver`);
+    const record = await driver.prepare(spec, ctx);
+    await driver.apply(record, ctx);
+    return record;
 }

@@ -17,6 +17,8 @@ export const Labels = {
     kind: `${LABEL_PREFIX}.kind`,
     /** What the labelled object is to faultline: `reaper`, `helper`, `sandbox`, `demo`. */
     role: `${LABEL_PREFIX}.role`,
+    /** The environment (Compose project or DockerSandbox prefix) a demo or sandbox object belongs to. */
+    sandbox: `${LABEL_PREFIX}.sandbox`,
 } as const;
 
 /** Who owns a fault: enough to find everything it left on a target. */

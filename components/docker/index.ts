@@ -1,1 +1,17 @@
+export { BandwidthLimit, type BandwidthLimitArgs } from "./BandwidthLimit";
+export { DnsFailure, type DnsFailureArgs } from "./DnsFailure";
+export { Netem, type NetemArgs } from "./Netem";
 export { NetworkDisconnect, type NetworkDisconnectArgs } from "./NetworkDisconnect";
+export { PartialPartition, type PartialPartitionArgs } from "./PartialPartition";
+export { DependencyDown, type DependencyDownArgs } from "./DependencyDown";
+export { ToxiproxyToxic, type ToxiproxyToxicArgs } from "./ToxiproxyToxic";
+export { ClockSkew, type ClockSkewArgs } from "./ClockSkew";
+export { CpuStress, type CpuStressArgs } from "./CpuStress";
+export { DiskFill, type DiskFillArgs } from "./DiskFill";
+export { MemoryStress, type MemoryStressArgs } from "./MemoryStress";
+export { ContainerKill, type ContainerKillArgs } from "./ContainerKill";
+export { ContainerStop, type ContainerStopArgs } from "./ContainerStop";
+export { ContainerRestart, type ContainerRestartArgs } from "./ContainerRestart";
+export { ContainerPause, type ContainerPauseArgs } from "./ContainerPause";
+export { ProcessKill, type ProcessKillArgs } from "./ProcessKill";
+export { ResourceLimits, type ResourceLimitsArgs } from "./ResourceLimits";

@@ -26,8 +26,9 @@ async function main(): Promise<void> {
     };
     const outcome = await driver.revert(record, ctx);
     console.log(`${new Date().toISOString()} time-to-live reached: ${outcome}`);
-    // Docker sets the hostname to the container's short id: the reaper removes itself, leaving nothing behind.
-    await dockerClient().getContainer(os.hostname()).remove({ force: true });
+    // The reaper removes itself, leaving nothing behind. Never by hostname alone: a reaper that joined another
+    // container's network namespace (a Toxiproxy's) also has that container's hostname.
+    await dockerClient().getContainer(process.env.FAULTLINE_REAPER_NAME ?? os.hostname()).remove({ force: true });
 }
 
 main().catch((err: unknown) => {

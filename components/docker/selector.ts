@@ -1,6 +1,55 @@
 import { z } from "zod";
 import { dockerClient } from "../core/docker";
+import type { PlannedTarget } from "../core/driver";
 import { FaultError } from "../core/errors";
+import { Labels } from "../core/labels";
+
+/** The selector's fields; see {@link ContainerSelector}. */
+const selectorShape = {
+    /** Exact container name. */
+    name: z.string().min(1, "must not be empty: give a container name").optional(),
+    /** JavaScript regular expression matched against container names (anchor it with ^…$ for whole names). */
+    nameRegex: z
+        .string()
+        .min(1, "must not be empty")
+        .refine((r) => {
+            try {
+                new RegExp(r);
+                return true;
+            } catch {
+                return false;
+            }
+        }, "is not a valid regular expression")
+        .optional(),
+    /** Labels that must all be present with these values, e.g. `{ "chaos.opt-in": "true" }`. */
+    labels: z.record(z.string(), z.string()).optional(),
+    /** Blast-radius mode. Defaults to `one`. */
+    mode: z.enum(["one", "fixed", "percent", "all"], { error: "must be one of: one, fixed, percent, all" }).default("one"),
+    /** Number of containers (`fixed`) or percentage of the matches (`percent`, 1-100). */
+    value: z.number().int("must be a whole number").positive("must be greater than zero").optional(),
+    /** Must be true for `mode: all`: an explicit opt-in to hitting every matching container. */
+    allowAll: z.boolean().optional(),
+};
+
+/** Rules across the selector's fields. */
+function refineSelector(s: z.output<z.ZodObject<typeof selectorShape>>, ctx: z.RefinementCtx): void {
+    if (s.name === undefined && s.nameRegex === undefined && s.labels === undefined) {
+        ctx.addIssue({ code: "custom", message: "give at least one of name, nameRegex or labels to select containers" });
+    }
+    if ((s.mode === "fixed" || s.mode === "percent") && s.value === undefined) {
+        ctx.addIssue({ code: "custom", path: ["value"], message: `required when mode is "${s.mode}"` });
+    }
+    if (s.mode === "percent" && s.value !== undefined && s.value > 100) {
+        ctx.addIssue({ code: "custom", path: ["value"], message: "a percentage must be between 1 and 100" });
+    }
+    if (s.mode === "all" && s.allowAll !== true) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["allowAll"],
+            message: 'mode "all" hits every matching container; set allowAll: true to confirm, or use mode one/fixed/percent',
+        });
+    }
+}
 
 /**
  * Which containers a fault hits, and how many of them: a selector plus a blast-radius mode, after Chaos Mesh's
@@ -14,52 +63,21 @@ import { FaultError } from "../core/errors";
  * Only running containers are candidates. The choice is deterministic (matches sorted by name), so what
  * `pulumi preview` shows is what `pulumi up` hits.
  */
-export const ContainerSelector = z
-    .object({
-        /** Exact container name. */
-        name: z.string().min(1, "must not be empty: give a container name").optional(),
-        /** JavaScript regular expression matched against container names (anchor it with ^…$ for whole names). */
-        nameRegex: z
-            .string()
-            .min(1, "must not be empty")
-            .refine((r) => {
-                try {
-                    new RegExp(r);
-                    return true;
-                } catch {
-                    return false;
-                }
-            }, "is not a valid regular expression")
-            .optional(),
-        /** Labels that must all be present with these values, e.g. `{ "chaos.opt-in": "true" }`. */
-        labels: z.record(z.string(), z.string()).optional(),
-        /** Blast-radius mode. Defaults to `one`. */
-        mode: z.enum(["one", "fixed", "percent", "all"], { error: "must be one of: one, fixed, percent, all" }).default("one"),
-        /** Number of containers (`fixed`) or percentage of the matches (`percent`, 1-100). */
-        value: z.number().int("must be a whole number").positive("must be greater than zero").optional(),
-        /** Must be true for `mode: all`: an explicit opt-in to hitting every matching container. */
-        allowAll: z.boolean().optional(),
-    })
-    .strict()
-    .superRefine((s, ctx) => {
-        if (s.name === undefined && s.nameRegex === undefined && s.labels === undefined) {
-            ctx.addIssue({ code: "custom", message: "give at least one of name, nameRegex or labels to select containers" });
-        }
-        if ((s.mode === "fixed" || s.mode === "percent") && s.value === undefined) {
-            ctx.addIssue({ code: "custom", path: ["value"], message: `required when mode is "${s.mode}"` });
-        }
-        if (s.mode === "percent" && s.value !== undefined && s.value > 100) {
-            ctx.addIssue({ code: "custom", path: ["value"], message: "a percentage must be between 1 and 100" });
-        }
-        if (s.mode === "all" && s.allowAll !== true) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["allowAll"],
-                message: 'mode "all" hits every matching container; set allowAll: true to confirm, or use mode one/fixed/percent',
-            });
-        }
-    });
+export const ContainerSelector = containerTarget('which containers to hit, e.g. { name: "api" } (name, nameRegex and/or labels)');
 export type ContainerSelector = z.infer<typeof ContainerSelector>;
+/** A selector as users write it (`mode` may be left out). */
+export type ContainerSelectorInput = z.input<typeof ContainerSelector>;
+
+/**
+ * The selector as a required spec field (`target`), with a message saying what to select when it is missing.
+ * `what` completes "required: …", e.g. `the containers to pause, e.g. { name: "web" }`.
+ */
+export function containerTarget(what: string) {
+    return z
+        .object(selectorShape, { error: (iss) => (iss.input === undefined ? `required: ${what}` : undefined) })
+        .strict()
+        .superRefine(refineSelector);
+}
 
 /** A container a fault will hit, as shown by previews and checked by the policy pack. */
 export interface SelectedContainer {
@@ -67,6 +85,9 @@ export interface SelectedContainer {
     name: string;
     labels: Record<string, string>;
 }
+
+/** Containers with these `dev.faultline.role` labels belong to faultline itself and are never fault targets. */
+const FAULTLINE_ROLES = new Set(["reaper", "helper"]);
 
 /** How many of `matches` containers a mode hits. */
 export function blastCount(sel: Pick<ContainerSelector, "mode" | "value">, matches: number): number {
@@ -85,7 +106,8 @@ export function blastCount(sel: Pick<ContainerSelector, "mode" | "value">, match
 
 /**
  * Resolves a selector against the running containers of the local engine. Throws a FaultError naming `field`
- * when nothing matches, listing what was looked for.
+ * when nothing matches, listing what was looked for. faultline's own reapers and helpers are never candidates: a
+ * broad regex must not pause the reaper that would unpause it.
  */
 export async function selectContainers(sel: ContainerSelector, field: string): Promise<SelectedContainer[]> {
     const filters: Record<string, string[]> = { status: ["running"] };
@@ -95,6 +117,7 @@ export async function selectContainers(sel: ContainerSelector, field: string): P
     const matches = listed
         .map((c) => ({ id: c.Id, name: (c.Names[0] ?? "").replace(/^\//, ""), labels: c.Labels ?? {} }))
         .filter((c) => (sel.name === undefined || c.name === sel.name) && (re === undefined || re.test(c.name)))
+        .filter((c) => !FAULTLINE_ROLES.has(c.labels[Labels.role] ?? ""))
         .sort((a, b) => a.name.localeCompare(b.name));
     if (matches.length === 0) {
         const wanted = [
@@ -105,4 +128,38 @@ export async function selectContainers(sel: ContainerSelector, field: string): P
         throw new FaultError(field, `no running container with ${wanted.join(" and ")}; check \`docker ps\``);
     }
     return matches.slice(0, blastCount(sel, matches.length));
+}
+
+/**
+ * A driver's `plan` for selector-based faults: what the selector resolves to right now, or [] when nothing matches
+ * yet (inject reports that with the field's name).
+ */
+export async function planContainers(sel: ContainerSelector): Promise<PlannedTarget[]> {
+    try {
+        return (await selectContainers(sel, "spec.target")).map((c) => ({ name: c.name, labels: c.labels }));
+    } catch (err) {
+        if (err instanceof FaultError) return [];
+        throw err;
+    }
+}
+
+/** The selector in words, for fault descriptions: `one container named "web"`, `50% of the containers labelled …`. */
+export function describeSelector(sel: ContainerSelector): string {
+    const what = [
+        sel.name !== undefined ? `named "${sel.name}"` : "",
+        sel.nameRegex !== undefined ? `with names matching /${sel.nameRegex}/` : "",
+        sel.labels ? `labelled ${Object.entries(sel.labels).map(([k, v]) => `${k}=${v}`).join(",")}` : "",
+    ]
+        .filter(Boolean)
+        .join(" and ");
+    switch (sel.mode) {
+        case "one":
+            return `one container ${what}`;
+        case "fixed":
+            return `${sel.value} containers ${what}`;
+        case "percent":
+            return `${sel.value}% of the containers ${what}`;
+        case "all":
+            return `every container ${what}`;
+    }
 }

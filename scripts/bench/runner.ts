@@ -15,7 +15,8 @@ import { createProbe, ProbeSpec } from "../../runner/probes";
 import { Sampler } from "../../runner/probes/sampler";
 import { openStack, removeStack } from "../../runner/pulumi";
 import { runExperiment } from "../../runner/run";
-import { cleanupRun, createNetwork, freePort, runContainer, runId } from "../../test/helpers/docker";
+import { freePort } from "../../test/helpers/demo";
+import { cleanupRun, createNetwork, runContainer, runId } from "../../test/helpers/docker";
 
 const FAULT_MS = 5000;
 const WARMUP_MS = 2000;

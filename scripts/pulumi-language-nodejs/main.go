@@ -207,7 +207,13 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	args = append(args, filepath.Join(dir, entry))
 	args = append(args, req.GetArgs()...)
 
-	config, err := json.Marshal(req.GetConfig())
+	// A stack without config sends a nil map, which would marshal to "null" and crash the SDK's config parser
+	// instead of giving the user its "missing required configuration variable" message.
+	cfg := req.GetConfig()
+	if cfg == nil {
+		cfg = map[string]string{}
+	}
+	config, err := json.Marshal(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("serializing config: %w", err)
 	}
@@ -397,7 +403,12 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 	}
 
 	cmd := exec.Command(h.node, append(append(nodeArgs(req.GetInfo()), entry), args...)...)
+	// A policy pack runs in its own directory, as with the official host: @pulumi/policy reads the pack's version
+	// from ./package.json, and ts-node finds the pack's tsconfig.json there. Other plugins run in the engine's pwd.
 	cmd.Dir = req.GetPwd()
+	if req.GetKind() == "analyzer" {
+		cmd.Dir = dir
+	}
 	cmd.Env = append(append(os.Environ(), runtimeEnv(req.GetInfo())...), req.GetEnv()...)
 	var mu sync.Mutex
 	cmd.Stdout = streamWriter{&mu, func(b []byte) error {

@@ -52,6 +52,14 @@ export interface RunContainerOptions {
      */
     hostPort?: number;
     labels?: Record<string, string>;
+    /** Environment, as `KEY=value` strings. */
+    env?: string[];
+    /** tmpfs mounts: path → options, e.g. `{ "/data": "size=16m" }`. */
+    tmpfs?: Record<string, string>;
+    /** Memory limit in bytes. */
+    memory?: number;
+    /** Extra HostConfig fields, e.g. resource limits (`CpuQuota`, `Memory`) or a `RestartPolicy`. */
+    hostConfig?: Record<string, unknown>;
 }
 
 /** Starts a container (like `docker run -d`) and returns its id. Ports are only ever published on loopback. */
@@ -62,9 +70,13 @@ export async function runContainer(o: RunContainerOptions): Promise<string> {
         Image: o.image ?? BUSYBOX,
         Cmd: o.cmd,
         Labels: { [TEST_LABEL]: o.run, ...o.labels },
+        ...(o.env ? { Env: o.env } : {}),
         ...(o.publish ? { ExposedPorts: { [`${o.publish}/tcp`]: {} } } : {}),
         HostConfig: {
+            ...o.hostConfig,
             ...(o.network ? { NetworkMode: o.network } : {}),
+            ...(o.tmpfs ? { Tmpfs: o.tmpfs } : {}),
+            ...(o.memory ? { Memory: o.memory } : {}),
             ...(o.publish ? { PortBindings: { [`${o.publish}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: o.hostPort ? String(o.hostPort) : "" }] } } : {}),
         },
         ...(o.network
@@ -108,12 +120,3 @@ export async function cleanupRun(run: string): Promise<void> {
     }
 }
 
-/** A TCP port on 127.0.0.1 that is free right now (bound by the OS, then released). */
-export async function freePort(): Promise<number> {
-    const net = await import("node:net");
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as import("node:net").AddressInfo).port;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-}

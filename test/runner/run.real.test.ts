@@ -12,7 +12,8 @@ import { useFaultlineEnv, PROJECT_ROOT } from "../../runner/env";
 import { LOCK_DIR } from "../../runner/lock";
 import { liveResources, openStack, removeStack } from "../../runner/pulumi";
 import { listReapers } from "../../runner/recover";
-import { cleanupRun, createNetwork, endpointOf, freePort, runContainer, runId } from "../helpers/docker";
+import { freePort } from "../helpers/demo";
+import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
 
 const CLI = path.join(PROJECT_ROOT, "runner", "cli.ts");
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dockerClient, isNotFound } from "../../core/docker";
-import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver";
+import { prepareThenApply, type FaultDriver, type Observation, type RevertOutcome } from "../../core/driver";
 import { FaultError } from "../../core/errors";
 
 /** Spec of a network partition: one container cut off one Docker network. */
@@ -82,7 +82,8 @@ export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord>
         return c ? [{ name: c.Name.replace(/^\//, ""), labels: c.Config.Labels ?? {} }] : [];
     },
 
-    async inject(spec) {
+    // Two-phase (see FaultDriver.prepare): the record is taken first, the reaper armed, then the cut made.
+    async prepare(spec) {
         const [container, network] = await Promise.all([inspectContainer(spec.container), inspectNetwork(spec.network)]);
         if (!network) {
             throw new FaultError("spec.network", `no Docker network "${spec.network}"; list networks with \`docker network ls\``);
@@ -113,9 +114,14 @@ export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord>
             ...(endpoint.MacAddress ? { macAddress: endpoint.MacAddress } : {}),
             ...(endpoint.DriverOpts ? { driverOpts: endpoint.DriverOpts } : {}),
         };
-        await dockerClient().getNetwork(network.Id).disconnect({ Container: container.Id, Force: false });
         return record;
     },
+
+    async apply(record) {
+        await dockerClient().getNetwork(record.networkId).disconnect({ Container: record.containerId, Force: false });
+    },
+
+    inject: (spec, ctx) => prepareThenApply(driver, spec, ctx),
 
     async revert(record, ctx): Promise<RevertOutcome> {
         const container = await inspectContainer(record.containerId);

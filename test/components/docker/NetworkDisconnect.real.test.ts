@@ -6,7 +6,7 @@ import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../../helpers/docker";
 
-describe("NetworkDisconnect (real Docker, real Pulumi engine)", { timeout: 300_000 }, () => {
+describe("NetworkDisconnect (real Docker, real Pulumi engine)", { timeout: 600_000 }, () => {
     const run = runId();
     const net = `flt-nd-${run}`;
     const web = `flt-nd-web-${run}`;
@@ -40,7 +40,7 @@ describe("NetworkDisconnect (real Docker, real Pulumi engine)", { timeout: 300_0
 
     it("preview lists the fault with its target and network", async () => {
         const p = await stack.preview({ diff: true });
-        assert.equal(p.changeSummary.create, 3);
+        assert.equal(p.changeSummary.create, 4, "stack, component, fault and experiment metadata");
         assert.match(p.stdout, /pulumi-nodejs:dynamic\/faultline:DockerNetworkDisconnect/);
         assert.match(p.stdout, new RegExp(`container: "${web}"`));
         assert.match(p.stdout, new RegExp(`network\\s*: "${net}"`));
@@ -56,7 +56,7 @@ describe("NetworkDisconnect (real Docker, real Pulumi engine)", { timeout: 300_0
 
     it("a second up with no change is a no-op", async () => {
         const r = await stack.up();
-        assert.deepEqual(r.summary.resourceChanges, { same: 3 });
+        assert.deepEqual(r.summary.resourceChanges, { same: 4 });
         assert.equal(await endpointOf(web, net), undefined);
     });
 

@@ -8,7 +8,8 @@ import { after, before, describe, it } from "node:test";
 import { dockerClient, execInContainer } from "../../../components/core/docker";
 import { createProbe, ProbeSpec } from "../../../runner/probes";
 import { Sampler } from "../../../runner/probes/sampler";
-import { cleanupRun, freePort, runContainer, runId } from "../../helpers/docker";
+import { freePort } from "../../helpers/demo";
+import { cleanupRun, runContainer, runId } from "../../helpers/docker";
 
 function probe(spec: Record<string, unknown>) {
     return createProbe(ProbeSpec.parse({ name: "p", ...spec }) as never);

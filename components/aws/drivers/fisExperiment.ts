@@ -1,0 +1,241 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver";
+import { formatDuration } from "../../core/duration";
+import { FaultError } from "../../core/errors";
+import { ownerLabels } from "../../core/labels";
+import { parseIsoDuration } from "../fisCatalog";
+
+// The AWS SDK is imported inside the functions that use it, never at load time: this module is listed in the
+// driver registry, which Docker reapers bundle and load, and they never talk to AWS.
+type FisModule = typeof import("@aws-sdk/client-fis");
+type FisClient = import("@aws-sdk/client-fis").FisClient;
+
+/**
+ * Spec of one run of a FIS experiment template. Durations are plain milliseconds here: the provider validates the
+ * spec again at every preview, so it must parse its own output unchanged. The component takes "5m" and converts.
+ */
+export const FisExperimentSpec = z
+    .object({
+        /** The experiment template to start (e.g. "EXT1a2b3c4d5e6f7"). */
+        templateId: z.string({ error: "required: the id of the FIS experiment template to start" }).min(1, "must not be empty"),
+        /** AWS region of the template. Defaults to the SDK's (AWS_REGION, the profile). */
+        region: z.string().min(1).optional(),
+        /** The fault's time-to-live: starting refuses a template whose actions could run longer. */
+        ttlMs: z.number().int().positive(),
+        /** Wait until the experiment is running before `up` completes. Defaults to true. */
+        waitForRunning: z.boolean().default(true),
+        /** How long to wait for `running` before stopping the experiment and failing. Defaults to 5 minutes. */
+        startTimeoutMs: z.number().int().positive().default(300_000),
+        /** How long `destroy` waits for the stopped experiment to reach a final state. Defaults to 10 minutes. */
+        stopTimeoutMs: z.number().int().positive().default(600_000),
+        /** Time between two GetExperiment calls while waiting. Defaults to 5 seconds. */
+        pollMs: z.number().int().positive().default(5_000),
+    })
+    .strict();
+export type FisExperimentSpec = z.infer<typeof FisExperimentSpec>;
+
+/** What is needed to stop a run: the experiment, where it is, and how long to wait. */
+export interface FisExperimentRecord {
+    experimentId: string;
+    templateId: string;
+    region?: string;
+    startedAt: string;
+    stopTimeoutMs: number;
+    pollMs: number;
+}
+
+/** FIS experiment states that never change again. */
+const TERMINAL = new Set(["completed", "stopped", "failed", "cancelled"]);
+/** States in which the experiment's faults may be in effect. */
+const ACTIVE = new Set(["pending", "initiating", "running", "stopping"]);
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function errName(err: unknown): string {
+    return typeof err === "object" && err !== null ? String((err as { name?: unknown }).name ?? "") : "";
+}
+
+/** AWS throttling, however the service spells it. */
+export function isThrottling(err: unknown): boolean {
+    const e = err as { $retryable?: { throttling?: boolean } } | undefined;
+    return /^(ThrottlingException|Throttling|TooManyRequestsException|RequestLimitExceeded|ThrottledException)$/.test(errName(err)) || e?.$retryable?.throttling === true;
+}
+
+/**
+ * Calls AWS, retrying throttling with exponential backoff (from `baseMs`, doubling, at most 20 s apart) until
+ * `deadline`. Any other error is thrown at once: retrying an AccessDenied only hides it.
+ */
+async function withBackoff<T>(what: string, fn: () => Promise<T>, baseMs: number, deadline: number): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+        try {
+            return await fn();
+        } catch (err) {
+            const wait = Math.min(baseMs * 2 ** attempt, 20_000);
+            if (!isThrottling(err) || Date.now() + wait > deadline) {
+                throw isThrottling(err) ? new Error(`${what}: still throttled by AWS after ${attempt + 1} attempts: ${String(err)}`) : err;
+            }
+            await sleep(wait);
+        }
+    }
+}
+
+async function fisClient(region: string | undefined): Promise<{ fis: FisClient; sdk: FisModule }> {
+    const sdk = await import("@aws-sdk/client-fis");
+    return { fis: new sdk.FisClient(region ? { region } : {}), sdk };
+}
+
+async function getState(fis: FisClient, sdk: FisModule, id: string, baseMs: number, deadline: number) {
+    const out = await withBackoff(`GetExperiment ${id}`, () => fis.send(new sdk.GetExperimentCommand({ id })), baseMs, deadline);
+    return { status: out.experiment?.state?.status ?? "unknown", reason: out.experiment?.state?.reason ?? "" };
+}
+
+/**
+ * Polls the experiment until `done(status)`, or throws when it reaches a terminal state that is not `done`, or
+ * at `deadline` (`timeoutMs` after the operation began). Pulumi ignores customTimeouts for dynamic providers, hence this bound.
+ */
+async function waitFor(
+    fis: FisClient,
+    sdk: FisModule,
+    id: string,
+    done: (status: string) => boolean,
+    deadline: number,
+    pollMs: number,
+    goal: string,
+    timeoutMs: number,
+): Promise<string> {
+    for (;;) {
+        const s = await getState(fis, sdk, id, Math.min(pollMs, 1000), deadline);
+        if (done(s.status)) return s.status;
+        if (TERMINAL.has(s.status)) throw new Error(`FIS experiment ${id} is ${s.status}${s.reason ? `: ${s.reason}` : ""}; it never became ${goal}`);
+        if (Date.now() + pollMs > deadline) throw new Error(`FIS experiment ${id} is still ${s.status} after ${formatDuration(timeoutMs)}; it did not become ${goal} in time`);
+        await sleep(pollMs);
+    }
+}
+
+/** The longest duration among a template's actions (`duration`, `startInstancesAfterDuration`), in ms. */
+export function longestAction(actions: Record<string, { parameters?: Record<string, string> }> | undefined): number {
+    let longest = 0;
+    for (const a of Object.values(actions ?? {})) {
+        for (const key of ["duration", "startInstancesAfterDuration", "maxDuration"]) {
+            const v = a.parameters?.[key];
+            const ms = v === undefined ? undefined : parseIsoDuration(v);
+            if (ms !== undefined && ms > longest) longest = ms;
+        }
+    }
+    return longest;
+}
+
+async function stop(record: FisExperimentRecord): Promise<RevertOutcome> {
+    const { fis, sdk } = await fisClient(record.region);
+    const id = record.experimentId;
+    const deadline = Date.now() + record.stopTimeoutMs;
+    const base = Math.min(record.pollMs, 1000);
+    let state: { status: string; reason: string };
+    try {
+        state = await getState(fis, sdk, id, base, deadline);
+    } catch (err) {
+        if (errName(err) === "ResourceNotFoundException") return "target-gone";
+        throw new Error(`could not read FIS experiment ${id} to stop it: ${String(err)}; stop it by hand: aws fis stop-experiment --id ${id}`);
+    }
+    if (TERMINAL.has(state.status)) return "already-reverted";
+    // A stop already under way (ours, interrupted; or someone else's) is only waited for.
+    if (state.status !== "stopping") {
+        try {
+            await withBackoff(`StopExperiment ${id}`, () => fis.send(new sdk.StopExperimentCommand({ id })), base, deadline);
+        } catch (err) {
+            if (errName(err) === "ResourceNotFoundException") return "target-gone";
+            // FIS refuses to stop an experiment that ended meanwhile: that is a rollback already done.
+            if (errName(err) === "ConflictException" || errName(err) === "ValidationException") {
+                const again = await getState(fis, sdk, id, base, deadline);
+                if (TERMINAL.has(again.status)) return "already-reverted";
+            }
+            throw new Error(`could not stop FIS experiment ${id}: ${String(err)}; stop it by hand: aws fis stop-experiment --id ${id}`);
+        }
+    }
+    try {
+        await waitFor(fis, sdk, id, (s) => TERMINAL.has(s), deadline, record.pollMs, "stopped", record.stopTimeoutMs);
+    } catch (err) {
+        throw new Error(`asked FIS to stop experiment ${id}, but could not see it end: ${err instanceof Error ? err.message : String(err)}; run destroy again, or check: aws fis get-experiment --id ${id}`);
+    }
+    return "reverted";
+}
+
+/**
+ * One run of a FIS experiment template. Inject starts it (and waits until it runs); revert stops it and waits for a
+ * final state. Its time-to-live is the duration of the template's actions: FIS ends them itself, so no reaper is
+ * armed for target "aws", and inject refuses a template whose actions outlast the fault's ttl.
+ */
+export const driver: FaultDriver<FisExperimentSpec, FisExperimentRecord> = {
+    kind: "aws:fis-experiment-run",
+    target: "aws",
+    schema: FisExperimentSpec,
+
+    describe: (spec) => `start FIS experiment template ${spec.templateId}${spec.region ? ` in ${spec.region}` : ""}; destroy stops it`,
+
+    async inject(spec, ctx) {
+        const { fis, sdk } = await fisClient(spec.region);
+        const base = Math.min(spec.pollMs, 1000);
+        const tpl = await withBackoff(
+            `GetExperimentTemplate ${spec.templateId}`,
+            () => fis.send(new sdk.GetExperimentTemplateCommand({ id: spec.templateId })),
+            base,
+            Date.now() + spec.startTimeoutMs,
+        ).catch((err: unknown) => {
+            if (errName(err) === "ResourceNotFoundException") throw new FaultError("spec.templateId", `no FIS experiment template "${spec.templateId}"; list them with \`aws fis list-experiment-templates\``);
+            throw err;
+        });
+        const longest = longestAction(tpl.experimentTemplate?.actions as Record<string, { parameters?: Record<string, string> }> | undefined);
+        if (longest > spec.ttlMs) {
+            throw new FaultError(
+                "spec.templateId",
+                `template ${spec.templateId} has an action that lasts ${formatDuration(longest)}, longer than the ttl (${formatDuration(spec.ttlMs)}); shorten the action or raise ttl`,
+            );
+        }
+        const started = await withBackoff(
+            `StartExperiment ${spec.templateId}`,
+            // One client token per call: a retried throttled call cannot start a second experiment.
+            ((token) => () => fis.send(new sdk.StartExperimentCommand({ experimentTemplateId: spec.templateId, clientToken: token, tags: ownerLabels(ctx.owner) })))(randomUUID()),
+            base,
+            Date.now() + spec.startTimeoutMs,
+        );
+        const experimentId = started.experiment?.id;
+        if (!experimentId) throw new Error(`FIS started template ${spec.templateId} but returned no experiment id`);
+        const record: FisExperimentRecord = {
+            experimentId,
+            templateId: spec.templateId,
+            ...(spec.region ? { region: spec.region } : {}),
+            startedAt: new Date().toISOString(),
+            stopTimeoutMs: spec.stopTimeoutMs,
+            pollMs: spec.pollMs,
+        };
+        ctx.info(`started FIS experiment ${experimentId} from template ${spec.templateId}`);
+        if (spec.waitForRunning) {
+            try {
+                await waitFor(fis, sdk, experimentId, (s) => s === "running" || s === "completed", Date.now() + spec.startTimeoutMs, spec.pollMs, "running", spec.startTimeoutMs);
+            } catch (err) {
+                // The resource will not exist in Pulumi's state, so nothing would ever stop this experiment.
+                await stop(record).catch((e: unknown) => ctx.warn(`could not stop experiment ${experimentId} after a failed start: ${String(e)}`));
+                throw err;
+            }
+        }
+        return record;
+    },
+
+    async revert(record, ctx) {
+        const outcome = await stop(record);
+        if (outcome === "target-gone") ctx.warn(`FIS experiment ${record.experimentId} no longer exists; nothing to stop`);
+        return outcome;
+    },
+
+    async observe(record): Promise<Observation> {
+        const { fis, sdk } = await fisClient(record.region);
+        try {
+            const s = await getState(fis, sdk, record.experimentId, 1000, Date.now() + 60_000);
+            return { active: ACTIVE.has(s.status), detail: `FIS experiment ${record.experimentId} is ${s.status}${s.reason ? `: ${s.reason}` : ""}` };
+        } catch (err) {
+            if (errName(err) === "ResourceNotFoundException") return { active: false, detail: `FIS experiment ${record.experimentId} no longer exists` };
+            throw err;
+        }
+    },
+};

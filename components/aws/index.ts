@@ -1,0 +1,2 @@
+export { FisExperimentRun, type FisExperimentRunArgs } from "./FisExperimentRun";
+export { FisExperimentTemplate, type FisExperimentTemplateArgs } from "./FisExperimentTemplate";

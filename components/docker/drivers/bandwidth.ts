@@ -1,0 +1,103 @@
+import { z } from "zod";
+import type { FaultDriver } from "../../core/driver";
+import { ownerLabels, type FaultOwner } from "../../core/labels";
+import { injectAll, observeAll, revertAll, selectTargets } from "../netns";
+import { InterfaceName, installRootQdisc, type QdiscTarget, isFaultQdisc, parseRootQdisc, removeRootQdisc, showRootQdisc } from "../qdisc";
+import { ContainerSelector, selectContainers } from "../selector";
+
+/** Spec of a bandwidth limit: a token bucket filter (tc tbf) on what the targets send out of one interface. */
+export const BandwidthSpec = z
+    .object({
+        /** The containers whose interface is throttled (selector and blast radius). */
+        target: ContainerSelector,
+        /** The interface inside the container. Defaults to `eth0`. */
+        interface: InterfaceName,
+        /**
+         * The rate, in tc's units: `bit`, `kbit`, `mbit`, `gbit` are bits per second; `bps`, `kbps`, `mbps`, `gbps`
+         * are BYTES per second. E.g. `1mbit`.
+         */
+        rate: z
+            .string({ error: 'required: a rate in tc units, e.g. "1mbit" (bits/s) or "128kbps" (bytes/s)' })
+            .regex(/^\d+(\.\d+)?(bit|kbit|mbit|gbit|bps|kbps|mbps|gbps)$/, 'must be a rate in tc units, e.g. "1mbit", "512kbit" or "128kbps" (bytes/s)'),
+        /** Bucket size: how much may go out at once above the rate, e.g. `32kbit`, `10kb`. Defaults to `32kbit`. */
+        burst: z
+            .string()
+            .regex(/^\d+(b|k|kb|m|mb|g|gb|kbit|mbit|gbit)?$/, 'must be a size in tc units, e.g. "32kbit", "10kb" or "1500b"')
+            .default("32kbit"),
+        /** Longest a packet may wait in the bucket before it is dropped, e.g. `400ms`. Defaults to `400ms`. */
+        latency: z
+            .string()
+            .regex(/^\d+(\.\d+)?(s|ms|us)$/, 'must be a time in tc units, e.g. "400ms", "1s" or "500us"')
+            .default("400ms"),
+    })
+    .strict();
+export type BandwidthSpec = z.infer<typeof BandwidthSpec>;
+
+/** Everything revert needs. */
+export interface BandwidthRecord {
+    targets: QdiscTarget[];
+    interface: string;
+    /** The qdisc installed, as tc arguments after `handle fa17:`. */
+    qdisc: string[];
+    owner: FaultOwner;
+}
+
+/** The tc arguments of the token bucket filter for a spec. */
+export function tbfArgs(spec: Pick<BandwidthSpec, "rate" | "burst" | "latency">): string[] {
+    return ["tbf", "rate", spec.rate, "burst", spec.burst, "latency", spec.latency];
+}
+
+export const driver: FaultDriver<BandwidthSpec, BandwidthRecord> = {
+    kind: "docker:bandwidth",
+    target: "docker",
+    schema: BandwidthSpec,
+
+    describe: (spec) => `limit what the selected containers send on ${spec.interface} to ${spec.rate} (tc tbf, burst ${spec.burst})`,
+
+    async plan(spec) {
+        return (await selectContainers(spec.target, "spec.target")).map((c) => ({ name: c.name, labels: c.labels }));
+    },
+
+    async inject(spec, ctx) {
+        const targets = await selectTargets(spec.target, "spec.target");
+        const labels = ownerLabels(ctx.owner);
+        const qdisc = tbfArgs(spec);
+        const befores = await injectAll(
+            targets,
+            (t) => installRootQdisc(t, spec.interface, qdisc, labels),
+            (t) => removeRootQdisc(t, spec.interface, "tbf", labels),
+        );
+        return {
+            targets: targets.map((t, i) => ({ ...t, before: befores[i]! })),
+            interface: spec.interface,
+            qdisc,
+            owner: ctx.owner,
+        };
+    },
+
+    async revert(record, ctx) {
+        const labels = ownerLabels(record.owner);
+        return revertAll(
+            record.targets,
+            async (t) => {
+                const r = await removeRootQdisc(t, record.interface, "tbf", labels);
+                const was = parseRootQdisc(t.before)?.kind;
+                const now = r.removed ? parseRootQdisc(r.now)?.kind : undefined;
+                if (r.removed && was !== now) {
+                    ctx.warn(`${record.interface} of "${t.name}" had root qdisc ${was ?? "?"} before the fault and has ${now ?? "?"} now`);
+                }
+                return r.removed;
+            },
+            ctx,
+        );
+    },
+
+    async observe(record) {
+        const labels = ownerLabels(record.owner);
+        return observeAll(
+            record.targets,
+            async (t) => isFaultQdisc(await showRootQdisc(t, record.interface, labels), "tbf"),
+            `tbf on ${record.interface}`,
+        );
+    },
+};

@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { dockerClient } from "../../core/docker";
+import type { FaultDriver } from "../../core/driver";
+import { ByteSize, formatBytes } from "../../core/size";
+import { ContainerSelector, type SelectedContainer } from "../selector";
+import { injectStress, observeStress, revertStress, stressPlan, stressPreflight, type StressRecord } from "../stressor";
+
+/** Spec of a memory stress: stress-ng VM workers that allocate and hold memory inside the target's cgroup. */
+export const MemoryStressSpec = z
+    .object({
+        /** Which containers to stress, and how many of them (blast radius). */
+        target: ContainerSelector,
+        /** Memory to allocate and hold in each target: bytes or a size such as "256MiB". Give this or `percent`. */
+        bytes: ByteSize.optional(),
+        /**
+         * Memory to allocate and hold, as a percentage of the target's memory limit (or of the engine's total
+         * memory when the target has no limit). Give this or `bytes`. 1-100.
+         */
+        percent: z
+            .number({ error: "must be a percentage, e.g. 80" })
+            .gt(0, "must be greater than 0")
+            .max(100, "must be at most 100; above its limit a container is OOM-killed anyway")
+            .optional(),
+        /** Number of VM workers the memory is split across (stress-ng --vm). Defaults to 1; at most 16. */
+        workers: z
+            .number({ error: "must be a number of workers, e.g. 2" })
+            .int("must be a whole number of workers")
+            .min(1, "at least 1 worker")
+            .max(16, "at most 16 workers")
+            .default(1),
+    })
+    .strict()
+    .superRefine((s, ctx) => {
+        if ((s.bytes === undefined) === (s.percent === undefined)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["bytes"],
+                message: 'give exactly one of bytes (e.g. "256MiB") or percent (e.g. 80) to say how much memory to hold',
+            });
+        }
+    });
+export type MemoryStressSpec = z.infer<typeof MemoryStressSpec>;
+
+/** Bytes to hold in one container: `bytes`, or `percent` of its memory limit (of the engine's memory without one). */
+export async function memoryBytesFor(spec: MemoryStressSpec, container: Pick<SelectedContainer, "id">): Promise<number> {
+    if (spec.bytes !== undefined) return spec.bytes;
+    const docker = dockerClient();
+    const info = await docker.getContainer(container.id).inspect();
+    const limit = info.HostConfig.Memory || ((await docker.info()) as { MemTotal: number }).MemTotal;
+    return Math.floor((limit * (spec.percent ?? 0)) / 100);
+}
+
+export const driver: FaultDriver<MemoryStressSpec, StressRecord> = {
+    kind: "docker:memory-stress",
+    target: "docker",
+    schema: MemoryStressSpec,
+
+    describe: (spec) =>
+        `allocate and hold ${spec.bytes !== undefined ? formatBytes(spec.bytes) : `${spec.percent}% of the memory limit`} ` +
+        `with ${spec.workers} worker(s) inside the cgroup of the selected container(s)`,
+
+    preflight: (spec) => stressPreflight(spec.target),
+    plan: (spec) => stressPlan(spec.target),
+
+    inject: (spec, ctx) =>
+        injectStress(
+            spec.target,
+            "memory-stress",
+            async (c) => {
+                const total = Math.max(4096 * spec.workers, await memoryBytesFor(spec, c));
+                // --vm-bytes is the total: stress-ng divides it among the --vm workers itself. --vm-hang 0: each
+                // worker touches its share once and then holds it without burning CPU, so this fault is memory
+                // pressure alone; --vm-keep keeps the mapping instead of remapping in a loop.
+                return ["--vm", String(spec.workers), "--vm-bytes", `${total}b`, "--vm-keep", "--vm-hang", "0"];
+            },
+            ctx,
+        ),
+
+    revert: (record, ctx) => revertStress(record, ctx),
+    observe: (record) => observeStress(record),
+};

@@ -1,0 +1,128 @@
+import { z } from "zod";
+import { FaultError } from "../core/errors";
+import { runInNetns } from "./helper";
+import type { NetnsTarget } from "./netns";
+
+/**
+ * The handle of every root qdisc faultline installs. Qdiscs carry no labels; a fixed handle marks ours, so revert
+ * removes only a qdisc faultline put there and never a user's own.
+ */
+export const FAULT_HANDLE = "fa17:";
+
+/** A network interface name as the kernel allows it (at most 15 characters, no slash or whitespace). */
+export const InterfaceName = z
+    .string()
+    .regex(/^[A-Za-z0-9_.@-]{1,15}$/, "must be a network interface name inside the container, such as eth0 (see `ip link` in it)")
+    .default("eth0");
+
+/** A container whose interface got a faultline root qdisc, and the root qdisc it had before (handle 0:). */
+export interface QdiscTarget extends NetnsTarget {
+    /** `tc qdisc show dev <interface> root` before the fault, e.g. `qdisc noqueue 0: root refcnt 2`. */
+    before: string;
+}
+
+/** A root qdisc as `tc qdisc show dev X root` prints it. */
+export interface RootQdisc {
+    /** Qdisc kind, e.g. `noqueue`, `tbf`. */
+    kind: string;
+    /** Its handle, e.g. `0:` for the kernel's default, `fa17:` for faultline's. */
+    handle: string;
+}
+
+/** Parses the first line of `tc qdisc show dev X root`, e.g. `qdisc noqueue 0: root refcnt 2`. */
+export function parseRootQdisc(line: string): RootQdisc | undefined {
+    const m = /^qdisc (\S+) ([0-9a-f]+:)/.exec(line.trim());
+    return m ? { kind: m[1]!, handle: m[2]! } : undefined;
+}
+
+// $DEV, $QDISC (validated words, split by the shell on purpose) and $KIND come from the environment.
+const INSTALL_SCRIPT = `set -e
+before=$(tc qdisc show dev "$DEV" root)
+printf '%s\\n' "$before"
+case "$before" in
+  "qdisc "*" 0: "*) ;;
+  *) exit 3 ;;
+esac
+tc qdisc add dev "$DEV" root handle ${FAULT_HANDLE} $QDISC`;
+
+const REMOVE_SCRIPT = `cur=$(tc qdisc show dev "$DEV" root 2>/dev/null) || { echo 0; exit 0; }
+case "$cur" in
+  "qdisc $KIND ${FAULT_HANDLE} "*) tc qdisc del dev "$DEV" root; echo 1; tc qdisc show dev "$DEV" root ;;
+  *) echo 0 ;;
+esac`;
+
+const SHOW_SCRIPT = `tc qdisc show dev "$DEV" root 2>/dev/null || true`;
+
+/**
+ * Installs `qdisc` (e.g. `tbf rate 1mbit burst 32kbit latency 400ms`) as the root qdisc of `dev` in the target's
+ * namespace and returns the root qdisc it replaced. Only the kernel's default root qdisc (handle 0:) is replaced:
+ * a root qdisc someone configured has classes and filters that a revert could not rebuild exactly.
+ */
+export async function installRootQdisc(
+    t: NetnsTarget,
+    dev: string,
+    qdisc: string[],
+    labels: Record<string, string>,
+): Promise<string> {
+    try {
+        const r = await runInNetns(t.id, INSTALL_SCRIPT, {
+            labels,
+            env: { DEV: dev, QDISC: qdisc.join(" ") },
+            field: "spec",
+            what: `tc on interface ${dev} of "${t.name}"`,
+        });
+        return r.stdout.trim().split("\n")[0] ?? "";
+    } catch (err) {
+        const text = String(err);
+        if (/Cannot find device/.test(text)) {
+            throw new FaultError("spec.interface", `container "${t.name}" has no interface "${dev}"; list them with \`docker exec ${t.name} ip link\` (most have eth0)`);
+        }
+        const exit3 = /failed \(exit 3\): (.*)$/.exec(text);
+        if (exit3 && parseRootQdisc(exit3[1]!)?.handle === FAULT_HANDLE) {
+            throw new FaultError(
+                "spec.interface",
+                `interface ${dev} of "${t.name}" already carries another faultline fault (${exit3[1]}); revert that one first`,
+            );
+        }
+        if (exit3) {
+            throw new FaultError(
+                "spec.interface",
+                `interface ${dev} of "${t.name}" already has a configured root qdisc (${exit3[1]}); faultline only replaces ` +
+                    "the kernel's default one, so that revert restores it exactly. Remove it first or pick another interface",
+            );
+        }
+        throw err;
+    }
+}
+
+/**
+ * Removes faultline's root qdisc of kind `kind` from `dev`, which brings back the kernel's default. Returns false
+ * when it is not there (already reverted), and the root qdisc now in place when it removed it.
+ */
+export async function removeRootQdisc(
+    t: NetnsTarget,
+    dev: string,
+    kind: string,
+    labels: Record<string, string>,
+): Promise<{ removed: false } | { removed: true; now: string }> {
+    const r = await runInNetns(t.id, REMOVE_SCRIPT, {
+        labels,
+        env: { DEV: dev, KIND: kind },
+        field: "record",
+        what: `removing the ${kind} qdisc from ${dev} of "${t.name}"`,
+    });
+    const [flag, now] = r.stdout.trim().split("\n");
+    return flag === "1" ? { removed: true, now: now ?? "" } : { removed: false };
+}
+
+/** The root qdisc of `dev` right now (empty when there is no such interface). */
+export async function showRootQdisc(t: NetnsTarget, dev: string, labels: Record<string, string>): Promise<string> {
+    const r = await runInNetns(t.id, SHOW_SCRIPT, { labels, env: { DEV: dev }, field: "record", what: `tc on ${dev} of "${t.name}"` });
+    return r.stdout.trim().split("\n")[0] ?? "";
+}
+
+/** True when `line` is a root qdisc of `kind` that faultline installed. */
+export function isFaultQdisc(line: string, kind: string): boolean {
+    const q = parseRootQdisc(line);
+    return q?.kind === kind && q.handle === FAULT_HANDLE;
+}

@@ -1,0 +1,206 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { faultArgs, type FaultOptions } from "../core/component";
+import { Labels } from "../core/labels";
+import { EXPIRES_AT_ANNOTATION, EXPIRES_LABEL, faultMetadata, K8sRoles, keepExpiry, labelValue, Namespace, objectName, withoutExpiry } from "./meta";
+import { THROTTLE_LABEL, THROTTLE_TAINT_KEY } from "./Reaper";
+
+const Quantity = z.string().regex(/^\d+(\.\d+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/, 'is not a Kubernetes quantity; write it like "500m", "1", "256Mi"');
+
+/** Spec of a throttled-node fault. */
+export const NodeThrottleSpec = z
+    .object({
+        /** Names of the nodes to throttle (`kubectl get nodes`). */
+        nodes: z
+            .array(z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "is not a node name"), { error: "required: the names of the nodes to throttle" })
+            .min(1, "give at least one node name"),
+        /** Mark the nodes unschedulable (`kubectl cordon`). Defaults to true. */
+        cordon: z.boolean().default(true),
+        /**
+         * Taint the nodes with `dev.faultline.throttled=<fault>:<effect>`. Defaults to NoSchedule; `false` for no taint.
+         * NoExecute evicts running pods and needs `allowEviction: true`.
+         */
+        taint: z
+            .union([z.literal(false), z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"], { error: "must be NoSchedule, PreferNoSchedule, NoExecute or false" })])
+            .default("NoSchedule"),
+        /** Must be true for taint NoExecute. */
+        allowEviction: z.boolean().optional(),
+        /**
+         * Take the fields over from other managers (the `pulumi.com/patchForce` annotation). Node taints are an atomic
+         * list: when the node already has taints, the patch conflicts unless forced, and a forced patch replaces them.
+         */
+        force: z.boolean().default(false),
+        /** Load the nodes with a stress DaemonSet pinned to them. */
+        stress: z
+            .object({
+                /** Namespace of the DaemonSet. */
+                namespace: Namespace,
+                /** CPU stressors and their load (1-100, default 100). */
+                cpu: z.object({ workers: z.number().int().positive(), load: z.number().int().min(1).max(100).optional() }).strict().optional(),
+                /** Memory stressors and the bytes they hold together ("256M", "1G"; stress-ng notation). */
+                memory: z.object({ workers: z.number().int().positive(), size: z.string().regex(/^\d+[KMG]?$/, 'write it like "256M" or "1G"') }).strict().optional(),
+                /** Limits (and equal requests) of the stress container: the most it may take from each node. Required. */
+                limits: z.object({ cpu: Quantity, memory: Quantity }, { error: 'required: limits.cpu and limits.memory, e.g. { cpu: "1", memory: "512Mi" }' }).strict(),
+                /** Image with `sh` and `stress-ng`. Defaults to $FAULTLINE_IMAGE_STRESS or ghcr.io/colinianking/stress-ng:latest. */
+                image: z.string().min(1).optional(),
+            })
+            .strict()
+            .superRefine((s, ctx) => {
+                if (!s.cpu && !s.memory) ctx.addIssue({ code: "custom", message: "give cpu, memory or both: there is nothing to stress" });
+            })
+            .optional(),
+    })
+    .strict()
+    .superRefine((s, ctx) => {
+        if (s.taint === "NoExecute" && s.allowEviction !== true) {
+            ctx.addIssue({ code: "custom", path: ["allowEviction"], message: "taint NoExecute evicts every running pod without a toleration; set allowEviction: true to confirm" });
+        }
+        if (!s.cordon && s.taint === false && !s.stress) {
+            ctx.addIssue({ code: "custom", message: "nothing to do: set cordon, taint or stress" });
+        }
+    });
+export type NodeThrottleSpec = z.infer<typeof NodeThrottleSpec>;
+
+/** Arguments of {@link NodeThrottle}. */
+export interface NodeThrottleArgs extends FaultOptions {
+    /** Node names. */
+    nodes: string[];
+    /** Cordon the nodes. Defaults to true. */
+    cordon?: boolean;
+    /** Taint effect, or false. Defaults to "NoSchedule". */
+    taint?: false | "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+    /** Required for taint "NoExecute". */
+    allowEviction?: boolean;
+    /** Force the server-side apply over other field managers. Defaults to false. */
+    force?: boolean;
+    /** A stress DaemonSet pinned to the nodes, with limits. */
+    stress?: {
+        namespace: string;
+        cpu?: { workers: number; load?: number };
+        memory?: { workers: number; size: string };
+        limits: { cpu: string; memory: string };
+        image?: string;
+    };
+}
+
+/** The stress container's command: stress-ng until the fault's expiry, then idle, so a restart never extends it. */
+function stressCommand(s: NonNullable<NodeThrottleSpec["stress"]>): string {
+    const args = [
+        ...(s.cpu ? [`--cpu ${s.cpu.workers}`, `--cpu-load ${s.cpu.load ?? 100}`] : []),
+        ...(s.memory ? [`--vm ${s.memory.workers}`, `--vm-bytes ${s.memory.size}`] : []),
+    ].join(" ");
+    return [
+        'left=$(( FAULTLINE_EXPIRES - $(date +%s) ))',
+        `if [ "$left" -gt 0 ]; then stress-ng ${args} --timeout "\${left}s" --metrics-brief; fi`,
+        'echo "faultline: stress over; idling until the DaemonSet is deleted"',
+        "while true; do sleep 3600; done",
+    ].join("\n");
+}
+
+/**
+ * Throttled nodes: cordon and taint the nodes through NodePatches (server-side apply, so `destroy` removes exactly
+ * the fields this fault set), and/or load them with a stress-ng DaemonSet pinned to them by a node label, with
+ * resource limits. Every object carries the fault's labels and expiry; the reaper (created with `nodes: true`)
+ * uncordons and untaints expired nodes and deletes the DaemonSet, and stress-ng itself stops at the expiry.
+ *
+ * ```ts
+ * new NodeThrottle("slow-node", {
+ *     nodes: ["worker-2"], taint: "NoSchedule",
+ *     stress: { namespace: "chaos", cpu: { workers: 2, load: 90 }, limits: { cpu: "2", memory: "256Mi" } },
+ *     ttl: "10m",
+ * });
+ * ```
+ */
+export class NodeThrottle extends pulumi.ComponentResource {
+    static readonly type = "faultline:kubernetes:NodeThrottle";
+    static readonly kind = "kubernetes:node-throttle";
+
+    /** The nodes throttled. */
+    readonly nodes: string[];
+    /** What this fault breaks, in one sentence (shown by plans and previews). */
+    readonly description: string;
+    /** When the reaper reverts the fault (ISO 8601). */
+    readonly expiresAt: string;
+    /** One NodePatch per node. */
+    readonly patches: k8s.core.v1.NodePatch[];
+    /** The stress DaemonSet, when `stress` is set. */
+    readonly daemonSet?: k8s.apps.v1.DaemonSet;
+
+    constructor(name: string, args: NodeThrottleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(NodeThrottle.type, name, {}, opts);
+        const { spec, ttlMs, owner } = faultArgs(NodeThrottleSpec, args, NodeThrottle.type, name, NodeThrottle.kind);
+        const nodeMeta = faultMetadata(owner, K8sRoles.nodeThrottle, ttlMs);
+        const pin = labelValue(name);
+
+        this.nodes = spec.nodes;
+        this.expiresAt = nodeMeta.annotations[EXPIRES_AT_ANNOTATION]!;
+        const what = [
+            spec.cordon ? "cordon" : "",
+            spec.taint ? `taint ${THROTTLE_TAINT_KEY}=${pin}:${spec.taint}` : "",
+            spec.stress ? `stress (${[spec.stress.cpu ? `${spec.stress.cpu.workers} CPU worker(s)` : "", spec.stress.memory ? `${spec.stress.memory.size} memory` : ""].filter(Boolean).join(", ")}; limits cpu ${spec.stress.limits.cpu}, memory ${spec.stress.limits.memory})` : "",
+        ].filter(Boolean);
+        this.description = `${what.join(", ")} on node(s) ${spec.nodes.join(", ")}`;
+
+        const annotations = { ...nodeMeta.annotations, ...(spec.force ? { "pulumi.com/patchForce": "true" } : {}) };
+        this.patches = spec.nodes.map(
+            (node) =>
+                new k8s.core.v1.NodePatch(
+                    `${name}-${node}`,
+                    {
+                        metadata: { name: node, labels: { ...nodeMeta.labels, [THROTTLE_LABEL]: pin }, annotations },
+                        spec: {
+                            ...(spec.cordon ? { unschedulable: true } : {}),
+                            ...(spec.taint ? { taints: [{ key: THROTTLE_TAINT_KEY, value: pin, effect: spec.taint }] } : {}),
+                        },
+                    },
+                    { parent: this, ...keepExpiry() },
+                ),
+        );
+
+        if (spec.stress) {
+            const s = spec.stress;
+            const meta = faultMetadata(owner, K8sRoles.nodeStress, ttlMs);
+            // The selector is immutable and must not contain the expiry: fault name and role identify the pods.
+            const podLabels = { [Labels.fault]: meta.labels[Labels.fault]!, [Labels.role]: K8sRoles.nodeStress };
+            const expires = meta.labels[EXPIRES_LABEL]!;
+            this.daemonSet = new k8s.apps.v1.DaemonSet(
+                `${name}-stress`,
+                {
+                    metadata: { name: objectName(name, "stress"), namespace: s.namespace, ...meta },
+                    spec: {
+                        selector: { matchLabels: podLabels },
+                        template: {
+                            metadata: { labels: { ...withoutExpiry(meta.labels), ...podLabels } },
+                            spec: {
+                                nodeSelector: { [THROTTLE_LABEL]: pin },
+                                // The pods must land on the nodes this fault cordoned and tainted.
+                                tolerations: [{ key: THROTTLE_TAINT_KEY, operator: "Exists" }],
+                                terminationGracePeriodSeconds: 5,
+                                securityContext: { runAsNonRoot: true, runAsUser: 65534 },
+                                containers: [
+                                    {
+                                        name: "stress",
+                                        image: s.image ?? process.env.FAULTLINE_IMAGE_STRESS ?? "ghcr.io/colinianking/stress-ng:latest",
+                                        command: ["/bin/sh", "-c", stressCommand(s)],
+                                        env: [{ name: "FAULTLINE_EXPIRES", value: expires }],
+                                        resources: { limits: s.limits, requests: s.limits },
+                                        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                                    },
+                                ],
+                            },
+                        },
+                    },
+                },
+                {
+                    parent: this,
+                    deleteBeforeReplace: true,
+                    dependsOn: this.patches,
+                    // The deadline in the container's environment is fixed at creation, like the expiry label.
+                    ignoreChanges: [...keepExpiry().ignoreChanges!, "spec.template.spec.containers[0].env"],
+                },
+            );
+        }
+        this.registerOutputs({ nodes: this.nodes, description: this.description, expiresAt: this.expiresAt });
+    }
+}

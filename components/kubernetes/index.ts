@@ -1,0 +1,9 @@
+export { DnsChaos, type DnsChaosArgs } from "./DnsChaos";
+export { IoChaos, type IoChaosArgs } from "./IoChaos";
+export { NetworkChaos, type NetworkChaosArgs } from "./NetworkChaos";
+export { NetworkPartition, type NetworkPartitionArgs } from "./NetworkPartition";
+export { NodeThrottle, type NodeThrottleArgs } from "./NodeThrottle";
+export { PodKill, type PodKillArgs } from "./PodKill";
+export { Reaper, type ReaperArgs } from "./Reaper";
+export { StressChaos, type StressChaosArgs } from "./StressChaos";
+export { TimeChaos, type TimeChaosArgs } from "./TimeChaos";

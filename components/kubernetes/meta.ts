@@ -1,0 +1,102 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { LABEL_PREFIX, Labels, ownerLabels, type FaultOwner } from "../core/labels";
+
+/**
+ * Label with the fault's expiry in epoch seconds. Kubernetes label values cannot hold an ISO date (no `:`), but
+ * digits are fine, and the in-cluster reaper compares them with `date +%s`. Only faults carry it: the reaper never
+ * deletes an object without it.
+ */
+export const EXPIRES_LABEL = `${LABEL_PREFIX}.expires`;
+/** Annotation with the same expiry in ISO 8601, for humans and `kubectl describe`. */
+export const EXPIRES_AT_ANNOTATION = `${LABEL_PREFIX}.expires-at`;
+/** Annotation with the fault kind as written (`kubernetes:network-partition`); the label has `:` replaced. */
+export const KIND_ANNOTATION = `${LABEL_PREFIX}.kind`;
+
+/** Roles faultline objects play in a cluster, the value of `dev.faultline.role`. */
+export const K8sRoles = {
+    /** A NetworkPolicy that cuts traffic. */
+    partition: "network-partition",
+    /** A DaemonSet that loads nodes. */
+    nodeStress: "node-stress",
+    /** A Node patched (cordoned, tainted, labelled) by a fault. */
+    nodeThrottle: "node-throttle",
+    /** A Job (and its RBAC) that kills pods. */
+    podKill: "pod-kill",
+    /** A Chaos Mesh custom resource. */
+    chaos: "chaos-mesh",
+    /** The in-cluster time-to-live reaper. */
+    reaper: "reaper",
+} as const;
+
+/**
+ * Makes a string a valid Kubernetes label value: at most 63 characters of `[A-Za-z0-9._-]`, starting and ending
+ * with a letter or digit. faultline's own values (stack, fault names, kinds) are mapped so they stay readable:
+ * `kubernetes:pod-kill` becomes `kubernetes.pod-kill`.
+ */
+export function labelValue(value: string): string {
+    return value
+        .replace(/:/g, ".")
+        .replace(/[^A-Za-z0-9._-]/g, "-")
+        .slice(0, 63)
+        .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
+}
+
+/** A DNS-1123 name for an object a fault creates: `faultline-<fault>[-suffix]`, at most 63 characters. */
+export function objectName(fault: string, suffix?: string): string {
+    const base = `faultline-${fault}${suffix ? `-${suffix}` : ""}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+    return base.slice(0, 63).replace(/-+$/g, "");
+}
+
+/** Labels and annotations every Kubernetes object of one fault carries. */
+export interface FaultMetadata {
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+}
+
+/**
+ * The metadata of an object a fault creates or patches: the owner labels (`dev.faultline.managed=true`, project,
+ * stack, experiment, fault, kind), its role, and its expiry (label in epoch seconds, annotation in ISO 8601).
+ * `now` is when the program runs; the expiry is fixed at creation (see {@link keepExpiry}).
+ */
+export function faultMetadata(owner: FaultOwner, role: string, ttlMs: number, now: number = Date.now()): FaultMetadata {
+    const expires = now + ttlMs;
+    const labels = Object.fromEntries(Object.entries(ownerLabels(owner)).map(([k, v]) => [k, labelValue(v)]));
+    return {
+        labels: { ...labels, [Labels.role]: role, [EXPIRES_LABEL]: String(Math.floor(expires / 1000)) },
+        annotations: { [EXPIRES_AT_ANNOTATION]: new Date(expires).toISOString(), [KIND_ANNOTATION]: owner.kind },
+    };
+}
+
+/** `labels` without the expiry: for pod templates, which must not change each time the program runs. */
+export function withoutExpiry(labels: Record<string, string>): Record<string, string> {
+    const { [EXPIRES_LABEL]: _expiry, ...rest } = labels;
+    return rest;
+}
+
+/**
+ * Resource options that keep the expiry an object was created with. The program computes the expiry from the
+ * clock each time it runs; without this, every `pulumi up` would push the deadline back and every preview would
+ * show a change.
+ */
+export function keepExpiry(path = "metadata"): Pick<pulumi.CustomResourceOptions, "ignoreChanges"> {
+    return { ignoreChanges: [`${path}.labels["${EXPIRES_LABEL}"]`, `${path}.annotations["${EXPIRES_AT_ANNOTATION}"]`] };
+}
+
+const LabelKey = z
+    .string()
+    .regex(
+        /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+        "is not a valid label key (an optional DNS prefix and '/', then up to 63 letters, digits, '-', '_' or '.')",
+    );
+const LabelVal = z
+    .string()
+    .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, "is not a valid label value (up to 63 letters, digits, '-', '_' or '.')");
+
+/** A label map as Kubernetes accepts it (`matchLabels`, `nodeSelector`). */
+export const LabelMap = z.record(LabelKey, LabelVal);
+
+/** A namespace name (DNS-1123 label). */
+export const Namespace = z
+    .string({ error: "required: the namespace the fault acts in" })
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "is not a namespace name: lowercase letters, digits and '-', at most 63");

@@ -1,0 +1,43 @@
+// Unit test: bandwidth spec, tbf arguments and root-qdisc parsing (no Docker).
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { toSpecIssues } from "../../../components/core/errors";
+import { BandwidthSpec, tbfArgs } from "../../../components/docker/drivers/bandwidth";
+import { isFaultQdisc, parseRootQdisc } from "../../../components/docker/qdisc";
+
+function issues(input: unknown) {
+    const r = BandwidthSpec.safeParse(input);
+    assert.equal(r.success, false);
+    return toSpecIssues(r.error!.issues, "spec");
+}
+
+describe("BandwidthSpec", () => {
+    it("defaults interface, burst and latency", () => {
+        const spec = BandwidthSpec.parse({ target: { name: "api" }, rate: "1mbit" });
+        assert.deepEqual(spec, { target: { name: "api", mode: "one" }, interface: "eth0", rate: "1mbit", burst: "32kbit", latency: "400ms" });
+        assert.deepEqual(tbfArgs(spec), ["tbf", "rate", "1mbit", "burst", "32kbit", "latency", "400ms"]);
+    });
+
+    it("rejects what tc would not read, each by path with an example", () => {
+        assert.deepEqual(issues({ target: { name: "api" }, rate: "1 Mbps", burst: "lots", latency: "1", interface: "eth0; reboot" }), [
+            { path: "spec.interface", message: "must be a network interface name inside the container, such as eth0 (see `ip link` in it)" },
+            { path: "spec.rate", message: 'must be a rate in tc units, e.g. "1mbit", "512kbit" or "128kbps" (bytes/s)' },
+            { path: "spec.burst", message: 'must be a size in tc units, e.g. "32kbit", "10kb" or "1500b"' },
+            { path: "spec.latency", message: 'must be a time in tc units, e.g. "400ms", "1s" or "500us"' },
+        ]);
+        assert.deepEqual(issues({ target: { name: "api" } }), [
+            { path: "spec.rate", message: 'required: a rate in tc units, e.g. "1mbit" (bits/s) or "128kbps" (bytes/s)' },
+        ]);
+    });
+});
+
+describe("root qdisc", () => {
+    it("parses tc's line and tells faultline's qdisc (handle fa17:) from the kernel default", () => {
+        assert.deepEqual(parseRootQdisc("qdisc noqueue 0: root refcnt 2 \n"), { kind: "noqueue", handle: "0:" });
+        const ours = "qdisc tbf fa17: root refcnt 3 rate 4Mbit burst 4Kb lat 400ms";
+        assert.equal(isFaultQdisc(ours, "tbf"), true);
+        assert.equal(isFaultQdisc(ours, "netem"), false);
+        assert.equal(isFaultQdisc("qdisc tbf 1: root refcnt 3 rate 4Mbit", "tbf"), false);
+        assert.equal(parseRootQdisc(""), undefined);
+    });
+});

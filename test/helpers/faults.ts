@@ -1,0 +1,100 @@
+import { spawn } from "node:child_process";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { dockerClient } from "../../components/core/docker";
+import { Labels } from "../../components/core/labels";
+import { EXPIRES_LABEL } from "../../components/docker/reaper";
+import { faultlineEnv, PROJECT_ROOT } from "../../runner/env";
+
+/** Polls `check` every `intervalMs` until it returns true; returns the time it did, or throws after `timeoutMs`. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        if (await check()) return Date.now();
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
+        await new Promise((r) => setTimeout(r, intervalMs));
+    }
+}
+
+/** faultline's own containers (role reaper or helper) left for a stack. */
+export async function faultlineContainersOf(stack: string): Promise<{ name: string; role: string; fault: string; expiresAt?: string }[]> {
+    const filters = JSON.stringify({ label: [`${Labels.stack}=${stack}`, `${Labels.managed}=true`] });
+    const list = await dockerClient().listContainers({ all: true, filters });
+    return list.map((c) => ({
+        name: (c.Names[0] ?? "").replace(/^\//, ""),
+        role: c.Labels?.[Labels.role] ?? "",
+        fault: c.Labels?.[Labels.fault] ?? "",
+        ...(c.Labels?.[EXPIRES_LABEL] ? { expiresAt: c.Labels[EXPIRES_LABEL] } : {}),
+    }));
+}
+
+/** Result of {@link upThenKill9}. */
+export interface Kill9Run {
+    /** When `faultsIn` first returned true (epoch ms). */
+    faultsInAt: number;
+    /** When the process group got SIGKILL (epoch ms). */
+    killedAt: number;
+    /** Everything `pulumi up` printed before it died, for failure messages. */
+    output: string;
+}
+
+/**
+ * Runs the real `pulumi up --yes --skip-preview` for `stack` as the leader of its own process group, waits until
+ * `faultsIn` sees the faults on the targets, then sends SIGKILL to the whole group: the CLI, the language host, the
+ * Node.js program and the dynamic provider all die at once, with no chance to clean up.
+ */
+export async function upThenKill9(stack: string, faultsIn: () => Promise<boolean>, timeoutMs = 120_000): Promise<Kill9Run> {
+    const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack], {
+        cwd: PROJECT_ROOT,
+        env: faultlineEnv(),
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout!.on("data", (b: Buffer) => (output += b.toString()));
+    child.stderr!.on("data", (b: Buffer) => (output += b.toString()));
+    let exited = false;
+    const exit = new Promise<void>((resolve) => child.on("exit", () => ((exited = true), resolve())));
+    try {
+        const faultsInAt = await waitFor("the faults to be in", async () => {
+            if (exited) throw new Error(`pulumi up ended before the faults were seen:\n${output}`);
+            return faultsIn();
+        }, timeoutMs, 50);
+        process.kill(-child.pid!, "SIGKILL");
+        const killedAt = Date.now();
+        await exit;
+        return { faultsInAt, killedAt, output };
+    } finally {
+        if (!exited) {
+            try {
+                process.kill(-child.pid!, "SIGKILL");
+            } catch {
+                // already gone
+            }
+        }
+    }
+}
+
+/**
+ * Brings a stack whose `pulumi up` was killed back to a state `destroy` accepts, in two steps:
+ * 1. `pulumi cancel`: the killed update still holds the stack's lock (a lock file in the local backend), and every
+ *    later command refuses to run with "the stack is currently locked". Only safe because the update is known dead.
+ * 2. `pulumi refresh --clear-pending-creates`: the killed update left its in-flight creates as pending operations in
+ *    the checkpoint; this drops them (their faults are reverted by their reapers) and reads every recorded fault,
+ *    dropping those already reverted.
+ */
+export async function recoverKilledStack(stack: Stack): Promise<void> {
+    await stack.cancel();
+    await stack.refresh({ clearPendingCreates: true });
+}
+
+/** The logs of a stack's reaper containers still present, for failure messages. */
+export async function reaperLogs(stack: string): Promise<string> {
+    const filters = JSON.stringify({ label: [`${Labels.stack}=${stack}`, `${Labels.role}=reaper`] });
+    const out: string[] = [];
+    for (const c of await dockerClient().listContainers({ all: true, filters })) {
+        const logs = (await dockerClient().getContainer(c.Id).logs({ stdout: true, stderr: true, timestamps: true })) as unknown as Buffer;
+        // Strip Docker's 8-byte frame headers; good enough for reading.
+        out.push(`${c.Names[0]} (${c.Status}):\n${logs.toString("utf8").replace(/[\x00-\x08]/g, "")}`);
+    }
+    return out.join("\n") || "(no reaper container left)";
+}
