@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { faultlineEnv, PROJECT_ROOT } from "./env";
@@ -33,4 +34,52 @@ export async function removeStack(stack: Stack): Promise<void> {
     await stack.workspace.removeStack(stack.name, { force: true });
     const { rm } = await import("node:fs/promises");
     await rm(path.join(PROJECT_ROOT, "stacks", `Pulumi.${stack.name}.yaml`), { force: true });
+}
+
+/** The project's workspace (no stack selected): for listing stacks. */
+export async function projectWorkspace(): Promise<LocalWorkspace> {
+    const env = faultlineEnv();
+    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(env.FAULTLINE_PULUMI_BIN!) });
+    return LocalWorkspace.create({ workDir: PROJECT_ROOT, pulumiCommand, envVars: env });
+}
+
+/** The policy pack directory (policies/). */
+export const POLICY_DIR = path.join(PROJECT_ROOT, "policies");
+
+/**
+ * The policy packs to run with preview and up: policies/ when it has a PulumiPolicy.yaml and its dependencies are
+ * installed (the pack runs from its own node_modules). Throws when the pack exists but is not installed, because
+ * running an experiment without its guardrails must never happen silently.
+ */
+export function policyPacks(): string[] {
+    if (!fs.existsSync(path.join(POLICY_DIR, "PulumiPolicy.yaml"))) return [];
+    if (!fs.existsSync(path.join(POLICY_DIR, "node_modules"))) {
+        throw new Error(`the policy pack in ${POLICY_DIR} is not installed; run \`npm install\` there (or \`npm run setup\`)`);
+    }
+    return [POLICY_DIR];
+}
+
+/** Resources in a stack's state other than the stack itself and providers: the faults still in. */
+export async function liveResources(stack: Stack): Promise<Array<{ urn: string; type: string }>> {
+    const state = await stack.exportStack();
+    const resources = ((state.deployment as { resources?: Array<{ urn: string; type: string }> }).resources ?? []);
+    return resources.filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"));
+}
+
+/** Pending operations in a stack's state (left by an interrupted update). */
+export async function pendingOperations(stack: Stack): Promise<number> {
+    const state = await stack.exportStack();
+    return ((state.deployment as { pending_operations?: unknown[] }).pending_operations ?? []).length;
+}
+
+/** The experiment in a stack's config (`faultline:experiment`), as written; undefined when it has none. */
+export async function readExperimentConfig(stack: Stack): Promise<unknown> {
+    const all = await stack.getAllConfig();
+    const v = all["faultline:experiment"];
+    if (!v) return undefined;
+    try {
+        return JSON.parse(v.value);
+    } catch {
+        return v.value;
+    }
 }

@@ -19,7 +19,7 @@ import { Netem } from "../components/docker/Netem";
 import { NetworkDisconnect } from "../components/docker/NetworkDisconnect";
 import { PartialPartition } from "../components/docker/PartialPartition";
 import { ToxiproxyToxic } from "../components/docker/ToxiproxyToxic";
-import type { ExperimentSpec, FaultKind, FaultSpec } from "../components/experiment";
+import type { ExperimentFault, ExperimentSpec, FaultKind } from "../components/experiment";
 import { FisExperimentRun } from "../components/aws/FisExperimentRun";
 import { FisExperimentTemplate } from "../components/aws/FisExperimentTemplate";
 import { DnsChaos } from "../components/kubernetes/DnsChaos";
@@ -85,8 +85,9 @@ const COMPONENTS: Record<FaultKind, FaultComponent> = {
  * `raw` is the same entry as written, which is what the component gets: components parse their args themselves, and
  * zod transforms (durations, sizes) must not run twice.
  */
-function faultComponent(fault: FaultSpec, raw: Record<string, unknown>, experiment: string, opts: pulumi.ComponentResourceOptions) {
-    const { kind: _kind, name: _name, ...spec } = raw;
+function faultComponent(fault: ExperimentFault, raw: Record<string, unknown>, experiment: string, opts: pulumi.ComponentResourceOptions) {
+    // `expect` is the runner's business, not the component's.
+    const { kind: _kind, name: _name, expect: _expect, ...spec } = raw;
     // ttl may come from an experiment-level default; the formatted value parses back to the same milliseconds.
     const args = { ...spec, ttl: formatDuration(fault.ttl), experiment } as never;
     return new COMPONENTS[fault.kind](fault.name, args, opts);

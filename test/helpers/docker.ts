@@ -44,8 +44,13 @@ export interface RunContainerOptions {
     image?: string;
     network?: string;
     aliases?: string[];
-    /** Container port to publish on 127.0.0.1 (a free host port is chosen). */
+    /** Container port to publish on 127.0.0.1 (a free host port is chosen unless `hostPort` is given). */
     publish?: number;
+    /**
+     * Fixed host port for `publish`. Needed when a fault disconnects the container: Docker re-publishes a random
+     * port on a different number when it is reconnected, a fixed one on the same number.
+     */
+    hostPort?: number;
     labels?: Record<string, string>;
     /** Environment, as `KEY=value` strings. */
     env?: string[];
@@ -72,7 +77,7 @@ export async function runContainer(o: RunContainerOptions): Promise<string> {
             ...(o.network ? { NetworkMode: o.network } : {}),
             ...(o.tmpfs ? { Tmpfs: o.tmpfs } : {}),
             ...(o.memory ? { Memory: o.memory } : {}),
-            ...(o.publish ? { PortBindings: { [`${o.publish}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: "" }] } } : {}),
+            ...(o.publish ? { PortBindings: { [`${o.publish}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: o.hostPort ? String(o.hostPort) : "" }] } } : {}),
         },
         ...(o.network
             ? { NetworkingConfig: { EndpointsConfig: { [o.network]: { Aliases: o.aliases ?? [] } } } }
@@ -114,3 +119,4 @@ export async function cleanupRun(run: string): Promise<void> {
         await docker.getNetwork(n.Id).remove().catch(() => undefined);
     }
 }
+

@@ -1,0 +1,42 @@
+/** Base of the runner's errors: each says what happened and what to do. */
+export class RunnerError extends Error {
+    override name = "RunnerError";
+}
+
+/** Another live process holds the stack's lock: two runs against one stack would fight over its faults. */
+export class StackLockedError extends RunnerError {
+    override name = "StackLockedError";
+    constructor(
+        readonly stackName: string,
+        readonly holder: LockHolder,
+    ) {
+        super(
+            `stack "${stackName}" is locked by a running faultline (pid ${holder.pid} on ${holder.host}, ${holder.command}, since ${holder.startedAt}); ` +
+                "wait for it to finish, or stop it with Ctrl-C (it rolls back first)",
+        );
+    }
+}
+
+/** Who holds a stack's lock. */
+export interface LockHolder {
+    pid: number;
+    host: string;
+    command: string;
+    startedAt: string;
+}
+
+/** The experiment cannot run as written (no steady state to observe, blast radius exceeded, policy violated). */
+export class ExperimentRefusedError extends RunnerError {
+    override name = "ExperimentRefusedError";
+    constructor(
+        readonly field: string,
+        message: string,
+    ) {
+        super(`${field}: ${message}`);
+    }
+}
+
+/** Rollback did not leave the stack empty: faults may still be in (their reapers revert them at the TTL). */
+export class RollbackError extends RunnerError {
+    override name = "RollbackError";
+}

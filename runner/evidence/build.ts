@@ -1,0 +1,148 @@
+import type { ExperimentSpec } from "../../components/experiment";
+import type { Judgement, Phase } from "../evaluate";
+import type { LoadReport, LoadResult } from "../load/types";
+import type { Sample } from "../probes/sampler";
+import { EVIDENCE_SCHEMA, type Evidence } from "./schema";
+import { samplingStats, timeline } from "./timeline";
+
+/** Everything a run produced, for {@link buildEvidence}. */
+export interface RunRecord {
+    runId: string;
+    stack: string;
+    spec: ExperimentSpec;
+    startedAt: Date;
+    finishedAt: Date;
+    durationMs: number;
+    status: Evidence["status"];
+    judgement: Judgement;
+    phases: Phase[];
+    samples: Sample[];
+    load: LoadResult[];
+    loadReport: LoadReport | null;
+    injectedAt: Record<string, number>;
+    /** When the faults were seen reverted on the target (run clock); null when nothing was injected. */
+    revertStartedAt: number | null;
+    descriptions: Record<string, string>;
+    plannedTargets: Array<{ fault: string; target: string }>;
+    stop: { metric: string; at: number; message: string } | null;
+    rollback: Evidence["rollback"];
+    errors: string[];
+}
+
+/** Assembles the evidence artifact of a run. */
+export function buildEvidence(r: RunRecord): Evidence {
+    const { spec, judgement: j } = r;
+    const round = (x: number) => Math.round(x * 10) / 10;
+    const phases = r.phases.map((p) => ({ name: p.name, start_ms: round(p.start), end_ms: round(p.end) }));
+    const inject = r.phases.find((p) => p.name === "inject");
+    const rollback = r.phases.find((p) => p.name === "rollback");
+    const steadyNames = new Set(spec.hypothesis.probes.map((p) => p.name));
+    const points = spec.load ? r.load : r.samples.filter((s) => steadyNames.has(s.probe));
+    const withinPassed = j.expectations.filter((e) => e.mode === "within" && e.activation_time_ms !== null);
+    const byFault = (fault: string) => j.expectations.filter((e) => e.fault === fault);
+    const chaosHeld = j.sloResults.filter((x) => x.window === "chaos").every((x) => x.passed);
+    return {
+        schema: EVIDENCE_SCHEMA,
+        run_id: r.runId,
+        stack: r.stack,
+        experiment: spec.name,
+        component: spec.environment.component ?? spec.name,
+        owner: spec.owner ?? null,
+        description: spec.description ?? null,
+        validation_timestamp: r.finishedAt.toISOString(),
+        started_at: r.startedAt.toISOString(),
+        finished_at: r.finishedAt.toISOString(),
+        duration_ms: Math.round(r.durationMs),
+        status: r.status,
+        verdict: j.verdict,
+        exit_code: j.exitCode,
+        reason: j.reason,
+        hypothesis: {
+            text: spec.hypothesis.text,
+            slo: {
+                max_error_rate: spec.hypothesis.slo.maxErrorRate,
+                latency_ms: Object.fromEntries(Object.entries(spec.hypothesis.slo.latency).filter((e): e is [string, number] => e[1] !== undefined)),
+                min_throughput_rps: spec.hypothesis.slo.minThroughput ?? null,
+                recovery_time_ms: spec.hypothesis.slo.recoveryTime,
+                fail_closed_activation_ms: spec.hypothesis.slo.failClosedActivation,
+            },
+            steady_state_probes: [...steadyNames],
+        },
+        environment: { name: spec.environment.name, target: spec.environment.target, production: spec.environment.production },
+        blast_radius: { max_targets: spec.blastRadius.maxTargets ?? null, planned_targets: r.plannedTargets },
+        timing: {
+            configured: {
+                warmup_ms: spec.timing.warmup,
+                duration_ms: spec.timing.duration,
+                cooldown_ms: spec.timing.cooldown,
+                recovery_deadline_ms: spec.timing.recoveryDeadline,
+                sample_interval_ms: spec.timing.sampleInterval,
+            },
+            phases,
+            fault_window: inject ? { start_ms: round(inject.start), end_ms: round((rollback ?? inject).end) } : null,
+        },
+        chaos_scenarios: spec.faults.map((f) => {
+            const exps = byFault(f.name);
+            const executed = r.injectedAt[f.name] !== undefined;
+            return {
+                fault: f.name,
+                kind: f.kind,
+                description: r.descriptions[f.name] ?? f.kind,
+                executed,
+                validated: executed && j.verdict !== "aborted" && (exps.length ? exps.every((e) => e.passed) : chaosHeld),
+                injected_at_ms: executed ? round(r.injectedAt[f.name]!) : null,
+            };
+        }),
+        fail_closed_behavior: {
+            activation_time_ms: withinPassed.length ? Math.max(...withinPassed.map((e) => e.activation_time_ms!)) : null,
+            triggers_validated: j.expectations.filter((e) => e.passed).map((e) => `${e.fault}: ${e.behaviour}`),
+            behavior_correct: j.expectations.every((e) => e.passed) && (j.expectations.length > 0 || chaosHeld),
+            expectations: j.expectations,
+        },
+        recovery_validation: {
+            recovered: j.recovery.recovered,
+            recovery_time_ms: j.recovery.recoveryTimeMs,
+            recovery_time_p95_ms: j.recovery.recoveryTimeP95Ms,
+            recovery_slo_ms: spec.hypothesis.slo.recoveryTime,
+            measured_from_ms: r.revertStartedAt === null ? null : round(r.revertStartedAt),
+            success_rate: j.recovery.successRate,
+            slo_compliance: j.recovery.sloCompliance,
+            per_probe: j.recovery.perSignal,
+        },
+        slo_results: j.sloResults,
+        violations: j.violations,
+        stop_condition: r.stop ? { metric: r.stop.metric, at_ms: round(r.stop.at), message: r.stop.message } : null,
+        resilience_metrics: {
+            overall_score: j.score.overall,
+            chaos_tolerance: j.chaosErrorRate === null ? null : Math.round((1 - j.chaosErrorRate) * 10_000) / 10_000,
+            production_ready: j.productionReady,
+            weights: spec.score.weights,
+            parts: j.score.parts,
+        },
+        load:
+            r.loadReport && spec.load
+                ? {
+                      tool: r.loadReport.tool,
+                      rate: spec.load.rate,
+                      scheduled: r.loadReport.scheduled,
+                      ok: r.loadReport.ok,
+                      errors: r.loadReport.errors,
+                      dropped: r.loadReport.dropped,
+                      throughput_rps: r.loadReport.throughput,
+                      latency_ms: {
+                          p50: r.loadReport.latency.p50,
+                          p90: r.loadReport.latency.p90,
+                          p95: r.loadReport.latency.p95,
+                          p99: r.loadReport.latency.p99,
+                          max: r.loadReport.latency.max,
+                          mean: r.loadReport.latency.mean,
+                      },
+                  }
+                : null,
+        rollback: r.rollback,
+        sampling: samplingStats(r.samples),
+        timeline: timeline(points, r.durationMs, spec.load ? "load" : "probes"),
+        samples: r.samples,
+        errors: r.errors,
+    };
+}

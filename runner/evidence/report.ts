@@ -1,0 +1,331 @@
+// Human reports of a run: Markdown, and a self-contained HTML page (inline CSS and an inline SVG chart drawn here,
+// no scripts, no CDN) that opens anywhere, including an air-gapped laptop.
+import { failureModeMatrix, SEVERITY_ORDER, severityOf, type Severity } from "./matrix";
+import type { Evidence } from "./schema";
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}%`);
+const ms = (x: number | null) => (x === null ? "n/a" : `${Math.round(x)} ms`);
+const mdCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/** The headline of a run: verdict, plus INTERRUPTED / STOPPED when the run did not complete. */
+export function headline(e: Evidence): string {
+    const status = e.status === "completed" ? "" : ` (${e.status.toUpperCase()})`;
+    return `${e.verdict.toUpperCase()}${status}`;
+}
+
+/** The Markdown report of one run. */
+export function markdownReport(e: Evidence): string {
+    const L: string[] = [];
+    L.push(`# ${e.experiment}: ${headline(e)}`, "");
+    L.push(`- **Verdict**: ${e.verdict} (exit code ${e.exit_code}); **status**: ${e.status}`);
+    L.push(`- **Why**: ${e.reason}`);
+    L.push(`- **Component**: ${e.component}; **stack**: ${e.stack}; **run**: ${e.run_id}`);
+    L.push(`- **Resilience score**: ${e.resilience_metrics.overall_score} / 100; production ready: ${e.resilience_metrics.production_ready ? "yes" : "no"}; severity: ${severityOf(e)}`);
+    L.push(`- **When**: ${e.started_at} → ${e.finished_at} (${(e.duration_ms / 1000).toFixed(1)} s)`);
+    if (e.hypothesis.text) L.push(`- **Hypothesis**: ${e.hypothesis.text}`);
+    L.push("");
+    if (e.violations.length) {
+        L.push("## Violations", "", ...e.violations.map((v) => `- ${v}`), "");
+    }
+    L.push("## Scenarios", "", "| Fault | Kind | What it does | Executed | Validated |", "|---|---|---|---|---|");
+    for (const s of e.chaos_scenarios) L.push(`| ${s.fault} | ${s.kind} | ${mdCell(s.description)} | ${s.executed ? "yes" : "no"} | ${s.validated ? "yes" : "no"} |`);
+    L.push("");
+    L.push("## Expected behaviour", "");
+    if (e.fail_closed_behavior.expectations.length === 0) L.push("No expected behaviours declared; the steady-state SLOs stand for them.", "");
+    else {
+        L.push("| Fault | Behaviour | Mode | Result | Detail |", "|---|---|---|---|---|");
+        for (const x of e.fail_closed_behavior.expectations) {
+            L.push(`| ${x.fault} | ${mdCell(x.behaviour)} | ${x.mode} | ${x.passed ? "seen" : "**not seen**"} | ${mdCell(x.detail)} |`);
+        }
+        L.push("", `Fail-closed activation: ${ms(e.fail_closed_behavior.activation_time_ms)}; behaviour correct: ${e.fail_closed_behavior.behavior_correct ? "yes" : "no"}.`, "");
+    }
+    L.push("## SLOs", "", "| SLO | Window | Limit | Observed | Result |", "|---|---|---|---|---|");
+    for (const r of e.slo_results) {
+        const fmt = (v: number | null) => (v === null ? "n/a" : r.unit === "ratio" ? pct(v) : r.unit === "ms" ? `${v} ms` : `${v} req/s`);
+        L.push(`| ${r.slo} | ${r.window} | ${fmt(r.limit)} | ${fmt(r.observed)} | ${r.passed ? "met" : "**violated**"} |`);
+    }
+    L.push("");
+    const rv = e.recovery_validation;
+    L.push("## Recovery", "");
+    L.push(`- Recovered: ${rv.recovered ? "yes" : "**no**"} in ${ms(rv.recovery_time_ms)} (p95 ${ms(rv.recovery_time_p95_ms)}; SLO ${ms(rv.recovery_slo_ms)}); SLO compliance: ${rv.slo_compliance ? "yes" : "no"}`);
+    L.push(`- Success rate after recovery: ${pct(rv.success_rate)}`);
+    for (const p of rv.per_probe) L.push(`  - ${p.probe}: ${p.recovered ? `recovered in ${ms(p.recovery_time_ms)}` : "not recovered"}`);
+    L.push("");
+    L.push("## Score", "", "| Part | Weight | Earned | Points |", "|---|---|---|---|");
+    for (const p of e.resilience_metrics.parts) L.push(`| ${p.part} | ${p.weight} | ${pct(p.fraction)} | ${p.points} |`);
+    L.push(`| **total** | | | **${e.resilience_metrics.overall_score}** |`, "");
+    L.push(`Chaos tolerance (requests that succeeded while the faults were in): ${pct(e.resilience_metrics.chaos_tolerance)}.`, "");
+    if (e.load) {
+        L.push("## Load", "", `${e.load.tool}: ${e.load.rate} req/s, ${e.load.scheduled} scheduled, ${e.load.ok} ok, ${e.load.errors} errors (${e.load.dropped} dropped); p50 ${e.load.latency_ms.p50} ms, p95 ${e.load.latency_ms.p95} ms, p99 ${e.load.latency_ms.p99} ms, max ${e.load.latency_ms.max} ms.`, "");
+    }
+    L.push("## Timeline", "", "| Phase | From | To |", "|---|---|---|");
+    for (const p of e.timing.phases) L.push(`| ${p.name} | ${(p.start_ms / 1000).toFixed(2)} s | ${(p.end_ms / 1000).toFixed(2)} s |`);
+    L.push("");
+    L.push("## Probe sampling", "", "| Probe | Samples | Rate | Mean cost |", "|---|---|---|---|");
+    for (const s of e.sampling) L.push(`| ${s.probe} | ${s.samples} | ${s.rate_hz} Hz | ${s.mean_cost_ms} ms |`);
+    L.push("");
+    const rb = e.rollback;
+    L.push("## Rollback", "", `${rb.performed ? `Performed in ${ms(rb.duration_ms)} (${rb.attempts} attempt(s))` : "Not needed"}: ${rb.result}${rb.cleared_pending_creates ? "; pending creates cleared first" : ""}${rb.error ? `; error: ${rb.error}` : ""}.`, "");
+    if (e.errors.length) L.push("## Errors", "", ...e.errors.map((x) => `- ${x}`), "");
+    return L.join("\n");
+}
+
+/** The failure-mode matrix across runs, as Markdown. */
+export function markdownMatrix(runs: Evidence[]): string {
+    const m = failureModeMatrix(runs);
+    const L = ["# Failure-mode matrix", "", `| Scenario | ${m.components.join(" | ")} |`, `|---|${m.components.map(() => "---").join("|")}|`];
+    for (const s of m.scenarios) {
+        const cells = m.components.map((c) => {
+            const cell = m.cells.find((x) => x.scenario === s && x.component === c);
+            return cell ? `${cell.verdict} · ${cell.severity} · ${cell.score}` : "";
+        });
+        L.push(`| ${s} | ${cells.join(" | ")} |`);
+    }
+    L.push("", "Cells: verdict · severity · score of the latest run. Severity scale (worst first): " + SEVERITY_ORDER.join(", ") + ".", "");
+    return L.join("\n");
+}
+
+const SEVERITY_COLOR: Record<Severity, string> = {
+    critical: "#7f1d1d",
+    high: "#dc2626",
+    medium: "#f59e0b",
+    low: "#84cc16",
+    none: "#16a34a",
+    unknown: "#6b7280",
+};
+const VERDICT_COLOR = { held: "#16a34a", refuted: "#dc2626", aborted: "#6b7280" } as const;
+
+/** One panel of the chart: a series over time with the fault window shaded and phase boundaries marked. */
+function panel(
+    e: Evidence,
+    opts: { title: string; y: number; height: number; width: number; series: Array<{ label: string; color: string; values: Array<number | null> }>; unit: string; max?: number },
+): string {
+    const left = 70;
+    const right = 20;
+    const plotW = opts.width - left - right;
+    const top = opts.y + 22;
+    const h = opts.height - 40;
+    const buckets = e.timeline.buckets;
+    const total = Math.max(e.duration_ms, buckets.length * e.timeline.bucket_ms, 1);
+    const x = (t: number) => left + (t / total) * plotW;
+    const all = opts.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
+    const rawMax = opts.max ?? Math.max(1, ...all);
+    const niceMax = opts.max ?? niceCeil(rawMax * 1.1);
+    const y = (v: number) => top + h - (Math.min(v, niceMax) / niceMax) * h;
+    const out: string[] = [];
+    out.push(`<text x="${left}" y="${opts.y + 14}" class="ptitle">${esc(opts.title)}</text>`);
+    if (e.timing.fault_window) {
+        const fw = e.timing.fault_window;
+        out.push(`<rect x="${x(fw.start_ms).toFixed(1)}" y="${top}" width="${Math.max(1, x(fw.end_ms) - x(fw.start_ms)).toFixed(1)}" height="${h}" class="fault"/>`);
+        const inAt = e.chaos_scenarios.map((c) => c.injected_at_ms).filter((t): t is number => t !== null);
+        const outAt = e.recovery_validation.measured_from_ms ?? fw.end_ms;
+        if (inAt.length) {
+            const from = Math.min(...inAt);
+            out.push(`<rect x="${x(from).toFixed(1)}" y="${top}" width="${Math.max(1, x(outAt) - x(from)).toFixed(1)}" height="${h}" class="faultin"/>`);
+        }
+    }
+    for (let i = 0; i <= 4; i++) {
+        const v = (niceMax * i) / 4;
+        out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" class="grid"/>`);
+        out.push(`<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" class="ylab">${fmtAxis(v)}${opts.unit}</text>`);
+    }
+    for (const p of e.timing.phases) {
+        if (p.start_ms <= 0) continue;
+        out.push(`<line x1="${x(p.start_ms).toFixed(1)}" x2="${x(p.start_ms).toFixed(1)}" y1="${top}" y2="${top + h}" class="phase"/>`);
+    }
+    for (const s of opts.series) {
+        let d = "";
+        let pen = false;
+        s.values.forEach((v, i) => {
+            if (v === null) {
+                pen = false;
+                return;
+            }
+            const px = x(i * e.timeline.bucket_ms + e.timeline.bucket_ms / 2).toFixed(1);
+            d += `${pen ? "L" : "M"}${px},${y(v).toFixed(1)}`;
+            pen = true;
+        });
+        if (d) out.push(`<path d="${d}" stroke="${s.color}" class="series"/>`);
+    }
+    let lx = left + plotW;
+    for (const s of [...opts.series].reverse()) {
+        const w = 14 + s.label.length * 6.5;
+        lx -= w + 12;
+        out.push(`<rect x="${lx}" y="${opts.y + 5}" width="12" height="4" fill="${s.color}"/><text x="${lx + 16}" y="${opts.y + 11}" class="legend">${esc(s.label)}</text>`);
+    }
+    out.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${h}" class="frame"/>`);
+    return out.join("");
+}
+
+function niceCeil(v: number): number {
+    const p = 10 ** Math.floor(Math.log10(v));
+    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+    return 10 * p;
+}
+
+function fmtAxis(v: number): string {
+    return v >= 100 || Number.isInteger(v) ? String(Math.round(v)) : v.toFixed(1);
+}
+
+/** The timeline chart: latency, error rate and throughput over the run, the fault window shaded. */
+export function timelineSvg(e: Evidence, width = 1100): string {
+    const b = e.timeline.buckets;
+    const ph = 190;
+    const head = 24;
+    const total = Math.max(e.duration_ms, b.length * e.timeline.bucket_ms, 1);
+    const axisY = head + 3 * ph + 8;
+    const left = 70;
+    const plotW = width - left - 20;
+    const ticks: string[] = [];
+    const step = niceCeil(total / 1000 / 10);
+    for (let s = 0; s * 1000 <= total; s += step) {
+        const px = left + ((s * 1000) / total) * plotW;
+        ticks.push(`<line x1="${px.toFixed(1)}" x2="${px.toFixed(1)}" y1="${axisY - 6}" y2="${axisY}" class="tick"/><text x="${px.toFixed(1)}" y="${axisY + 14}" class="xlab">${s}s</text>`);
+    }
+    const phaseLabels = e.timing.phases
+        .filter((p) => p.end_ms - p.start_ms > total / 40)
+        .map((p) => `<text x="${(left + ((p.start_ms + p.end_ms) / 2 / total) * plotW).toFixed(1)}" y="${axisY + 32}" class="phlab">${esc(p.name)}</text>`);
+    const source = e.timeline.source === "load" ? "load requests" : "steady-state probe samples";
+    return [
+        `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${axisY + 44}" width="100%" role="img" aria-label="timeline">`,
+        `<style>.ptitle{font:600 13px sans-serif;fill:#111}.ylab{font:11px sans-serif;fill:#555;text-anchor:end}.xlab,.phlab{font:11px sans-serif;fill:#555;text-anchor:middle}.phlab{fill:#333;font-style:italic}.legend{font:11px sans-serif;fill:#333}.grid{stroke:#e5e7eb}.phase{stroke:#9ca3af;stroke-dasharray:4 3}.series{fill:none;stroke-width:1.6}.fault{fill:#fee2e2;opacity:.7}.faultin{fill:#fca5a5;opacity:.45}.frame{fill:none;stroke:#d1d5db}.tick{stroke:#6b7280}</style>`,
+        panel(e, {
+            title: `Latency (${source})`,
+            y: head,
+            height: ph,
+            width,
+            unit: " ms",
+            series: [
+                { label: "p95", color: "#dc2626", values: b.map((x) => x.latency_p95_ms) },
+                { label: "p50", color: "#2563eb", values: b.map((x) => x.latency_p50_ms) },
+            ],
+        }),
+        panel(e, {
+            title: "Error rate",
+            y: head + ph,
+            height: ph,
+            width,
+            unit: "%",
+            max: 100,
+            series: [{ label: "errors", color: "#b91c1c", values: b.map((x) => (x.requests ? x.error_rate * 100 : null)) }],
+        }),
+        panel(e, {
+            title: e.timeline.source === "load" ? "Throughput (successful requests/s)" : "Throughput (successful samples/s)",
+            y: head + 2 * ph,
+            height: ph,
+            width,
+            unit: "/s",
+            series: [{ label: "ok/s", color: "#059669", values: b.map((x) => (x.requests ? x.throughput_rps : null)) }],
+        }),
+        ...ticks,
+        ...phaseLabels,
+        `<rect x="${left}" y="4" width="14" height="10" class="faultin"/><text x="${left + 19}" y="13" class="legend">fault in effect (injected → seen reverted)</text>`,
+        `<rect x="${left + 250}" y="4" width="14" height="10" class="fault"/><text x="${left + 269}" y="13" class="legend">fault window (up started → destroy ended)</text>`,
+        `<line x1="${left + 510}" x2="${left + 530}" y1="9" y2="9" class="phase"/><text x="${left + 535}" y="13" class="legend">phase boundary (phases named under the time axis)</text>`,
+        "</svg>",
+    ].join("\n");
+}
+
+const CSS = `body{font:14px/1.45 -apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#111;margin:24px auto;max-width:1140px;padding:0 16px}
+h1{font-size:22px;margin:0 0 6px}h2{font-size:16px;margin:26px 0 8px;border-bottom:1px solid #e5e7eb;padding-bottom:4px}
+.badge{display:inline-block;color:#fff;border-radius:4px;padding:2px 10px;font-weight:700;letter-spacing:.03em}
+.cards{display:flex;gap:12px;flex-wrap:wrap;margin:14px 0}.card{border:1px solid #e5e7eb;border-radius:6px;padding:8px 14px;min-width:150px}
+.card .v{font-size:20px;font-weight:700}.card .k{color:#6b7280;font-size:12px}
+table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border:1px solid #e5e7eb;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f9fafb;font-weight:600}.bad{color:#b91c1c;font-weight:600}.good{color:#15803d}.muted{color:#6b7280}
+.interrupted{background:#fef3c7;border:1px solid #f59e0b;padding:8px 12px;border-radius:6px;margin:10px 0}
+ul.v li{color:#b91c1c}`;
+
+function table(head: string[], rows: string[][]): string {
+    return `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</table>`;
+}
+
+/** The self-contained HTML report of one run; with `others`, it ends with the failure-mode matrix across runs. */
+export function htmlReport(e: Evidence, others: Evidence[] = []): string {
+    const rv = e.recovery_validation;
+    const sev = severityOf(e);
+    const card = (k: string, v: string, cls = "") => `<div class="card"><div class="k">${esc(k)}</div><div class="v ${cls}">${esc(v)}</div></div>`;
+    const parts: string[] = [];
+    parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(e.experiment)}: ${esc(headline(e))}</title><style>${CSS}</style></head><body>`);
+    parts.push(`<h1>${esc(e.experiment)} <span class="badge" style="background:${VERDICT_COLOR[e.verdict]}">${esc(headline(e))}</span></h1>`);
+    parts.push(`<div class="muted">component <b>${esc(e.component)}</b> · stack ${esc(e.stack)} · run ${esc(e.run_id)} · ${esc(e.started_at)} · ${(e.duration_ms / 1000).toFixed(1)} s${e.owner ? ` · owner ${esc(e.owner)}` : ""}</div>`);
+    if (e.status === "interrupted") parts.push(`<div class="interrupted"><b>Interrupted.</b> ${esc(e.reason)} Rollback: ${esc(e.rollback.result)}.</div>`);
+    if (e.hypothesis.text) parts.push(`<p><b>Hypothesis:</b> ${esc(e.hypothesis.text)}</p>`);
+    parts.push(`<p><b>${e.verdict === "held" ? "Held" : e.verdict === "refuted" ? "Refuted" : "No verdict"}:</b> ${esc(e.reason)}</p>`);
+    parts.push(
+        `<div class="cards">${[
+            card("Resilience score", `${e.resilience_metrics.overall_score} / 100`),
+            card("Severity", sev, sev === "none" || sev === "low" ? "good" : sev === "unknown" ? "muted" : "bad"),
+            card("Recovery", rv.recovered ? ms(rv.recovery_time_ms) : "not recovered", rv.recovered ? "good" : "bad"),
+            card("Fail-closed activation", ms(e.fail_closed_behavior.activation_time_ms)),
+            card("Chaos tolerance", pct(e.resilience_metrics.chaos_tolerance)),
+            card("Production ready", e.resilience_metrics.production_ready ? "yes" : "no", e.resilience_metrics.production_ready ? "good" : "bad"),
+        ].join("")}</div>`,
+    );
+    if (e.violations.length) parts.push(`<h2>Violations</h2><ul class="v">${e.violations.map((v) => `<li>${esc(v)}</li>`).join("")}</ul>`);
+    parts.push(`<h2>Timeline</h2>${timelineSvg(e)}`);
+    parts.push(
+        `<h2>Scenarios</h2>` +
+            table(
+                ["Fault", "Kind", "What it does", "Executed", "Validated"],
+                e.chaos_scenarios.map((s) => [esc(s.fault), esc(s.kind), esc(s.description), s.executed ? "yes" : "no", s.validated ? `<span class="good">yes</span>` : `<span class="bad">no</span>`]),
+            ),
+    );
+    if (e.fail_closed_behavior.expectations.length) {
+        parts.push(
+            `<h2>Expected behaviour</h2>` +
+                table(
+                    ["Fault", "Behaviour", "Mode", "Result", "Detail"],
+                    e.fail_closed_behavior.expectations.map((x) => [esc(x.fault), esc(x.behaviour), x.mode, x.passed ? `<span class="good">seen</span>` : `<span class="bad">not seen</span>`, esc(x.detail)]),
+                ),
+        );
+    }
+    parts.push(
+        `<h2>SLOs</h2>` +
+            table(
+                ["SLO", "Window", "Result", "Detail"],
+                e.slo_results.map((r) => [esc(r.slo), r.window, r.passed ? `<span class="good">met</span>` : `<span class="bad">violated</span>`, esc(r.message)]),
+            ),
+    );
+    parts.push(
+        `<h2>Recovery</h2><p>Recovered: ${rv.recovered ? "yes" : "<b class=bad>no</b>"} in ${ms(rv.recovery_time_ms)} (p95 ${ms(rv.recovery_time_p95_ms)}, SLO ${ms(rv.recovery_slo_ms)}); success rate after recovery ${pct(rv.success_rate)}; SLO compliance ${rv.slo_compliance ? "yes" : "no"}.</p>` +
+            table(["Signal", "Recovered", "Time"], rv.per_probe.map((p) => [esc(p.probe), p.recovered ? "yes" : `<span class="bad">no</span>`, ms(p.recovery_time_ms)])),
+    );
+    parts.push(
+        `<h2>Resilience score</h2>` +
+            table(
+                ["Part", "Weight", "Earned", "Points"],
+                [...e.resilience_metrics.parts.map((p) => [esc(p.part), String(p.weight), pct(p.fraction), String(p.points)]), ["<b>total</b>", "", "", `<b>${e.resilience_metrics.overall_score}</b>`]],
+            ),
+    );
+    if (e.load) {
+        const l = e.load;
+        parts.push(`<h2>Load</h2><p>${esc(l.tool)}: ${l.rate} req/s · ${l.scheduled} scheduled · ${l.ok} ok · ${l.errors} errors (${l.dropped} dropped) · p50 ${l.latency_ms.p50} ms · p95 ${l.latency_ms.p95} ms · p99 ${l.latency_ms.p99} ms · max ${l.latency_ms.max} ms</p>`);
+    }
+    parts.push(`<h2>Probe sampling</h2>` + table(["Probe", "Samples", "Rate", "Mean cost"], e.sampling.map((s) => [esc(s.probe), String(s.samples), `${s.rate_hz} Hz`, `${s.mean_cost_ms} ms`])));
+    parts.push(`<h2>Rollback</h2><p>${e.rollback.performed ? `${esc(e.rollback.result)} in ${ms(e.rollback.duration_ms)} (${e.rollback.attempts} attempt(s))` : "not needed"}${e.rollback.cleared_pending_creates ? "; pending creates cleared first" : ""}${e.rollback.error ? `; <span class="bad">${esc(e.rollback.error)}</span>` : ""}</p>`);
+    if (e.errors.length) parts.push(`<h2>Errors</h2><ul class="v">${e.errors.map((x) => `<li>${esc(x)}</li>`).join("")}</ul>`);
+    if (others.length) parts.push(htmlMatrix([e, ...others]));
+    parts.push(`<p class="muted">Evidence: evidence.json (${esc(e.schema)}) next to this page.</p></body></html>`);
+    return parts.join("\n");
+}
+
+/** The failure-mode matrix as an HTML section. */
+export function htmlMatrix(runs: Evidence[]): string {
+    const m = failureModeMatrix(runs);
+    const rows = m.scenarios.map((s) => [
+        `<b>${esc(s)}</b>`,
+        ...m.components.map((c) => {
+            const cell = m.cells.find((x) => x.scenario === s && x.component === c);
+            if (!cell) return "";
+            return `<span class="badge" style="background:${SEVERITY_COLOR[cell.severity]}">${cell.severity}</span> ${cell.verdict} · ${cell.score}<div class="muted">${esc(cell.reason)}</div>`;
+        }),
+    ]);
+    return `<h2>Failure-mode matrix</h2>${table(["Scenario", ...m.components], rows)}<p class="muted">Latest run per cell. Severity (worst first): ${SEVERITY_ORDER.join(", ")}.</p>`;
+}
+
+/** A standalone HTML page with only the failure-mode matrix. */
+export function htmlMatrixPage(runs: Evidence[]): string {
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>faultline failure-mode matrix</title><style>${CSS}</style></head><body><h1>Failure-mode matrix</h1>${htmlMatrix(runs).replace("<h2>Failure-mode matrix</h2>", "")}</body></html>`;
+}

@@ -1,0 +1,199 @@
+// The evidence artifact: one JSON file per run (evidence.json), written atomically. This zod schema is its
+// documented contract (docs/runner.md): the runner validates what it writes against it, and so can any consumer.
+import { z } from "zod";
+
+/** Version of the evidence format; bumped on any incompatible change. */
+export const EVIDENCE_SCHEMA = "faultline.evidence/v1";
+
+const Ms = z.number().nonnegative();
+const Fraction = z.number().min(0).max(1);
+
+/** A named window of the run, in ms since the run started. */
+export const PhaseSchema = z.object({ name: z.string(), start_ms: Ms, end_ms: Ms }).strict();
+
+/** One probe sample (raw timeline). */
+export const SampleSchema = z
+    .object({
+        t: Ms,
+        probe: z.string(),
+        phase: z.string(),
+        ok: z.boolean(),
+        latencyMs: Ms,
+        value: z.number().optional(),
+        detail: z.string().optional(),
+    })
+    .strict();
+
+/** One bucket of the aggregated timeline (what the report's chart draws). */
+export const BucketSchema = z
+    .object({
+        t_ms: Ms,
+        requests: z.number().int().nonnegative(),
+        errors: z.number().int().nonnegative(),
+        error_rate: Fraction,
+        throughput_rps: z.number().nonnegative(),
+        latency_p50_ms: Ms.nullable(),
+        latency_p95_ms: Ms.nullable(),
+        latency_max_ms: Ms.nullable(),
+    })
+    .strict();
+
+/** One SLO as checked in one window of the run. */
+export const SloResultSchema = z
+    .object({
+        slo: z.string(),
+        window: z.enum(["steady-state", "chaos", "recovery"]),
+        limit: z.number(),
+        observed: z.number().nullable(),
+        unit: z.enum(["ratio", "ms", "rps"]),
+        passed: z.boolean(),
+        message: z.string(),
+    })
+    .strict();
+
+/** A fault's expected behaviour, and whether it was seen. */
+export const ExpectationResultSchema = z
+    .object({
+        fault: z.string(),
+        behaviour: z.string(),
+        mode: z.enum(["within", "throughout", "after-recovery"]),
+        probe: z.string(),
+        critical: z.boolean(),
+        passed: z.boolean(),
+        /** mode `within`: from injection to the first passing sample. */
+        activation_time_ms: Ms.nullable(),
+        deadline_ms: Ms.nullable(),
+        samples: z.number().int().nonnegative(),
+        detail: z.string(),
+    })
+    .strict();
+
+export const EvidenceSchema = z
+    .object({
+        schema: z.literal(EVIDENCE_SCHEMA),
+        run_id: z.string(),
+        stack: z.string(),
+        experiment: z.string(),
+        /** The component under test (environment.component, or the experiment name). */
+        component: z.string(),
+        owner: z.string().nullable(),
+        description: z.string().nullable(),
+        /** When the verdict was reached (ISO 8601). */
+        validation_timestamp: z.iso.datetime(),
+        started_at: z.iso.datetime(),
+        finished_at: z.iso.datetime(),
+        duration_ms: Ms,
+        /** completed: ran to the end; stopped: a stop condition cut the fault window short; interrupted: SIGINT/SIGTERM; error: the runner failed. */
+        status: z.enum(["completed", "stopped", "interrupted", "aborted", "error"]),
+        verdict: z.enum(["held", "refuted", "aborted"]),
+        exit_code: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+        /** One sentence: why this verdict (the violated SLO, the failed expectation, the abort reason). */
+        reason: z.string(),
+        hypothesis: z
+            .object({
+                text: z.string(),
+                slo: z.object({
+                    max_error_rate: Fraction,
+                    latency_ms: z.record(z.string(), Ms),
+                    min_throughput_rps: z.number().nullable(),
+                    recovery_time_ms: Ms,
+                    fail_closed_activation_ms: Ms,
+                }),
+                steady_state_probes: z.array(z.string()),
+            })
+            .strict(),
+        environment: z.object({ name: z.string(), target: z.string(), production: z.boolean() }).strict(),
+        blast_radius: z
+            .object({ max_targets: z.number().nullable(), planned_targets: z.array(z.object({ fault: z.string(), target: z.string() }).strict()) })
+            .strict(),
+        timing: z
+            .object({
+                configured: z.object({ warmup_ms: Ms, duration_ms: Ms, cooldown_ms: Ms, recovery_deadline_ms: Ms, sample_interval_ms: Ms }).strict(),
+                phases: z.array(PhaseSchema),
+                /** The shaded window of the report's chart: from the start of injection to the end of rollback. */
+                fault_window: z.object({ start_ms: Ms, end_ms: Ms }).strict().nullable(),
+            })
+            .strict(),
+        chaos_scenarios: z.array(
+            z
+                .object({
+                    fault: z.string(),
+                    kind: z.string(),
+                    description: z.string(),
+                    executed: z.boolean(),
+                    /** True when every expectation of this fault was seen (or it has none and the hypothesis held). */
+                    validated: z.boolean(),
+                    injected_at_ms: Ms.nullable(),
+                })
+                .strict(),
+        ),
+        fail_closed_behavior: z
+            .object({
+                /** The slowest activation among `within` expectations (null when none activated or none exist). */
+                activation_time_ms: Ms.nullable(),
+                triggers_validated: z.array(z.string()),
+                behavior_correct: z.boolean(),
+                expectations: z.array(ExpectationResultSchema),
+            })
+            .strict(),
+        recovery_validation: z
+            .object({
+                recovered: z.boolean(),
+                /** From the start of rollback to a stable steady state; 0 when the steady state never broke. */
+                recovery_time_ms: Ms.nullable(),
+                recovery_time_p95_ms: Ms.nullable(),
+                recovery_slo_ms: Ms,
+                /** Recovery is timed from here: when the faults were seen reverted on the target (drivers' observe), else the start of rollback. */
+                measured_from_ms: Ms.nullable(),
+                /** Share of successful samples (and requests) after recovery, in the cool-down. */
+                success_rate: Fraction.nullable(),
+                slo_compliance: z.boolean(),
+                per_probe: z.array(z.object({ probe: z.string(), recovered: z.boolean(), recovery_time_ms: Ms.nullable() }).strict()),
+            })
+            .strict(),
+        slo_results: z.array(SloResultSchema),
+        violations: z.array(z.string()),
+        stop_condition: z.object({ metric: z.string(), at_ms: Ms, message: z.string() }).strict().nullable(),
+        resilience_metrics: z
+            .object({
+                /** 0-100, never above 100 (docs/runner.md: formula). */
+                overall_score: z.number().min(0).max(100),
+                /** Share of requests (or steady-state samples) that succeeded while the faults were in. */
+                chaos_tolerance: Fraction.nullable(),
+                production_ready: z.boolean(),
+                weights: z.object({ expectedBehaviour: z.number(), recovery: z.number(), recoveryTime: z.number(), errorRate: z.number() }).strict(),
+                parts: z.array(z.object({ part: z.string(), weight: z.number(), fraction: Fraction, points: z.number().min(0).max(100) }).strict()),
+            })
+            .strict(),
+        load: z
+            .object({
+                tool: z.enum(["builtin", "k6"]),
+                rate: z.number(),
+                scheduled: z.number().int(),
+                ok: z.number().int(),
+                errors: z.number().int(),
+                dropped: z.number().int(),
+                throughput_rps: z.number(),
+                latency_ms: z.object({ p50: Ms, p90: Ms, p95: Ms, p99: Ms, max: Ms, mean: Ms }).strict(),
+            })
+            .strict()
+            .nullable(),
+        rollback: z
+            .object({
+                performed: z.boolean(),
+                result: z.enum(["succeeded", "failed", "not-needed"]),
+                attempts: z.number().int().nonnegative(),
+                cleared_pending_creates: z.boolean(),
+                duration_ms: Ms,
+                error: z.string().nullable(),
+            })
+            .strict(),
+        sampling: z.array(z.object({ probe: z.string(), samples: z.number().int(), rate_hz: z.number(), mean_cost_ms: z.number() }).strict()),
+        timeline: z.object({ bucket_ms: z.number().positive(), source: z.enum(["load", "probes"]), buckets: z.array(BucketSchema) }).strict(),
+        samples: z.array(SampleSchema),
+        errors: z.array(z.string()),
+    })
+    .strict();
+export type Evidence = z.infer<typeof EvidenceSchema>;
+export type SloResult = z.infer<typeof SloResultSchema>;
+export type ExpectationResult = z.infer<typeof ExpectationResultSchema>;

@@ -1,0 +1,173 @@
+// Finding and rolling back faults that a crashed run left behind: stacks that still hold faults, and Docker reaper
+// containers whose fault Pulumi no longer knows (an `up` killed between inject and the state write).
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { dockerClient, isNotFound } from "../components/core/docker";
+import type { DriverContext, RevertOutcome } from "../components/core/driver";
+import { Labels, type FaultOwner } from "../components/core/labels";
+import { driverFor } from "../components/registry";
+import { lockHolder } from "./lock";
+import { liveResources, openStack, pendingOperations, projectWorkspace } from "./pulumi";
+
+/** The Pulumi project name (Pulumi.yaml), which every fault's labels carry. */
+export const PROJECT_NAME = "faultline";
+
+/** A reaper container, as `recover` sees it. */
+export interface ReaperInfo {
+    id: string;
+    name: string;
+    stack: string;
+    fault: string;
+    kind: string;
+    expiresAt: string;
+}
+
+/** What happened to one reaper's fault. */
+export interface ReaperOutcome extends ReaperInfo {
+    outcome: RevertOutcome | "failed" | "skipped";
+    detail: string;
+}
+
+/** Lists the reaper containers of this project, optionally of one stack. */
+export async function listReapers(stack?: string): Promise<ReaperInfo[]> {
+    const labels = [`${Labels.role}=reaper`, `${Labels.managed}=true`, `${Labels.project}=${PROJECT_NAME}`];
+    if (stack) labels.push(`${Labels.stack}=${stack}`);
+    const list = await dockerClient().listContainers({ all: true, filters: JSON.stringify({ label: labels }) });
+    return list.map((c) => ({
+        id: c.Id,
+        name: (c.Names[0] ?? "").replace(/^\//, ""),
+        stack: c.Labels[Labels.stack] ?? "",
+        fault: c.Labels[Labels.fault] ?? "",
+        kind: c.Labels[Labels.kind] ?? "",
+        expiresAt: c.Labels["dev.faultline.expires-at"] ?? "",
+    }));
+}
+
+/**
+ * Reverts a reaper's fault now, with the same driver and record the reaper would use at its deadline (they are in
+ * its environment), then removes the reaper. Idempotent like the driver's revert.
+ */
+export async function revertReaper(reaper: ReaperInfo, log: (m: string) => void = () => undefined): Promise<ReaperOutcome> {
+    const docker = dockerClient();
+    let env: string[];
+    try {
+        env = (await docker.getContainer(reaper.id).inspect()).Config.Env ?? [];
+    } catch (err) {
+        if (isNotFound(err)) return { ...reaper, outcome: "already-reverted", detail: "the reaper already fired and removed itself" };
+        throw err;
+    }
+    const get = (k: string) => env.find((e) => e.startsWith(`${k}=`))?.slice(k.length + 1);
+    const kind = get("FAULTLINE_KIND") ?? reaper.kind;
+    const record = JSON.parse(get("FAULTLINE_RECORD") ?? "null") as unknown;
+    const owner = JSON.parse(get("FAULTLINE_OWNER") ?? "{}") as FaultOwner;
+    const ctx: DriverContext = { owner, warn: (m) => log(`warning: ${m}`), info: log };
+    try {
+        const outcome = await driverFor(kind).revert(record, ctx);
+        await docker.getContainer(reaper.id).remove({ force: true }).catch((err: unknown) => {
+            if (!isNotFound(err)) throw err;
+        });
+        return { ...reaper, outcome, detail: `${kind} "${reaper.fault}" of stack ${reaper.stack}: ${outcome}; reaper removed` };
+    } catch (err) {
+        return { ...reaper, outcome: "failed", detail: `revert failed (the reaper stays and retries at ${reaper.expiresAt}): ${String(err)}` };
+    }
+}
+
+/** Destroys a stack's faults: clears pending creates when there are any, destroys, checks nothing is left. */
+export async function destroyFaults(
+    stack: Stack,
+    opts: { clearPending?: boolean; onEvent?: (e: EngineEvent) => void } = {},
+): Promise<{ clearedPendingCreates: boolean; left: number }> {
+    let cleared = false;
+    if (opts.clearPending || (await pendingOperations(stack)) > 0) {
+        await stack.refresh({ clearPendingCreates: true });
+        cleared = true;
+    }
+    await stack.destroy(opts.onEvent ? { onEvent: opts.onEvent } : {});
+    return { clearedPendingCreates: cleared, left: (await liveResources(stack)).length };
+}
+
+/** Options of {@link recover}. */
+export interface RecoverOptions {
+    /** Only this stack. Defaults to every stack of the project in this backend. */
+    stack?: string;
+    /**
+     * Also revert reapers of stacks this backend does not know. Off by default: on a shared Docker engine, other
+     * checkouts (other backends) have stacks of their own, whose live faults are not ours to end.
+     */
+    includeUnknownStacks?: boolean;
+    /** List what would be done, change nothing. */
+    dryRun?: boolean;
+    onEvent?: (message: string) => void;
+}
+
+/** What `recover` found and did. */
+export interface RecoverReport {
+    stacks: Array<{ stack: string; resources: number; action: "destroyed" | "skipped-locked" | "failed" | "would-destroy"; detail: string }>;
+    reapers: ReaperOutcome[];
+}
+
+/**
+ * Finds faults left by crashed runs and rolls them back: stacks of this project that still hold faults and are
+ * not locked by a live run are destroyed (pending creates cleared first); then reapers whose stack holds no fault
+ * any more are reverted through their driver and removed.
+ */
+export async function recover(opts: RecoverOptions = {}): Promise<RecoverReport> {
+    const log = opts.onEvent ?? (() => undefined);
+    const report: RecoverReport = { stacks: [], reapers: [] };
+    const ws = await projectWorkspace();
+    const stacks = (await ws.listStacks()).filter((s) => !opts.stack || s.name === opts.stack);
+    const known = new Set(stacks.map((s) => s.name));
+    const stillHolding = new Set<string>();
+
+    for (const s of stacks) {
+        const count = s.resourceCount ?? 0;
+        // A stack with only its root resource (and providers) holds no fault; resourceCount counts them too.
+        if (count <= 1) continue;
+        const holder = lockHolder(s.name);
+        if (holder) {
+            report.stacks.push({ stack: s.name, resources: count, action: "skipped-locked", detail: `locked by pid ${holder.pid} (${holder.command})` });
+            stillHolding.add(s.name);
+            continue;
+        }
+        const stack = await openStack(s.name);
+        const live = await liveResources(stack);
+        if (live.length === 0 && (await pendingOperations(stack)) === 0) continue;
+        if (opts.dryRun) {
+            report.stacks.push({ stack: s.name, resources: live.length, action: "would-destroy", detail: live.map((r) => r.urn.split("::").pop()).join(", ") });
+            stillHolding.add(s.name);
+            continue;
+        }
+        log(`destroying the faults of stack ${s.name} (${live.length} resources)`);
+        try {
+            const r = await destroyFaults(stack);
+            if (r.left > 0) stillHolding.add(s.name);
+            report.stacks.push({
+                stack: s.name,
+                resources: live.length,
+                action: r.left === 0 ? "destroyed" : "failed",
+                detail: r.left === 0 ? `destroyed${r.clearedPendingCreates ? " (pending creates cleared first)" : ""}` : `${r.left} resources left`,
+            });
+        } catch (err) {
+            stillHolding.add(s.name);
+            report.stacks.push({ stack: s.name, resources: live.length, action: "failed", detail: String(err).split("\n")[0]! });
+        }
+    }
+
+    for (const reaper of await listReapers(opts.stack)) {
+        const unknown = !known.has(reaper.stack);
+        if (stillHolding.has(reaper.stack) || lockHolder(reaper.stack)) {
+            report.reapers.push({ ...reaper, outcome: "skipped", detail: "its stack still holds the fault (or a run holds the stack); it fires at its deadline" });
+            continue;
+        }
+        if (unknown && !opts.includeUnknownStacks) {
+            report.reapers.push({ ...reaper, outcome: "skipped", detail: `stack "${reaper.stack}" is not in this backend; use --include-unknown-stacks to revert it anyway` });
+            continue;
+        }
+        if (opts.dryRun) {
+            report.reapers.push({ ...reaper, outcome: "skipped", detail: "dry run: would revert and remove" });
+            continue;
+        }
+        log(`reverting orphaned fault "${reaper.fault}" (${reaper.kind}) of stack ${reaper.stack}`);
+        report.reapers.push(await revertReaper(reaper, log));
+    }
+    return report;
+}

@@ -1,0 +1,151 @@
+// Benchmark of the runner on a tiny system (two busybox httpd containers on one network, published on 127.0.0.1):
+//  1. runner overhead: total wall time of `faultline run` minus its configured windows (warm-up, fault window,
+//     cool-down), with the Pulumi steps (preview, up, destroy) broken out;
+//  2. the same experiment in Chaos Toolkit (`chaos run`, PyPI chaostoolkit) on the same system: an http probe as
+//     steady state, `docker network disconnect` as the method with the same fault window, `connect` as rollback;
+//     its overhead the same way, and the ratio;
+//  3. probe sampling: the rate reached per probe and the cost of one sample (target: >= 20 Hz, < 100 ms).
+// Usage: npm run bench:runner  (or: node --import tsx scripts/bench/runner.ts [--skip-chaostoolkit])
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { useFaultlineEnv } from "../../runner/env";
+import { createProbe, ProbeSpec } from "../../runner/probes";
+import { Sampler } from "../../runner/probes/sampler";
+import { openStack, removeStack } from "../../runner/pulumi";
+import { runExperiment } from "../../runner/run";
+import { freePort } from "../../test/helpers/demo";
+import { cleanupRun, createNetwork, runContainer, runId } from "../../test/helpers/docker";
+
+const FAULT_MS = 5000;
+const WARMUP_MS = 2000;
+const COOLDOWN_MS = 2000;
+
+async function reachable(port: number): Promise<boolean> {
+    try {
+        return (await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) })).ok;
+    } catch {
+        return false;
+    }
+}
+
+async function main(): Promise<void> {
+    useFaultlineEnv();
+    const skipCtk = process.argv.includes("--skip-chaostoolkit");
+    const run = `bench-${runId()}`;
+    const net = `flt-bench-${run}`;
+    const web = `flt-bench-web-${run}`;
+    const other = `flt-bench-other-${run}`;
+    const stackName = `bench-runner-${run}`;
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-bench-"));
+    const lines: string[] = [];
+    const say = (s: string) => {
+        lines.push(s);
+        console.log(s);
+    };
+    try {
+        await createNetwork(net, run);
+        const webPort = await freePort();
+        const otherPort = await freePort();
+        const httpd = ["sh", "-c", "mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 8080 -h /www"];
+        await runContainer({ name: web, run, network: net, aliases: ["web"], publish: 8080, hostPort: webPort, cmd: httpd });
+        await runContainer({ name: other, run, network: net, aliases: ["other"], publish: 8080, hostPort: otherPort, cmd: httpd });
+        for (let i = 0; i < 50 && !(await reachable(otherPort)); i++) await new Promise((r) => setTimeout(r, 200));
+
+        // 3 first: sampling, while the machine is otherwise idle from this benchmark's point of view.
+        const probes = [
+            ProbeSpec.parse({ name: "http", kind: "http", url: `http://127.0.0.1:${otherPort}/` }),
+            ProbeSpec.parse({ name: "tcp", kind: "tcp", port: otherPort }),
+            ProbeSpec.parse({ name: "container-health", kind: "container-health", container: other }),
+            ProbeSpec.parse({ name: "container-stats", kind: "container-stats", container: other }),
+            ProbeSpec.parse({ name: "command-host", kind: "command", command: ["true"] }),
+        ].map((p) => createProbe(p as never));
+        const t0 = performance.now();
+        const sampler = new Sampler(probes, { intervalMs: 50, clock: () => performance.now() - t0, phase: () => "bench" });
+        sampler.start();
+        await new Promise((r) => setTimeout(r, 5000));
+        await sampler.stop();
+        say("probe sampling (interval 50 ms = 20 Hz target, 5 s, all probes at once):");
+        say("| probe | samples | rate | mean cost/sample | p99 cost | ok |");
+        say("|---|---|---|---|---|---|");
+        for (const p of probes) {
+            const xs = sampler.samples.filter((s) => s.probe === p.name);
+            const span = (xs.at(-1)!.t - xs[0]!.t) / 1000;
+            const costs = xs.map((s) => s.latencyMs).sort((a, b) => a - b);
+            const mean = costs.reduce((a, b) => a + b, 0) / costs.length;
+            say(`| ${p.name} | ${xs.length} | ${((xs.length - 1) / span).toFixed(1)} Hz | ${mean.toFixed(2)} ms | ${costs[Math.floor(costs.length * 0.99)]!.toFixed(2)} ms | ${xs.filter((s) => s.ok).length}/${xs.length} |`);
+        }
+
+        // 1: faultline.
+        const experiment = {
+            name: "bench-web-partition",
+            hypothesis: { text: "other answers while web is cut off", probes: [{ name: "other-http", kind: "http", url: `http://127.0.0.1:${otherPort}/` }] },
+            timing: { warmup: `${WARMUP_MS}ms`, duration: `${FAULT_MS}ms`, cooldown: `${COOLDOWN_MS}ms`, ttl: "10m" },
+            faults: [{ name: "web-partition", kind: "docker:network-disconnect", container: web, network: net }],
+        };
+        const started = performance.now();
+        const result = await runExperiment({ stack: stackName, experiment, outDir: path.join(tmp, "faultline") });
+        const wall = performance.now() - started;
+        const ph = Object.fromEntries(result.evidence.timing.phases.map((p) => [p.name, p.end_ms - p.start_ms]));
+        const configured = WARMUP_MS + FAULT_MS + COOLDOWN_MS;
+        const flOverhead = wall - configured;
+        say("");
+        say(`faultline run: verdict ${result.evidence.verdict}, wall ${(wall / 1000).toFixed(1)} s, configured windows ${(configured / 1000).toFixed(1)} s, overhead ${(flOverhead / 1000).toFixed(1)} s`);
+        say(
+            `  phases: preflight (stack open + preview + policy) ${(ph.preflight! / 1000).toFixed(1)} s, up ${(ph.inject! / 1000).toFixed(1)} s, ` +
+                `destroy ${(ph.rollback! / 1000).toFixed(1)} s, recovery wait ${((ph.recovery ?? 0) / 1000).toFixed(1)} s; ` +
+                `outside phases (stack open, evidence, reports) ${((wall - result.evidence.duration_ms) / 1000).toFixed(1)} s`,
+        );
+
+        // 2: Chaos Toolkit on the same system and the same fault window.
+        if (!skipCtk) {
+            const chaos = spawnSync("chaos", ["--version"], { encoding: "utf8" });
+            if (chaos.status !== 0) say("chaostoolkit: not installed (pip install chaostoolkit); skipped");
+            else {
+                const ctkExp = {
+                    title: "web partition",
+                    description: "other answers while web is cut off",
+                    "steady-state-hypothesis": {
+                        title: "other answers",
+                        probes: [{ type: "probe", name: "other-http", tolerance: 200, provider: { type: "http", url: `http://127.0.0.1:${otherPort}/`, timeout: 1 } }],
+                    },
+                    method: [
+                        {
+                            type: "action",
+                            name: "disconnect-web",
+                            provider: { type: "process", path: "docker", arguments: ["network", "disconnect", net, web] },
+                            pauses: { after: FAULT_MS / 1000 },
+                        },
+                    ],
+                    rollbacks: [{ type: "action", name: "reconnect-web", provider: { type: "process", path: "docker", arguments: ["network", "connect", "--alias", "web", net, web] } }],
+                };
+                const file = path.join(tmp, "ctk.json");
+                fs.writeFileSync(file, JSON.stringify(ctkExp, null, 2));
+                const ctkStart = performance.now();
+                const r = spawnSync("chaos", ["--no-version-check", "run", "--journal-path", path.join(tmp, "journal.json"), file], { encoding: "utf8", cwd: tmp, timeout: 300_000 });
+                const ctkWall = performance.now() - ctkStart;
+                const ctkOverhead = ctkWall - FAULT_MS;
+                const journal = JSON.parse(fs.readFileSync(path.join(tmp, "journal.json"), "utf8")) as { status: string; deviated: boolean };
+                say(`chaostoolkit ${chaos.stdout.trim().split(" ").pop()}: status ${journal.status}, deviated ${journal.deviated}, exit ${r.status}, wall ${(ctkWall / 1000).toFixed(1)} s, configured window ${(FAULT_MS / 1000).toFixed(1)} s, overhead ${(ctkOverhead / 1000).toFixed(1)} s`);
+                say(`overhead ratio faultline / chaostoolkit: ${(flOverhead / ctkOverhead).toFixed(1)}x`);
+                say("  (faultline's overhead buys: policy preview, blast-radius check, state, TTL reaper, guaranteed rollback, 20 Hz sampling, evidence and reports)");
+            }
+        }
+    } finally {
+        const stack = await openStack(stackName).catch(() => undefined);
+        if (stack) {
+            await stack.destroy().catch(() => undefined);
+            await removeStack(stack).catch(() => undefined);
+        }
+        await cleanupRun(run);
+        fs.rmSync(tmp, { recursive: true, force: true });
+    }
+    const load = os.loadavg()[0]!.toFixed(1);
+    say(`\nmachine: ${os.cpus().length} cores, load average ${load} at the end (other work on the machine slows Pulumi a lot)`);
+}
+
+main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+});

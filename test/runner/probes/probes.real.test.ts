@@ -1,0 +1,181 @@
+// Real-engine test: probes against real things on this machine: a busybox httpd container (published on
+// 127.0.0.1), TCP ports, commands on the host and in a container, container health and stats, and a real
+// redis-server on loopback (when the binary is installed).
+import assert from "node:assert/strict";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import * as net from "node:net";
+import { after, before, describe, it } from "node:test";
+import { dockerClient, execInContainer } from "../../../components/core/docker";
+import { createProbe, ProbeSpec } from "../../../runner/probes";
+import { Sampler } from "../../../runner/probes/sampler";
+import { freePort } from "../../helpers/demo";
+import { cleanupRun, runContainer, runId } from "../../helpers/docker";
+
+function probe(spec: Record<string, unknown>) {
+    return createProbe(ProbeSpec.parse({ name: "p", ...spec }) as never);
+}
+
+async function hostPort(container: string, port: number): Promise<number> {
+    const info = await dockerClient().getContainer(container).inspect();
+    return Number(info.NetworkSettings.Ports[`${port}/tcp`]![0]!.HostPort);
+}
+
+describe("probes (real Docker and real local services)", { timeout: 120_000 }, () => {
+    const run = runId();
+    const web = `flt-probe-web-${run}`;
+    let port = 0;
+
+    before(async () => {
+        await runContainer({ name: web, run, publish: 8080, cmd: ["sh", "-c", "mkdir -p /www && echo 'hello faultline 42' > /www/index.html && exec httpd -f -p 8080 -h /www"] });
+        port = await hostPort(web, 8080);
+        for (let i = 0; i < 50; i++) {
+            if ((await probe({ kind: "tcp", port }).sample()).ok) break;
+            await new Promise((r) => setTimeout(r, 100));
+        }
+    });
+    after(() => cleanupRun(run));
+
+    it("http: status, body assertion and latency", async () => {
+        const ok = await probe({ kind: "http", url: `http://127.0.0.1:${port}/`, bodyContains: "hello faultline" }).sample();
+        assert.equal(ok.ok, true, ok.detail);
+        assert.equal(ok.value, 200);
+        assert.ok(ok.latencyMs > 0 && ok.latencyMs < 1000, `latency ${ok.latencyMs}`);
+
+        const missing = await probe({ kind: "http", url: `http://127.0.0.1:${port}/nope` }).sample();
+        assert.deepEqual([missing.ok, missing.value, missing.detail], [false, 404, "status 404, expected 2xx/3xx"]);
+
+        const expected404 = await probe({ kind: "http", url: `http://127.0.0.1:${port}/nope`, status: 404 }).sample();
+        assert.equal(expected404.ok, true);
+
+        const body = await probe({ kind: "http", url: `http://127.0.0.1:${port}/`, bodyMatches: "^goodbye" }).sample();
+        assert.deepEqual([body.ok, body.detail], [false, "body does not match /^goodbye/"]);
+
+        const refused = await probe({ kind: "http", url: `http://127.0.0.1:${await freePort()}/` }).sample();
+        assert.equal(refused.ok, false);
+        assert.match(refused.detail, /^ECONNREFUSED/);
+    });
+
+    it("http: a server that never answers fails at the timeout", async () => {
+        const server = net.createServer(() => undefined);
+        await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+        try {
+            const r = await probe({ kind: "http", url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/`, timeout: "200ms" }).sample();
+            assert.deepEqual([r.ok, r.detail], [false, "timed out after 200 ms"]);
+            assert.ok(r.latencyMs >= 190 && r.latencyMs < 1000, `latency ${r.latencyMs}`);
+        } finally {
+            server.close();
+        }
+    });
+
+    it("tcp: connects to an open port, fails on a closed one", async () => {
+        const open = await probe({ kind: "tcp", port }).sample();
+        assert.deepEqual([open.ok, open.detail], [true, `connected to 127.0.0.1:${port}`]);
+        const closed = await probe({ kind: "tcp", port: await freePort() }).sample();
+        assert.equal(closed.ok, false);
+        assert.match(closed.detail, /^ECONNREFUSED/);
+    });
+
+    it("command: exit code, output assertion and value, on the host and in a container", async () => {
+        const host = await probe({ kind: "command", command: ["sh", "-c", "echo queue=17"], outputMatches: "queue=\\d+" }).sample();
+        assert.deepEqual([host.ok, host.value, host.detail], [true, 17, "exit code 0"]);
+        const failing = await probe({ kind: "command", command: ["sh", "-c", "echo oops >&2; exit 3"] }).sample();
+        assert.deepEqual([failing.ok, failing.detail], [false, "exit code 3, expected 0: oops"]);
+        const slow = await probe({ kind: "command", command: ["sleep", "5"], timeout: "200ms" }).sample();
+        assert.deepEqual([slow.ok, slow.detail], [false, "timed out after 200 ms"]);
+        const inside = await probe({ kind: "command", container: web, command: ["cat", "/www/index.html"], outputMatches: "faultline" }).sample();
+        assert.deepEqual([inside.ok, inside.value], [true, 42]);
+    });
+
+    it("container-health: running, missing, and healthy without a healthcheck", async () => {
+        assert.deepEqual(await probe({ kind: "container-health", container: web }).sample().then((r) => [r.ok, r.detail]), [true, "running"]);
+        assert.deepEqual(
+            await probe({ kind: "container-health", container: `no-such-${run}` }).sample().then((r) => [r.ok, r.detail]),
+            [false, `no container "no-such-${run}"`],
+        );
+        assert.deepEqual(
+            await probe({ kind: "container-health", container: web, status: "healthy" }).sample().then((r) => [r.ok, r.detail]),
+            [false, "container has no healthcheck; use status: running or add a HEALTHCHECK"],
+        );
+    });
+
+    it("container-stats: CPU from the second sample, memory always, limits enforced", async () => {
+        const p = probe({ kind: "container-stats", container: web });
+        const first = await p.sample();
+        assert.equal(first.ok, true);
+        assert.equal(first.value, undefined);
+        assert.match(first.detail, /^CPU n\/a \(first sample\), memory \d+\.\d MiB$/);
+        await new Promise((r) => setTimeout(r, 100));
+        const second = await p.sample();
+        assert.equal(typeof second.value, "number");
+        assert.match(second.detail, /^CPU \d+(\.\d)?%, memory \d+\.\d MiB$/);
+        // A bounded busy loop in the container shows up as CPU use (the test machine has 2 cores).
+        // Idle httpd uses next to nothing; a busy loop takes a large share of a core even on a shared machine.
+        assert.ok((second.value ?? 100) < 5, `CPU while idle: ${second.detail}`);
+        const busy = execInContainer(web, ["timeout", "3", "sh", "-c", "while :; do :; done"], { timeoutMs: 10_000 });
+        await new Promise((r) => setTimeout(r, 300));
+        await p.sample();
+        await new Promise((r) => setTimeout(r, 1000));
+        const hot = await p.sample();
+        await busy;
+        assert.ok((hot.value ?? 0) > 15, `CPU while busy: ${hot.detail}`);
+        const cpuLimited = await probe({ kind: "container-stats", container: web, maxCpuPercent: 50 });
+        assert.equal((await cpuLimited.sample()).ok, true, "no CPU verdict on the first sample");
+        const tight = await probe({ kind: "container-stats", container: web, maxMemory: 1 }).sample();
+        assert.equal(tight.ok, false);
+        assert.match(tight.detail, /^memory \d+ B > 1 B/);
+    });
+
+    describe("message-count against a real redis-server on loopback", () => {
+        const hasRedis = spawnSync("redis-server", ["--version"]).status === 0;
+        let redis: ChildProcess | undefined;
+        let redisPort = 0;
+        before(async () => {
+            if (!hasRedis) return;
+            redisPort = await freePort();
+            redis = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+            for (let i = 0; i < 50 && !(await probe({ kind: "tcp", port: redisPort }).sample()).ok; i++) await new Promise((r) => setTimeout(r, 100));
+            const cli = (...args: string[]) => spawnSync("redis-cli", ["-p", String(redisPort), ...args], { encoding: "utf8" });
+            cli("XADD", "orders", "*", "id", "1");
+            cli("XADD", "orders", "*", "id", "2");
+            cli("XGROUP", "CREATE", "orders", "workers", "0");
+            cli("XREADGROUP", "GROUP", "workers", "w1", "COUNT", "1", "STREAMS", "orders", ">");
+            cli("RPUSH", "orders:dlq", "poison");
+        });
+        after(() => redis?.kill("SIGKILL"));
+
+        it("counts a stream, a list and pending entries", { skip: !hasRedis && "redis-server is not installed (apt-get install redis-server)" }, async () => {
+            const url = `redis://127.0.0.1:${redisPort}`;
+            const stream = await probe({ kind: "message-count", redis: url, key: "orders", equals: 2 }).sample();
+            assert.deepEqual([stream.ok, stream.value, stream.detail], [true, 2, "stream orders: 2"]);
+            const dlq = await probe({ kind: "message-count", redis: url, key: "orders:dlq", type: "list", min: 1 }).sample();
+            assert.deepEqual([dlq.ok, dlq.value], [true, 1]);
+            const pending = await probe({ kind: "message-count", redis: url, key: "orders", type: "pending", group: "workers", max: 0 }).sample();
+            assert.deepEqual([pending.ok, pending.value, pending.detail], [false, 1, "pending in workers of orders: 1, expected at most 0"]);
+            const gone = await probe({ kind: "message-count", redis: `redis://127.0.0.1:${await freePort()}`, key: "orders" }).sample();
+            assert.equal(gone.ok, false);
+            assert.match(gone.detail, /^ECONNREFUSED/);
+        });
+    });
+
+    it("the sampler reaches at least 20 Hz per probe at under 100 ms per sample", async () => {
+        const probes = [
+            probe({ kind: "http", url: `http://127.0.0.1:${port}/` }),
+            probe({ kind: "tcp", port }),
+            probe({ kind: "container-health", container: web }),
+        ].map((p, i) => Object.assign(p, { name: `p${i}` }));
+        const t0 = performance.now();
+        const sampler = new Sampler(probes, { intervalMs: 50, clock: () => performance.now() - t0, phase: () => "steady" });
+        sampler.start();
+        await new Promise((r) => setTimeout(r, 2000));
+        await sampler.stop();
+        for (const name of ["p0", "p1", "p2"]) {
+            const mine = sampler.samples.filter((s) => s.probe === name);
+            const span = (mine.at(-1)!.t - mine[0]!.t) / 1000;
+            const hz = (mine.length - 1) / span;
+            const mean = mine.reduce((a, s) => a + s.latencyMs, 0) / mine.length;
+            assert.ok(hz >= 18, `${name}: ${hz.toFixed(1)} Hz`);
+            assert.ok(mean < 100, `${name}: ${mean.toFixed(1)} ms per sample`);
+            assert.ok(mine.every((s) => s.ok && s.phase === "steady"));
+        }
+    });
+});
