@@ -40,7 +40,10 @@ describe("demo resilience primitives", () => {
     });
 
     it("times a slow call out with a TimeoutError naming the call", async () => {
+        // withTimeout's timer is unref'd (it must not keep a service alive); this one keeps the test's loop alive.
+        const keepAlive = setTimeout(() => undefined, 1000);
         const err = await withTimeout(new Promise(() => undefined), 20, "postgres query (SELECT)").catch((e: unknown) => e);
+        clearTimeout(keepAlive);
         assert.ok(err instanceof TimeoutError);
         assert.equal((err as Error).message, "postgres query (SELECT) timed out after 20 ms");
         assert.equal(await withTimeout(Promise.resolve(7), 20, "x"), 7);
