@@ -224,13 +224,19 @@ export const BlastRadiusSpec = z
     })
     .strict();
 
+/** The fault window when `timing.duration` is not given. */
+const DEFAULT_FAULT_WINDOW_MS = 30_000;
+
 /** The experiment's windows. */
 export const TimingSpec = z
     .object({
         /** Steady state is measured this long before injection. Defaults to "5s"; 0 skips it. */
         warmup: Window.default(5000),
-        /** The fault window: faults stay in this long. Defaults to "30s". */
-        duration: Duration.default(30_000),
+        /**
+         * The fault window: faults stay in this long. Defaults to "30s". When it is given, every fault's ttl must be
+         * at least this long; a spec without it (faults driven by `pulumi up`/`destroy` alone) is not held to it.
+         */
+        duration: Duration.optional(),
         /** Default time-to-live of every fault that does not set its own. Must be at least `duration`. */
         ttl: Duration.optional(),
         /** After recovery, the steady state is watched this long more. Defaults to "5s"; 0 skips it. */
@@ -330,7 +336,8 @@ const ExperimentObject = z
 /** An experiment: what is broken, why, how it is observed and judged. Read from the stack's `faultline:experiment` config. */
 export const ExperimentSpec = ExperimentObject.superRefine((exp, ctx) => {
     const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
-    const t = exp.timing;
+    const t = { ...exp.timing, duration: exp.timing.duration ?? DEFAULT_FAULT_WINDOW_MS };
+    const windowGiven = exp.timing.duration !== undefined;
 
     const faultNames = new Set<string>();
     const probeNames = new Set<string>();
@@ -350,7 +357,7 @@ export const ExperimentSpec = ExperimentObject.superRefine((exp, ctx) => {
         const ttl = f.ttl ?? t.ttl;
         if (ttl === undefined) {
             issue(["faults", i, "ttl"], 'required: how long the fault may stay in (e.g. "10m"); set it here or as timing.ttl for every fault');
-        } else if (ttl < t.duration) {
+        } else if (windowGiven && ttl < t.duration) {
             issue(
                 [...(f.ttl !== undefined ? ["faults", i, "ttl"] : ["timing", "ttl"])],
                 `${formatDuration(ttl)} is shorter than timing.duration (${formatDuration(t.duration)}): the reaper would revert the fault mid-window; make it at least the duration plus a margin`,
@@ -403,6 +410,7 @@ export const ExperimentSpec = ExperimentObject.superRefine((exp, ctx) => {
     }
 }).transform((exp) => ({
     ...exp,
+    timing: { ...exp.timing, duration: exp.timing.duration ?? DEFAULT_FAULT_WINDOW_MS },
     // Every fault gets its time-to-live and every expectation's probe its name, so later stages never guess.
     faults: exp.faults.map((f) => ({
         ...f,

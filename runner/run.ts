@@ -93,7 +93,16 @@ export async function loadExperiment(stack: Stack, override?: unknown): Promise<
     if (raw === undefined) {
         throw new ExperimentRefusedError("faultline:experiment", `stack "${stack.name}" has no experiment; add it to stacks/Pulumi.${stack.name}.yaml`);
     }
-    return { spec: parseSpec(ExperimentSpec, raw, "experiment", "faultline:experiment"), raw: raw as { faults?: unknown[] } };
+    const spec = parseSpec(ExperimentSpec, raw, "experiment", "faultline:experiment");
+    // The spec holds faults to the window only when timing.duration is written; a run always has a window.
+    const short = spec.faults.find((f) => f.ttl < spec.timing.duration);
+    if (short) {
+        throw new ExperimentRefusedError(
+            `faultline:experiment.faults.${short.name}.ttl`,
+            `the ttl (${short.ttl} ms) is shorter than the fault window (timing.duration, ${spec.timing.duration} ms): its reaper would revert it mid-window; raise the ttl or shorten timing.duration`,
+        );
+    }
+    return { spec, raw: raw as { faults?: unknown[] } };
 }
 
 /**

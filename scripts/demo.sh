@@ -1,46 +1,50 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: a real experiment on local Docker with local state.
-# It starts the example system (a web server and its client on one network), injects the example-partition
-# experiment with `pulumi up`, checks that the client lost the server, rolls back with `pulumi destroy`, and checks
-# that the client reaches the server again, at the same address.
+# The main job on a fresh machine: a real game day against the bundled demo system, on local Docker with local state.
+#   1. setup (everything the project needs), then the demo system (API, worker, Redis stream + DLQ, Postgres,
+#      Toxiproxy in front of the dependencies: docs/demo.md), healthy;
+#   2. `faultline run demo-db-latency`: Postgres gets 1.5 s of latency; the catalog's fallback holds (expected: held);
+#   3. `faultline run demo-orders-latency`: the same fault on the order lookup, which has no timeout (expected:
+#      refuted, naming the latency SLO);
+#   4. the failure-mode matrix across both runs; the demo system is removed.
+# Each run applies the policy pack, checks steady state, injects with `pulumi up`, watches probes and load against
+# the hypothesis with stop conditions, rolls back with `pulumi destroy` (always), verifies recovery, and writes
+# evidence.json, report.md and report.html under .faultline/runs/<stack>/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/setup.sh
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
-# shellcheck source=scripts/images.env
-source scripts/images.env
 
-NET=faultline-example WEB=faultline-example-web CLIENT=faultline-example-client STACK=example-partition
-teardown() {
-  # Whatever happened, roll the fault back first, then remove the example system.
-  pulumi destroy --yes --skip-preview --stack "$STACK" >/dev/null 2>&1 || true
-  docker rm -f "$WEB" "$CLIENT" >/dev/null 2>&1 || true
-  docker network rm "$NET" >/dev/null 2>&1 || true
+API="http://127.0.0.1:${FAULTLINE_DEMO_API_PORT:-18780}"
+OUT="$ROOT/.faultline/runs"
+trap 'bash scripts/demo-system.sh down >/dev/null 2>&1 || true' EXIT
+
+bash scripts/demo-system.sh up
+
+step "Seed: one processed order for the order-lookup experiment"
+curl -fsS -X POST -H 'content-type: application/json' -d '{"id":"demo-1","sku":"apple","qty":1}' "$API/orders" >/dev/null
+for _ in $(seq 1 60); do
+  curl -fsS -o /dev/null "$API/orders/demo-1" 2>/dev/null && break
+  sleep 0.5
+done
+curl -fsS -o /dev/null "$API/orders/demo-1" || die "order demo-1 was not processed within 30 s"
+ok "order demo-1 processed"
+
+verdicts=()
+run_experiment() { # run_experiment STACK EXPECTED_EXIT
+  step "Experiment $1"
+  local code=0
+  npm run --silent faultline -- run "$1" --out "$OUT/$1" || code=$?
+  verdicts+=("$1: exit $code (expected $2)")
+  [[ "$code" == "$2" ]]
 }
-trap teardown EXIT
-reach() { docker exec "$CLIENT" timeout 3 wget -q -O - http://web:8080/ >/dev/null 2>&1; }
+status=0
+run_experiment demo-db-latency 0 || status=1
+run_experiment demo-orders-latency 1 || status=1
 
-step "Example system"
-teardown
-docker network create --subnet 10.214.7.0/24 --label dev.faultline.role=demo "$NET" >/dev/null
-docker run -d --name "$WEB" --network "$NET" --network-alias web --label dev.faultline.role=demo \
-  "$FAULTLINE_IMAGE_BUSYBOX" httpd -f -p 8080 -h /www >/dev/null
-docker run -d --name "$CLIENT" --network "$NET" --label dev.faultline.role=demo "$FAULTLINE_IMAGE_BUSYBOX" sleep 3600 >/dev/null
-reach || die "steady state not met: $CLIENT cannot reach $WEB before any fault"
-ok "steady state: $CLIENT reaches $WEB at $(docker inspect -f "{{(index .NetworkSettings.Networks \"$NET\").IPAddress}}" "$WEB")"
-
-step "Preview"
-pulumi stack select --create "$STACK" >/dev/null
-pulumi preview --diff --stack "$STACK"
-
-step "Inject (pulumi up)"
-pulumi up --yes --skip-preview --stack "$STACK"
-if reach; then die "the fault did not take effect: $CLIENT still reaches $WEB"; fi
-ok "fault observed: $CLIENT cannot reach $WEB"
-
-step "Roll back (pulumi destroy)"
-pulumi destroy --yes --skip-preview --stack "$STACK"
-reach || die "not recovered: $CLIENT still cannot reach $WEB after destroy"
-ok "recovered: $CLIENT reaches $WEB again at $(docker inspect -f "{{(index .NetworkSettings.Networks \"$NET\").IPAddress}}" "$WEB")"
+step "Failure-mode matrix"
+npm run --silent faultline -- report "$OUT/demo-db-latency" "$OUT/demo-orders-latency" --matrix --out "$OUT"
+for v in "${verdicts[@]}"; do ok "$v"; done
+ok "reports: $OUT/<stack>/report.html, matrix: $OUT/matrix.html"
+exit "$status"
