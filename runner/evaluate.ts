@@ -1,6 +1,6 @@
 // Judging a run: from the raw timeline (probe samples, load results, phases) to SLO results, expectations, recovery,
 // the resilience score and the verdict. Pure functions, so every rule is unit-tested without Docker.
-import type { ExperimentSpec } from "../components/experiment";
+import { expectationsOf, type ExperimentSpec } from "../components/experiment";
 import type { ExpectationResult, SloResult } from "./evidence/schema";
 import { LatencyHistogram } from "./load/histogram";
 import type { LoadResult } from "./load/types";
@@ -188,7 +188,7 @@ export function checkExpectations(o: Observations): ExpectationResult[] {
     const out: ExpectationResult[] = [];
     for (const f of o.spec.faults) {
         const injected = o.injectedAt[f.name];
-        for (const e of f.expect) {
+        for (const e of expectationsOf(f)) {
             // A negated expectation is seen when its probe fails ("the service is unreachable").
             const mine = o.samples.filter((s) => s.probe === e.probe.name).map((s) => (e.negate ? { ...s, ok: !s.ok, detail: s.ok ? `probe passed: ${s.detail ?? "ok"}` : s.detail } : s));
             const base = { fault: f.name, behaviour: e.behaviour, mode: e.mode, probe: e.probe.name, critical: e.critical };
