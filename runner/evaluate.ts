@@ -291,7 +291,8 @@ export function evaluate(o: Observations): Judgement {
     const violations: string[] = [];
     if (o.outcome.stop) violations.push(`stop condition: ${o.outcome.stop.message}`);
     for (const r of sloResults.filter((r) => r.window === "chaos" && !r.passed)) violations.push(`SLO ${r.slo} violated: ${r.message}`);
-    for (const e of expectations.filter((e) => !e.passed)) violations.push(`expected behaviour of ${e.fault} not seen: "${e.behaviour}": ${e.detail}`);
+    const injected = Object.keys(o.injectedAt).length > 0;
+    for (const e of expectations.filter((e) => injected && !e.passed)) violations.push(`expected behaviour of ${e.fault} not seen: "${e.behaviour}": ${e.detail}`);
     const aborted = o.outcome.status === "interrupted" || o.outcome.status === "aborted" || o.outcome.status === "error";
     if (!aborted) {
         if (!recovered) {
