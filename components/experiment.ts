@@ -415,11 +415,16 @@ export const ExperimentSpec = ExperimentObject.superRefine((exp, ctx) => {
     faults: exp.faults.map((f) => ({
         ...f,
         ttl: (f.ttl ?? exp.timing.ttl)!,
-        expect: (f.expect ?? []).map((e: Expectation, j: number) => ({
-            ...e,
-            within: e.within ?? exp.hypothesis.slo.failClosedActivation,
-            probe: { ...e.probe, name: e.probe.name ?? `${f.name}-expect-${j + 1}` },
-        })),
+        // Only faults that declare expectations carry the key, so a fault entry parses to what was written.
+        ...(f.expect
+            ? {
+                  expect: f.expect.map((e: Expectation, j: number) => ({
+                      ...e,
+                      within: e.within ?? exp.hypothesis.slo.failClosedActivation,
+                      probe: { ...e.probe, name: e.probe.name ?? `${f.name}-expect-${j + 1}` },
+                  })),
+              }
+            : {}),
     })),
     hypothesis: { ...exp.hypothesis, probes: exp.hypothesis.probes.map((p) => ({ ...p, name: p.name! })) },
 }));
@@ -429,3 +434,8 @@ export type ExperimentSpec = z.output<typeof ExperimentSpec>;
 export type ExperimentInput = z.input<typeof ExperimentSpec>;
 /** A fault of a validated experiment: every default filled in. */
 export type ExperimentFault = ExperimentSpec["faults"][number];
+
+/** A fault's expected behaviours, each with its probe named and its deadline filled in ([] when it declares none). */
+export function expectationsOf(fault: ExperimentFault): Array<Expectation & { within: number; probe: { name: string } }> {
+    return (fault.expect ?? []) as Array<Expectation & { within: number; probe: { name: string } }>;
+}

@@ -96,7 +96,13 @@ async function withSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promis
         if (m && typeof m === "object" && (m as { signal?: string }).signal) onSignal((m as { signal: string }).signal);
     };
     process.on("message", onMessage);
+    // Output that can no longer be written (the terminal or the pipe went away) must never stop a rollback: without
+    // these listeners every write raises an EPIPE that would be reported, and written, as an uncaught exception.
+    const ignore = () => undefined;
+    process.stdout.on("error", ignore);
+    process.stderr.on("error", ignore);
     const onCrash = (err: unknown) => {
+        if ((err as NodeJS.ErrnoException)?.code === "EPIPE") return;
         process.stderr.write(`\nuncaught exception, rolling back: ${err instanceof Error ? err.stack : String(err)}\n`);
         if (!ctl.signal.aborted) ctl.abort(new Error(`uncaught exception: ${err instanceof Error ? err.message : String(err)}`));
     };

@@ -1,6 +1,6 @@
 // Judging a run: from the raw timeline (probe samples, load results, phases) to SLO results, expectations, recovery,
 // the resilience score and the verdict. Pure functions, so every rule is unit-tested without Docker.
-import type { ExperimentSpec } from "../components/experiment";
+import { expectationsOf, type ExperimentSpec } from "../components/experiment";
 import type { ExpectationResult, SloResult } from "./evidence/schema";
 import { LatencyHistogram } from "./load/histogram";
 import type { LoadResult } from "./load/types";
@@ -188,7 +188,7 @@ export function checkExpectations(o: Observations): ExpectationResult[] {
     const out: ExpectationResult[] = [];
     for (const f of o.spec.faults) {
         const injected = o.injectedAt[f.name];
-        for (const e of f.expect) {
+        for (const e of expectationsOf(f)) {
             // A negated expectation is seen when its probe fails ("the service is unreachable").
             const mine = o.samples.filter((s) => s.probe === e.probe.name).map((s) => (e.negate ? { ...s, ok: !s.ok, detail: s.ok ? `probe passed: ${s.detail ?? "ok"}` : s.detail } : s));
             const base = { fault: f.name, behaviour: e.behaviour, mode: e.mode, probe: e.probe.name, critical: e.critical };
@@ -291,7 +291,8 @@ export function evaluate(o: Observations): Judgement {
     const violations: string[] = [];
     if (o.outcome.stop) violations.push(`stop condition: ${o.outcome.stop.message}`);
     for (const r of sloResults.filter((r) => r.window === "chaos" && !r.passed)) violations.push(`SLO ${r.slo} violated: ${r.message}`);
-    for (const e of expectations.filter((e) => !e.passed)) violations.push(`expected behaviour of ${e.fault} not seen: "${e.behaviour}": ${e.detail}`);
+    const injected = Object.keys(o.injectedAt).length > 0;
+    for (const e of expectations.filter((e) => injected && !e.passed)) violations.push(`expected behaviour of ${e.fault} not seen: "${e.behaviour}": ${e.detail}`);
     const aborted = o.outcome.status === "interrupted" || o.outcome.status === "aborted" || o.outcome.status === "error";
     if (!aborted) {
         if (!recovered) {

@@ -1,7 +1,7 @@
 // `faultline plan`: the experiment plan a reviewer reads before the game day: hypothesis, blast radius, expected
 // behaviour, verification steps, and the `pulumi preview --diff` of the faults (with the policy pack).
 import { formatDuration } from "../components/core/duration";
-import type { ExperimentSpec } from "../components/experiment";
+import { expectationsOf, type ExperimentSpec } from "../components/experiment";
 import { describeFaults, errorSummary, loadExperiment } from "./run";
 import { openStack, policyPacks } from "./pulumi";
 
@@ -42,7 +42,7 @@ export function verificationSteps(spec: ExperimentSpec): string[] {
         `Inject: pulumi up (${spec.faults.map((f) => f.name).join(", ")}); each fault has a reaper that reverts it after its TTL even if everything else dies.`,
         `Observe for ${formatDuration(t.duration)}: the same SLOs must hold while the faults are in${spec.stopConditions.length ? `; stop early on ${spec.stopConditions.map((c) => (c.metric === "probe" ? `probe ${c.probe} failing ${c.samples}×` : `${c.metric} breach ${c.samples}×`)).join(", ")}` : ""}.`,
     ];
-    const expects = spec.faults.flatMap((f) => f.expect.map((e) => `${f.name}: "${e.behaviour}" (${e.probe.name}, ${e.mode}${e.mode === "within" ? ` ${e.within} ms` : ""})`));
+    const expects = spec.faults.flatMap((f) => expectationsOf(f).map((e) => `${f.name}: "${e.behaviour}" (${e.probe.name}, ${e.mode}${e.mode === "within" ? ` ${e.within} ms` : ""})`));
     if (expects.length) steps.push(`Check expected behaviour: ${expects.join("; ")}.`);
     steps.push(
         "Roll back: pulumi destroy (always: on success, failure, stop condition, Ctrl-C, SIGTERM or a crash; pending creates are cleared first).",
@@ -96,7 +96,7 @@ export async function planExperiment(opts: PlanOptions): Promise<Plan> {
             kind: f.kind,
             description: descriptions[f.name] ?? f.kind,
             ttlMs: f.ttl,
-            expected: f.expect.map((e) => ({ behaviour: e.behaviour, mode: e.mode, probe: e.probe.name, withinMs: e.mode === "within" ? e.within : null })),
+            expected: expectationsOf(f).map((e) => ({ behaviour: e.behaviour, mode: e.mode, probe: e.probe.name, withinMs: e.mode === "within" ? e.within : null })),
         })),
         stopConditions: spec.stopConditions,
         verificationSteps: verificationSteps(spec),

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { parseSpec } from "../components/core/errors";
-import { ExperimentSpec } from "../components/experiment";
+import { expectationsOf, ExperimentSpec } from "../components/experiment";
 import { driverFor } from "../components/registry";
 import { checkSlos, evaluate, stableSamples, steadySignals, windowMetrics, type Phase } from "./evaluate";
 import { buildEvidence } from "./evidence/build";
@@ -211,7 +211,7 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
         emit({ type: "stop", trigger: t });
         stopCtl.abort();
     });
-    const probes = [...spec.hypothesis.probes, ...spec.faults.flatMap((f) => f.expect.map((e) => e.probe))].map((p) => createProbe(p));
+    const probes = [...spec.hypothesis.probes, ...spec.faults.flatMap((f) => expectationsOf(f).map((e) => e.probe))].map((p) => createProbe(p));
     const sampler = new Sampler(probes, {
         intervalMs: spec.timing.sampleInterval,
         clock,

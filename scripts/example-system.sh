@@ -20,7 +20,9 @@ case "${1:-up}" in
     docker network create --subnet 10.214.9.0/24 --label dev.faultline.role=demo "$NET" >/dev/null
     for pair in web:18080 other:18081; do
       name="${pair%%:*}" port="${pair##*:}"
+      # chaos.opt-in: the policy pack only lets faults hit containers their owners opted in.
       docker run -d --name "faultline-runner-$name" --network "$NET" --network-alias "$name" --label dev.faultline.role=demo \
+        --label chaos.opt-in=true \
         -p "127.0.0.1:$port:8080" "$FAULTLINE_IMAGE_BUSYBOX" \
         sh -c 'mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 8080 -h /www' >/dev/null
     done

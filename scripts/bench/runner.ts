@@ -49,7 +49,7 @@ async function main(): Promise<void> {
         const webPort = await freePort();
         const otherPort = await freePort();
         const httpd = ["sh", "-c", "mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 8080 -h /www"];
-        await runContainer({ name: web, run, network: net, aliases: ["web"], publish: 8080, hostPort: webPort, cmd: httpd });
+        await runContainer({ name: web, run, network: net, aliases: ["web"], publish: 8080, hostPort: webPort, cmd: httpd, labels: { "chaos.opt-in": "true" } });
         await runContainer({ name: other, run, network: net, aliases: ["other"], publish: 8080, hostPort: otherPort, cmd: httpd });
         for (let i = 0; i < 50 && !(await reachable(otherPort)); i++) await new Promise((r) => setTimeout(r, 200));
 
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
         const experiment = {
             name: "bench-web-partition",
             hypothesis: { text: "other answers while web is cut off", probes: [{ name: "other-http", kind: "http", url: `http://127.0.0.1:${otherPort}/` }] },
+            stopConditions: [{ metric: "probe", probe: "other-http", samples: 100 }],
             timing: { warmup: `${WARMUP_MS}ms`, duration: `${FAULT_MS}ms`, cooldown: `${COOLDOWN_MS}ms`, ttl: "10m" },
             faults: [{ name: "web-partition", kind: "docker:network-disconnect", container: web, network: net }],
         };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { toSpecIssues } from "../../components/core/errors";
 import { experimentMetadataArgs } from "../../components/core/ExperimentMetadata";
-import { ExperimentSpec, FAULT_KINDS, type ExperimentInput } from "../../components/experiment";
+import { ExperimentSpec, expectationsOf, FAULT_KINDS, type ExperimentInput } from "../../components/experiment";
 
 /** A valid experiment; every bad spec below changes one thing in it. */
 function valid(): Record<string, any> {
@@ -115,6 +115,7 @@ describe("ExperimentSpec: defaults", () => {
         assert.deepEqual(exp.score, { weights: { expectedBehaviour: 30, recovery: 40, recoveryTime: 20, errorRate: 10 }, productionReady: 90 });
         assert.deepEqual(exp.environment, { name: "local", target: "docker", production: false });
         assert.equal(exp.faults[0]!.ttl, 600_000);
+        assert.equal("expect" in exp.faults[0]!, false, "a fault without expectations parses to what was written");
     });
 
     it("names expectation probes after their fault and fills their deadline from the SLO", () => {
@@ -123,7 +124,7 @@ describe("ExperimentSpec: defaults", () => {
         spec.faults[0].expect = [{ behaviour: "fails closed", probe: { kind: "http", url: "http://127.0.0.1:1/", status: 503 } }];
         const exp = ExperimentSpec.parse(spec);
         assert.equal(exp.hypothesis.slo.maxErrorRate, 0.01);
-        assert.deepEqual(exp.faults[0]!.expect[0], {
+        assert.deepEqual(expectationsOf(exp.faults[0]!)[0], {
             behaviour: "fails closed",
             mode: "within",
             within: 2000,

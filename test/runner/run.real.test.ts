@@ -79,6 +79,8 @@ describe("faultline run (real Docker, real Pulumi engine)", { timeout: 1_800_000
             slo: { latency: { p95: "5s" } },
         },
         environment: { name: "test", component: probePort === webPort ? "web" : "other" },
+        // The policy pack requires one; 1000 failing samples in a row (50 s) never happens in these short windows.
+        stopConditions: [{ metric: "probe", probe: "service-http", samples: 1000 }],
         timing: { warmup: "1s", duration: "4s", cooldown: "1s", ttl: "10m", recoveryDeadline: "60s", sampleInterval: "50ms" },
         faults: [
             {
@@ -109,7 +111,8 @@ describe("faultline run (real Docker, real Pulumi engine)", { timeout: 1_800_000
         webPort = await freePort();
         otherPort = await freePort();
         const httpd = ["sh", "-c", "mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 8080 -h /www"];
-        await runContainer({ name: web, run, network: net, aliases: ["web"], publish: 8080, hostPort: webPort, cmd: httpd });
+        // Opted in for the policy pack's opt-in-targets policy.
+        await runContainer({ name: web, run, network: net, aliases: ["web"], publish: 8080, hostPort: webPort, cmd: httpd, labels: { "chaos.opt-in": "true" } });
         await runContainer({ name: other, run, network: net, aliases: ["other"], publish: 8080, hostPort: otherPort, cmd: httpd });
         for (let i = 0; i < 50 && !((await reachable(webPort)) && (await reachable(otherPort))); i++) await new Promise((r) => setTimeout(r, 200));
         assert.equal(await reachable(webPort), true, "precondition: web answers on its port");
