@@ -159,7 +159,7 @@ describe("Toxiproxy faults in an experiment and in component args", () => {
             },
             "experiment",
         );
-        assert.deepEqual(exp.faults[0], { name: "slow", kind: "docker:toxiproxy-toxic", ttl: 60_000, expect: [], type: "latency", latency: "1s", jitter: "0ms", ...common });
+        assert.deepEqual(exp.faults[0], { name: "slow", kind: "docker:toxiproxy-toxic", ttl: 60_000, type: "latency", latency: "1s", jitter: "0ms", ...common });
         assert.deepEqual(
             issues(ExperimentSpec, { name: "deps", faults: [{ name: "x", kind: "docker:toxiproxy-toxic", ttl: "1m", type: "slicer", toxiproxy: tp, proxy: "db" }] }, "faultline:experiment"),
             [{ path: "faultline:experiment.faults[0].averageSize", message: "required: the average size in bytes of the slices, e.g. 64" }],
