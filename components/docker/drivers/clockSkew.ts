@@ -6,7 +6,7 @@ import type { FaultOwner } from "../../core/labels";
 import { parseDuration } from "../../core/duration";
 import { readFile, statPath, writeFile } from "../files";
 import { runScriptOnTarget } from "../helper";
-import { ContainerSelector, selectContainers, type SelectedContainer } from "../selector";
+import { ContainerSelector, planContainers, selectContainers, type SelectedContainer } from "../selector";
 
 /** Parses a signed offset ("+2h", "-30m", "+1d", "-1h30m", "+90s") into whole seconds. */
 export function parseOffset(text: string): number | undefined {
@@ -187,13 +187,7 @@ export const driver: FaultDriver<ClockSkewSpec, ClockSkewRecord> = {
         return issues;
     },
 
-    async plan(spec) {
-        try {
-            return (await selectContainers(spec.target, "spec.target")).map((c) => ({ name: c.name, labels: c.labels }));
-        } catch {
-            return [];
-        }
-    },
+    plan: (spec) => planContainers(spec.target),
 
     async inject(spec, ctx) {
         const selected = await selectContainers(spec.target, "spec.target");

@@ -7,7 +7,7 @@ import type { FaultOwner } from "../../core/labels";
 import { ByteSize, formatBytes } from "../../core/size";
 import { isDirectory, statPath } from "../files";
 import { runScriptOnTarget } from "../helper";
-import { ContainerSelector, selectContainers } from "../selector";
+import { ContainerSelector, planContainers, selectContainers } from "../selector";
 
 /** Spec of a disk fill: one file that takes up space in a directory of the target's filesystem or volume. */
 export const DiskFillSpec = z
@@ -161,13 +161,7 @@ export const driver: FaultDriver<DiskFillSpec, DiskFillRecord> = {
         return issues;
     },
 
-    async plan(spec) {
-        try {
-            return (await selectContainers(spec.target, "spec.target")).map((c) => ({ name: c.name, labels: c.labels }));
-        } catch {
-            return [];
-        }
-    },
+    plan: (spec) => planContainers(spec.target),
 
     async inject(spec, ctx) {
         const selected = await selectContainers(spec.target, "spec.target");
