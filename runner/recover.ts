@@ -3,7 +3,8 @@
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { dockerClient, isNotFound } from "../components/core/docker";
 import type { DriverContext, RevertOutcome } from "../components/core/driver";
-import { Labels, type FaultOwner } from "../components/core/labels";
+import { STANDBY_KIND } from "../components/core/labels";
+import { armedFaults, reaper as dockerReaper } from "../components/docker/reaper";
 import { driverFor } from "../components/registry";
 import { lockHolder } from "./lock";
 import { liveResources, openStack, pendingOperations, projectWorkspace } from "./pulumi";
@@ -11,9 +12,11 @@ import { liveResources, openStack, pendingOperations, projectWorkspace } from ".
 /** The Pulumi project name (Pulumi.yaml), which every fault's labels carry. */
 export const PROJECT_NAME = "faultline";
 
-/** A reaper container, as `recover` sees it. */
+/** A fault armed in a Docker reaper, as `recover` sees it. */
 export interface ReaperInfo {
+    /** The fault's Pulumi id ("" for a reaper with nothing armed, about to retire). */
     id: string;
+    /** The reaper container that guards it. */
     name: string;
     stack: string;
     fault: string;
@@ -27,47 +30,41 @@ export interface ReaperOutcome extends ReaperInfo {
     detail: string;
 }
 
-/** Lists the reaper containers of this project, optionally of one stack. */
+/** Lists the faults armed in this project's reapers, optionally of one stack. */
 export async function listReapers(stack?: string): Promise<ReaperInfo[]> {
-    const labels = [`${Labels.role}=reaper`, `${Labels.managed}=true`, `${Labels.project}=${PROJECT_NAME}`];
-    if (stack) labels.push(`${Labels.stack}=${stack}`);
-    const list = await dockerClient().listContainers({ all: true, filters: JSON.stringify({ label: labels }) });
-    return list.map((c) => ({
-        id: c.Id,
-        name: (c.Names[0] ?? "").replace(/^\//, ""),
-        stack: c.Labels[Labels.stack] ?? "",
-        fault: c.Labels[Labels.fault] ?? "",
-        kind: c.Labels[Labels.kind] ?? "",
-        expiresAt: c.Labels["dev.faultline.expires-at"] ?? "",
+    const armed = await armedFaults({ project: PROJECT_NAME, ...(stack ? { stack } : {}) });
+    return armed.map((a) => ({
+        id: a.id,
+        name: a.reaperName,
+        stack: a.owner.stack,
+        fault: a.owner.fault,
+        kind: a.kind,
+        expiresAt: a.expiresAt ? new Date(a.expiresAt).toISOString() : "",
     }));
 }
 
 /**
- * Reverts a reaper's fault now, with the same driver and record the reaper would use at its deadline (they are in
- * its environment), then removes the reaper. Idempotent like the driver's revert.
+ * Reverts an armed fault now, with the same driver and record its reaper would use at the deadline, then disarms it
+ * (a reaper left with nothing to guard retires). Idempotent like the driver's revert.
  */
 export async function revertReaper(reaper: ReaperInfo, log: (m: string) => void = () => undefined): Promise<ReaperOutcome> {
-    const docker = dockerClient();
-    let env: string[];
-    try {
-        env = (await docker.getContainer(reaper.id).inspect()).Config.Env ?? [];
-    } catch (err) {
-        if (isNotFound(err)) return { ...reaper, outcome: "already-reverted", detail: "the reaper already fired and removed itself" };
-        throw err;
-    }
-    const get = (k: string) => env.find((e) => e.startsWith(`${k}=`))?.slice(k.length + 1);
-    const kind = get("FAULTLINE_KIND") ?? reaper.kind;
-    const record = JSON.parse(get("FAULTLINE_RECORD") ?? "null") as unknown;
-    const owner = JSON.parse(get("FAULTLINE_OWNER") ?? "{}") as FaultOwner;
-    const ctx: DriverContext = { owner, warn: (m) => log(`warning: ${m}`), info: log };
-    try {
-        const outcome = await driverFor(kind).revert(record, ctx);
-        await docker.getContainer(reaper.id).remove({ force: true }).catch((err: unknown) => {
+    const armed = (await armedFaults({ project: PROJECT_NAME, stack: reaper.stack })).find((a) => a.id === reaper.id && a.reaperName === reaper.name);
+    if (!armed) return { ...reaper, outcome: "already-reverted", detail: "the reaper already reverted it" };
+    if (!armed.id) {
+        // Nothing armed: a reaper about to retire. Removing it is all there is to do.
+        await dockerClient().getContainer(armed.reaperName).remove({ force: true }).catch((err: unknown) => {
             if (!isNotFound(err)) throw err;
         });
-        return { ...reaper, outcome, detail: `${kind} "${reaper.fault}" of stack ${reaper.stack}: ${outcome}; reaper removed` };
+        return { ...reaper, outcome: "already-reverted", detail: "an idle reaper, removed" };
+    }
+    const ctx: DriverContext = { owner: armed.owner, warn: (m) => log(`warning: ${m}`), info: log };
+    try {
+        // An experiment's standby holds no fault: disarming it is all there is.
+        const outcome = armed.kind === STANDBY_KIND ? "reverted" : await driverFor(armed.kind).revert(armed.record, ctx);
+        await dockerReaper.disarm(armed.id, armed.owner);
+        return { ...reaper, outcome, detail: `${armed.kind} "${reaper.fault}" of stack ${reaper.stack}: ${outcome}; disarmed` };
     } catch (err) {
-        return { ...reaper, outcome: "failed", detail: `revert failed (the reaper stays and retries at ${reaper.expiresAt}): ${String(err)}` };
+        return { ...reaper, outcome: "failed", detail: `revert failed (the reaper keeps it and retries at ${reaper.expiresAt}): ${String(err)}` };
     }
 }
 

@@ -120,14 +120,20 @@ function reapers(spec: ExperimentSpec): Reaper[] {
  * experiment; `raw` is the config as written (the same object before parsing).
  */
 export function buildExperiment(spec: ExperimentSpec, raw: { faults: Record<string, unknown>[] }) {
-    // What the experiment declares about itself, for the policy pack's stack-wide checks.
-    new ExperimentMetadata(spec.name, experimentMetadataArgs(spec));
+    // What the experiment declares about itself, for the policy pack's stack-wide checks. With Docker faults it
+    // also starts the stack's reaper ahead of them, standing by for the longest time-to-live, so that arming each
+    // fault (before it touches its target) is a file write into a running reaper, not a container start.
+    const dockerTtls = spec.faults.filter((f) => f.kind.startsWith("docker:")).map((f) => f.ttl);
+    const metadata = new ExperimentMetadata(spec.name, {
+        ...experimentMetadataArgs(spec),
+        ...(dockerTtls.length ? { reaperStandbyMs: Math.max(...dockerTtls) } : {}),
+    });
     // The environment comes first: faults depend on it, so they go in after it is healthy and out before it goes.
     const compose = spec.environment?.compose;
     const sandbox = compose
         ? new ComposeStack("sandbox", { ...compose, waitTimeout: formatDuration(compose.waitTimeout) })
         : undefined;
-    const deps: pulumi.ComponentResourceOptions = sandbox ? { dependsOn: [sandbox] } : {};
+    const deps: pulumi.ComponentResourceOptions = { dependsOn: sandbox ? [metadata, sandbox] : [metadata] };
     const faults = spec.faults.map((f, i) => faultComponent(f, raw.faults[i] ?? {}, spec.name, deps));
     const reaped = reapers(spec);
     return {

@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { loadModule, REAPER_MODULES, type ReaperHost } from "./FaultResource";
+import { STANDBY_KIND } from "./labels";
 
 /** Who signed off an experiment that runs in production. */
 export interface ExperimentApproval {
@@ -32,14 +34,40 @@ export interface ExperimentMetadataArgs {
     approval?: Partial<ExperimentApproval>;
     /** Lets two faults of this experiment hit the same target. */
     allowSharedTargets?: boolean;
+    /**
+     * When the experiment has Docker faults: how long (ms, the longest fault time-to-live) to keep the stack's Docker
+     * reaper standing by. The resource starts it before the faults go in, so arming each fault is a file written
+     * into a running container rather than a container start on the fault's path. It leaves with the resource, or
+     * on its own once this long has passed.
+     */
+    reaperStandbyMs?: number;
+}
+
+/** The reaper's record of an experiment's standby: who owns it and its id. */
+function standbyOf(project: string, stack: string, inputs: ExperimentMetadataArgs) {
+    return { id: `standby/${project}/${stack}/${inputs.name}`, owner: { project, stack, experiment: inputs.name, fault: "", kind: STANDBY_KIND } };
 }
 
 /**
- * A no-op provider: the resource only carries metadata into Pulumi state and the policy pack; it never touches a
- * target. Self-contained (no imports), because Pulumi serializes it into state.
+ * The provider carries metadata into Pulumi state and the policy pack; it never touches a target. Its only effect is
+ * the Docker reaper standby (see `reaperStandbyMs`). It holds module paths only, because Pulumi serializes it.
  */
 class ExperimentMetadataProvider implements pulumi.dynamic.ResourceProvider<ExperimentMetadataArgs, ExperimentMetadataArgs> {
+    constructor(
+        private readonly project: string,
+        private readonly stack: string,
+        private readonly reaperModule: string | undefined,
+    ) {}
+
+    private async standBy(inputs: ExperimentMetadataArgs): Promise<void> {
+        if (!inputs.reaperStandbyMs || !this.reaperModule) return;
+        const { id, owner } = standbyOf(this.project, this.stack, inputs);
+        const reaper = loadModule(this.reaperModule).reaper as ReaperHost;
+        await reaper.arm({ id, kind: STANDBY_KIND, record: null, owner, expiresAt: Date.now() + inputs.reaperStandbyMs });
+    }
+
     async create(inputs: ExperimentMetadataArgs): Promise<pulumi.dynamic.CreateResult<ExperimentMetadataArgs>> {
+        await this.standBy(inputs);
         return { id: `experiment/${inputs.name}`, outs: inputs };
     }
 
@@ -48,11 +76,16 @@ class ExperimentMetadataProvider implements pulumi.dynamic.ResourceProvider<Expe
     }
 
     async update(id: string, olds: ExperimentMetadataArgs, news: ExperimentMetadataArgs): Promise<pulumi.dynamic.UpdateResult<ExperimentMetadataArgs>> {
+        // An `up` that changes faults arms new ones: stand by again, for the new longest time-to-live.
+        await this.standBy(news);
         return { outs: news };
     }
 
-    async delete(): Promise<void> {
-        // Nothing to undo: the resource exists only in state.
+    async delete(id: string, props: ExperimentMetadataArgs): Promise<void> {
+        // Otherwise only state: the standby goes, and the reaper retires once nothing else is armed in it.
+        if (!props.reaperStandbyMs || !this.reaperModule) return;
+        const { id: standbyId, owner } = standbyOf(this.project, this.stack, props);
+        await (loadModule(this.reaperModule).reaper as ReaperHost).disarm(standbyId, owner);
     }
 }
 
@@ -87,12 +120,14 @@ export function experimentMetadataArgs(spec: ExperimentLike): ExperimentMetadata
 /**
  * An experiment's metadata as a resource of its stack (type `pulumi-nodejs:dynamic/faultline:Experiment`), so that
  * the policy pack can check, across the stack, that every fault belongs to an experiment with a hypothesis,
- * steady-state probes and stop conditions, and that production experiments are approved. It never touches a target.
+ * steady-state probes and stop conditions, and that production experiments are approved. It never touches a target;
+ * with Docker faults it starts the stack's reaper ahead of them (`reaperStandbyMs`).
  */
 export class ExperimentMetadata extends pulumi.dynamic.Resource {
     declare readonly name: pulumi.Output<string>;
 
     constructor(name: string, args: ExperimentMetadataArgs, opts?: pulumi.CustomResourceOptions) {
-        super(new ExperimentMetadataProvider(), name, { ...args }, opts, "faultline", "Experiment");
+        const provider = new ExperimentMetadataProvider(pulumi.getProject(), pulumi.getStack(), REAPER_MODULES.docker);
+        super(provider, name, { ...args }, opts, "faultline", "Experiment");
     }
 }

@@ -38,8 +38,8 @@ export interface ArmedFault {
 export interface ReaperHost {
     /** Starts a reaper that reverts `fault` at `fault.expiresAt` even if every faultline process is gone. */
     arm(fault: ArmedFault): Promise<void>;
-    /** Removes the reapers of fault `id`; no-op when there are none (the reaper already fired). */
-    disarm(id: string): Promise<void>;
+    /** Stops guarding fault `id` of `owner`'s stack; a no-op when nothing guards it (its reaper already fired). */
+    disarm(id: string, owner: FaultOwner): Promise<void>;
     /**
      * Optional: starts any slow one-time preparation (bundling the reaper program) ahead of the first `arm`. The
      * TTL clock starts before `arm`, so time spent there is time the reaper is late by.
@@ -149,7 +149,7 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
                 await driver.apply(record, ctx);
             } catch (err) {
                 await driver.revert(record, ctx);
-                await reaper?.disarm(id);
+                await reaper?.disarm(id, inputs.owner);
                 throw err;
             }
         } else {
@@ -157,7 +157,7 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
                 record = await driver.inject(inputs.spec, ctx);
             } catch (err) {
                 // The driver undid its partial changes; a reaper armed before them has nothing left to guard.
-                if (armed) await reaper!.disarm(id);
+                if (armed) await reaper!.disarm(id, inputs.owner);
                 throw err;
             }
             // Otherwise the reaper is armed right after the fault is in, before Pulumi has even recorded it: from
@@ -186,7 +186,7 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
         const seen = await driver.observe(props.record);
         if (!seen.active) {
             // Its reaper has nothing left to do, and the fault leaves state here, so no later destroy would disarm it.
-            await this.reaper(driver)?.disarm(id);
+            await this.reaper(driver)?.disarm(id, props.owner);
             return {};
         }
         return { id, props };
@@ -201,7 +201,7 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
         // Revert first, then disarm: if the revert fails, the reaper is still there to try again at its deadline.
         const driver = this.driver();
         await driver.revert(props.record, providerContext(props.owner));
-        await this.reaper(driver)?.disarm(id);
+        await this.reaper(driver)?.disarm(id, props.owner);
     }
 }
 
@@ -218,7 +218,7 @@ export interface FaultResourceArgs {
 }
 
 /** The reaper host module of each target that needs one, resolved here so the provider can load it by path. */
-const REAPER_MODULES: Partial<Record<string, string>> = {
+export const REAPER_MODULES: Partial<Record<string, string>> = {
     docker: require.resolve("../docker/reaper"),
 };
 

@@ -21,6 +21,12 @@ export const Labels = {
     sandbox: `${LABEL_PREFIX}.sandbox`,
 } as const;
 
+/**
+ * The kind of a reaper's standby record (an experiment's, see ExperimentMetadata): nothing to revert, it only keeps
+ * the stack's reaper running while faults are armed in it.
+ */
+export const STANDBY_KIND = "faultline:standby";
+
 /** Who owns a fault: enough to find everything it left on a target. */
 export interface FaultOwner {
     project: string;

@@ -24,18 +24,23 @@ export function tarOf(name: string, content: Buffer, mode = 0o644): Buffer {
     return Buffer.concat([header, content, pad, Buffer.alloc(1024)]);
 }
 
-/** The first regular file in a tar archive, skipping PAX and GNU long-name entries. */
-function firstFileOf(tar: Buffer): Buffer | undefined {
+/** The regular files of a tar archive, in order, by path; PAX and GNU long-name entries are skipped. */
+export function filesOf(tar: Buffer): Array<{ name: string; content: Buffer }> {
+    const files: Array<{ name: string; content: Buffer }> = [];
     let off = 0;
     while (off + 512 <= tar.length) {
         const header = tar.subarray(off, off + 512);
-        if (header.every((b) => b === 0)) return undefined;
-        const size = parseInt(header.toString("ascii", 124, 136).replace(/\0.*$/, "").trim() || "0", 8);
+        if (header.every((b) => b === 0)) break;
+        const field = (start: number, end: number) => header.toString("ascii", start, end).replace(/\0.*$/s, "");
+        const size = parseInt(field(124, 136).trim() || "0", 8);
         const type = String.fromCharCode(header[156] ?? 0);
-        if (type === "0" || type === "\0") return tar.subarray(off + 512, off + 512 + size);
+        if (type === "0" || type === "\0") {
+            const prefix = field(345, 500);
+            files.push({ name: prefix ? `${prefix}/${field(0, 100)}` : field(0, 100), content: tar.subarray(off + 512, off + 512 + size) });
+        }
         off += 512 + Math.ceil(size / 512) * 512;
     }
-    return undefined;
+    return files;
 }
 
 /** What Docker says about a path in a container. */
@@ -69,18 +74,24 @@ export function isDirectory(stat: PathStat): boolean {
     return (stat.mode >>> 0) >= 0x80000000;
 }
 
-/** Reads a regular file from a container; undefined when it does not exist. */
-export async function readFile(container: string, file: string): Promise<Buffer | undefined> {
+/** The archive of `target` (a file or a directory) in a container; undefined when the path does not exist. */
+async function archiveOf(container: string, target: string): Promise<Buffer | undefined> {
     let stream: NodeJS.ReadableStream;
     try {
-        stream = (await dockerClient().getContainer(container).getArchive({ path: file })) as NodeJS.ReadableStream;
+        stream = (await dockerClient().getContainer(container).getArchive({ path: target })) as NodeJS.ReadableStream;
     } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;
     }
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-    return firstFileOf(Buffer.concat(chunks));
+    return Buffer.concat(chunks);
+}
+
+/** Reads a regular file from a container; undefined when it does not exist. */
+export async function readFile(container: string, file: string): Promise<Buffer | undefined> {
+    const tar = await archiveOf(container, file);
+    return tar && filesOf(tar)[0]?.content;
 }
 
 /** Writes (creates or replaces) a regular file in a container. Its directory must exist. */

@@ -1,37 +1,74 @@
-// The program inside a Docker reaper container. It is bundled (esbuild) together with every driver, copied into
-// the container, and run by Node.js there. It waits until the fault's deadline, reverts the fault with the same
-// driver `pulumi destroy` uses, and removes its own container. If the revert throws, it exits non-zero and
-// Docker's restart policy runs it again; on every start it recomputes the wait from the absolute deadline, so a
-// restarted engine or host does not reset the clock.
+// The program inside a Docker reaper container. It is bundled (esbuild) together with every driver, copied into the
+// container, and run by Node.js there. It guards every fault armed under its name (a labelled volume each, see
+// reaperStore.ts): at a fault's deadline it reverts it with the same driver `pulumi destroy` uses and removes the
+// volume. A revert that throws is retried with backoff; the volume stays until it succeeds. Deadlines are absolute,
+// so a restarted engine or host (Docker's restart policy starts the reaper again) does not reset the clock. With
+// nothing left to guard, the reaper retires: it removes its own container, leaving nothing behind.
+import * as fs from "node:fs/promises";
 import * as os from "node:os";
-import { dockerClient } from "../core/docker";
+import type { ArmedFault } from "../core/FaultResource";
 import type { DriverContext } from "../core/driver";
+import { STANDBY_KIND } from "../core/labels";
 import { driverFor } from "../registry";
+import { armedIn, removeArmed, retire } from "./reaperStore";
+
+/** How often the engine is asked for armed faults: the most a revert can be late by, on top of the engine's delays. */
+const TICK_MS = 100;
+
+const log = (m: string) => console.log(`${new Date().toISOString()} ${m}`);
+
+/** This container's id, from the hostname file Docker mounts into it (the hostname itself may be another's). */
+async function selfId(): Promise<string> {
+    const mounts = await fs.readFile("/proc/self/mountinfo", "utf8").catch(() => "");
+    return /\/containers\/([0-9a-f]{64})\/hostname/.exec(mounts)?.[1] ?? os.hostname();
+}
 
 async function main(): Promise<void> {
-    const kind = process.env.FAULTLINE_KIND ?? "";
-    const record = JSON.parse(process.env.FAULTLINE_RECORD ?? "null") as unknown;
-    const owner = JSON.parse(process.env.FAULTLINE_OWNER ?? "{}") as DriverContext["owner"];
-    const expiresAt = Number(process.env.FAULTLINE_EXPIRES_AT);
-    const driver = driverFor(kind);
+    const self = await selfId();
+    const name = process.env.FAULTLINE_REAPER_NAME ?? "";
+    const seen = new Set<string>();
+    const inFlight = new Set<string>();
+    const retryAt = new Map<string, { at: number; delayMs: number }>();
 
-    const waitMs = Math.max(0, expiresAt - Date.now());
-    console.log(`${new Date().toISOString()} armed: ${kind} "${owner.fault}" of stack ${owner.stack}; reverting in ${waitMs} ms`);
-    await new Promise((r) => setTimeout(r, waitMs));
-
-    const ctx: DriverContext = {
-        owner,
-        warn: (m) => console.log(`warning: ${m}`),
-        info: (m) => console.log(m),
+    const revert = async (volume: string, fault: ArmedFault) => {
+        const ctx: DriverContext = { owner: fault.owner, warn: (m) => log(`warning: ${m}`), info: log };
+        try {
+            if (fault.kind === STANDBY_KIND) log(`standby of experiment "${fault.owner.experiment}" ended`);
+            else {
+                const outcome = await driverFor(fault.kind).revert(fault.record, ctx);
+                log(`time-to-live reached: ${fault.kind} "${fault.owner.fault}" of stack ${fault.owner.stack}: ${outcome}`);
+            }
+            await removeArmed(volume);
+            retryAt.delete(volume);
+        } catch (err) {
+            const delayMs = Math.min(60_000, (retryAt.get(volume)?.delayMs ?? 1_250) * 2);
+            retryAt.set(volume, { at: Date.now() + delayMs, delayMs });
+            log(`revert of "${fault.owner.fault}" failed, retrying in ${delayMs / 1000} s: ${String(err)}`);
+        }
     };
-    const outcome = await driver.revert(record, ctx);
-    console.log(`${new Date().toISOString()} time-to-live reached: ${outcome}`);
-    // The reaper removes itself, leaving nothing behind. Never by hostname alone: a reaper that joined another
-    // container's network namespace (a Toxiproxy's) also has that container's hostname.
-    await dockerClient().getContainer(process.env.FAULTLINE_REAPER_NAME ?? os.hostname()).remove({ force: true });
+
+    for (;;) {
+        const armed = await armedIn(name);
+        for (const { volume, fault } of armed) {
+            if (!seen.has(volume)) {
+                seen.add(volume);
+                const until = new Date(fault.expiresAt).toISOString();
+                if (fault.kind === STANDBY_KIND) log(`standing by for experiment "${fault.owner.experiment}" until ${until}`);
+                else log(`armed: ${fault.kind} "${fault.owner.fault}" of stack ${fault.owner.stack}; reverting at ${until}`);
+            }
+            if (fault.expiresAt > Date.now() || inFlight.has(volume) || (retryAt.get(volume)?.at ?? 0) > Date.now()) continue;
+            inFlight.add(volume);
+            void revert(volume, fault).finally(() => inFlight.delete(volume));
+        }
+        // Disarmed faults (destroy) are forgotten too, so the set only holds what is armed.
+        for (const v of seen) if (!armed.some((a) => a.volume === v)) seen.delete(v);
+        if (armed.length === 0 && inFlight.size === 0 && (await retire(self, name))) return;
+        await new Promise((r) => setTimeout(r, TICK_MS));
+    }
 }
 
 main().catch((err: unknown) => {
-    console.error(`${new Date().toISOString()} revert failed, Docker will restart this reaper to retry:`, err);
+    // Docker's restart policy starts the reaper again; the armed faults are still recorded on the engine.
+    log(`reaper failed, Docker will restart it: ${String(err)}`);
     process.exit(1);
 });

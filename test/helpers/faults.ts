@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { dockerClient } from "../../components/core/docker";
-import { Labels } from "../../components/core/labels";
-import { EXPIRES_LABEL } from "../../components/docker/reaper";
+import { Labels, STANDBY_KIND } from "../../components/core/labels";
+import { armedFaults } from "../../components/docker/reaper";
 import { faultlineEnv, PROJECT_ROOT } from "../../runner/env";
 
 /** Polls `check` every `intervalMs` until it returns true; returns the time it did, or throws after `timeoutMs`. */
@@ -15,16 +15,24 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
     }
 }
 
-/** faultline's own containers (role reaper or helper) left for a stack. */
+/**
+ * What faultline has left on the engine for a stack: its helper containers, and the faults armed in its reapers
+ * (role "reaper", one entry per armed fault, `fault` "" for a reaper with nothing armed that has not retired yet).
+ */
 export async function faultlineContainersOf(stack: string): Promise<{ name: string; role: string; fault: string; expiresAt?: string }[]> {
-    const filters = JSON.stringify({ label: [`${Labels.stack}=${stack}`, `${Labels.managed}=true`] });
-    const list = await dockerClient().listContainers({ all: true, filters });
-    return list.map((c) => ({
+    const filters = JSON.stringify({ label: [`${Labels.stack}=${stack}`, `${Labels.managed}=true`, `${Labels.role}=helper`] });
+    const helpers = (await dockerClient().listContainers({ all: true, filters })).map((c) => ({
         name: (c.Names[0] ?? "").replace(/^\//, ""),
-        role: c.Labels?.[Labels.role] ?? "",
+        role: "helper",
         fault: c.Labels?.[Labels.fault] ?? "",
-        ...(c.Labels?.[EXPIRES_LABEL] ? { expiresAt: c.Labels[EXPIRES_LABEL] } : {}),
     }));
+    const armed = (await armedFaults({ stack })).filter((a) => a.kind !== STANDBY_KIND).map((a) => ({
+        name: a.reaperName,
+        role: "reaper",
+        fault: a.owner.fault,
+        ...(a.expiresAt ? { expiresAt: new Date(a.expiresAt).toISOString() } : {}),
+    }));
+    return [...helpers, ...armed];
 }
 
 /** Result of {@link upThenKill9}. */

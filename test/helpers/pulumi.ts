@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
 import { dockerClient } from "../../components/core/docker";
+import { STANDBY_KIND } from "../../components/core/labels";
+import { armedFaults } from "../../components/docker/reaper";
 import { PROJECT_ROOT, faultlineEnv } from "../../runner/env";
 
 /** Polls `check` every `everyMs` until it is true; fails with `what` after `timeoutMs`. */
@@ -38,12 +40,9 @@ export async function upThenSigkill(stack: string, injected: () => Promise<boole
     }
 }
 
-/** Reaper containers of a stack's fault, running or not. */
+/** The faults named `fault` armed in a stack's reapers, running or not. */
 export async function reapersOf(stack: string, fault: string) {
-    const filters = JSON.stringify({
-        label: ["dev.faultline.role=reaper", `dev.faultline.stack=${stack}`, `dev.faultline.fault=${fault}`],
-    });
-    return dockerClient().listContainers({ all: true, filters });
+    return (await armedFaults({ stack })).filter((a) => a.kind !== STANDBY_KIND && a.owner.fault === fault);
 }
 
 /** Helper containers of a stack's fault, running or not. */

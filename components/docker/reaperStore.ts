@@ -1,0 +1,123 @@
+// What the Docker reaper container and its clients (the provider's arm and disarm, `recover`) agree on: how an
+// armed fault is recorded on the engine, how reapers are named, and how a reaper retires without losing a fault
+// armed at the same moment. Kept free of esbuild and Pulumi: it is bundled into the reaper program.
+//
+// An armed fault is a labelled Docker volume that is never mounted: the engine keeps it across restarts, creating
+// or removing one takes milliseconds (a file copied into a running container takes ~100 ms, an exec as much), and
+// `docker volume ls --filter label=dev.faultline.stack=<stack>` shows every armed fault with its deadline.
+import { createHash, randomBytes } from "node:crypto";
+import type { ArmedFault } from "../core/FaultResource";
+import { dockerClient, inspectContainer, isNotFound } from "../core/docker";
+import { LABEL_PREFIX, Labels, type FaultOwner } from "../core/labels";
+
+/** Where the reaper program (the esbuild bundle) is copied inside a reaper. */
+export const PROGRAM_PATH = "/tmp/faultline-reaper.js";
+
+/** Labels of an armed-fault volume, beyond the owner's. */
+export const ArmedLabels = {
+    /** The name of the reaper that guards it. */
+    reaper: `${LABEL_PREFIX}.reaper`,
+    /** The fault's Pulumi id. */
+    faultId: `${LABEL_PREFIX}.fault-id`,
+    /** When it is reverted (ISO 8601), for humans; the reaper reads `armed`. */
+    expiresAt: `${LABEL_PREFIX}.expires-at`,
+    /** The whole ArmedFault as JSON: what the reaper needs to revert it. */
+    armed: `${LABEL_PREFIX}.armed`,
+} as const;
+
+/** The role label value of armed-fault volumes. */
+export const ARMED_ROLE = "armed-fault";
+
+/** The volume that records fault `id` as armed: a hash, because fault ids carry characters names cannot. */
+export function armedVolumeName(id: string): string {
+    return `faultline-armed-${createHash("sha256").update(id).digest("hex").slice(0, 32)}`;
+}
+
+/** The labels of the volume that arms `fault` in reaper `reaper`. */
+export function armedVolumeLabels(fault: ArmedFault, reaper: string): Record<string, string> {
+    return {
+        [Labels.managed]: "true",
+        [Labels.project]: fault.owner.project,
+        [Labels.stack]: fault.owner.stack,
+        [Labels.experiment]: fault.owner.experiment,
+        [Labels.fault]: fault.owner.fault,
+        [Labels.kind]: fault.kind,
+        [Labels.role]: ARMED_ROLE,
+        [ArmedLabels.reaper]: reaper,
+        [ArmedLabels.faultId]: fault.id,
+        [ArmedLabels.expiresAt]: new Date(fault.expiresAt).toISOString(),
+        [ArmedLabels.armed]: JSON.stringify(fault),
+    };
+}
+
+/** The armed fault a volume's labels record; undefined for anything else. */
+export function parseArmed(labels: Record<string, string> | null | undefined): ArmedFault | undefined {
+    const raw = labels?.[ArmedLabels.armed];
+    if (!raw) return undefined;
+    try {
+        const f = JSON.parse(raw) as Partial<ArmedFault>;
+        return typeof f.id === "string" && typeof f.kind === "string" && typeof f.expiresAt === "number" && f.owner ? (f as ArmedFault) : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** The armed-fault volumes of reaper `reaper` (by its name), with what each records. */
+export async function armedIn(reaper: string): Promise<Array<{ volume: string; fault: ArmedFault }>> {
+    const filters = JSON.stringify({ label: [`${Labels.role}=${ARMED_ROLE}`, `${ArmedLabels.reaper}=${reaper}`] });
+    const { Volumes } = await dockerClient().listVolumes({ filters });
+    return (Volumes ?? []).flatMap((v) => {
+        const fault = parseArmed(v.Labels);
+        return fault ? [{ volume: v.Name, fault }] : [];
+    });
+}
+
+/** Removes an armed-fault volume; true when it was there. */
+export async function removeArmed(volume: string): Promise<boolean> {
+    try {
+        await dockerClient().getVolume(volume).remove();
+        return true;
+    } catch (err) {
+        if (isNotFound(err)) return false;
+        throw err;
+    }
+}
+
+/**
+ * The name of the reaper that guards a stack's faults. One per stack, and one more per network namespace a driver's
+ * revert has to run in (a Toxiproxy's, to reach its API on localhost), since a container has exactly one.
+ */
+export function reaperName(owner: Pick<FaultOwner, "project" | "stack">, networkMode?: string): string {
+    const safe = (s: string) => s.replace(/[^a-zA-Z0-9_.-]/g, "-").slice(0, 60);
+    const mode = networkMode ? `-${createHash("sha256").update(networkMode).digest("hex").slice(0, 8)}` : "";
+    return `faultline-reaper-${safe(owner.project)}-${safe(owner.stack)}${mode}`;
+}
+
+/**
+ * Retires a reaper that has nothing left to guard, without racing a concurrent arm. Arm records the fault first and
+ * then checks that a reaper still holds the name; here the reaper first gives the name up (a rename the engine does
+ * atomically), and only then looks for armed faults once more. A fault recorded before the rename is seen here, so
+ * the reaper keeps it and stays; an arm that checks after the rename finds no reaper of that name and starts one.
+ * Returns true when the reaper is gone.
+ *
+ * Both the reaper itself (after its last revert) and `disarm` (after destroy removed the last fault) retire it, so
+ * `destroy` leaves nothing behind and a reaper whose faults all fired leaves nothing either.
+ */
+export async function retire(ref: string, name: string): Promise<boolean> {
+    const info = await inspectContainer(ref);
+    if (!info) return true;
+    const container = dockerClient().getContainer(info.Id);
+    if (info.Name === `/${name}`) {
+        try {
+            await container.rename({ name: `${name}-retiring-${randomBytes(4).toString("hex")}` });
+        } catch (err) {
+            if (isNotFound(err)) return true;
+            throw err;
+        }
+    }
+    if ((await armedIn(name)).length > 0) return false;
+    await container.remove({ force: true }).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+    });
+    return true;
+}
