@@ -123,7 +123,10 @@ export function buildExperiment(spec: ExperimentSpec, raw: { faults: Record<stri
     // What the experiment declares about itself, for the policy pack's stack-wide checks. With Docker faults it
     // also starts the stack's reaper ahead of them, standing by for the longest time-to-live, so that arming each
     // fault (before it touches its target) is a file write into a running reaper, not a container start.
-    const dockerTtls = spec.faults.filter((f) => f.kind.startsWith("docker:")).map((f) => f.ttl);
+    // Toxiproxy faults are left out: they arm after the toxic is in, in a reaper that shares the Toxiproxy's network
+    // namespace (to reach its API), which a standby started here could not know.
+    const TOXIPROXY_KINDS = ["docker:toxiproxy-toxic", "docker:dependency-down"];
+    const dockerTtls = spec.faults.filter((f) => f.kind.startsWith("docker:") && !TOXIPROXY_KINDS.includes(f.kind)).map((f) => f.ttl);
     const metadata = new ExperimentMetadata(spec.name, {
         ...experimentMetadataArgs(spec),
         ...(dockerTtls.length ? { reaperStandbyMs: Math.max(...dockerTtls) } : {}),

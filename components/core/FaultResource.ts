@@ -222,6 +222,14 @@ export const REAPER_MODULES: Partial<Record<string, string>> = {
     docker: require.resolve("../docker/reaper"),
 };
 
+/**
+ * The provider behind faults of the driver in `driverModule`, for callers that drive it without the engine (the
+ * fault benchmark times exactly what `pulumi up` and `destroy` run).
+ */
+export function faultProvider(driverModule: string): Required<Pick<pulumi.dynamic.ResourceProvider<FaultResourceInputs, FaultResourceOutputs>, "check" | "create" | "delete" | "read">> {
+    return new FaultProvider(driverModule, REAPER_MODULES);
+}
+
 /** `docker:network-disconnect` → `DockerNetworkDisconnect`, so each kind has its own type token for policies. */
 export function faultTypeName(kind: string): string {
     return kind

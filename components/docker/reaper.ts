@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import type { ArmedFault, ReaperHost } from "../core/FaultResource";
 import { dockerClient, inspectContainer, isNotFound } from "../core/docker";
@@ -164,6 +165,7 @@ export const reaper: ReaperHost = {
 /** Creates and starts a stack's reaper; false when a reaper of that name appeared first. */
 async function startReaper(name: string, fault: ArmedFault): Promise<boolean> {
     const docker = dockerClient();
+    const token = randomBytes(12).toString("hex");
     let container;
     try {
         container = await docker.createContainer({
@@ -172,8 +174,9 @@ async function startReaper(name: string, fault: ArmedFault): Promise<boolean> {
             Image: toolsImage(),
             Cmd: ["node", PROGRAM_PATH],
             // The reaper serves the faults armed under this name, also after it gave the name up to retire.
-            Env: [`FAULTLINE_REAPER_NAME=${name}`],
+            Env: [`FAULTLINE_REAPER_NAME=${name}`, `FAULTLINE_REAPER_TOKEN=${token}`],
             Labels: {
+                [ArmedLabels.token]: token,
                 [Labels.managed]: "true",
                 [Labels.project]: fault.owner.project,
                 [Labels.stack]: fault.owner.stack,

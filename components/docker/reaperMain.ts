@@ -4,23 +4,29 @@
 // volume. A revert that throws is retried with backoff; the volume stays until it succeeds. Deadlines are absolute,
 // so a restarted engine or host (Docker's restart policy starts the reaper again) does not reset the clock. With
 // nothing left to guard, the reaper retires: it removes its own container, leaving nothing behind.
-import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import type { ArmedFault } from "../core/FaultResource";
+import { dockerClient } from "../core/docker";
 import type { DriverContext } from "../core/driver";
 import { STANDBY_KIND } from "../core/labels";
 import { driverFor } from "../registry";
-import { armedIn, removeArmed, retire } from "./reaperStore";
+import { ArmedLabels, armedIn, removeArmed, retire } from "./reaperStore";
 
 /** How often the engine is asked for armed faults: the most a revert can be late by, on top of the engine's delays. */
 const TICK_MS = 100;
 
 const log = (m: string) => console.log(`${new Date().toISOString()} ${m}`);
 
-/** This container's id, from the hostname file Docker mounts into it (the hostname itself may be another's). */
+/**
+ * This container's id, found by the token only it carries as a label. Not the hostname, nor the hostname file
+ * Docker mounts: in another container's network namespace (a Toxiproxy's) both are that container's, and retiring
+ * "itself" would remove the Toxiproxy.
+ */
 async function selfId(): Promise<string> {
-    const mounts = await fs.readFile("/proc/self/mountinfo", "utf8").catch(() => "");
-    return /\/containers\/([0-9a-f]{64})\/hostname/.exec(mounts)?.[1] ?? os.hostname();
+    const token = process.env.FAULTLINE_REAPER_TOKEN ?? "";
+    const filters = JSON.stringify({ label: [`${ArmedLabels.token}=${token}`] });
+    const [self, ...others] = token ? await dockerClient().listContainers({ all: true, filters }) : [];
+    if (!self || others.length > 0) throw new Error(`cannot find this reaper's own container by its token "${token}"`);
+    return self.Id;
 }
 
 async function main(): Promise<void> {

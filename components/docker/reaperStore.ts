@@ -23,6 +23,8 @@ export const ArmedLabels = {
     expiresAt: `${LABEL_PREFIX}.expires-at`,
     /** The whole ArmedFault as JSON: what the reaper needs to revert it. */
     armed: `${LABEL_PREFIX}.armed`,
+    /** On a reaper container: a random token, also in its environment, by which the reaper finds its own container. */
+    token: `${LABEL_PREFIX}.reaper-token`,
 } as const;
 
 /** The role label value of armed-fault volumes. */
@@ -103,21 +105,24 @@ export function reaperName(owner: Pick<FaultOwner, "project" | "stack">, network
  * Both the reaper itself (after its last revert) and `disarm` (after destroy removed the last fault) retire it, so
  * `destroy` leaves nothing behind and a reaper whose faults all fired leaves nothing either.
  */
-export async function retire(ref: string, name: string): Promise<boolean> {
+export async function retire(ref: string, name: string, depth = 0): Promise<boolean> {
     const info = await inspectContainer(ref);
-    if (!info) return true;
+    if (!info || info.State.Status === "removing" || info.State.Dead) return true;
     const container = dockerClient().getContainer(info.Id);
     if (info.Name === `/${name}`) {
         try {
             await container.rename({ name: `${name}-retiring-${randomBytes(4).toString("hex")}` });
         } catch (err) {
             if (isNotFound(err)) return true;
+            // Renamed or being removed by a concurrent retire: look again.
+            if ((err as { statusCode?: number }).statusCode === 409 && depth < 3) return retire(info.Id, name, depth + 1);
             throw err;
         }
     }
     if ((await armedIn(name)).length > 0) return false;
-    await container.remove({ force: true }).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
+    await container.remove({ force: true }).catch((err: { statusCode?: number }) => {
+        // 409: another retire (the reaper itself, or a concurrent disarm) is already removing it.
+        if (!isNotFound(err) && err.statusCode !== 409) throw err;
     });
     return true;
 }

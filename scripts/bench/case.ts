@@ -15,9 +15,11 @@ export interface BenchRun {
 export interface BenchCase<Ctx = unknown> {
     /** The driver kind, as registered in components/registry.ts. */
     kind: string;
+    /** What the row is called when a kind has several cases (the Toxiproxy toxic types); defaults to the kind. */
+    name?: string;
     /** Creates the targets; returns what the other functions need. */
     setup(run: BenchRun): Promise<Ctx>;
-    /** The spec handed to the driver's inject. */
+    /** The spec as a user writes it (the provider's check parses it). */
     spec(ctx: Ctx): unknown;
     /** True once the fault is observable on the target (the probe fails, the counter moved). */
     observed(ctx: Ctx): Promise<boolean>;

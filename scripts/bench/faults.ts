@@ -1,22 +1,27 @@
-// The fault benchmark: for every registered driver with a case in scripts/bench/cases/, the medians of
-//   inject latency   driver.inject + reaper.arm (what the provider's create does) → fault observable on the target
-//   rollback latency driver.revert + reaper.disarm (what the provider's delete does) → health probe passes again
-// and the same two figures for the equivalent raw docker commands run directly, with the ratios.
+// The fault benchmark: for every registered Docker fault kind, with a case in scripts/bench/cases/, the medians of
+//   inject latency   the provider's create (what `pulumi up` runs for the fault) start → fault observable on the target
+//   rollback latency the provider's delete (what `pulumi destroy` runs) start → health probe passes again
+// and the same two figures for the equivalent raw docker, iptables, tc or toxiproxy command run directly, with the
+// ratios.
 //
 //   node --import tsx scripts/bench/faults.ts [--runs 10] [--kinds docker:disk-fill,docker:cpu-stress] [--json]
 // (--json: the JSON on stdout, the table on stderr)
 //
-// The probes poll from the start of create/delete, so "inject" ends when the fault is seen, which can be before the
-// reaper is armed; "create" and "delete" are the provider operations' full durations (inject + arm, revert +
-// disarm). Runs alternate which of provider and raw goes first, so neither always gets a warmer engine. Run 0 is a
-// warm-up (module loading, the reaper bundle's esbuild build): its create is reported as "cold create" and left out
-// of the medians.
+// The provider is the real one (components/core/FaultResource.ts), called in-process without the engine: check
+// (preview's validation and live checks, not timed), then create and delete, reaper included. The probes poll from
+// the start of create/delete, so "inject" ends when the fault is seen, which can be before create returns (a
+// single-phase driver arms its reaper after the fault is in); "create" and "delete" are the operations' durations.
+//
+// As in an experiment stack, the stack's reaper stands by before the faults go in (ExperimentMetadata's standby),
+// so arming is a volume create. Run 0 is the cold case, a fault with no reaper running yet (its create starts one,
+// and builds the reaper bundle in this process): reported as "cold create", left out of the medians. Runs alternate
+// which of provider and raw goes first, so neither always gets a warmer engine.
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { faultProvider } from "../../components/core/FaultResource";
 import { dockerClient } from "../../components/core/docker";
-import type { DriverContext } from "../../components/core/driver";
-import type { FaultOwner } from "../../components/core/labels";
+import { STANDBY_KIND, type FaultOwner } from "../../components/core/labels";
 import { reaper } from "../../components/docker/reaper";
 import { drivers } from "../../components/registry";
 import { cleanupRun } from "../../test/helpers/docker";
@@ -41,15 +46,27 @@ function parseOptions(argv: string[]): Options {
     return opts;
 }
 
-/** Every case in scripts/bench/cases/, by kind. */
-function loadCases(): Map<string, BenchCase<any>> {
+/** Every case in scripts/bench/cases/ (a module exports `benchCase` or `benchCases`). */
+function loadCases(): BenchCase<any>[] {
     const dir = path.join(__dirname, "cases");
-    const cases = new Map<string, BenchCase<any>>();
+    const cases: BenchCase<any>[] = [];
     for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".ts") || f.endsWith(".js")).sort()) {
-        const c = (require(path.join(dir, f)) as { benchCase?: BenchCase<any> }).benchCase;
-        if (c) cases.set(c.kind, c);
+        const m = require(path.join(dir, f)) as { benchCase?: BenchCase<any>; benchCases?: BenchCase<any>[] };
+        cases.push(...(m.benchCase ? [m.benchCase] : []), ...(m.benchCases ?? []));
     }
     return cases;
+}
+
+/** The module of each registered Docker driver, by kind: the provider loads its driver by path, as in a stack. */
+function driverModules(): Map<string, string> {
+    const dir = path.join(__dirname, "../../components/docker/drivers");
+    const modules = new Map<string, string>();
+    for (const f of fs.readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith(".d.ts"))) {
+        const file = path.join(dir, f);
+        const kind = (require(file) as { driver?: { kind?: string } }).driver?.kind;
+        if (kind && drivers[kind]) modules.set(kind, file);
+    }
+    return modules;
 }
 
 /** Polls `check` back to back until true; the time is measured by the caller. Bounded at 60 s. */
@@ -67,119 +84,113 @@ function median(xs: number[]): number {
     return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Figures of one kind, in milliseconds. */
+/** Figures of one case, in milliseconds. */
 interface KindResult {
     kind: string;
+    name: string;
     runs: number;
-    coldInjectMs: number;
+    /** The cold run's create: no reaper running yet (see the header). */
+    coldCreateMs: number;
     injectMs: number;
     rollbackMs: number;
     rawInjectMs: number;
     rawRollbackMs: number;
     injectRatio: number;
     rollbackRatio: number;
-    /** Time spent arming the reaper, after the driver's inject (median). */
-    armMs: number;
     /** The provider's whole create: inject and arm the reaper (median). */
     createMs: number;
-    /** The provider's whole delete: revert and disarm the reaper (median). */
+    /** The provider's whole delete: revert and disarm (median). */
     deleteMs: number;
 }
 
-async function benchKind(c: BenchCase<any>, run: BenchRun, runs: number, log: (s: string) => void): Promise<KindResult> {
-    const driver = drivers[c.kind]!;
+/** A kind the provider refuses at preview on this machine (netem without the kernel module): the reason. */
+interface Refused {
+    kind: string;
+    name: string;
+    reason: string;
+}
+
+async function benchCase(c: BenchCase<any>, module: string, run: BenchRun, runs: number, log: (s: string) => void): Promise<KindResult | Refused> {
+    const name = c.name ?? c.kind;
+    const provider = faultProvider(module);
     const ctx = await c.setup(run);
-    const spec = driver.schema.parse(c.spec(ctx));
-    const owner: FaultOwner = { project: "faultline", stack: `bench-${run.id}`, experiment: "bench", fault: c.kind.replace(/\W/g, "-"), kind: c.kind };
-    const dctx = (expiresAt: number): DriverContext => ({ owner, expiresAt, warn: (m) => log(`  warning: ${m}`), info: () => undefined });
-    const inject: number[] = [];
-    const rollback: number[] = [];
-    const rawInject: number[] = [];
-    const rawRollback: number[] = [];
-    const arm: number[] = [];
-    const creates: number[] = [];
-    const deletes: number[] = [];
+    const owner: FaultOwner = { project: "faultline", stack: `bench-${run.id}`, experiment: "bench", fault: name.replace(/\W+/g, "-"), kind: c.kind };
+    const checked = await provider.check({} as never, { kind: c.kind, spec: c.spec(ctx), owner, ttlMs: 10 * 60_000 });
+    if (checked.failures?.length) {
+        await c.teardown?.(ctx);
+        return { kind: c.kind, name, reason: checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; ") };
+    }
+    const inputs = checked.inputs!;
+    const standby = { id: `standby/${owner.stack}`, kind: STANDBY_KIND, record: null, owner: { ...owner, fault: "", kind: STANDBY_KIND } };
+    const f = { inject: [] as number[], rollback: [] as number[], rawInject: [] as number[], rawRollback: [] as number[], create: [] as number[], delete: [] as number[] };
     let cold = 0;
 
-    // As in the provider: create = inject, then arm the reaper; delete = revert, then disarm. The fault is
-    // observable (and the target healthy again) as soon as the driver is done, so the probes poll from the start,
-    // while the reaper is still being armed or disarmed; the full create and delete times are recorded too.
-    const provider = async (i: number) => {
+    /** Runs `op`, polling `probe` from its start; returns [ms until probe true, ms until op done]. */
+    const timed = async (op: () => Promise<unknown>, probe: () => Promise<boolean>, what: string): Promise<[number, number]> => {
         const t0 = performance.now();
-        const expiresAt = Date.now() + 10 * 60_000;
-        const id = `${c.kind}/${owner.stack}/${owner.fault}/${i}`;
-        let armed = 0;
-        const create = (async () => {
-            const record = await driver.inject(spec, dctx(expiresAt));
-            const ta = performance.now();
-            await reaper.arm({ id, kind: c.kind, record, owner, expiresAt });
-            armed = performance.now() - ta;
-            return record;
-        })();
-        create.catch(() => undefined);
-        await Promise.race([until("the fault to be observable", () => c.observed(ctx)), create.then(() => new Promise(() => undefined))]);
-        const injected = performance.now() - t0;
-        const record = await create;
-        const created = performance.now() - t0;
-        const t1 = performance.now();
-        const del = (async () => {
-            await driver.revert(record, dctx(expiresAt));
-            await reaper.disarm(id);
-        })();
-        del.catch(() => undefined);
-        await Promise.race([until("the probe to be healthy", () => c.healthy(ctx)), del.then(() => new Promise(() => undefined))]);
-        const rolledBack = performance.now() - t1;
-        await del;
-        const deleted = performance.now() - t1;
-        if (i === 0) cold = created;
+        let done = 0;
+        const p = op().then((v) => ((done = performance.now() - t0), v));
+        p.catch(() => undefined);
+        // A failed operation ends the wait at once with its error.
+        await Promise.race([until(what, probe), p.then(() => new Promise(() => undefined))]);
+        const seen = performance.now() - t0;
+        await p;
+        return [seen, done];
+    };
+
+    const viaProvider = async (i: number) => {
+        let created: { id: string; outs?: any } | undefined;
+        const [inject, create] = await timed(async () => (created = await provider.create(inputs)), () => c.observed(ctx), `${name}: the fault to be observable`);
+        const [rollback, del] = await timed(() => provider.delete(created!.id, created!.outs), () => c.healthy(ctx), `${name}: the probe to be healthy`);
+        if (i === 0) cold = create;
         else {
-            inject.push(injected);
-            rollback.push(rolledBack);
-            creates.push(created);
-            deletes.push(deleted);
-            arm.push(armed);
+            f.inject.push(inject);
+            f.create.push(create);
+            f.rollback.push(rollback);
+            f.delete.push(del);
         }
     };
     const raw = async (i: number) => {
-        const t0 = performance.now();
-        for (const cmd of c.rawInject(ctx)) await sh(cmd);
-        await until("the raw fault to be observable", () => c.observed(ctx));
-        const injected = performance.now() - t0;
-        const t1 = performance.now();
-        for (const cmd of c.rawRevert(ctx)) await sh(cmd);
-        await until("the probe to be healthy after the raw revert", () => c.healthy(ctx));
+        const shAll = (cmds: string[][]) => async () => {
+            for (const cmd of cmds) await sh(cmd);
+        };
+        const [inject] = await timed(shAll(c.rawInject(ctx)), () => c.observed(ctx), `${name}: the raw fault to be observable`);
+        const [rollback] = await timed(shAll(c.rawRevert(ctx)), () => c.healthy(ctx), `${name}: the probe to be healthy after the raw revert`);
         if (i > 0) {
-            rawInject.push(injected);
-            rawRollback.push(performance.now() - t1);
+            f.rawInject.push(inject);
+            f.rawRollback.push(rollback);
         }
     };
 
     try {
-        await until("the target to be healthy before the first run", () => c.healthy(ctx));
+        await until(`${name}: the target to be healthy before the first run`, () => c.healthy(ctx));
         for (let i = 0; i <= runs; i++) {
+            // After the cold run, the stack's reaper stands by, as an experiment's does.
+            if (i === 1) await reaper.arm({ ...standby, expiresAt: Date.now() + 30 * 60_000 });
             if (i % 2 === 0) {
-                await provider(i);
+                await viaProvider(i);
                 await raw(i);
             } else {
                 await raw(i);
-                await provider(i);
+                await viaProvider(i);
             }
-            log(`  ${c.kind}: run ${i}/${runs} done`);
+            log(`  ${name}: run ${i}/${runs} done`);
         }
     } finally {
+        await reaper.disarm(standby.id, standby.owner).catch(() => undefined);
         await c.teardown?.(ctx);
     }
     const r = {
         kind: c.kind,
+        name,
         runs,
-        coldInjectMs: cold,
-        injectMs: median(inject),
-        rollbackMs: median(rollback),
-        rawInjectMs: median(rawInject),
-        rawRollbackMs: median(rawRollback),
-        armMs: median(arm),
-        createMs: median(creates),
-        deleteMs: median(deletes),
+        coldCreateMs: cold,
+        injectMs: median(f.inject),
+        rollbackMs: median(f.rollback),
+        rawInjectMs: median(f.rawInject),
+        rawRollbackMs: median(f.rawRollback),
+        createMs: median(f.create),
+        deleteMs: median(f.delete),
     };
     return { ...r, injectRatio: r.injectMs / r.rawInjectMs, rollbackRatio: r.rollbackMs / r.rawRollbackMs };
 }
@@ -188,9 +199,9 @@ function table(results: KindResult[]): string {
     const f = (ms: number) => `${Math.round(ms)}`;
     const x = (r: number) => `${r.toFixed(2)}×`;
     const rows = [
-        ["kind", "inject", "raw", "ratio", "rollback", "raw", "ratio", "create", "arm", "delete", "cold create", "inject ≤1s", "≤1.5× raw"],
+        ["case", "inject", "raw", "ratio", "rollback", "raw", "ratio", "create", "delete", "cold create", "inject ≤1s", "≤1.5× raw"],
         ...results.map((r) => [
-            r.kind,
+            r.name,
             f(r.injectMs),
             f(r.rawInjectMs),
             x(r.injectRatio),
@@ -198,9 +209,8 @@ function table(results: KindResult[]): string {
             f(r.rawRollbackMs),
             x(r.rollbackRatio),
             f(r.createMs),
-            f(r.armMs),
             f(r.deleteMs),
-            f(r.coldInjectMs),
+            f(r.coldCreateMs),
             r.injectMs <= 1000 ? "yes" : "NO",
             r.injectRatio <= 1.5 && r.rollbackRatio <= 1.5 ? "yes" : "NO",
         ]),
@@ -213,32 +223,45 @@ function table(results: KindResult[]): string {
 async function main(): Promise<void> {
     const opts = parseOptions(process.argv.slice(2));
     const log = (s: string) => process.stderr.write(`${s}\n`);
-    const cases = loadCases();
-    const kinds = opts.kinds ?? Object.keys(drivers).filter((k) => cases.has(k));
-    for (const k of Object.keys(drivers)) if (!cases.has(k)) log(`no benchmark case for ${k} (add one in scripts/bench/cases/)`);
-    for (const k of kinds) if (!drivers[k] || !cases.has(k)) throw new Error(`no registered driver with a benchmark case for ${k}`);
+    const modules = driverModules();
+    const cases = loadCases().filter((c) => !opts.kinds || opts.kinds.includes(c.kind) || opts.kinds.includes(c.name ?? ""));
+    for (const k of modules.keys()) if (!cases.some((c) => c.kind === k) && !opts.kinds) log(`no benchmark case for ${k} (add one in scripts/bench/cases/)`);
+    for (const c of cases) if (!modules.has(c.kind)) throw new Error(`no registered Docker driver for benchmark case ${c.name ?? c.kind}`);
+    if (cases.length === 0) throw new Error(`no benchmark case matches --kinds ${opts.kinds?.join(",")}`);
 
     const id = randomBytes(3).toString("hex");
     const run: BenchRun = { id, labels: { "dev.faultline.bench": id } };
     const results: KindResult[] = [];
+    const refused: Refused[] = [];
     const info = (await dockerClient().info()) as { NCPU: number; ServerVersion: string };
-    log(`fault benchmark ${id}: ${opts.runs} runs per kind (+1 warm-up), Docker ${info.ServerVersion}, ${info.NCPU} CPUs`);
+    const load = () => fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+    const loadBefore = load();
+    log(`fault benchmark ${id}: ${opts.runs} runs per case (+1 cold), Docker ${info.ServerVersion}, ${info.NCPU} CPUs, load ${loadBefore}`);
     try {
-        for (const k of kinds) results.push(await benchKind(cases.get(k)!, run, opts.runs, log));
+        for (const c of cases) {
+            const r = await benchCase(c, modules.get(c.kind)!, run, opts.runs, log);
+            if ("reason" in r) refused.push(r);
+            else results.push(r);
+        }
     } finally {
         await cleanupRun(id);
-        // Reapers and helpers of this run carry its stack label.
+        // Reapers, helpers and armed-fault volumes of this run carry its stack label.
         const filters = JSON.stringify({ label: [`dev.faultline.stack=bench-${id}`] });
         for (const c of await dockerClient().listContainers({ all: true, filters })) {
             await dockerClient().getContainer(c.Id).remove({ force: true }).catch(() => undefined);
         }
+        for (const v of (await dockerClient().listVolumes({ filters })).Volumes ?? []) {
+            await dockerClient().getVolume(v.Name).remove().catch(() => undefined);
+        }
     }
     // With --json, stdout carries the JSON alone and the table goes to stderr.
     const out = opts.json ? process.stderr : process.stdout;
-    out.write(`\nmedians of ${opts.runs} runs, in ms (inject: start → observable; rollback: start → probe healthy)\n`);
+    out.write(`\nmedians of ${opts.runs} runs, in ms (inject: create start → observable; rollback: delete start → probe healthy); `);
+    out.write(`Docker ${info.ServerVersion}, ${info.NCPU} CPUs, load average ${loadBefore} before and ${load()} after\n`);
     out.write(`${table(results)}\n`);
+    for (const r of refused) out.write(`${r.name}: refused at preview on this machine (as intended): ${r.reason}\n`);
     if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ runs: opts.runs, docker: info.ServerVersion, cpus: info.NCPU, results }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ runs: opts.runs, docker: info.ServerVersion, cpus: info.NCPU, load: loadBefore, results, refused }, null, 2)}\n`);
     }
 }
 

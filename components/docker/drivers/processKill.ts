@@ -28,7 +28,10 @@ export const ProcessKillSpec = z
     .strict();
 export type ProcessKillSpec = z.infer<typeof ProcessKillSpec>;
 
-/** One container hit by a process kill: its run, and the processes that matched (pid and name, in its namespace). */
+/**
+ * One container hit by a process kill: its run, and the processes that matched (pid and name, in its namespace;
+ * empty in the reaper's copy, which is armed before the kill).
+ */
 export interface ProcessKillTarget extends ContainerRun {
     processes: { pid: number; name: string }[];
 }
@@ -41,15 +44,37 @@ export interface ProcessKillRecord {
     containers: ProcessKillTarget[];
 }
 
-/** pgrep/pkill arguments for the pattern, after the options, with `--` so a pattern is never read as an option. */
-function matchArgs(r: Pick<ProcessKillRecord, "process" | "fullCommand">): string[] {
-    return [...(r.fullCommand ? ["-f"] : []), "--", r.process];
-}
+// One helper in the target's PID namespace finds the matching processes and signals them, all but PID 1 (the
+// container's main process, which ignores signals from inside its namespace: the engine signals it instead). One
+// helper, not one to find and one to kill: each costs a container start, on the fault's path.
+const FIND_AND_KILL = `
+pat=$1; sig=$2; full=$3
+if [ "$full" = true ]; then out=$(pgrep -l -f -- "$pat"); else out=$(pgrep -l -- "$pat"); fi
+[ $? -gt 1 ] && exit 2
+[ -z "$out" ] && exit 3
+echo "$out"
+pids=$(echo "$out" | awk '$1 != 1 { print $1 }')
+[ -z "$pids" ] || kill -s "$sig" $pids
+`;
 
-/** The processes matching the pattern in a container, via a helper in its PID namespace. */
-async function matching(run: ContainerRun, r: Pick<ProcessKillRecord, "process" | "fullCommand">, ctx: DriverContext) {
-    const res = await runInNamespaces(run.id, ["pgrep", "-l", ...matchArgs(r)], { owner: ctx.owner, pid: true });
-    if (res.exitCode > 1) throw new FaultError("spec.process", `pgrep failed in container "${run.name}": ${res.stderr.trim()}`);
+/** Finds and signals the processes matching the pattern in a container; what matched (pid and name). */
+async function findAndKill(c: ContainerRun, r: Pick<ProcessKillRecord, "process" | "fullCommand" | "signal">, ctx: DriverContext) {
+    const signal = r.signal.replace(/^SIG/, "");
+    const res = await runInNamespaces(c.id, ["sh", "-c", FIND_AND_KILL, "sh", r.process, signal, String(r.fullCommand)], {
+        owner: ctx.owner,
+        pid: true,
+        capAdd: ["KILL"],
+    });
+    if (res.exitCode === 3) {
+        throw new FaultError(
+            "spec.process",
+            `no process matching "${r.process}" in container "${c.name}"; list its processes with ` +
+                `\`docker top ${c.name}\`${r.fullCommand ? "" : " (or set fullCommand: true to match command lines)"}`,
+        );
+    }
+    if (res.exitCode !== 0 && !/No such process/i.test(res.stderr)) {
+        throw new FaultError("spec.process", `pgrep or kill failed in container "${c.name}" (exit ${res.exitCode}): ${res.stderr.trim()}`);
+    }
     return res.stdout
         .split("\n")
         .filter((l) => l.trim() !== "")
@@ -70,44 +95,23 @@ export const driver: FaultDriver<ProcessKillSpec, ProcessKillRecord> = {
 
     plan: (spec) => planContainers(spec.target),
 
-    async prepare(spec, ctx) {
-        const runs = (await inspectSelected(spec.target)).map(runOf);
-        const containers = await Promise.all(runs.map(async (run) => ({ ...run, processes: await matching(run, spec, ctx) })));
-        const none = containers.filter((c) => c.processes.length === 0);
-        if (none.length > 0) {
-            throw new FaultError(
-                "spec.process",
-                `no process matching "${spec.process}" in container "${none[0]!.name}"; list its processes with ` +
-                    `\`docker top ${none[0]!.name}\`${spec.fullCommand ? "" : " (or set fullCommand: true to match command lines)"}`,
-            );
-        }
+    async prepare(spec) {
+        // Only the containers and their runs: that is all revert needs (it starts a container whose main process
+        // the kill took down), and the reaper is armed with it before any process is touched.
+        const containers = (await inspectSelected(spec.target)).map((c) => ({ ...runOf(c), processes: [] }));
         return { process: spec.process, fullCommand: spec.fullCommand, signal: spec.signal, containers };
     },
 
     async apply(record, ctx) {
         await Promise.all(
             record.containers.map(async (c) => {
-                // Exactly the processes recorded. The container's PID 1 ignores every signal it has no handler for
-                // when the signal comes from inside its PID namespace (SIGKILL included), so it is signalled through
-                // the engine, from outside, as `docker kill` does.
-                const pids = c.processes.map((p) => p.pid).filter((pid) => pid !== 1);
-                if (pids.length > 0) {
-                    const res = await runInNamespaces(c.id, ["kill", "-s", record.signal.replace(/^SIG/, ""), ...pids.map(String)], {
-                        owner: ctx.owner,
-                        pid: true,
-                        capAdd: ["KILL"],
-                    });
-                    // A process that exited since it was matched is fine; anything else is not.
-                    if (res.exitCode !== 0 && !/No such process/i.test(res.stderr)) {
-                        throw new FaultError("spec.process", `kill failed in container "${c.name}" (exit ${res.exitCode}): ${res.stderr.trim()}`);
-                    }
-                }
+                // Filled in here, for the state Pulumi records after apply (the reaper's copy does not need it).
+                c.processes = await findAndKill(c, record, ctx);
                 if (c.processes.some((p) => p.pid === 1)) {
                     await dockerClient()
                         .getContainer(c.id)
                         .kill({ signal: record.signal })
                         .catch((err: { statusCode?: number }) => {
-                            // 409: not running any more, which is where the kill was heading.
                             if (err.statusCode !== 409) throw err;
                         });
                 }
