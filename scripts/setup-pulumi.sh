@@ -95,8 +95,9 @@ if [[ "$found" != system ]]; then
   BIN="$LBIN"
 fi
 
-# Dynamic providers run through this script, which ships inside the @pulumi/pulumi npm package.
-install -m 0755 "$ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$BIN/pulumi-resource-pulumi-nodejs"
+# Dynamic providers run through this script: @pulumi/pulumi's own, with a watchdog that ends the provider when the
+# engine is gone (a SIGKILLed `pulumi` would otherwise leave it running).
+install -m 0755 "$ROOT/scripts/pulumi-language-nodejs/pulumi-resource-pulumi-nodejs" "$BIN/pulumi-resource-pulumi-nodejs"
 
 printf 'FAULTLINE_PULUMI_BIN=%q\nFAULTLINE_PULUMI_VERSION=%q\n' "$BIN" "$VERSION" >"$FAULTLINE_TOOLCHAIN_FILE"
 ok "pulumi $("$BIN/pulumi" version) on PATH via scripts/env.sh"

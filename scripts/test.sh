@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command (README, .ci/run): sets up everything the tests need, type-checks, runs every test file,
-# then checks that the tests left nothing behind (containers, networks, stacks).
+# then checks that the tests left nothing behind (containers, networks, armed faults, stacks, plugin processes).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -23,14 +23,20 @@ step "Leftovers"
 left="$(docker ps -aq --filter label=dev.faultline.test; docker network ls -q --filter label=dev.faultline.test;
   docker ps -a --filter label=dev.faultline.managed=true --format '{{.ID}} {{.Label "dev.faultline.stack"}}' | awk '$2 ~ /^test-/ {print $1}'
   docker ps -a --filter label=dev.faultline.sandbox --format '{{.ID}} {{.Label "dev.faultline.sandbox"}}' | awk '$2 ~ /^flt-test-/ {print $1}')"
+# Faults armed in reapers are labelled volumes of their stack.
+left+="$(docker volume ls --filter label=dev.faultline.managed=true --format '{{.Name}} {{.Label "dev.faultline.stack"}}' | awk '$2 ~ /^test-/ {print $1}')"
+# Pulumi plugins orphaned by a SIGKILLed `pulumi` (tests do that) end themselves within seconds of their engine.
+orphans() { ps -eo pid=,ppid=,args= | awk -v root="$ROOT" '$2 == 1 && (/pulumi-language-nodejs/ || /pulumi-resource-pulumi-nodejs/ || index($0, root "/node_modules/@pulumi/pulumi/cmd/")) {print}'; }
+[[ -z "$(orphans)" ]] || sleep 5
+left+="$(orphans)"
 # Copies of the demo system that tests start are Compose projects named flt-test-* (label dev.faultline.sandbox).
 stacks="$(pulumi stack ls --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const x of JSON.parse(s||"[]"))if(/^test-/.test(x.name))console.log(x.name)})')"
 if [[ -n "$left" || -n "$stacks" ]]; then
   warn "the tests left these behind:"; docker ps -a --filter label=dev.faultline.test
   docker ps -a --filter label=dev.faultline.managed=true; docker network ls --filter label=dev.faultline.test; echo "$stacks"
-  docker ps -a --filter label=dev.faultline.sandbox
+  docker ps -a --filter label=dev.faultline.sandbox; docker volume ls --filter label=dev.faultline.managed=true; orphans
   status=1
 else
-  ok "no test container, network or stack left behind"
+  ok "no test container, network, armed fault, stack or plugin process left behind"
 fi
 exit "$status"

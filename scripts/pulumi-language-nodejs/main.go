@@ -26,6 +26,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -61,15 +62,28 @@ func main() {
 		os.Exit(1)
 	}
 
+	h := &host{node: nodeBin, engineAddress: engineAddress}
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, &host{node: nodeBin, engineAddress: engineAddress})
+			pulumirpc.RegisterLanguageRuntimeServer(srv, h)
 			return nil
 		},
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: could not start the gRPC server: %v\n", err)
 		os.Exit(1)
+	}
+	// The engine starts plugins in process groups of their own, so a `pulumi` killed with SIGKILL takes none of them
+	// along. Like the official hosts, watch the engine and leave when it is gone, taking running programs with us.
+	if engineAddress != "" {
+		ctx, gone := context.WithCancel(context.Background())
+		if err := rpcutil.Healthcheck(ctx, engineAddress, 2*time.Second, gone); err == nil {
+			go func() {
+				<-ctx.Done()
+				h.killAll()
+				os.Exit(0)
+			}()
+		}
 	}
 	// The engine reads the port from our first line of stdout.
 	fmt.Printf("%d\n", handle.Port)
@@ -249,6 +263,17 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	}
 }
 
+// killAll ends every program and plugin this host started, at once.
+func (h *host) killAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for cmd := range h.running {
+		if cmd.Process != nil {
+			_ = cmd.Process.Kill()
+		}
+	}
+}
+
 // Cancel forwards the engine's cancellation to running programs as SIGINT, which the Node.js SDK handles gracefully.
 func (h *host) Cancel(ctx context.Context, _ *emptypb.Empty) (*emptypb.Empty, error) {
 	h.mu.Lock()
@@ -420,6 +445,8 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("could not start node: %w", err)
 	}
+	h.track(cmd, true)
+	defer h.track(cmd, false)
 	// The engine ends a plugin by cancelling the stream; take the child down with it.
 	go func() {
 		<-server.Context().Done()
