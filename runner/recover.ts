@@ -30,10 +30,13 @@ export interface ReaperOutcome extends ReaperInfo {
     detail: string;
 }
 
-/** Lists the faults armed in this project's reapers, optionally of one stack. */
+/**
+ * Lists the faults armed in this project's reapers, optionally of one stack. Experiments' standbys are left out:
+ * they guard nothing, leave with their stack's destroy, and end on their own at their deadline.
+ */
 export async function listReapers(stack?: string): Promise<ReaperInfo[]> {
     const armed = await armedFaults({ project: PROJECT_NAME, ...(stack ? { stack } : {}) });
-    return armed.map((a) => ({
+    return armed.filter((a) => a.kind !== STANDBY_KIND).map((a) => ({
         id: a.id,
         name: a.reaperName,
         stack: a.owner.stack,
