@@ -15,6 +15,7 @@ import type { BenchCase, BenchRun } from "../case";
 
 /** toxiproxy-cli, when there is one; otherwise the raw way is curl. */
 const CLI = [process.env.TOXIPROXY_CLI ?? "", ...findCachedCli()].find((p) => p && fs.existsSync(p));
+process.stderr.write(`Toxiproxy raw commands: ${CLI ? `toxiproxy-cli (${CLI})` : "curl on the HTTP API (no toxiproxy-cli; set TOXIPROXY_CLI)"}\n`);
 
 function findCachedCli(): string[] {
     const cache = path.join(os.homedir(), ".cache/faultline");
