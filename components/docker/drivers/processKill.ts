@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dockerClient } from "../../core/docker";
+import { dockerClient, execInContainer } from "../../core/docker";
 import { prepareThenApply, type DriverContext, type FaultDriver, type Observation } from "../../core/driver";
 import { FaultError } from "../../core/errors";
 import { inspectSelected, namesOf, runOf, startLeftStopped, stillStopped, type ContainerRun } from "../containers";
@@ -44,27 +44,39 @@ export interface ProcessKillRecord {
     containers: ProcessKillTarget[];
 }
 
-// One helper in the target's PID namespace finds the matching processes and signals them, all but PID 1 (the
-// container's main process, which ignores signals from inside its namespace: the engine signals it instead). One
-// helper, not one to find and one to kill: each costs a container start, on the fault's path.
+// Finds the processes matching the pattern by reading /proc (as pgrep does: the process name, or with `full` the
+// command line with its arguments joined by spaces, against an extended regular expression) and signals them, all
+// but PID 1 (the container's main process ignores signals from inside its namespace: the engine signals it) and the
+// script itself. It needs only sh, grep and tr, so it runs inside the target with `docker exec` when the target has
+// them (what one would type by hand, and no container start on the fault's path), and otherwise in a helper in the
+// target's PID namespace. Exit 3: nothing matched.
 const FIND_AND_KILL = `
-pat=$1; sig=$2; full=$3
-if [ "$full" = true ]; then out=$(pgrep -l -f -- "$pat"); else out=$(pgrep -l -- "$pat"); fi
-[ $? -gt 1 ] && exit 2
-[ -z "$out" ] && exit 3
-echo "$out"
-pids=$(echo "$out" | awk '$1 != 1 { print $1 }')
+pat=$1; sig=$2; full=$3; pids=""; found=""
+for d in /proc/[0-9]*; do
+    pid=\${d#/proc/}
+    [ "$pid" = "$$" ] && continue
+    if [ "$full" = true ]; then name=$(tr '\\000' ' ' < "$d/cmdline" 2>/dev/null) || continue; name=\${name% }
+    else read -r name < "$d/comm" 2>/dev/null || continue; fi
+    [ -n "$name" ] || continue
+    printf '%s\\n' "$name" | grep -Eq -- "$pat" || continue
+    echo "$pid $name"; found=1
+    [ "$pid" = 1 ] || pids="$pids $pid"
+done
+[ -n "$found" ] || exit 3
 [ -z "$pids" ] || kill -s "$sig" $pids
 `;
 
+/** Exit codes of a command that could not run: 126 (no `sh` to exec in the target), 127 (`grep` or `tr` missing). */
+const CANNOT_RUN = [126, 127];
+
 /** Finds and signals the processes matching the pattern in a container; what matched (pid and name). */
 async function findAndKill(c: ContainerRun, r: Pick<ProcessKillRecord, "process" | "fullCommand" | "signal">, ctx: DriverContext) {
-    const signal = r.signal.replace(/^SIG/, "");
-    const res = await runInNamespaces(c.id, ["sh", "-c", FIND_AND_KILL, "sh", r.process, signal, String(r.fullCommand)], {
-        owner: ctx.owner,
-        pid: true,
-        capAdd: ["KILL"],
-    });
+    const args = ["sh", "-c", FIND_AND_KILL, "sh", r.process, r.signal.replace(/^SIG/, ""), String(r.fullCommand)];
+    // Root in the target, so that its processes of any user can be signalled.
+    let res = await execInContainer(c.id, args, { user: "0" }).catch(() => undefined);
+    if (!res || CANNOT_RUN.includes(res.exitCode)) {
+        res = await runInNamespaces(c.id, args, { owner: ctx.owner, pid: true, capAdd: ["KILL"] });
+    }
     if (res.exitCode === 3) {
         throw new FaultError(
             "spec.process",
@@ -73,7 +85,7 @@ async function findAndKill(c: ContainerRun, r: Pick<ProcessKillRecord, "process"
         );
     }
     if (res.exitCode !== 0 && !/No such process/i.test(res.stderr)) {
-        throw new FaultError("spec.process", `pgrep or kill failed in container "${c.name}" (exit ${res.exitCode}): ${res.stderr.trim()}`);
+        throw new FaultError("spec.process", `finding or killing the processes failed in container "${c.name}" (exit ${res.exitCode}): ${res.stderr.trim()}`);
     }
     return res.stdout
         .split("\n")

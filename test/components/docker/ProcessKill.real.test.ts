@@ -42,6 +42,19 @@ describe("ProcessKill of a side process (real Docker, driver only)", { timeout: 
         assert.deepEqual(await faultlineContainersOf(ctx.owner.stack), [], "the helper containers are gone");
     });
 
+    it("in a target without a shell, finds and kills them from a helper in its PID namespace", async () => {
+        const bare = `${name}-bare`;
+        await runContainer({ name: bare, run, cmd: ["sh", "-c", "sleep 903 & sleep 904 & exec httpd -f -p 8080"] });
+        // No /bin/sh any more: `docker exec sh` fails, so the driver must fall back to its helper.
+        await dockerClient().getContainer(bare).exec({ Cmd: ["rm", "/bin/sh"] }).then((e) => e.start({}));
+        await new Promise((r) => setTimeout(r, 300));
+        const record = await driver.inject(ProcessKillSpec.parse({ target: { name: bare }, process: "^sleep$", signal: "SIGTERM" }), ctx);
+        assert.deepEqual(record.containers[0]!.processes.map((p) => p.name), ["sleep", "sleep"]);
+        const top = await dockerClient().getContainer(bare).top({ ps_args: "-o pid,comm" });
+        assert.deepEqual(top.Processes.map((p: string[]) => p[1]), ["httpd"], "only httpd is left");
+        assert.deepEqual(await faultlineContainersOf(ctx.owner.stack), [], "the helper is gone");
+    });
+
     it("names the field when no process matches, before anything is killed", async () => {
         await assert.rejects(
             driver.inject(ProcessKillSpec.parse({ target: { name }, process: "^nginx$" }), ctx),
