@@ -1,9 +1,10 @@
 // The Toxiproxy kinds: each toxic type, and a disabled proxy (dependency down), against the same change made with
-// toxiproxy-cli (TOXIPROXY_CLI, or the one in ~/.cache/faultline/toxiproxy-*/bin/cli when present) or else with
-// curl on Toxiproxy's HTTP API. One Toxiproxy serves every case, one proxy each.
+// toxiproxy-cli (see toxiproxyCli below) or else with curl on Toxiproxy's HTTP API. One Toxiproxy serves every case,
+// one proxy each.
 //
 // Probes are raw TCP requests from this host to the proxy's port on the Toxiproxy container's address: resets,
 // closes and each read are seen as they happen, and a probe costs a few milliseconds.
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -13,15 +14,32 @@ import { toxicAttributes, ToxiproxyToxicSpec } from "../../../components/docker/
 import { createProxy, SMALL_BYTES, startToxiproxyEnv, type Probe, type ToxiproxyEnv } from "../../../test/helpers/toxiproxy";
 import type { BenchCase, BenchRun } from "../case";
 
-/** toxiproxy-cli, when there is one; otherwise the raw way is curl. */
-const CLI = [process.env.TOXIPROXY_CLI ?? "", ...findCachedCli()].find((p) => p && fs.existsSync(p));
-process.stderr.write(`Toxiproxy raw commands: ${CLI ? `toxiproxy-cli (${CLI})` : "curl on the HTTP API (no toxiproxy-cli; set TOXIPROXY_CLI)"}\n`);
+/** The Toxiproxy version the images are built with (scripts/build-images.sh); its CLI is the raw tool here. */
+const TOXIPROXY_VERSION = "v2.12.0";
 
-function findCachedCli(): string[] {
-    const cache = path.join(os.homedir(), ".cache/faultline");
-    if (!fs.existsSync(cache)) return [];
-    return fs.readdirSync(cache).filter((d) => d.startsWith("toxiproxy-")).map((d) => path.join(cache, d, "bin/cli"));
+/**
+ * toxiproxy-cli: TOXIPROXY_CLI, or the one next to the Toxiproxy server that setup builds, built there from its Go
+ * module on first use (as setup builds the server); curl on the HTTP API when neither is possible.
+ */
+function toxiproxyCli(): string | undefined {
+    if (process.env.TOXIPROXY_CLI) return process.env.TOXIPROXY_CLI;
+    const bin = path.join(os.homedir(), ".cache/faultline", `toxiproxy-${TOXIPROXY_VERSION}`, "bin");
+    if (!fs.existsSync(path.join(bin, "cli"))) {
+        try {
+            process.stderr.write(`building toxiproxy-cli ${TOXIPROXY_VERSION} into ${bin} (once)\n`);
+            execFileSync("go", ["install", `github.com/Shopify/toxiproxy/v2/cmd/cli@${TOXIPROXY_VERSION}`], {
+                env: { ...process.env, GOBIN: bin, CGO_ENABLED: "0" },
+                stdio: ["ignore", "ignore", "inherit"],
+            });
+        } catch {
+            return undefined;
+        }
+    }
+    return path.join(bin, "cli");
 }
+
+const CLI = toxiproxyCli();
+process.stderr.write(`Toxiproxy raw commands: ${CLI ? `toxiproxy-cli (${CLI})` : "curl on the HTTP API (no toxiproxy-cli; set TOXIPROXY_CLI)"}\n`);
 
 interface Ctx {
     env: ToxiproxyEnv;
