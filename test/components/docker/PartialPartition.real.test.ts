@@ -10,6 +10,7 @@ import { Labels } from "../../../components/core/labels";
 import { faultlineEnv, PROJECT_ROOT, useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
+import { faultlineContainersOf } from "../../helpers/faults";
 import { containersLabelled, faultlineRules, ipOf } from "../../helpers/network";
 
 describe("PartialPartition (real Docker, real Pulumi engine)", { timeout: 600_000 }, () => {
@@ -120,7 +121,8 @@ describe("PartialPartition (real Docker, real Pulumi engine)", { timeout: 600_00
         assert.equal(await driver.revert(state.outputs.record, ctx), "reverted", "reverted by hand");
         const r = await stack.refresh();
         assert.equal(r.summary.resourceChanges?.delete, 1);
-        assert.deepEqual(await containersLabelled(Labels.stack, stack.name), [], "its reaper is gone too");
+        // The stack's reaper stays (the experiment's standby is armed in it until destroy); the fault is disarmed.
+        assert.deepEqual(await faultlineContainersOf(stack.name), [], "the fault is disarmed and no helper is left");
         assert.equal((await stack.destroy()).summary.result, "succeeded");
     });
 
