@@ -83,3 +83,32 @@ export async function readExperimentConfig(stack: Stack): Promise<unknown> {
         return v.value;
     }
 }
+
+/**
+ * Repairs what a SIGKILLed `pulumi` can leave in the local file backend, where every later command on the stack (and
+ * `pulumi stack ls`) fails with "failed to load checkpoint: EOF": the backend (gocloud's fileblob) writes a checkpoint
+ * to a temp file and renames it into place, which is atomic, but writes the checkpoint's `.attrs` sidecar in place, so
+ * a kill in the middle leaves it empty. An empty sidecar is removed: the backend reads a missing one as "no
+ * attributes", and an empty one is never valid, so this is safe at any time. With a stack name, whose update is known
+ * to be dead, the killed write's temp files go too. Returns what was removed.
+ */
+export function repairKilledCheckpoint(stackName?: string, project = "faultline"): string[] {
+    const backend = faultlineEnv().PULUMI_BACKEND_URL ?? "";
+    if (!backend.startsWith("file://")) return [];
+    const stacks = path.join(backend.slice("file://".length), ".pulumi", "stacks");
+    const removed: string[] = [];
+    for (const dir of [path.join(stacks, project), stacks]) {
+        if (!fs.existsSync(dir)) continue;
+        for (const f of fs.readdirSync(dir)) {
+            if (!f.includes(".json") || (stackName !== undefined && !f.startsWith(`${stackName}.json`))) continue;
+            const file = path.join(dir, f);
+            const emptySidecar = f.endsWith(".attrs") && fs.statSync(file).size === 0;
+            const killedWrite = stackName !== undefined && f.endsWith(".tmp");
+            if (emptySidecar || killedWrite) {
+                fs.rmSync(file, { force: true });
+                removed.push(file);
+            }
+        }
+    }
+    return removed;
+}

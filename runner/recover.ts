@@ -7,7 +7,7 @@ import { STANDBY_KIND } from "../components/core/labels";
 import { armedFaults, reaper as dockerReaper } from "../components/docker/reaper";
 import { driverFor } from "../components/registry";
 import { lockHolder } from "./lock";
-import { liveResources, openStack, pendingOperations, projectWorkspace } from "./pulumi";
+import { liveResources, openStack, pendingOperations, projectWorkspace, repairKilledCheckpoint } from "./pulumi";
 
 /** The Pulumi project name (Pulumi.yaml), which every fault's labels carry. */
 export const PROJECT_NAME = "faultline";
@@ -113,6 +113,8 @@ export interface RecoverReport {
 export async function recover(opts: RecoverOptions = {}): Promise<RecoverReport> {
     const log = opts.onEvent ?? (() => undefined);
     const report: RecoverReport = { stacks: [], reapers: [] };
+    // A crashed run may have left a checkpoint no command can load; listing the stacks would fail on it.
+    for (const file of repairKilledCheckpoint()) log(`repaired ${file} (left empty by a killed pulumi)`);
     const ws = await projectWorkspace();
     const stacks = (await ws.listStacks()).filter((s) => !opts.stack || s.name === opts.stack);
     const known = new Set(stacks.map((s) => s.name));

@@ -4,6 +4,7 @@ import { dockerClient } from "../../components/core/docker";
 import { Labels, STANDBY_KIND } from "../../components/core/labels";
 import { armedFaults } from "../../components/docker/reaper";
 import { faultlineEnv, PROJECT_ROOT } from "../../runner/env";
+import { repairKilledCheckpoint } from "../../runner/pulumi";
 
 /** Polls `check` every `intervalMs` until it returns true; returns the time it did, or throws after `timeoutMs`. */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<number> {
@@ -70,6 +71,8 @@ export async function upThenKill9(stack: string, faultsIn: () => Promise<boolean
         process.kill(-child.pid!, "SIGKILL");
         const killedAt = Date.now();
         await exit;
+        // A kill in the middle of a checkpoint write leaves a file no later command can load (see the function).
+        repairKilledCheckpoint(stack);
         return { faultsInAt, killedAt, output };
     } finally {
         if (!exited) {

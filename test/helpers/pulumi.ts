@@ -3,6 +3,7 @@ import { dockerClient } from "../../components/core/docker";
 import { STANDBY_KIND } from "../../components/core/labels";
 import { armedFaults } from "../../components/docker/reaper";
 import { PROJECT_ROOT, faultlineEnv } from "../../runner/env";
+import { repairKilledCheckpoint } from "../../runner/pulumi";
 
 /** Polls `check` every `everyMs` until it is true; fails with `what` after `timeoutMs`. */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000, everyMs = 250): Promise<void> {
@@ -37,6 +38,8 @@ export async function upThenSigkill(stack: string, injected: () => Promise<boole
             if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
         }
         await exited;
+        // A kill in the middle of a checkpoint write leaves a file no later command can load (see the function).
+        repairKilledCheckpoint(stack);
     }
 }
 

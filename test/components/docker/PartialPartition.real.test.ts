@@ -8,7 +8,7 @@ import { driver } from "../../../components/docker/drivers/partialPartition";
 import { execInContainer } from "../../../components/core/docker";
 import { Labels } from "../../../components/core/labels";
 import { faultlineEnv, PROJECT_ROOT, useFaultlineEnv } from "../../../runner/env";
-import { openStack, removeStack } from "../../../runner/pulumi";
+import { openStack, removeStack, repairKilledCheckpoint } from "../../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
 import { faultlineContainersOf } from "../../helpers/faults";
 import { containersLabelled, faultlineRules, ipOf } from "../../helpers/network";
@@ -162,6 +162,7 @@ describe("PartialPartition (real Docker, real Pulumi engine)", { timeout: 600_00
         } finally {
             if (!exitedByItself) process.kill(-child.pid!, "SIGKILL");
             await exited;
+            repairKilledCheckpoint(stack.name);
         }
         if (exitedByItself) t.diagnostic("pulumi up had finished before the fault was seen; the TTL path is still checked");
         const killedAt = Date.now();
