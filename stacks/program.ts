@@ -20,6 +20,7 @@ import { NetworkDisconnect } from "../components/docker/NetworkDisconnect";
 import { PartialPartition } from "../components/docker/PartialPartition";
 import { ToxiproxyToxic } from "../components/docker/ToxiproxyToxic";
 import type { ExperimentFault, ExperimentSpec, FaultKind } from "../components/experiment";
+import { drivers } from "../components/registry";
 import { FisExperimentRun } from "../components/aws/FisExperimentRun";
 import { FisExperimentTemplate } from "../components/aws/FisExperimentTemplate";
 import { DnsChaos } from "../components/kubernetes/DnsChaos";
@@ -123,10 +124,10 @@ export function buildExperiment(spec: ExperimentSpec, raw: { faults: Record<stri
     // What the experiment declares about itself, for the policy pack's stack-wide checks. With Docker faults it
     // also starts the stack's reaper ahead of them, standing by for the longest time-to-live, so that arming each
     // fault (before it touches its target) is a file write into a running reaper, not a container start.
-    // Toxiproxy faults are left out: they arm after the toxic is in, in a reaper that shares the Toxiproxy's network
-    // namespace (to reach its API), which a standby started here could not know.
-    const TOXIPROXY_KINDS = ["docker:toxiproxy-toxic", "docker:dependency-down"];
-    const dockerTtls = spec.faults.filter((f) => f.kind.startsWith("docker:") && !TOXIPROXY_KINDS.includes(f.kind)).map((f) => f.ttl);
+    // Faults whose reaper shares another container's network namespace (a Toxiproxy's, to reach its API) are left
+    // out: that reaper is a different one, which a standby started here could not know.
+    // (Kubernetes kinds have no driver: their resources are Pulumi's own, reaped in-cluster.)
+    const dockerTtls = spec.faults.filter((f) => drivers[f.kind]?.target === "docker" && !drivers[f.kind]!.reaperNetworkMode).map((f) => f.ttl);
     const metadata = new ExperimentMetadata(spec.name, {
         ...experimentMetadataArgs(spec),
         ...(dockerTtls.length ? { reaperStandbyMs: Math.max(...dockerTtls) } : {}),

@@ -8,6 +8,11 @@ export function dockerClient(): Docker {
     return new Docker();
 }
 
+/** A listed container's name, without the leading slash the engine's list puts on it. */
+export function containerName(c: { Names?: string[] }): string {
+    return (c.Names?.[0] ?? "").replace(/^\//, "");
+}
+
 /** True when a dockerode error is the engine's 404 (no such container, network or image). */
 export function isNotFound(err: unknown): boolean {
     return typeof err === "object" && err !== null && (err as { statusCode?: number }).statusCode === 404;

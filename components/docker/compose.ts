@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { z } from "zod";
-import { dockerClient } from "../core/docker";
+import { containerName, dockerClient } from "../core/docker";
 import { Duration } from "../core/duration";
 import type { SpecIssue } from "../core/errors";
 
@@ -129,7 +129,7 @@ export async function projectContainers(projectName: string): Promise<ComposeCon
     });
     return listed
         .map((c) => ({
-            name: (c.Names[0] ?? "").replace(/^\//, ""),
+            name: containerName(c),
             service: c.Labels?.["com.docker.compose.service"] ?? "",
             state: c.State,
             health: /\((healthy|unhealthy|health: starting)\)/.exec(c.Status)?.[1]?.replace("health: ", "") ?? "none",

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import type { ArmedFault, ReaperHost } from "../core/FaultResource";
-import { dockerClient, inspectContainer, isNotFound } from "../core/docker";
+import { containerName, dockerClient, inspectContainer, isNotFound } from "../core/docker";
 import { Labels } from "../core/labels";
 import { tarOf } from "./files";
 import { toolsImage } from "./helper";
-import { ARMED_ROLE, ArmedLabels, armedIn, armedVolumeLabels, armedVolumeName, parseArmed, PROGRAM_PATH, reaperName, removeArmed, retire } from "./reaperStore";
+import { ArmedLabels, armedIn, armedVolumeLabels, armedVolumeName, listArmed, PROGRAM_PATH, reaperName, removeArmed, retire, servedName } from "./reaperStore";
 
 let bundle: Promise<Buffer> | undefined;
 
@@ -65,25 +65,17 @@ export async function armedFaults(filter: { project?: string; stack?: string } =
     const label = [`${Labels.managed}=true`];
     if (filter.project) label.push(`${Labels.project}=${filter.project}`);
     if (filter.stack) label.push(`${Labels.stack}=${filter.stack}`);
-    const { Volumes } = await docker.listVolumes({ filters: JSON.stringify({ label: [...label, `${Labels.role}=${ARMED_ROLE}`] }) });
     const reapers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [...label, `${Labels.role}=reaper`] }) });
-    const running = new Set(reapers.filter((c) => c.State === "running").map((c) => (c.Names[0] ?? "").replace(/^\//, "")));
-    const out: ArmedEntry[] = (Volumes ?? []).flatMap((v) => {
-        const fault = parseArmed(v.Labels);
-        const reaperName = v.Labels?.[ArmedLabels.reaper] ?? "";
-        return fault ? [{ ...fault, reaperName, running: running.has(reaperName), volume: v.Name }] : [];
-    });
+    const running = new Set(reapers.filter((c) => c.State === "running").map(containerName));
+    const out: ArmedEntry[] = (await listArmed(label)).map((a) => ({ ...a.fault, reaperName: a.reaper, running: running.has(a.reaper), volume: a.volume }));
     for (const c of reapers) {
-        const name = (c.Names[0] ?? "").replace(/^\//, "");
-        if (out.some((a) => a.reaperName === name.replace(RETIRING, ""))) continue;
+        const name = containerName(c);
+        if (out.some((a) => a.reaperName === servedName(name))) continue;
         const owner = { project: c.Labels[Labels.project] ?? "", stack: c.Labels[Labels.stack] ?? "", experiment: "", fault: "", kind: "" };
         out.push({ id: "", kind: "", record: null, owner, expiresAt: 0, reaperName: name, running: c.State === "running", volume: "" });
     }
     return out;
 }
-
-/** The suffix a retiring reaper's name gets (see retire in reaperStore.ts). */
-const RETIRING = /-retiring-[0-9a-f]+$/;
 
 /**
  * Docker reapers. One labelled container per stack (per network namespace its reverts need) on the same engine as
@@ -155,8 +147,7 @@ export const reaper: ReaperHost = {
         // The last fault of a stack (destroy): the reaper goes with it, now rather than at its next look.
         if ((await armedIn(name)).length === 0) {
             for (const c of await dockerClient().listContainers({ all: true, filters: JSON.stringify({ label: [`${Labels.role}=reaper`, `${Labels.stack}=${owner.stack}`] }) })) {
-                const cname = (c.Names[0] ?? "").replace(/^\//, "");
-                if (cname.replace(RETIRING, "") === name) await retire(c.Id, name);
+                if (servedName(containerName(c)) === name) await retire(c.Id, name);
             }
         }
     },

@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { ArmedFault } from "../core/FaultResource";
 import { dockerClient, inspectContainer, isNotFound } from "../core/docker";
-import { LABEL_PREFIX, Labels, type FaultOwner } from "../core/labels";
+import { LABEL_PREFIX, Labels, ownerLabels, type FaultOwner } from "../core/labels";
 
 /** Where the reaper program (the esbuild bundle) is copied inside a reaper. */
 export const PROGRAM_PATH = "/tmp/faultline-reaper.js";
@@ -38,12 +38,7 @@ export function armedVolumeName(id: string): string {
 /** The labels of the volume that arms `fault` in reaper `reaper`. */
 export function armedVolumeLabels(fault: ArmedFault, reaper: string): Record<string, string> {
     return {
-        [Labels.managed]: "true",
-        [Labels.project]: fault.owner.project,
-        [Labels.stack]: fault.owner.stack,
-        [Labels.experiment]: fault.owner.experiment,
-        [Labels.fault]: fault.owner.fault,
-        [Labels.kind]: fault.kind,
+        ...ownerLabels({ ...fault.owner, kind: fault.kind }),
         [Labels.role]: ARMED_ROLE,
         [ArmedLabels.reaper]: reaper,
         [ArmedLabels.faultId]: fault.id,
@@ -64,14 +59,19 @@ export function parseArmed(labels: Record<string, string> | null | undefined): A
     }
 }
 
-/** The armed-fault volumes of reaper `reaper` (by its name), with what each records. */
-export async function armedIn(reaper: string): Promise<Array<{ volume: string; fault: ArmedFault }>> {
-    const filters = JSON.stringify({ label: [`${Labels.role}=${ARMED_ROLE}`, `${ArmedLabels.reaper}=${reaper}`] });
+/** The armed-fault volumes whose labels match `labels` too, with what each records and the reaper that guards it. */
+export async function listArmed(labels: string[]): Promise<Array<{ volume: string; fault: ArmedFault; reaper: string }>> {
+    const filters = JSON.stringify({ label: [`${Labels.role}=${ARMED_ROLE}`, ...labels] });
     const { Volumes } = await dockerClient().listVolumes({ filters });
     return (Volumes ?? []).flatMap((v) => {
         const fault = parseArmed(v.Labels);
-        return fault ? [{ volume: v.Name, fault }] : [];
+        return fault ? [{ volume: v.Name, fault, reaper: v.Labels?.[ArmedLabels.reaper] ?? "" }] : [];
     });
+}
+
+/** The armed-fault volumes of reaper `reaper` (by its name), with what each records. */
+export function armedIn(reaper: string): Promise<Array<{ volume: string; fault: ArmedFault }>> {
+    return listArmed([`${ArmedLabels.reaper}=${reaper}`]);
 }
 
 /** Removes an armed-fault volume; true when it was there. */
@@ -93,6 +93,11 @@ export function reaperName(owner: Pick<FaultOwner, "project" | "stack">, network
     const safe = (s: string) => s.replace(/[^a-zA-Z0-9_.-]/g, "-").slice(0, 60);
     const mode = networkMode ? `-${createHash("sha256").update(networkMode).digest("hex").slice(0, 8)}` : "";
     return `faultline-reaper-${safe(owner.project)}-${safe(owner.stack)}${mode}`;
+}
+
+/** The name a reaper container serves faults under: its own, or the one it had before it began to retire. */
+export function servedName(containerName: string): string {
+    return containerName.replace(/-retiring-[0-9a-f]+$/, "");
 }
 
 /**

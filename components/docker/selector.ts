@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dockerClient } from "../core/docker";
+import { containerName, dockerClient } from "../core/docker";
 import type { PlannedTarget } from "../core/driver";
 import { FaultError } from "../core/errors";
 import { Labels } from "../core/labels";
@@ -115,7 +115,7 @@ export async function selectContainers(sel: ContainerSelector, field: string): P
     const listed = await dockerClient().listContainers({ filters: JSON.stringify(filters) });
     const re = sel.nameRegex ? new RegExp(sel.nameRegex) : undefined;
     const matches = listed
-        .map((c) => ({ id: c.Id, name: (c.Names[0] ?? "").replace(/^\//, ""), labels: c.Labels ?? {} }))
+        .map((c) => ({ id: c.Id, name: containerName(c), labels: c.Labels ?? {} }))
         .filter((c) => (sel.name === undefined || c.name === sel.name) && (re === undefined || re.test(c.name)))
         .filter((c) => !FAULTLINE_ROLES.has(c.labels[Labels.role] ?? ""))
         .sort((a, b) => a.name.localeCompare(b.name));

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { dockerClient } from "../../components/core/docker";
+import { containerName, dockerClient } from "../../components/core/docker";
 import { Labels, STANDBY_KIND } from "../../components/core/labels";
 import { armedFaults } from "../../components/docker/reaper";
 import { faultlineEnv, PROJECT_ROOT } from "../../runner/env";
@@ -23,7 +23,7 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
 export async function faultlineContainersOf(stack: string): Promise<{ name: string; role: string; fault: string; expiresAt?: string }[]> {
     const filters = JSON.stringify({ label: [`${Labels.stack}=${stack}`, `${Labels.managed}=true`, `${Labels.role}=helper`] });
     const helpers = (await dockerClient().listContainers({ all: true, filters })).map((c) => ({
-        name: (c.Names[0] ?? "").replace(/^\//, ""),
+        name: containerName(c),
         role: "helper",
         fault: c.Labels?.[Labels.fault] ?? "",
     }));
