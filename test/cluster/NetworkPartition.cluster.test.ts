@@ -3,20 +3,11 @@
 // (enforcement is the CNI's job; see docs/kubernetes.md). Chaos Mesh's CRDs are installed from its Go module: its
 // resources are accepted by the API server's schema and removed by destroy; no Chaos Mesh controller runs here.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
-import { clusterStack, deployApp, dropStack, kjson, kok, kubectl, runId, whyNoCluster } from "./helpers";
+import { clusterStack, deployApp, dropStack, kjson, kok, kubectl, runId, whyNoCluster, CHAOS_MESH_CRDS } from "./helpers";
 
-/** manifests/crd.yaml of Chaos Mesh's Go module, cached by scripts/setup-k8s.sh. */
-function chaosMeshCrds(): string | undefined {
-    const cache = process.env.FAULTLINE_CACHE ?? path.join(os.homedir(), ".cache", "faultline");
-    const dir = existsSync(cache) ? readdirSync(cache).find((d) => d.startsWith("chaos-mesh-")) : undefined;
-    return dir ? path.join(cache, dir, "crd.yaml") : undefined;
-}
 
 describe("NetworkPartition and Chaos Mesh kinds on a real cluster", { skip: whyNoCluster(), timeout: 600_000 }, () => {
     const run = runId();
@@ -25,9 +16,7 @@ describe("NetworkPartition and Chaos Mesh kinds on a real cluster", { skip: whyN
 
     before(async () => {
         useFaultlineEnv();
-        const crds = chaosMeshCrds();
-        assert.ok(crds, "no Chaos Mesh CRDs in the cache: run scripts/setup-k8s.sh cluster");
-        kok(["apply", "--server-side", "-f", crds]);
+        kok(["apply", "--server-side", "-f", CHAOS_MESH_CRDS]);
         kok(["wait", "--for=condition=Established", "crd/networkchaos.chaos-mesh.org", "crd/stresschaos.chaos-mesh.org", "crd/podchaos.chaos-mesh.org", "--timeout=60s"]);
         await deployApp(ns, "web", 1);
         stack = await clusterStack(`test-k8s-partition-${run}`, {

@@ -16,6 +16,9 @@ export const NODE = process.env.FAULTLINE_NODE_NAME ?? "faultline-node";
 const CACHE = process.env.FAULTLINE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "faultline");
 const KUBECTL = path.join(CACHE, `k8s-v${process.env.FAULTLINE_K8S_VERSION ?? "1.34.4"}`, "bin", "kubectl");
 
+/** manifests/crd.yaml of Chaos Mesh's Go module, at the version scripts/setup-k8s.sh caches. */
+export const CHAOS_MESH_CRDS = path.join(CACHE, `chaos-mesh-${process.env.FAULTLINE_CHAOS_MESH_REF ?? "v0.9.1-0.20260902003049-47411975a8cb"}`, "crd.yaml");
+
 /** Why the tier cannot run here (no local cluster up), or undefined when it can. */
 export function whyNoCluster(): string | undefined {
     if (!existsSync(KUBECONFIG)) return `no local cluster: run npm run cluster:up (${KUBECONFIG} is missing)`;

@@ -3,23 +3,14 @@
 // once all three are in. The stack's reaper Deployment must revert each within ttl + 10 s: node restored, Job and
 // RBAC deleted, NetworkChaos deleted, leases released.
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
 import { waitFor } from "../helpers/pulumi";
-import { clusterStack, deployApp, dropStack, kjson, kok, kubectl, NODE, nodeState, runId, upThenKillTree, whyNoCluster } from "./helpers";
+import { clusterStack, deployApp, dropStack, kjson, kok, kubectl, NODE, nodeState, runId, upThenKillTree, whyNoCluster, CHAOS_MESH_CRDS } from "./helpers";
 
 const TTL_S = 30;
 
-function chaosMeshCrds(): string {
-    const cache = process.env.FAULTLINE_CACHE ?? path.join(os.homedir(), ".cache", "faultline");
-    const dir = existsSync(cache) ? readdirSync(cache).find((d) => d.startsWith("chaos-mesh-")) : undefined;
-    assert.ok(dir, "no Chaos Mesh CRDs in the cache: run scripts/setup-k8s.sh cluster");
-    return path.join(cache, dir, "crd.yaml");
-}
 
 describe("Kubernetes time-to-live after kill -9 of the whole `pulumi up` tree", { skip: whyNoCluster(), timeout: 600_000 }, () => {
     const run = runId();
@@ -30,7 +21,7 @@ describe("Kubernetes time-to-live after kill -9 of the whole `pulumi up` tree", 
 
     before(async () => {
         useFaultlineEnv();
-        kok(["apply", "--server-side", "-f", chaosMeshCrds()]);
+        kok(["apply", "--server-side", "-f", CHAOS_MESH_CRDS]);
         kok(["wait", "--for=condition=Established", "crd/networkchaos.chaos-mesh.org", "--timeout=60s"]);
         await deployApp(ns, "web", 2);
         before_ = nodeState();
@@ -57,7 +48,7 @@ describe("Kubernetes time-to-live after kill -9 of the whole `pulumi up` tree", 
             kubectl(["get", "job", "-n", ns, "faultline-kill-web"]).status === 0 &&
             nodeState().unschedulable;
         await upThenKillTree(stackName, async () => inPlace());
-        const leases = kjson(["get", "configmaps", "-n", ns, "-l", "dev.faultline.role=lease"]).items.map((c: any) => JSON.parse(c.data["record.json"]));
+        const leases = kjson(["get", "configmaps", "-A", "-l", `dev.faultline.role=lease,dev.faultline.stack=${stackName}`]).items.map((c: any) => JSON.parse(c.data["record.json"]));
         assert.deepEqual(leases.map((l: any) => l.owner.fault).sort(), ["hot-node", "kill-web", "web-delay"]);
         // Seen from outside, every 200 ms: when each fault's effect is gone, relative to its own deadline.
         const deadline = (fault: string) => leases.find((l: any) => l.owner.fault === fault).expiresAt as number;
@@ -86,7 +77,7 @@ describe("Kubernetes time-to-live after kill -9 of the whole `pulumi up` tree", 
         }
         await waitFor("the node exactly as before", async () => JSON.stringify(nodeState()) === JSON.stringify(before_), 15_000).catch(() => undefined);
         assert.deepEqual(nodeState(), before_, "the node is exactly as before");
-        await waitFor("the leases released", async () => kjson(["get", "configmaps", "-n", ns, "-l", "dev.faultline.role=lease"]).items.length === 0, 10_000);
+        await waitFor("the leases released", async () => kjson(["get", "configmaps", "-A", "-l", `dev.faultline.role=lease,dev.faultline.stack=${stackName}`]).items.length === 0, 10_000);
         const logs = kubectl(["logs", "-n", ns, `deployment/faultline-reaper-${stackName}`]).stdout;
         for (const fault of ["hot-node", "kill-web", "web-delay"]) assert.match(logs, new RegExp(`"event":"reverted".*"fault":"${fault}"`));
     });
