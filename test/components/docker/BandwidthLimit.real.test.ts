@@ -10,6 +10,7 @@ import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
 import { containersLabelled, rootQdisc, transferSeconds } from "../../helpers/network";
+import { prepareThenApply } from "../../../components/core/driver";
 
 describe("BandwidthLimit (real Docker, real Pulumi engine)", { timeout: 600_000 }, () => {
     const run = runId();
@@ -67,14 +68,14 @@ describe("BandwidthLimit (real Docker, real Pulumi engine)", { timeout: 600_000 
     });
 
     it("refuses an interface that already carries a faultline qdisc, and one that does not exist", async () => {
-        const record = await driver.inject(driver.schema.parse({ target: { name: server }, rate: "1mbit" }), ctx);
+        const record = await prepareThenApply(driver, driver.schema.parse({ target: { name: server }, rate: "1mbit" }), ctx);
         try {
             await assert.rejects(
-                driver.inject(driver.schema.parse({ target: { name: server }, rate: "2mbit" }), ctx),
+                prepareThenApply(driver, driver.schema.parse({ target: { name: server }, rate: "2mbit" }), ctx),
                 new RegExp(`^FaultError: spec\\.interface: interface eth0 of "${server}" already carries another faultline fault \\(qdisc tbf fa17: root`),
             );
             await assert.rejects(
-                driver.inject(driver.schema.parse({ target: { name: server }, rate: "2mbit", interface: "eth9" }), ctx),
+                prepareThenApply(driver, driver.schema.parse({ target: { name: server }, rate: "2mbit", interface: "eth9" }), ctx),
                 { message: `spec.interface: container "${server}" has no interface "eth9"; list them with \`docker exec ${server} ip link\` (most have eth0)` },
             );
             assert.deepEqual(record.targets.map((t) => t.before), [defaultQdisc]);

@@ -12,6 +12,7 @@ import { openStack, removeStack, repairKilledCheckpoint } from "../../../runner/
 import { canFetch, cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
 import { faultlineContainersOf } from "../../helpers/faults";
 import { containersLabelled, faultlineRules, ipOf } from "../../helpers/network";
+import { prepareThenApply } from "../../../components/core/driver";
 
 describe("PartialPartition (real Docker, real Pulumi engine)", { timeout: 600_000 }, () => {
     const run = runId();
@@ -88,7 +89,7 @@ describe("PartialPartition (real Docker, real Pulumi engine)", { timeout: 600_00
     });
 
     it("egress: A cannot open connections to B, B still reaches A; the revert record has B's address", async () => {
-        const record = await driver.inject(driver.schema.parse({ target: { name: a }, peers: [b], direction: "egress" }), ctx);
+        const record = await prepareThenApply(driver, driver.schema.parse({ target: { name: a }, peers: [b], direction: "egress" }), ctx);
         try {
             assert.deepEqual(record.peers, [{ ref: b, ips: [await ipOf(b, net)] }]);
             assert.deepEqual(await reach(), { ab: false, ba: true, ac: true });
@@ -101,7 +102,7 @@ describe("PartialPartition (real Docker, real Pulumi engine)", { timeout: 600_00
     });
 
     it("ingress with a label selector for peers: B cannot open connections to A, A still reaches B", async () => {
-        const record = await driver.inject(
+        const record = await prepareThenApply(driver, 
             driver.schema.parse({ target: { name: a }, peers: { name: b, labels: { "dev.faultline.test": run } }, direction: "ingress" }),
             ctx,
         );
