@@ -98,8 +98,11 @@ export async function upThenKillTree(stack: string, moment: KillMoment, timeoutM
         if ("afterMs" in moment) await Promise.race([sleep(moment.afterMs), exit]);
         else {
             const deadline = Date.now() + timeoutMs;
-            while (!(await moment.whenSeen())) {
-                if (exited) throw new Error(`pulumi up ended before the fault was seen:\n${output}`);
+            for (;;) {
+                // Looked at after an exit that came first: an `up` that ended on its own has put the fault in.
+                const ended = exited;
+                if (await moment.whenSeen()) break;
+                if (ended) throw new Error(`pulumi up ended before the fault was seen:\n${output}`);
                 if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for the fault to be seen:\n${output}`);
                 await sleep(20);
             }
