@@ -117,15 +117,15 @@ async function exists(id: string): Promise<boolean> {
  * stress-ng parent were SIGKILLed would be re-parented to the target's init, which may never reap it and leave a
  * zombie in the target's `ps`; on SIGTERM stress-ng stops and reaps its own workers (a few hundred ms).
  */
-async function stopStressor(helperId: string): Promise<boolean> {
+async function stopStressor(ref: string): Promise<boolean> {
     try {
-        await dockerClient().getContainer(helperId).stop({ t: 5 });
+        await dockerClient().getContainer(ref).stop({ t: 5 });
     } catch (err) {
         if (isNotFound(err)) return false;
         // 304: already stopped (e.g. stress-ng's own --timeout ran out); it is still removed below.
         if ((err as { statusCode?: number }).statusCode !== 304) throw err;
     }
-    return removeContainer(helperId);
+    return removeContainer(ref);
 }
 
 /** Removes exactly the recorded helpers. Idempotent: helpers already gone are skipped. */

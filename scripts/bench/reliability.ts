@@ -1,6 +1,6 @@
 // The reliability benchmark: does every Docker fault kind come back when everything dies in the middle of `pulumi up`?
 //
-//   npm run bench:reliability -- [--trials 4] [--kinds docker:disk-fill,docker:cpu-stress] [--ttl 8] [--json]
+//   npm run bench:reliability -- [--trials 4] [--kinds docker:disk-fill,docker:cpu-stress] [--ttl 8] [--parallel 1] [--json]
 //
 // For every kind with a case in scripts/bench/cases/ (the first case of each kind), one stack with one fault and a
 // short TTL against throwaway containers, and `--trials` trials of:
@@ -38,10 +38,12 @@ interface Options {
     ttlS: number;
     json: boolean;
     out: string;
+    /** Kinds run at the same time (each has its own stack and targets). */
+    parallel: number;
 }
 
 function parseOptions(argv: string[]): Options {
-    const opts: Options = { trials: 4, ttlS: 8, json: false, out: path.join(PROJECT_ROOT, "docs", "bench-reliability.json") };
+    const opts: Options = { trials: 4, ttlS: 8, json: false, out: path.join(PROJECT_ROOT, "docs", "bench-reliability.json"), parallel: 1 };
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         if (a === "--trials") opts.trials = Number(argv[++i]);
@@ -49,7 +51,8 @@ function parseOptions(argv: string[]): Options {
         else if (a === "--ttl") opts.ttlS = Number(argv[++i]);
         else if (a === "--json") opts.json = true;
         else if (a === "--out") opts.out = path.resolve(argv[++i] ?? "");
-        else throw new Error(`unknown option ${a}; usage: reliability.ts [--trials N] [--kinds a,b] [--ttl S] [--json] [--out FILE]`);
+        else if (a === "--parallel") opts.parallel = Number(argv[++i]);
+        else throw new Error(`unknown option ${a}; usage: reliability.ts [--trials N] [--kinds a,b] [--ttl S] [--parallel N] [--json] [--out FILE]`);
     }
     if (!Number.isInteger(opts.trials) || opts.trials < 1) throw new Error("--trials must be a whole number ≥ 1");
     if (!Number.isInteger(opts.ttlS) || opts.ttlS < 3) throw new Error("--ttl must be a whole number of seconds ≥ 3");
@@ -216,8 +219,11 @@ async function trial(k: KindRun, i: number, log: (s: string) => void): Promise<T
         const fault = armed.find((a) => a.kind === c.kind);
         t.armed = !!fault;
         const ttlEnd = fault?.expiresAt ?? kill.killedAt + k.ttlMs;
+        // An armed fault may still be going in after the kill (a helper container finishes its `tc` or `iptables` on
+        // its own): it is back once its reaper has reverted it. Nothing armed means `apply` never started.
+        const stillArmed = async () => !!fault && (await armedFaults({ stack: stack.name })).some((a) => a.id === fault.id);
         const back = await until(
-            async () => (await c.healthy(ctx)) && (await fingerprint(run)) === prior && (await helpersLeft(stack.name)) === 0,
+            async () => !(await stillArmed()) && (await c.healthy(ctx)) && (await fingerprint(run)) === prior && (await helpersLeft(stack.name)) === 0,
             ttlEnd + 5_000,
         );
         t.reverted = back !== undefined;
@@ -328,8 +334,9 @@ async function main(): Promise<void> {
     const trials: Trial[] = [];
     const refused: Array<{ kind: string; reason: string }> = [];
     const stacks: Stack[] = [];
-    try {
-        for (const c of cases) {
+    const queue = [...cases];
+    const worker = async () => {
+        for (let c = queue.shift(); c; c = queue.shift()) {
             const k = await setupKind(c, modules.get(c.kind)!, run, opts.ttlS);
             if ("reason" in k) {
                 log(`  ${c.kind}: refused at preview: ${k.reason}`);
@@ -337,10 +344,18 @@ async function main(): Promise<void> {
                 continue;
             }
             stacks.push(k.stack);
-            await until(() => c.healthy(k.ctx), Date.now() + 30_000);
+            await until(() => c!.healthy(k.ctx), Date.now() + 30_000);
+            // A first up and destroy: the stack works, and how long an `up` takes bounds the random kill moments.
+            const t0 = Date.now();
+            await k.stack.up();
+            k.seenAfterMs = Date.now() - t0;
+            await k.stack.destroy();
             for (let i = 0; i < opts.trials; i++) trials.push(await trial(k, i, log));
             await c.teardown?.(k.ctx);
         }
+    };
+    try {
+        await Promise.all(Array.from({ length: Math.max(1, opts.parallel) }, worker));
     } finally {
         for (const s of stacks) {
             await fallbackCleanup(s);
