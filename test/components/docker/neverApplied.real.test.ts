@@ -41,7 +41,7 @@ async function snapshot(): Promise<string> {
 describe("revert of a fault that never went in, or went in halfway (real Docker)", { timeout: 600_000 }, () => {
     after(async () => {
         const filters = JSON.stringify({ label: [`${Labels.stack}=test-never-${run}`] });
-        for (const c of await dockerClient().listContainers({ all: true, filters })) await dockerClient().getContainer(c.Id).remove({ force: true });
+        for (const c of await dockerClient().listContainers({ all: true, filters })) await dockerClient().getContainer(c.Id).remove({ force: true }).catch(() => undefined);
         await cleanupRun(run);
     });
 
