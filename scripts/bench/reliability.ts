@@ -200,6 +200,8 @@ async function trial(k: KindRun, i: number, log: (s: string) => void): Promise<T
         kind: c.kind, trial: i, moment, killAfterMs: 0, killed: 0, finishedFirst: false, faultInAtKill: false, armed: false,
         reverted: false, delayAfterTtlMs: null, recoverExit: null, clean: false, unclean: [], usable: false,
     };
+    // The probe that passes before every inject (a case may take its baseline there, e.g. container-restart's run).
+    await until(() => c.healthy(ctx), Date.now() + 30_000);
     const prior = await fingerprint(run);
     const started = Date.now();
     try {
@@ -312,7 +314,8 @@ async function setupKind(c: BenchCase<any>, module: string, run: BenchRun, ttlS:
     const stack = await openStack(stackName, {
         experiment: { name: "reliability", faults: [{ ...spec, name: slug, kind: c.kind, ttl: `${ttlS}s` }] },
     });
-    return { c, ctx, stack, run, ttlMs: ttlS * 1000, seenAfterMs: 8_000 };
+    // Until a trial has seen the fault go in (trial 0 does), random kills fall within a typical loaded `up`.
+    return { c, ctx, stack, run, ttlMs: ttlS * 1000, seenAfterMs: 30_000 };
 }
 
 async function main(): Promise<void> {
@@ -334,9 +337,24 @@ async function main(): Promise<void> {
     const trials: Trial[] = [];
     const refused: Array<{ kind: string; reason: string }> = [];
     const stacks: Stack[] = [];
+    /** Summarizes the trials so far and writes the JSON: after every trial, so a stopped run keeps its figures. */
+    const report = () => {
+        const kinds = [...new Set(trials.map((t) => t.kind))].map((kind) => summarize(kind, trials.filter((t) => t.kind === kind)));
+        const result = {
+            id, started, finished: new Date().toISOString(), ttlS: opts.ttlS, trialsPerKind: opts.trials,
+            loadBefore, loadAfter: load(), command: `npm run bench:reliability -- --trials ${opts.trials} --parallel ${opts.parallel}`,
+            totals: summarize("all", trials), kinds, refused, trials,
+        };
+        fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+        fs.writeFileSync(opts.out, JSON.stringify(result, null, 2) + "\n");
+        return result;
+    };
+    // SIGTERM or SIGINT: finish the trials under way, then clean up and report what was measured.
+    let stopping = false;
+    for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => ((stopping = true), log(`${sig}: stopping after the trials under way`)));
     const queue = [...cases];
     const worker = async () => {
-        for (let c = queue.shift(); c; c = queue.shift()) {
+        for (let c = queue.shift(); c && !stopping; c = queue.shift()) {
             const k = await setupKind(c, modules.get(c.kind)!, run, opts.ttlS);
             if ("reason" in k) {
                 log(`  ${c.kind}: refused at preview: ${k.reason}`);
@@ -344,13 +362,10 @@ async function main(): Promise<void> {
                 continue;
             }
             stacks.push(k.stack);
-            await until(() => c!.healthy(k.ctx), Date.now() + 30_000);
-            // A first up and destroy: the stack works, and how long an `up` takes bounds the random kill moments.
-            const t0 = Date.now();
-            await k.stack.up();
-            k.seenAfterMs = Date.now() - t0;
-            await k.stack.destroy();
-            for (let i = 0; i < opts.trials; i++) trials.push(await trial(k, i, log));
+            for (let i = 0; i < opts.trials && !stopping; i++) {
+                trials.push(await trial(k, i, log));
+                report();
+            }
             await c.teardown?.(k.ctx);
         }
     };
@@ -363,17 +378,10 @@ async function main(): Promise<void> {
         }
         await cleanupRun(id);
     }
-    const rows = [...new Set(trials.map((t) => t.kind))].map((kind) => summarize(kind, trials.filter((t) => t.kind === kind)));
-    const result = {
-        id, started, finished: new Date().toISOString(), ttlS: opts.ttlS, trialsPerKind: opts.trials,
-        loadBefore, loadAfter: load(), command: `npm run bench:reliability -- --trials ${opts.trials}`,
-        totals: summarize("all", trials), kinds: rows, refused, trials,
-    };
-    fs.mkdirSync(path.dirname(opts.out), { recursive: true });
-    fs.writeFileSync(opts.out, JSON.stringify(result, null, 2) + "\n");
+    const result = report();
     const out = opts.json ? process.stderr : process.stdout;
     out.write(`\n${trials.length} whole-tree kill trials, TTL ${opts.ttlS} s, load average ${loadBefore} before and ${load()} after\n`);
-    out.write(`${table([...rows, result.totals], refused)}\nwrote ${path.relative(PROJECT_ROOT, opts.out)}\n`);
+    out.write(`${table([...result.kinds, result.totals], refused)}\nwrote ${path.relative(PROJECT_ROOT, opts.out)}\n`);
     if (opts.json) process.stdout.write(JSON.stringify(result, null, 2) + "\n");
 }
 

@@ -95,6 +95,11 @@ export async function upThenKillTree(stack: string, moment: KillMoment, timeoutM
     const exit = new Promise<void>((resolve) => child.on("exit", () => ((exited = true), resolve())));
     let faultsInAt: number | undefined;
     try {
+        // The kill must never come before the shell has joined the cgroup: it would miss the whole run.
+        for (let i = 0; tasksOf(cgroup).length === 0 && !exited; i++) {
+            if (i > 1000) throw new Error(`pulumi up did not start within 10 s:\n${output}`);
+            await sleep(10);
+        }
         if ("afterMs" in moment) await Promise.race([sleep(moment.afterMs), exit]);
         else {
             const deadline = Date.now() + timeoutMs;
