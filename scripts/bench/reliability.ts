@@ -83,10 +83,31 @@ interface Trial {
     /** What was not clean after recover. */
     unclean: string[];
     usable: boolean;
+    /** Set when the Docker engine restarted during the trial (another session's test): left out of the figures. */
+    voided?: string;
     error?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The pid of the running dockerd (0 when none): a change means the engine restarted, which stops every target. */
+function enginePid(): number {
+    for (const p of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(p)) continue;
+        try {
+            if (fs.readFileSync(`/proc/${p}/comm`, "utf8").trim() === "dockerd") return Number(p);
+        } catch {
+            // gone meanwhile
+        }
+    }
+    return 0;
+}
+
+/** Starts the run's containers an engine restart stopped (the test setup, not a fault: no fault stops all of them). */
+async function restartStopped(run: BenchRun): Promise<void> {
+    const list = await dockerClient().listContainers({ all: true, filters: JSON.stringify({ label: [`${TEST_LABEL}=${run.id}`], status: ["exited"] }) });
+    for (const c of list) await dockerClient().getContainer(c.Id).start().catch(() => undefined);
+}
 
 /** What "exact prior state" compares: every container of the run, as Docker reports its state, limits and endpoints. */
 async function fingerprint(run: BenchRun): Promise<string> {
@@ -200,6 +221,7 @@ async function trial(k: KindRun, i: number, log: (s: string) => void): Promise<T
         kind: c.kind, trial: i, moment, killAfterMs: 0, killed: 0, finishedFirst: false, faultInAtKill: false, armed: false,
         reverted: false, delayAfterTtlMs: null, recoverExit: null, clean: false, unclean: [], usable: false,
     };
+    const engine = enginePid();
     // The probe that passes before every inject (a case may take its baseline there, e.g. container-restart's run).
     await until(() => c.healthy(ctx), Date.now() + 30_000);
     const prior = await fingerprint(run);
@@ -246,6 +268,7 @@ async function trial(k: KindRun, i: number, log: (s: string) => void): Promise<T
     } catch (err) {
         t.error = String(err).split("\n").slice(0, 3).join(" ");
     }
+    if (enginePid() !== engine) t.voided = "the Docker engine restarted during the trial (another session), which stops every target";
     if (!t.clean || !t.usable) {
         await fallbackCleanup(stack);
         await until(async () => (await c.healthy(ctx)) && (await fingerprint(run)) === prior, Date.now() + 30_000);
@@ -335,6 +358,8 @@ async function main(): Promise<void> {
     const started = new Date().toISOString();
     log(`reliability benchmark ${id}: ${opts.trials} trials per kind, TTL ${opts.ttlS} s, ${cases.length} kinds, load ${loadBefore}`);
     const trials: Trial[] = [];
+    /** Trials an engine restart by someone else spoiled: reported, not counted. */
+    const voided: Trial[] = [];
     const refused: Array<{ kind: string; reason: string }> = [];
     const stacks: Stack[] = [];
     /** Summarizes the trials so far and writes the JSON: after every trial, so a stopped run keeps its figures. */
@@ -343,7 +368,7 @@ async function main(): Promise<void> {
         const result = {
             id, started, finished: new Date().toISOString(), ttlS: opts.ttlS, trialsPerKind: opts.trials,
             loadBefore, loadAfter: load(), command: `npm run bench:reliability -- --trials ${opts.trials} --parallel ${opts.parallel}`,
-            totals: summarize("all", trials), kinds, refused, trials,
+            totals: summarize("all", trials), kinds, refused, trials, voided,
         };
         fs.mkdirSync(path.dirname(opts.out), { recursive: true });
         fs.writeFileSync(opts.out, JSON.stringify(result, null, 2) + "\n");
@@ -363,7 +388,10 @@ async function main(): Promise<void> {
             }
             stacks.push(k.stack);
             for (let i = 0; i < opts.trials && !stopping; i++) {
-                trials.push(await trial(k, i, log));
+                await restartStopped(run);
+                const t = await trial(k, i, log);
+                if (t.voided) log(`    voided: ${t.voided}`);
+                (t.voided ? voided : trials).push(t);
                 report();
             }
             await c.teardown?.(k.ctx);
