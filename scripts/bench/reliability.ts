@@ -268,7 +268,10 @@ async function trial(k: KindRun, i: number, log: (s: string) => void): Promise<T
     } catch (err) {
         t.error = String(err).split("\n").slice(0, 3).join(" ");
     }
-    if (enginePid() !== engine) t.voided = "the Docker engine restarted during the trial (another session), which stops every target";
+    const now = enginePid();
+    if (now !== engine || now === 0 || /docker\.sock/.test(t.error ?? "")) {
+        t.voided = "the Docker engine restarted during the trial (another session), which stops every target";
+    }
     if (!t.clean || !t.usable) {
         await fallbackCleanup(stack);
         await until(async () => (await c.healthy(ctx)) && (await fingerprint(run)) === prior, Date.now() + 30_000);
