@@ -165,6 +165,11 @@ export function backendLocks(stackName: string, project = "faultline"): BackendL
  */
 export function clearDeadBackendLocks(stackName: string, project = "faultline"): { removed: BackendLock[]; live: BackendLock[] } {
     const locks = backendLocks(stackName, project);
-    for (const l of locks) if (!l.alive) fs.rmSync(l.file, { force: true });
+    for (const l of locks) {
+        if (l.alive) continue;
+        fs.rmSync(l.file, { force: true });
+        // The blob store's attribute sidecar, which the backend writes beside each lock and never lists.
+        fs.rmSync(`${l.file}.attrs`, { force: true });
+    }
     return { removed: locks.filter((l) => !l.alive), live: locks.filter((l) => l.alive) };
 }

@@ -198,7 +198,7 @@ async function recoverStack(name: string, opts: RecoverOptions, report: RecoverR
             stack: name,
             resources: resources.length,
             action: r.left === 0 ? "destroyed" : "failed",
-            detail: r.left === 0 ? `destroyed${r.clearedPendingCreates ? " (pending creates cleared first)" : ""}` : `${r.left} resources left`,
+            detail: r.left === 0 ? `every fault reverted${r.clearedPendingCreates ? ", pending creates cleared first" : ""}` : `${r.left} resources left`,
         });
     } catch (err) {
         held.add(name);

@@ -87,6 +87,11 @@ function pinnedAddressRefused(err: unknown): boolean {
     return /address already in use|user specified IP address is supported only|invalid IPv4 address|requested address|no available/i.test(String(err));
 }
 
+/** The engine's own message in a Docker API error (dockerode wraps it in "(HTTP code N) unexpected - ..."). */
+function engineMessage(err: unknown): string {
+    return ((err as { json?: { message?: string } }).json?.message ?? String(err).split("\n")[0]!).trim();
+}
+
 /** The endpoint settings to reconnect with: the recorded ones, and no key Docker would store differently. */
 function endpointConfig(record: NetworkDisconnectRecord, pinned: boolean): Record<string, unknown> {
     const ipam = record.ipamConfig;
@@ -180,7 +185,7 @@ export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord>
             const pinnedTo = record.ipamConfig.IPv4Address ?? record.ipamConfig.IPv6Address;
             ctx.warn(
                 `"${record.containerName}" was pinned to ${pinnedTo} on "${record.networkName}", which Docker refused now ` +
-                    `(${String(err).split("\n")[0]}); reconnected with the address Docker chose, ${now?.IPAddress || now?.GlobalIPv6Address || "unknown"}, ` +
+                    `("${engineMessage(err)}"); reconnected with the address Docker chose, ${now?.IPAddress || now?.GlobalIPv6Address || "unknown"}, ` +
                     `and no pin: reconnect it by hand to pin it again (\`docker network disconnect\`, then \`docker network connect --ip ${pinnedTo}\`)`,
             );
         }
