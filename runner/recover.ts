@@ -8,7 +8,8 @@ import type { DriverContext, RevertOutcome } from "../components/core/driver";
 import { STANDBY_KIND } from "../components/core/labels";
 import { armedFaults, reaper as dockerReaper, repairReapers, type ReaperRepair } from "../components/docker/reaper";
 import { driverFor } from "../components/registry";
-import { lockHolder, removeDeadLocks } from "./lock";
+import { StackLockedError } from "./errors";
+import { acquireLock, lockHolder, removeDeadLocks } from "./lock";
 import { backendLocks, clearDeadBackendLocks, liveResources, openStack, pendingOperations, projectWorkspace, repairKilledCheckpoint } from "./pulumi";
 
 /** The Pulumi project name (Pulumi.yaml), which every fault's labels carry. */
@@ -159,14 +160,32 @@ export async function recover(opts: RecoverOptions = {}): Promise<RecoverReport>
     return report;
 }
 
-/** Step 1 and 2 of {@link recover} for one stack: its dead update locks, then its faults and pending operations. */
+/**
+ * Step 1 and 2 of {@link recover} for one stack: its dead update locks, then its faults and pending operations. It
+ * holds the stack's runner lock meanwhile, so that no `faultline run` starts on the stack while it is destroyed.
+ */
 async function recoverStack(name: string, opts: RecoverOptions, report: RecoverReport, held: Set<string>, log: (m: string) => void): Promise<void> {
-    const holder = lockHolder(name);
+    let release: (() => void) | undefined;
+    try {
+        release = opts.dryRun ? undefined : acquireLock(name, "faultline recover");
+    } catch (err) {
+        if (!(err instanceof StackLockedError)) throw err;
+    }
+    const holder = release ? undefined : lockHolder(name);
     if (holder) {
         report.stacks.push({ stack: name, resources: 0, action: "skipped-locked", detail: `locked by a running faultline, pid ${holder.pid} (${holder.command})` });
         held.add(name);
         return;
     }
+    try {
+        await recoverUnlocked(name, opts, report, held, log);
+    } finally {
+        release?.();
+    }
+}
+
+/** {@link recoverStack} once no faultline run holds the stack. */
+async function recoverUnlocked(name: string, opts: RecoverOptions, report: RecoverReport, held: Set<string>, log: (m: string) => void): Promise<void> {
     const locks = opts.dryRun ? { removed: [], live: backendLocks(name).filter((l) => l.alive) } : clearDeadBackendLocks(name);
     for (const l of locks.removed) {
         report.locks.push({ kind: "pulumi", stack: name, pid: l.pid, detail: `removed the lock of a dead pulumi update (pid ${l.pid}, since ${l.timestamp || "unknown"})` });
