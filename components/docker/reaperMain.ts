@@ -7,12 +7,15 @@
 import type { ArmedFault } from "../core/FaultResource";
 import { dockerClient } from "../core/docker";
 import type { DriverContext } from "../core/driver";
-import { STANDBY_KIND } from "../core/labels";
+import { Labels, STANDBY_KIND } from "../core/labels";
 import { driverFor } from "../registry";
-import { ArmedLabels, armedIn, removeArmed, retire } from "./reaperStore";
+import { ArmedLabels, armedIn, removeArmed, retire, startStoppedSiblings } from "./reaperStore";
 
 /** How often the engine is asked for armed faults: the most a revert can be late by, on top of the engine's delays. */
 const TICK_MS = 100;
+
+/** Every how many ticks the reaper looks for sibling reapers the engine left exited (see startStoppedSiblings). */
+const SIBLING_TICKS = 10;
 
 /**
  * Reverts tried per fault before the reaper gives up on it (2.5 s to 60 s apart: about 4 minutes in all). A revert
@@ -28,17 +31,19 @@ const log = (m: string) => console.log(`${new Date().toISOString()} ${m}`);
  * Docker mounts: in another container's network namespace (a Toxiproxy's) both are that container's, and retiring
  * "itself" would remove the Toxiproxy.
  */
-async function selfId(): Promise<string> {
+async function findSelf(): Promise<{ id: string; project: string; stack: string }> {
     const token = process.env.FAULTLINE_REAPER_TOKEN ?? "";
     const filters = JSON.stringify({ label: [`${ArmedLabels.token}=${token}`] });
     const [self, ...others] = token ? await dockerClient().listContainers({ all: true, filters }) : [];
     if (!self || others.length > 0) throw new Error(`cannot find this reaper's own container by its token "${token}"`);
-    return self.Id;
+    return { id: self.Id, project: self.Labels[Labels.project] ?? "", stack: self.Labels[Labels.stack] ?? "" };
 }
 
 async function main(): Promise<void> {
-    const self = await selfId();
+    const me = await findSelf();
+    const self = me.id;
     const name = process.env.FAULTLINE_REAPER_NAME ?? "";
+    let tick = 0;
     const seen = new Set<string>();
     const inFlight = new Set<string>();
     const retryAt = new Map<string, { at: number; delayMs: number; attempt: number }>();
@@ -84,6 +89,9 @@ async function main(): Promise<void> {
         // Disarmed faults (destroy) are forgotten too, so the set only holds what is armed.
         for (const v of seen) if (!armed.some((a) => a.volume === v)) seen.delete(v);
         if (armed.length === 0 && inFlight.size === 0 && (await retire(self, name))) return;
+        if (tick++ % SIBLING_TICKS === 0) {
+            for (const s of await startStoppedSiblings(me.project, me.stack, self).catch(() => [])) log(`started reaper ${s} again: the engine left it exited with faults armed`);
+        }
         await new Promise((r) => setTimeout(r, TICK_MS));
     }
 }
