@@ -39,8 +39,10 @@ kill -0 $pid 2>/dev/null && { echo "dockerd did not stop within 60 s" >&2; exit 
 setsid nohup dockerd >>/var/log/faultline-dockerd.log 2>&1 </dev/null &
 for i in $(seq 1 120); do docker info >/dev/null 2>&1 && exit 0; sleep 0.5; done
 echo "dockerd did not come back within 60 s" >&2; exit 1`;
-    const r = spawnSync("flock", ["/tmp/faultline-dockerd-restart.lock", "bash", "-c", script], { encoding: "utf8", timeout: 180_000 });
-    if (r.status !== 0) throw new Error(`restarting dockerd failed (${r.status}): ${r.stderr}`);
+    // -o: the lock's file descriptor is closed in the command, or the new dockerd would inherit it and hold the lock
+    // for as long as it runs.
+    const r = spawnSync("flock", ["-o", "/tmp/faultline-dockerd-restart.lock", "bash", "-c", script], { encoding: "utf8", timeout: 180_000 });
+    if (r.status !== 0) throw new Error(`restarting dockerd failed (exit ${r.status}, signal ${r.signal}${r.error ? `, ${r.error.message}` : ""}): ${r.stderr}`);
 }
 
 describe("a dockerd restart during every network fault kind (real Docker, real Pulumi engine)", { timeout: 900_000 }, () => {
