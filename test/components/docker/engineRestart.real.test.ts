@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { dockerClient } from "../../../components/core/docker";
 import { Labels, STANDBY_KIND } from "../../../components/core/labels";
-import { armedFaults } from "../../../components/docker/reaper";
+import { armedFaults, reaper } from "../../../components/docker/reaper";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { freePort } from "../../helpers/demo";
@@ -100,6 +100,16 @@ describe("a dockerd restart during every network fault kind (real Docker, real P
         const armed = (await armedFaults({ stack: stack.name })).filter((a) => a.kind !== STANDBY_KIND);
         assert.deepEqual(armed.map((a) => a.owner.fault).sort(), ["bandwidth", "disconnect", "dns", "partition", "toxic"]);
         const deadline = Math.max(...armed.map((a) => a.expiresAt));
+        // A standby in each reaper keeps it from retiring (and taking its log with it) after its last revert.
+        const keepers = [...new Map(armed.map((a) => [a.reaperName, a])).values()].map((a, i) => ({
+            id: `test/${stack.name}/keep/${i}`,
+            kind: STANDBY_KIND,
+            record: null,
+            owner: { ...a.owner, fault: "", kind: STANDBY_KIND },
+            expiresAt: Date.now() + 600_000,
+            ...(a.networkMode ? { networkMode: a.networkMode } : {}),
+        }));
+        for (const k of keepers) await reaper.arm(k);
         // Every fault is in before the restart.
         assert.equal(await endpointOf(n("cut"), net), undefined);
         assert.notDeepEqual(await faultlineRules(n("split"), run), []);
@@ -126,7 +136,6 @@ describe("a dockerd restart during every network fault kind (real Docker, real P
             throw new Error(`${err.message}\n${await reaperLogs(stack.name)}`);
         });
         const logs = await reaperLogs(stack.name);
-        console.log(logs);
         assert.notEqual(await endpointOf(n("cut"), net), undefined, "reattached");
         assert.deepEqual(await faultlineRules(n("split"), run), []);
         assert.deepEqual(await faultlineRules(n("nodns"), run), []);
@@ -139,6 +148,7 @@ describe("a dockerd restart during every network fault kind (real Docker, real P
 
         const d = await stack.destroy();
         assert.equal(d.summary.result, "succeeded");
+        for (const k of keepers) await reaper.disarm(k.id, k.owner);
         await waitFor("nothing left for the stack", async () => {
             const filters = JSON.stringify({ label: [`${Labels.stack}=${stack.name}`] });
             const c = await dockerClient().listContainers({ all: true, filters });
