@@ -136,6 +136,7 @@ describe("a dockerd restart during every network fault kind (real Docker, real P
             throw new Error(`${err.message}\n${await reaperLogs(stack.name)}`);
         });
         const logs = await reaperLogs(stack.name);
+        console.log(logs.split("\n").filter((l) => /time-to-live reached|warning|started reaper/.test(l)).join("\n"));
         assert.notEqual(await endpointOf(n("cut"), net), undefined, "reattached");
         assert.deepEqual(await faultlineRules(n("split"), run), []);
         assert.deepEqual(await faultlineRules(n("nodns"), run), []);
