@@ -60,6 +60,8 @@ export interface RunContainerOptions {
     memory?: number;
     /** Extra HostConfig fields, e.g. resource limits (`CpuQuota`, `Memory`) or a `RestartPolicy`. */
     hostConfig?: Record<string, unknown>;
+    /** Extra endpoint settings on `network`, e.g. a pinned address (`IPAMConfig`) or `Links`. */
+    endpoint?: Record<string, unknown>;
 }
 
 /** Starts a container (like `docker run -d`) and returns its id. Ports are only ever published on loopback. */
@@ -80,7 +82,7 @@ export async function runContainer(o: RunContainerOptions): Promise<string> {
             ...(o.publish ? { PortBindings: { [`${o.publish}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: o.hostPort ? String(o.hostPort) : "" }] } } : {}),
         },
         ...(o.network
-            ? { NetworkingConfig: { EndpointsConfig: { [o.network]: { Aliases: o.aliases ?? [] } } } }
+            ? { NetworkingConfig: { EndpointsConfig: { [o.network]: { Aliases: o.aliases ?? [], ...o.endpoint } } } }
             : {}),
     });
     await container.start();
