@@ -3,7 +3,7 @@
 // target back as it was, no lock left, and a new `up` and `destroy` of the stack working. Nothing here runs
 // `pulumi cancel` or clears pending operations itself: that is recover's job, and what these tests check.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,13 +13,13 @@ import { dockerClient, inspectContainer } from "../../components/core/docker";
 import { Labels, STANDBY_KIND } from "../../components/core/labels";
 import { armedFaults, createReaper, reaper, STALE_CREATED_MS } from "../../components/docker/reaper";
 import { armedVolumeLabels, armedVolumeName, reaperName } from "../../components/docker/reaperStore";
-import { faultlineEnv, PROJECT_ROOT, useFaultlineEnv } from "../../runner/env";
+import { faultlineEnv, useFaultlineEnv } from "../../runner/env";
 import { LOCK_DIR } from "../../runner/lock";
 import { backendLocks, liveResources, openStack, pendingOperations, removeStack } from "../../runner/pulumi";
 import { cli } from "../helpers/cli";
 import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
 import { reaperLogs, waitFor } from "../helpers/faults";
-import { killTree } from "../helpers/processTree";
+import { upThenKillTree } from "../helpers/killTree";
 
 /** The JSON report of `faultline recover --json`. */
 interface Report {
@@ -43,32 +43,6 @@ async function leftOnEngine(stack: string) {
     const containers = (await dockerClient().listContainers({ all: true, filters })).map((c) => `${c.Names[0]} ${c.State}`);
     const { Volumes } = await dockerClient().listVolumes({ filters });
     return { containers, volumes: (Volumes ?? []).map((v) => v.Name) };
-}
-
-/**
- * Starts the real `pulumi up` of a stack and SIGKILLs its whole process tree (the CLI, the language host, the program,
- * the providers) once `when` is true. Returns what it printed.
- */
-async function upThenKillTree(stack: string, when: () => Promise<boolean>, timeoutMs = 180_000): Promise<string> {
-    const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack], {
-        cwd: PROJECT_ROOT,
-        env: faultlineEnv(),
-        stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout!.on("data", (b: Buffer) => (output += b.toString()));
-    child.stderr!.on("data", (b: Buffer) => (output += b.toString()));
-    const exit = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-    try {
-        await waitFor("the moment to kill `pulumi up`", async () => {
-            if (child.exitCode !== null) throw new Error(`pulumi up ended before the kill:\n${output}`);
-            return when();
-        }, timeoutMs, 20);
-    } finally {
-        killTree(child.pid!);
-        await exit;
-    }
-    return output;
 }
 
 /** A new `up` and `destroy` of the stack both succeed, and destroy leaves nothing on the engine. */
@@ -135,7 +109,7 @@ describe("faultline recover (real Docker, real Pulumi CLI)", { timeout: 1_500_00
 
     it("a pulumi up killed (whole tree) the instant the fault is in: clears its lock, reverts, and the stack works again", async () => {
         const stackName = await partitionStack("instant");
-        await upThenKillTree(stackName, isCut);
+        await upThenKillTree(stackName, { whenSeen: isCut });
         assert.equal(await isCut(), true, "precondition: the fault is in");
         const locks = backendLocks(stackName);
         assert.equal(locks.length, 1, "precondition: the killed update's lock is left");
@@ -149,10 +123,9 @@ describe("faultline recover (real Docker, real Pulumi CLI)", { timeout: 1_500_00
     for (const trial of [1, 2]) {
         it(`a pulumi up killed (whole tree) at a random moment (trial ${trial}): recover exits 0 and the stack works again`, async () => {
             const stackName = await partitionStack(`random${trial}`);
-            const start = Date.now();
             const delayMs = 1_000 + Math.random() * 7_000;
-            const out = await upThenKillTree(stackName, async () => Date.now() - start >= delayMs);
-            console.log(`trial ${trial}: killed ${(delayMs / 1000).toFixed(1)} s after the start; fault in: ${await isCut()}; locks: ${backendLocks(stackName).length}; output: ${out.split("\n").filter(Boolean).length} lines`);
+            const { output, finishedFirst } = await upThenKillTree(stackName, { afterMs: delayMs });
+            console.log(`trial ${trial}: killed ${(delayMs / 1000).toFixed(1)} s after the start (ended first: ${finishedFirst}); fault in: ${await isCut()}; locks: ${backendLocks(stackName).length}; output: ${output.split("\n").filter(Boolean).length} lines`);
             const r = await recoverCli(stackName);
             await assertRecovered(stackName, r).catch(async (err: Error) => {
                 throw new Error(`${err.message}\n${JSON.stringify(r.report, null, 2)}\n${await reaperLogs(stackName)}`);
