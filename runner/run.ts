@@ -141,7 +141,10 @@ function collectTargets(into: Array<{ fault: string; target: string }>) {
  */
 export async function heldFaults(stack: Stack): Promise<string[]> {
     const inState = (await liveResources(stack)).map((r) => `${r.urn.split("::").pop()} (${r.type.split(":").pop()})`);
-    const armed = (await listReapers(stack.name)).map((r) => `${r.fault} (${r.kind}, armed in reaper ${r.name})`);
+    // A fault in the state is armed too: only the armed ones the state does not hold are listed on their own.
+    const deployment = (await stack.exportStack()).deployment as { resources?: Array<{ id?: string }> };
+    const ids = new Set((deployment.resources ?? []).map((r) => r.id));
+    const armed = (await listReapers(stack.name)).filter((r) => !ids.has(r.id)).map((r) => `${r.fault} (${r.kind}, armed in reaper ${r.name})`);
     return [...inState, ...armed];
 }
 

@@ -2,7 +2,6 @@
 // engine. A tiny system: two busybox httpd containers ("web" and "other") on one network, published on fixed
 // loopback ports; the fault cuts "web" off the network.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,41 +12,8 @@ import { LOCK_DIR } from "../../runner/lock";
 import { liveResources, openStack, removeStack } from "../../runner/pulumi";
 import { listReapers } from "../../runner/recover";
 import { freePort } from "../helpers/demo";
+import { cli } from "../helpers/cli";
 import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
-
-const CLI = path.join(PROJECT_ROOT, "runner", "cli.ts");
-
-/** A CLI process: its output so far, and a way to wait for a line on stderr. */
-interface Cli {
-    child: ChildProcess;
-    stdout: () => string;
-    stderr: () => string;
-    exit: Promise<number>;
-    waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
-}
-
-function cli(args: string[]): Cli {
-    const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-    const exit = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
-    return {
-        child,
-        stdout: () => out,
-        stderr: () => err,
-        exit,
-        async waitFor(re, timeoutMs = 300_000) {
-            const start = Date.now();
-            while (!re.test(err)) {
-                if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${re} on stderr:\n${err}`);
-                if (child.exitCode !== null) throw new Error(`the CLI exited (${child.exitCode}) before ${re}:\n${err}\n${out}`);
-                await new Promise((r) => setTimeout(r, 200));
-            }
-        },
-    };
-}
 
 async function reachable(port: number): Promise<boolean> {
     try {
