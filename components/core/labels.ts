@@ -45,9 +45,6 @@ export interface FaultOwner {
     allowUnlabelledTargets?: true;
 }
 
-/** Roles of the containers that are faultline's own machinery, never fault targets. */
-const OWN_ROLES = new Set(["reaper", "helper"]);
-
 /**
  * True for a container (by its labels) that faultline itself runs: reapers, helpers, stressors, anything marked
  * `dev.faultline.managed=true`. A fault on one of them would take down the rollback of every other fault, so no
@@ -55,7 +52,10 @@ const OWN_ROLES = new Set(["reaper", "helper"]);
  * `managed`: they are the system under test.)
  */
 export function isFaultlineOwn(labels: Record<string, string> | undefined): boolean {
-    return labels?.[Labels.managed] === "true" || OWN_ROLES.has(labels?.[Labels.role] ?? "");
+    // Plain comparisons, no Set: the dynamic provider's code is serialized into state by value, and a Set does not
+    // survive that.
+    const role = labels?.[Labels.role];
+    return labels?.[Labels.managed] === "true" || role === "reaper" || role === "helper";
 }
 
 /** The labels that mark an object as belonging to one fault. */
