@@ -83,7 +83,7 @@ describe("DiskFill (real Docker, real Pulumi engine)", { timeout: 600_000 }, () 
             stack.preview(),
             (err: Error) =>
                 err.message.includes(
-                    `writing 16MiB into /data of "${target}" (tmpfs on the host's memory (tmpfs): 16MiB free of 16MiB) would leave less than the 10% reserve (1.6MiB) free; lower percent to at most 89, or lower reservePercent`,
+                    `writing 16.0MiB into /data of "${target}" (tmpfs on the host's memory (tmpfs): 16.0MiB free of 16MiB) would leave less than the 10% reserve (1.6MiB) free; lower percent to at most 89, or lower reservePercent`,
                 ) && /spec\.percent/.test(err.message),
         );
         assert.equal(await usedKiB(target, "/data"), 4, "nothing was written");
