@@ -25,7 +25,7 @@ describe("runner guards (real Docker, real Pulumi engine)", { timeout: 1_200_000
 
     const experiment = (name: string, extra: Record<string, unknown> = {}) => ({
         name,
-        hypothesis: { probes: [{ name: "up", kind: "http", url: `http://127.0.0.1:${port}/`, timeout: "1s" }], slo: { latency: { p95: "5s" }, maxErrorRate: 1 } },
+        hypothesis: { text: "the probe is not judged here", probes: [{ name: "up", kind: "http", url: `http://127.0.0.1:${port}/`, timeout: "1s" }], slo: { latency: { p95: "5s" }, maxErrorRate: 1 } },
         stopConditions: [{ metric: "probe", probe: "up", samples: 100000 }],
         timing: { warmup: "1s", duration: "5m", cooldown: "0s", ttl: "10m", sampleInterval: "200ms" },
         faults: [{ name: "cut", kind: "docker:network-disconnect", container: web, network: net }],
