@@ -19,12 +19,15 @@ import { acquireLock } from "./lock";
 import { planExperiment, renderPlan } from "./plan";
 import { liveResources, openStack } from "./pulumi";
 import { recover } from "./recover";
+import { redactText } from "./redact";
 import { rollBack, runExperiment, type RunEvent } from "./run";
 
 const WORKER_ENV = "FAULTLINE_CLI_WORKER";
 
 /** Prints an error the way users should see it (fields and fixes, no stack trace) and returns exit code 2. */
 function fail(err: unknown, json: boolean): 2 {
+    // Errors can quote a probe's or the load's URL: the same redaction as every other output.
+    if (err instanceof Error) err.message = redactText(err.message);
     const payload =
         err instanceof SpecError
             ? { error: err.name, message: `invalid ${err.what}`, issues: err.issues }

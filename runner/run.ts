@@ -431,7 +431,8 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
         rollbackOk: rollback.result !== "failed",
     });
     const finishedAt = new Date();
-    const evidence = buildEvidence({
+    // Redacted here, not only when written: the CLI prints the verdict's reason and violations from this object.
+    const evidence = redactDeep(buildEvidence({
         runId,
         stack: opts.stack,
         spec,
@@ -451,7 +452,7 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
         stop,
         rollback,
         errors,
-    });
+    }), secrets);
     const files = writeRun(outDir, evidence, secrets);
     return { evidence, files, exitCode: evidence.exit_code };
 }
