@@ -19,12 +19,15 @@ import { acquireLock } from "./lock";
 import { planExperiment, renderPlan } from "./plan";
 import { liveResources, openStack } from "./pulumi";
 import { recover } from "./recover";
+import { redactText } from "./redact";
 import { rollBack, runExperiment, type RunEvent } from "./run";
 
 const WORKER_ENV = "FAULTLINE_CLI_WORKER";
 
 /** Prints an error the way users should see it (fields and fixes, no stack trace) and returns exit code 2. */
 function fail(err: unknown, json: boolean): 2 {
+    // Errors can quote a probe's or the load's URL: the same redaction as every other output.
+    if (err instanceof Error) err.message = redactText(err.message);
     const payload =
         err instanceof SpecError
             ? { error: err.name, message: `invalid ${err.what}`, issues: err.issues }
@@ -96,6 +99,7 @@ async function withSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promis
         if (m && typeof m === "object" && (m as { signal?: string }).signal) onSignal((m as { signal: string }).signal);
     };
     process.on("message", onMessage);
+    const stopWatching = watchSupervisor((why) => onSignal(why));
     // Output that can no longer be written (the terminal or the pipe went away) must never stop a rollback: without
     // these listeners every write raises an EPIPE that would be reported, and written, as an uncaught exception.
     const ignore = () => undefined;
@@ -115,8 +119,40 @@ async function withSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promis
         process.off("message", onMessage);
         process.off("uncaughtException", onCrash);
         process.off("unhandledRejection", onCrash);
-        process.disconnect?.();
+        stopWatching();
+        // A supervisor that died has already closed the channel; disconnecting again would throw ERR_IPC_DISCONNECTED.
+        if (process.connected) process.disconnect();
     }
+}
+
+/** How often a worker checks that its supervisor still exists (besides the IPC channel's 'disconnect' event). */
+const SUPERVISOR_CHECK_MS = 500;
+
+/**
+ * In a worker (started by {@link supervise}, with an IPC channel), calls `onGone` once when the supervisor dies,
+ * e.g. SIGKILLed: the channel closes ('disconnect') and the worker is re-parented (its ppid changes). The worker
+ * then rolls back at once, as on SIGTERM, instead of keeping the faults in for the rest of the window with nobody
+ * left to report to. A no-op in a process without a supervisor. Returns a function that stops watching.
+ */
+export function watchSupervisor(onGone: (why: string) => void): () => void {
+    if (!process.send) return () => undefined;
+    const supervisor = process.ppid;
+    let gone = false;
+    const fire = (how: string) => {
+        if (gone) return;
+        gone = true;
+        onGone(`supervisor (pid ${supervisor}) ${how}`);
+    };
+    const onDisconnect = () => fire("is gone: its IPC channel closed");
+    process.on("disconnect", onDisconnect);
+    const timer = setInterval(() => {
+        if (process.ppid !== supervisor) fire("is gone: this worker was re-parented");
+    }, SUPERVISOR_CHECK_MS);
+    timer.unref();
+    return () => {
+        process.off("disconnect", onDisconnect);
+        clearInterval(timer);
+    };
 }
 
 /** Re-runs this command in a detached child (its own process group) and forwards signals to it. */

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DriverContext, FaultDriver, PlannedTarget } from "./driver";
 import { toSpecIssues } from "./errors";
 import type { FaultOwner } from "./labels";
+import { targetIssues } from "./optIn";
 
 /** Inputs of a FaultResource as the engine stores them. */
 export interface FaultResourceInputs {
@@ -106,8 +107,30 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
         const issues = driver.preflight ? await driver.preflight(result.data) : [];
         if (issues.length > 0) return { failures: issues.map((i) => ({ property: i.path, reason: i.message })) };
         const inputs: FaultResourceInputs = { ...news, spec: result.data };
-        if (driver.plan) inputs.targets = await driver.plan(result.data);
+        const screened = await this.screenTargets(driver, result.data, news.owner);
+        if (screened.targets) inputs.targets = screened.targets;
+        if (screened.issues.length > 0) return { failures: screened.issues.map((i) => ({ property: i.path, reason: i.message })) };
         return { inputs };
+    }
+
+    /**
+     * Resolves what the fault will hit (the driver's `plan`) and, for Docker faults, applies the provider's own
+     * target checks (components/core/optIn.ts): no faultline reaper or helper, and the opt-in label unless the
+     * experiment opted out (then a warning per unlabelled target). Runs at preview and again right before inject,
+     * because a target may lose its label, or first appear (a Compose sandbox), after the preview.
+     */
+    private async screenTargets(driver: FaultDriver, spec: unknown, owner: FaultOwner) {
+        const targets = driver.plan ? await driver.plan(spec) : undefined;
+        if (driver.target !== "docker" || !targets) return { targets, issues: [] };
+        const verdict = targetIssues(targets, owner);
+        for (const w of verdict.warnings) providerContext(owner).warn(w);
+        return { targets, issues: verdict.issues };
+    }
+
+    /** {@link screenTargets} at create: throws, so nothing is injected, when a target is refused. */
+    private async refuseUnsafeTargets(driver: FaultDriver, inputs: FaultResourceInputs): Promise<void> {
+        const { issues } = await this.screenTargets(driver, inputs.spec, inputs.owner);
+        if (issues.length > 0) throw new Error(`fault "${inputs.owner.fault}" was not injected: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
     }
 
     async diff(id: string, olds: FaultResourceOutputs, news: FaultResourceInputs): Promise<pulumi.dynamic.DiffResult> {
@@ -122,6 +145,7 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
 
     async create(inputs: FaultResourceInputs): Promise<pulumi.dynamic.CreateResult<FaultResourceOutputs>> {
         const driver = this.driver();
+        await this.refuseUnsafeTargets(driver, inputs);
         const injectedAt = Date.now();
         const id = `${inputs.kind}/${inputs.owner.stack}/${inputs.owner.fault}/${injectedAt.toString(36)}`;
         const expiresAt = injectedAt + inputs.ttlMs;

@@ -29,6 +29,41 @@ export interface PlannedTarget {
     name: string;
     /** The target's labels or tags, so policies can check opt-in labels. */
     labels: Record<string, string>;
+    /**
+     * Optional: what the target has of the resource the fault consumes, measured at preview, so the diff shows it
+     * and the pack's bound policies (cpu-stress-workers, memory-stress-absolute, disk-fill-reserve) can check it.
+     */
+    capacity?: TargetCapacity;
+}
+
+/** A target's CPUs, memory limit or filesystem, as a stress or fill fault sees them (components/docker/bounds.ts). */
+export interface TargetCapacity {
+    /** CPUs the target may use: its CPU quota or cpuset, else the host's count. */
+    cpus?: number;
+    /** Where {@link cpus} comes from. */
+    cpusFrom?: "quota" | "cpuset" | "host";
+    /** The target's memory limit in bytes; 0 means none (the whole host's memory). */
+    memoryLimitBytes?: number;
+    /** The filesystem a disk fill writes to, and how much of it the fill takes. */
+    filesystem?: FilesystemCapacity;
+}
+
+/** The filesystem holding a disk fill's directory, and the fill's share of it. */
+export interface FilesystemCapacity {
+    /** The directory inside the target. */
+    path: string;
+    /** Filesystem type (overlay, ext4, tmpfs, ...). */
+    type: string;
+    /** The host device or storage behind it, in words, e.g. `/dev/vda1` or `the Docker host's disk (overlay root)`. */
+    device: string;
+    /** True when filling it fills storage the host shares (its disk, or its memory for tmpfs). */
+    hostShared: boolean;
+    sizeBytes: number;
+    freeBytes: number;
+    /** Bytes kept free: `reservePercent` of the size. */
+    reserveBytes: number;
+    /** Bytes the fill will write: what the spec asks for. */
+    fillBytes: number;
 }
 
 /** What `observe` sees on the target right now. */

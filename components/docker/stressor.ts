@@ -2,7 +2,7 @@
 // cgroup and PID namespace, so the target's own limits bound it and `docker stats`, `top` inside the target and the
 // target's cgroup counters all see it as the target's load.
 import { dockerClient, isNotFound } from "../core/docker";
-import type { DriverContext, Observation, PlannedTarget, RevertOutcome } from "../core/driver";
+import type { DriverContext, Observation, RevertOutcome } from "../core/driver";
 import type { SpecIssue } from "../core/errors";
 import type { FaultOwner } from "../core/labels";
 import { cgroupNestingIssue, helperName, removeContainer, startHelper } from "./helper";
@@ -51,15 +51,6 @@ export async function stressPreflight(target: ContainerSelector): Promise<SpecIs
         return [{ path: "spec.target", message: String((err as Error).message).replace(/^spec\.target: /, "") }];
     }
     return [];
-}
-
-/** The containers a stress fault will hit, for previews and policies. */
-export async function stressPlan(target: ContainerSelector): Promise<PlannedTarget[]> {
-    try {
-        return (await selectContainers(target, "spec.target")).map((c) => ({ name: c.name, labels: c.labels }));
-    } catch {
-        return [];
-    }
 }
 
 /**

@@ -24,7 +24,7 @@ import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { faultProvider } from "../../components/core/FaultResource";
 import { dockerClient } from "../../components/core/docker";
-import { Labels, STANDBY_KIND, type FaultOwner } from "../../components/core/labels";
+import { Labels, type FaultOwner } from "../../components/core/labels";
 import { armedFaults } from "../../components/docker/reaper";
 import { faultlineEnv, PROJECT_ROOT, useFaultlineEnv } from "../../runner/env";
 import { liveResources, openStack, pendingOperations, removeStack } from "../../runner/pulumi";

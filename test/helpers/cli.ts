@@ -1,9 +1,10 @@
-// The faultline CLI as a user runs it: a child process, its output, its exit code.
+// The faultline CLI as a child process, for real-engine tests of the runner.
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../runner/env";
 
-const CLI = path.join(PROJECT_ROOT, "runner", "cli.ts");
+/** The CLI entry point. */
+export const CLI = path.join(PROJECT_ROOT, "runner", "cli.ts");
 
 /** A CLI process: its output so far, and a way to wait for a line on stderr. */
 export interface Cli {
@@ -14,7 +15,7 @@ export interface Cli {
     waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
 }
 
-/** Starts `faultline <args>` (runner/cli.ts, from source) in the repository. */
+/** Starts `faultline <args>` (the supervisor, which forks its worker) with piped output. */
 export function cli(args: string[]): Cli {
     const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -37,3 +38,4 @@ export function cli(args: string[]): Cli {
         },
     };
 }
+

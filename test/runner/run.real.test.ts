@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { EvidenceSchema, type Evidence } from "../../runner/evidence/schema";
-import { useFaultlineEnv, PROJECT_ROOT } from "../../runner/env";
+import { useFaultlineEnv } from "../../runner/env";
 import { LOCK_DIR } from "../../runner/lock";
 import { liveResources, openStack, removeStack } from "../../runner/pulumi";
 import { listReapers } from "../../runner/recover";
@@ -79,7 +79,7 @@ describe("faultline run (real Docker, real Pulumi engine)", { timeout: 1_800_000
         const httpd = ["sh", "-c", "mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 8080 -h /www"];
         // Opted in for the policy pack's opt-in-targets policy.
         await runContainer({ name: web, run, network: net, aliases: ["web"], publish: 8080, hostPort: webPort, cmd: httpd, labels: { "chaos.opt-in": "true" } });
-        await runContainer({ name: other, run, network: net, aliases: ["other"], publish: 8080, hostPort: otherPort, cmd: httpd });
+        await runContainer({ name: other, run, network: net, aliases: ["other"], publish: 8080, hostPort: otherPort, cmd: httpd, optIn: false });
         for (let i = 0; i < 50 && !((await reachable(webPort)) && (await reachable(otherPort))); i++) await new Promise((r) => setTimeout(r, 200));
         assert.equal(await reachable(webPort), true, "precondition: web answers on its port");
     });

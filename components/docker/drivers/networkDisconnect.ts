@@ -2,6 +2,7 @@ import { z } from "zod";
 import { dockerClient, isNotFound } from "../../core/docker";
 import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver";
 import { FaultError } from "../../core/errors";
+import { isFaultlineOwn } from "../../core/labels";
 
 /** Spec of a network partition: one container cut off one Docker network. */
 export const NetworkDisconnectSpec = z
@@ -124,6 +125,9 @@ export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord>
         }
         if (!container) {
             throw new FaultError("spec.container", `no container "${spec.container}"; list containers with \`docker ps -a\``);
+        }
+        if (isFaultlineOwn(container.Config.Labels)) {
+            throw new FaultError("spec.container", `"${spec.container}" is one of faultline's own reapers or helpers, which no fault may target`);
         }
         const name = container.Name.replace(/^\//, "");
         const endpoint = findEndpoint(container.NetworkSettings.Networks as Record<string, Endpoint>, network.Id);
