@@ -319,6 +319,12 @@ const ExperimentObject = z
         approval: ApprovalSpec.optional(),
         /** Lets two faults of this experiment hit the same target (policy no-shared-targets). */
         allowSharedTargets: z.boolean().optional(),
+        /**
+         * Opts every fault of this experiment out of the opt-in label: the Docker drivers then hit containers without
+         * `chaos.opt-in=true`, with a warning for each, instead of refusing them. faultline's own reapers and helpers
+         * are never targets either way. Defaults to false; prefer labelling the targets.
+         */
+        allowUnlabelledTargets: z.boolean().optional(),
         /** Kubernetes faults: where the in-cluster reaper of node faults runs, and its image. */
         kubernetes: z
             .object({

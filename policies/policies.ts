@@ -2,6 +2,7 @@
 // import the policies from here (or from their own files) and never from index.ts.
 import type { Policies } from "@pulumi/policy";
 import { blastRadius } from "./blastRadius";
+import { cpuStressWorkers, diskFillReserve, memoryStressAbsolute } from "./bounds";
 import { fisLogging, fisRoleScoped, fisStopCondition, fisTargetSelection } from "./fis";
 import { chaosMeshDuration, k8sPartitionNamespaces, nodeStressLimits } from "./kubernetes";
 import { productionApproval } from "./production";
@@ -11,6 +12,7 @@ import { faultTtl } from "./ttl";
 import { gameDayWindow } from "./window";
 
 export { blastRadius } from "./blastRadius";
+export { cpuStressWorkers, diskFillReserve, memoryStressAbsolute } from "./bounds";
 export { fisLogging, fisRoleScoped, fisStopCondition, fisTargetSelection } from "./fis";
 export { chaosMeshDuration, k8sPartitionNamespaces, nodeStressLimits } from "./kubernetes";
 export { productionApproval } from "./production";
@@ -24,6 +26,9 @@ export const policies: Policies = [
     faultTtl,
     blastRadius,
     optInTargets,
+    cpuStressWorkers,
+    memoryStressAbsolute,
+    diskFillReserve,
     productionApproval,
     fisStopCondition,
     fisRoleScoped,

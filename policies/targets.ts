@@ -8,6 +8,7 @@ import {
     isManagedNetworkPolicy,
     isNodeStress,
 } from "./util";
+import { OPT_IN_LABEL, OPT_IN_VALUE } from "./optIn";
 
 /** Configuration of {@link optInTargets}. */
 export interface OptInTargetsConfig {
@@ -20,8 +21,8 @@ export interface OptInTargetsConfig {
 }
 
 const defaults: OptInTargetsConfig = {
-    optInLabel: "chaos.opt-in",
-    optInValue: "true",
+    optInLabel: OPT_IN_LABEL,
+    optInValue: OPT_IN_VALUE,
     systemNamespaces: ["kube-system", "kube-public", "kube-node-lease", "chaos-mesh", "chaos-testing"],
 };
 

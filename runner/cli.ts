@@ -19,12 +19,15 @@ import { acquireLock } from "./lock";
 import { planExperiment, renderPlan } from "./plan";
 import { liveResources, openStack } from "./pulumi";
 import { recover } from "./recover";
+import { redactText } from "./redact";
 import { rollBack, runExperiment, type RunEvent } from "./run";
 
 const WORKER_ENV = "FAULTLINE_CLI_WORKER";
 
 /** Prints an error the way users should see it (fields and fixes, no stack trace) and returns exit code 2. */
 function fail(err: unknown, json: boolean): 2 {
+    // Errors can quote a probe's or the load's URL: the same redaction as every other output.
+    if (err instanceof Error) err.message = redactText(err.message);
     const payload =
         err instanceof SpecError
             ? { error: err.name, message: `invalid ${err.what}`, issues: err.issues }
@@ -96,6 +99,7 @@ async function withSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promis
         if (m && typeof m === "object" && (m as { signal?: string }).signal) onSignal((m as { signal: string }).signal);
     };
     process.on("message", onMessage);
+    const stopWatching = watchSupervisor((why) => onSignal(why));
     // Output that can no longer be written (the terminal or the pipe went away) must never stop a rollback: without
     // these listeners every write raises an EPIPE that would be reported, and written, as an uncaught exception.
     const ignore = () => undefined;
@@ -115,8 +119,40 @@ async function withSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promis
         process.off("message", onMessage);
         process.off("uncaughtException", onCrash);
         process.off("unhandledRejection", onCrash);
-        process.disconnect?.();
+        stopWatching();
+        // A supervisor that died has already closed the channel; disconnecting again would throw ERR_IPC_DISCONNECTED.
+        if (process.connected) process.disconnect();
     }
+}
+
+/** How often a worker checks that its supervisor still exists (besides the IPC channel's 'disconnect' event). */
+const SUPERVISOR_CHECK_MS = 500;
+
+/**
+ * In a worker (started by {@link supervise}, with an IPC channel), calls `onGone` once when the supervisor dies,
+ * e.g. SIGKILLed: the channel closes ('disconnect') and the worker is re-parented (its ppid changes). The worker
+ * then rolls back at once, as on SIGTERM, instead of keeping the faults in for the rest of the window with nobody
+ * left to report to. A no-op in a process without a supervisor. Returns a function that stops watching.
+ */
+export function watchSupervisor(onGone: (why: string) => void): () => void {
+    if (!process.send) return () => undefined;
+    const supervisor = process.ppid;
+    let gone = false;
+    const fire = (how: string) => {
+        if (gone) return;
+        gone = true;
+        onGone(`supervisor (pid ${supervisor}) ${how}`);
+    };
+    const onDisconnect = () => fire("is gone: its IPC channel closed");
+    process.on("disconnect", onDisconnect);
+    const timer = setInterval(() => {
+        if (process.ppid !== supervisor) fire("is gone: this worker was re-parented");
+    }, SUPERVISOR_CHECK_MS);
+    timer.unref();
+    return () => {
+        process.off("disconnect", onDisconnect);
+        clearInterval(timer);
+    };
 }
 
 /** Re-runs this command in a detached child (its own process group) and forwards signals to it. */
@@ -220,14 +256,29 @@ async function cmdRecover(o: { json?: boolean; stack?: string; includeUnknownSta
             onEvent: (m) => process.stderr.write(`${m}\n`),
         });
         if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
-        else {
-            if (r.stacks.length === 0 && r.reapers.length === 0) process.stdout.write("nothing to recover: no stack holds faults and no reaper is orphaned\n");
-            for (const s of r.stacks) process.stdout.write(`stack ${s.stack}: ${s.action} (${s.detail})\n`);
-            for (const x of r.reapers) process.stdout.write(`reaper ${x.name}: ${x.outcome} (${x.detail})\n`);
-        }
-        return r.stacks.some((s) => s.action === "failed") || r.reapers.some((x) => x.outcome === "failed") ? 2 : 0;
+        else printRecovery(r);
+        // 0 only when every stack is clean and usable: nothing left, nothing failed.
+        return r.left.length > 0 || r.stacks.some((s) => s.action === "failed") || r.reapers.some((x) => x.outcome === "failed") ? 2 : 0;
     } catch (err) {
         return fail(err, !!o.json);
+    }
+}
+
+/** The human form of a recover report: what was done, then what is left and what to do. */
+function printRecovery(r: Awaited<ReturnType<typeof recover>>): void {
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+    if (r.locks.length + r.stacks.length + r.reapers.length + r.repairs.length === 0 && r.left.length === 0) {
+        out("nothing to recover: no stack holds faults or locks, no reaper is orphaned or stopped");
+    }
+    for (const l of r.locks) out(`${l.kind === "pulumi" ? `stack ${l.stack}` : "runner"} lock: ${l.detail}`);
+    for (const s of r.stacks) out(`stack ${s.stack}: ${s.action} (${s.detail})`);
+    for (const x of r.reapers) out(`reaper ${x.name}: ${x.outcome} (${x.detail})`);
+    for (const x of r.repairs) out(`reaper ${x.name} (was ${x.state}): ${x.action} (${x.detail})`);
+    if (r.left.length > 0) {
+        out(`NOT RECOVERED: ${r.left.length} thing(s) left`);
+        for (const l of r.left) out(`  ${l}`);
+    } else if (r.locks.length + r.stacks.length + r.reapers.length + r.repairs.length > 0) {
+        out("recovered: every stack is clean and unlocked, and no reaper is left stopped");
     }
 }
 

@@ -40,3 +40,18 @@ export class ExperimentRefusedError extends RunnerError {
 export class RollbackError extends RunnerError {
     override name = "RollbackError";
 }
+
+/** The stack already holds faults (another `up`, or a run that never rolled back): a run would judge them too. */
+export class StackHoldsFaultsError extends RunnerError {
+    override name = "StackHoldsFaultsError";
+    constructor(
+        readonly stackName: string,
+        readonly faults: string[],
+    ) {
+        super(
+            `stack "${stackName}" already holds ${faults.length} resource(s) from another \`pulumi up\` or an unfinished run: ${faults.join(", ")}; ` +
+                `a run would judge their effect together with its own. Clear them with \`faultline rollback ${stackName}\` ` +
+                `(or \`faultline recover --stack ${stackName}\` after a crash), then run again`,
+        );
+    }
+}

@@ -11,14 +11,35 @@ function lockFile(stack: string): string {
     return path.join(LOCK_DIR, `${stack.replace(/[^A-Za-z0-9_.-]/g, "_")}.lock`);
 }
 
-/** True when `pid` is a live process on this host (signal 0 checks without signalling). */
-function alive(pid: number): boolean {
+/** Clock ticks per second of /proc/<pid>/stat's start time (USER_HZ, 100 on every Linux architecture in use). */
+const USER_HZ = 100;
+
+/** When process `pid` started (epoch ms), from /proc; undefined where /proc cannot say (not Linux, or it is gone). */
+function processStartedAt(pid: number): number | undefined {
+    try {
+        // The command name (field 2) may hold spaces and parentheses: count fields from the last ")".
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+        const btime = Number(/^btime (\d+)$/m.exec(fs.readFileSync("/proc/stat", "utf8"))?.[1]);
+        return Number.isFinite(ticks) && Number.isFinite(btime) ? btime * 1000 + (ticks * 1000) / USER_HZ : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * True when `pid` is a live process on this host (signal 0 checks without signalling). With `since`, the time the
+ * holder recorded when it took its lock, a live process that started after it is a later process that reuses the
+ * pid, so the holder is dead all the same (2 s of slack for the clock's granularity).
+ */
+export function processAlive(pid: number, since?: Date): boolean {
     try {
         process.kill(pid, 0);
-        return true;
     } catch (err) {
-        return (err as NodeJS.ErrnoException).code === "EPERM";
+        if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
     }
+    const started = since && !Number.isNaN(since.getTime()) ? processStartedAt(pid) : undefined;
+    return started === undefined || started <= since!.getTime() + 2000;
 }
 
 /** The live holder of a stack's lock, or undefined when it is free (a lock left by a dead process is free). */
@@ -26,7 +47,7 @@ export function lockHolder(stack: string): LockHolder | undefined {
     try {
         const holder = JSON.parse(fs.readFileSync(lockFile(stack), "utf8")) as LockHolder;
         if (holder.host !== os.hostname()) return holder; // another host: cannot check, so it counts as held
-        return alive(holder.pid) ? holder : undefined;
+        return processAlive(holder.pid, new Date(holder.startedAt)) ? holder : undefined;
     } catch {
         return undefined;
     }
@@ -65,4 +86,30 @@ export function acquireLock(stack: string, command: string): () => void {
         }
     }
     throw new Error(`could not take the lock ${file}; remove it if no faultline is running`);
+}
+
+/**
+ * Removes the runner locks whose process is dead (of one stack, or of every stack): a crashed run leaves its lock
+ * file, which later runs take over anyway, but `recover` leaves nothing stale behind. Locks of other hosts are kept,
+ * since their processes cannot be checked from here. Returns the holders removed.
+ */
+export function removeDeadLocks(stack?: string): LockHolder[] {
+    if (!fs.existsSync(LOCK_DIR)) return [];
+    const files = stack ? [lockFile(stack)] : fs.readdirSync(LOCK_DIR).filter((f) => f.endsWith(".lock")).map((f) => path.join(LOCK_DIR, f));
+    const removed: LockHolder[] = [];
+    for (const file of files) {
+        let holder: LockHolder;
+        try {
+            holder = JSON.parse(fs.readFileSync(file, "utf8")) as LockHolder;
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
+            // Torn by a kill between create and write: no live run leaves it so for longer than that write.
+            if (Date.now() - fs.statSync(file).mtimeMs < 5000) continue;
+            holder = { pid: 0, host: os.hostname(), command: "unknown (empty lock file)", startedAt: "" };
+        }
+        if (holder.host !== os.hostname() || (holder.pid > 0 && processAlive(holder.pid, new Date(holder.startedAt)))) continue;
+        fs.rmSync(file, { force: true });
+        removed.push(holder);
+    }
+    return removed;
 }

@@ -2,7 +2,8 @@
 // behaviour, verification steps, and the `pulumi preview --diff` of the faults (with the policy pack).
 import { formatDuration } from "../components/core/duration";
 import { expectationsOf, type ExperimentSpec } from "../components/experiment";
-import { describeFaults, errorSummary, loadExperiment } from "./run";
+import { redactDeep } from "./redact";
+import { describeFaults, errorSummary, loadExperiment, stackSecrets } from "./run";
 import { openStack, policyPacks } from "./pulumi";
 
 /** Options of {@link planExperiment}. */
@@ -83,7 +84,8 @@ export async function planExperiment(opts: PlanOptions): Promise<Plan> {
     }
     const descriptions = describeFaults(spec, raw);
     const max = spec.blastRadius.maxTargets ?? null;
-    return {
+    // Redacted as a whole, so the text and the JSON form show the same: no credential in a URL or header, no secret.
+    return redactDeep<Plan>({
         stack: opts.stack,
         experiment: spec.name,
         owner: spec.owner ?? null,
@@ -102,7 +104,7 @@ export async function planExperiment(opts: PlanOptions): Promise<Plan> {
         verificationSteps: verificationSteps(spec),
         policy,
         preview: { stdout, changes },
-    };
+    }, await stackSecrets(stack));
 }
 
 /** The plan as text for a terminal or a review comment. */

@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { faultlineEnv, PROJECT_ROOT } from "./env";
+import { processAlive } from "./lock";
 
 /** Options of {@link openStack}. */
 export interface OpenStackOptions {
@@ -93,9 +95,9 @@ export async function readExperimentConfig(stack: Stack): Promise<unknown> {
  * to be dead, the killed write's temp files go too. Returns what was removed.
  */
 export function repairKilledCheckpoint(stackName?: string, project = "faultline"): string[] {
-    const backend = faultlineEnv().PULUMI_BACKEND_URL ?? "";
-    if (!backend.startsWith("file://")) return [];
-    const stacks = path.join(backend.slice("file://".length), ".pulumi", "stacks");
+    const root = fileBackendRoot();
+    if (!root) return [];
+    const stacks = path.join(root, ".pulumi", "stacks");
     const removed: string[] = [];
     for (const dir of [path.join(stacks, project), stacks]) {
         if (!fs.existsSync(dir)) continue;
@@ -111,4 +113,63 @@ export function repairKilledCheckpoint(stackName?: string, project = "faultline"
         }
     }
     return removed;
+}
+
+/** The directory of the local file backend (PULUMI_BACKEND_URL file://...); undefined for any other backend. */
+function fileBackendRoot(): string | undefined {
+    const backend = faultlineEnv().PULUMI_BACKEND_URL ?? "";
+    return backend.startsWith("file://") ? backend.slice("file://".length) : undefined;
+}
+
+/** A lock an update holds on a stack in the local file backend, and whether its process still runs. */
+export interface BackendLock {
+    file: string;
+    pid: number;
+    hostname: string;
+    /** When the update took it (ISO 8601). */
+    timestamp: string;
+    /** False only when the holder is provably dead: a process of this host that is gone (or whose pid was reused). */
+    alive: boolean;
+}
+
+/**
+ * The update locks on a stack in the local file backend. Each `pulumi up`, `refresh` or `destroy` writes
+ * `.pulumi/locks/<org>/<project>/<stack>/<uuid>.json` holding its pid, user, host and start time, and deletes it at
+ * the end (pkg/backend/diy/lock.go); a SIGKILLed one leaves it, and every later update of the stack refuses to run.
+ */
+export function backendLocks(stackName: string, project = "faultline"): BackendLock[] {
+    const root = fileBackendRoot();
+    const locks = root && path.join(root, ".pulumi", "locks");
+    if (!locks || !fs.existsSync(locks)) return [];
+    // Project-scoped stacks lock under <org>/<project>/<stack>; stacks of older backends under <stack>.
+    const dirs = [path.join(locks, stackName), ...fs.readdirSync(locks).map((org) => path.join(locks, org, project, stackName))];
+    return dirs.filter((d) => fs.existsSync(d) && fs.statSync(d).isDirectory()).flatMap((dir) =>
+        fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f): BackendLock => {
+            const file = path.join(dir, f);
+            try {
+                const l = JSON.parse(fs.readFileSync(file, "utf8")) as { pid: number; hostname: string; timestamp: string };
+                const alive = l.hostname !== os.hostname() || processAlive(l.pid, new Date(l.timestamp));
+                return { file, pid: l.pid, hostname: l.hostname, timestamp: l.timestamp, alive };
+            } catch {
+                // Torn by a kill during its write (the backend writes it in place): alive only while that write may last.
+                return { file, pid: 0, hostname: "", timestamp: "", alive: Date.now() - fs.statSync(file).mtimeMs < 5000 };
+            }
+        }),
+    );
+}
+
+/**
+ * Clears the locks of updates that died, the file backend's `pulumi cancel`. Not `pulumi cancel` itself: it deletes
+ * every lock of the stack, also one a live update took a moment ago; this deletes exactly the dead ones. Returns the
+ * locks removed and the live ones left (whose updates are running: wait for them).
+ */
+export function clearDeadBackendLocks(stackName: string, project = "faultline"): { removed: BackendLock[]; live: BackendLock[] } {
+    const locks = backendLocks(stackName, project);
+    for (const l of locks) {
+        if (l.alive) continue;
+        fs.rmSync(l.file, { force: true });
+        // The blob store's attribute sidecar, which the backend writes beside each lock and never lists.
+        fs.rmSync(`${l.file}.attrs`, { force: true });
+    }
+    return { removed: locks.filter((l) => !l.alive), live: locks.filter((l) => l.alive) };
 }

@@ -1,13 +1,16 @@
-// Finding and rolling back faults that a crashed run left behind: stacks that still hold faults, and Docker reaper
-// containers whose fault Pulumi no longer knows (an `up` killed between inject and the state write).
+// Finding and rolling back what a crashed run left behind: locks of dead processes, stacks that still hold faults or
+// pending operations, faults armed in Docker reapers that Pulumi no longer knows (an `up` killed between arming and
+// the state write), orphaned standbys, and reapers left stopped or created but never started. See docs/recover.md.
+import * as os from "node:os";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { dockerClient, isNotFound } from "../components/core/docker";
 import type { DriverContext, RevertOutcome } from "../components/core/driver";
 import { STANDBY_KIND } from "../components/core/labels";
-import { armedFaults, reaper as dockerReaper } from "../components/docker/reaper";
+import { armedFaults, reaper as dockerReaper, repairReapers, type ReaperRepair } from "../components/docker/reaper";
 import { driverFor } from "../components/registry";
-import { lockHolder } from "./lock";
-import { liveResources, openStack, pendingOperations, projectWorkspace, repairKilledCheckpoint } from "./pulumi";
+import { StackLockedError } from "./errors";
+import { acquireLock, lockHolder, removeDeadLocks } from "./lock";
+import { backendLocks, clearDeadBackendLocks, liveResources, openStack, pendingOperations, projectWorkspace, repairKilledCheckpoint } from "./pulumi";
 
 /** The Pulumi project name (Pulumi.yaml), which every fault's labels carry. */
 export const PROJECT_NAME = "faultline";
@@ -19,6 +22,7 @@ export interface ReaperInfo {
     /** The reaper container that guards it. */
     name: string;
     stack: string;
+    experiment: string;
     fault: string;
     kind: string;
     expiresAt: string;
@@ -31,15 +35,16 @@ export interface ReaperOutcome extends ReaperInfo {
 }
 
 /**
- * Lists the faults armed in this project's reapers, optionally of one stack. Experiments' standbys are left out:
- * they guard nothing, leave with their stack's destroy, and end on their own at their deadline.
+ * Lists the faults armed in this project's reapers, optionally of one stack. Experiments' standbys are left out
+ * unless asked for: they guard nothing, leave with their stack's destroy, and end on their own at their deadline.
  */
-export async function listReapers(stack?: string): Promise<ReaperInfo[]> {
+export async function listReapers(stack?: string, opts: { standbys?: boolean } = {}): Promise<ReaperInfo[]> {
     const armed = await armedFaults({ project: PROJECT_NAME, ...(stack ? { stack } : {}) });
-    return armed.filter((a) => a.kind !== STANDBY_KIND).map((a) => ({
+    return armed.filter((a) => opts.standbys || a.kind !== STANDBY_KIND).map((a) => ({
         id: a.id,
         name: a.reaperName,
         stack: a.owner.stack,
+        experiment: a.owner.experiment,
         fault: a.owner.fault,
         kind: a.kind,
         expiresAt: a.expiresAt ? new Date(a.expiresAt).toISOString() : "",
@@ -65,7 +70,8 @@ export async function revertReaper(reaper: ReaperInfo, log: (m: string) => void 
         // An experiment's standby holds no fault: disarming it is all there is.
         const outcome = armed.kind === STANDBY_KIND ? "reverted" : await driverFor(armed.kind).revert(armed.record, ctx);
         await dockerReaper.disarm(armed.id, armed.owner);
-        return { ...reaper, outcome, detail: `${armed.kind} "${reaper.fault}" of stack ${reaper.stack}: ${outcome}; disarmed` };
+        const what = armed.kind === STANDBY_KIND ? `the standby of experiment "${armed.owner.experiment}"` : `${armed.kind} "${reaper.fault}"`;
+        return { ...reaper, outcome, detail: `${what} of stack ${reaper.stack}: ${armed.kind === STANDBY_KIND ? "expired" : outcome}; disarmed` };
     } catch (err) {
         return { ...reaper, outcome: "failed", detail: `revert failed (the reaper keeps it and retries at ${reaper.expiresAt}): ${String(err)}` };
     }
@@ -99,77 +105,173 @@ export interface RecoverOptions {
     onEvent?: (message: string) => void;
 }
 
+/** A lock left by a process that died, as `recover` removed it. */
+export interface ClearedLock {
+    /** `runner`: a faultline run's lock (.faultline/locks); `pulumi`: an update's lock in the file backend. */
+    kind: "runner" | "pulumi";
+    stack: string;
+    pid: number;
+    detail: string;
+}
+
 /** What `recover` found and did. */
 export interface RecoverReport {
+    locks: ClearedLock[];
     stacks: Array<{ stack: string; resources: number; action: "destroyed" | "skipped-locked" | "failed" | "would-destroy"; detail: string }>;
     reapers: ReaperOutcome[];
+    /** Reaper containers that were not running, and what was done to each. */
+    repairs: ReaperRepair[];
+    /** What is still not clean, each with what to do about it; empty when every stack is clean and usable. */
+    left: string[];
 }
 
 /**
- * Finds faults left by crashed runs and rolls them back: stacks of this project that still hold faults and are
- * not locked by a live run are destroyed (pending creates cleared first); then reapers whose stack holds no fault
- * any more are reverted through their driver and removed.
+ * Finds what crashed runs left and rolls it back, until every stack is clean and a new `up` works:
+ * 1. checkpoints torn by a killed write are repaired, and locks whose process is dead are removed (the runner's, and
+ *    the file backend's update locks: what `pulumi cancel` does, but only for dead updates);
+ * 2. stacks of this project that still hold faults or pending operations and are not held by a live process are
+ *    destroyed (pending creates cleared first);
+ * 3. faults armed in reapers whose stack holds no fault any more are reverted through their driver and disarmed, and
+ *    an experiment's standby whose stack no longer holds the experiment expires;
+ * 4. reapers that are not running are started again, replaced (left created by an arm that died) or removed;
+ * 5. what is still left is listed in `left`, with what to do.
  */
 export async function recover(opts: RecoverOptions = {}): Promise<RecoverReport> {
     const log = opts.onEvent ?? (() => undefined);
-    const report: RecoverReport = { stacks: [], reapers: [] };
+    const report: RecoverReport = { locks: [], stacks: [], reapers: [], repairs: [], left: [] };
     // A crashed run may have left a checkpoint no command can load; listing the stacks would fail on it.
-    for (const file of repairKilledCheckpoint()) log(`repaired ${file} (left empty by a killed pulumi)`);
+    if (!opts.dryRun) for (const file of repairKilledCheckpoint()) log(`repaired ${file} (left empty by a killed pulumi)`);
+    if (!opts.dryRun) {
+        for (const h of removeDeadLocks(opts.stack)) {
+            report.locks.push({ kind: "runner", stack: "", pid: h.pid, detail: `removed the lock of ${h.command} (pid ${h.pid}, since ${h.startedAt}): its process is gone` });
+        }
+    }
     const ws = await projectWorkspace();
     const stacks = (await ws.listStacks()).filter((s) => !opts.stack || s.name === opts.stack);
     const known = new Set(stacks.map((s) => s.name));
-    const stillHolding = new Set<string>();
+    const held = new Set<string>();
+    for (const s of stacks) await recoverStack(s.name, opts, report, held, log);
+    await revertOrphans(known, held, opts, report, log);
+    if (opts.dryRun) return report;
+    const ours = (stack: string) => known.has(stack) || !!opts.includeUnknownStacks;
+    report.repairs = await repairReapers({ project: PROJECT_NAME, ...(opts.stack ? { stack: opts.stack } : {}) }, ours);
+    for (const r of report.repairs) log(`reaper ${r.name} (${r.state}): ${r.action}, ${r.detail}`);
+    report.left = await whatIsLeft([...known], ours, report);
+    return report;
+}
 
-    for (const s of stacks) {
-        const count = s.resourceCount ?? 0;
-        // A stack with only its root resource (and providers) holds no fault; resourceCount counts them too.
-        if (count <= 1) continue;
-        const holder = lockHolder(s.name);
-        if (holder) {
-            report.stacks.push({ stack: s.name, resources: count, action: "skipped-locked", detail: `locked by pid ${holder.pid} (${holder.command})` });
-            stillHolding.add(s.name);
-            continue;
-        }
-        const stack = await openStack(s.name);
-        const live = await liveResources(stack);
-        if (live.length === 0 && (await pendingOperations(stack)) === 0) continue;
-        if (opts.dryRun) {
-            report.stacks.push({ stack: s.name, resources: live.length, action: "would-destroy", detail: live.map((r) => r.urn.split("::").pop()).join(", ") });
-            stillHolding.add(s.name);
-            continue;
-        }
-        log(`destroying the faults of stack ${s.name} (${live.length} resources)`);
-        try {
-            const r = await destroyFaults(stack);
-            if (r.left > 0) stillHolding.add(s.name);
-            report.stacks.push({
-                stack: s.name,
-                resources: live.length,
-                action: r.left === 0 ? "destroyed" : "failed",
-                detail: r.left === 0 ? `destroyed${r.clearedPendingCreates ? " (pending creates cleared first)" : ""}` : `${r.left} resources left`,
-            });
-        } catch (err) {
-            stillHolding.add(s.name);
-            report.stacks.push({ stack: s.name, resources: live.length, action: "failed", detail: String(err).split("\n")[0]! });
-        }
+/**
+ * Step 1 and 2 of {@link recover} for one stack: its dead update locks, then its faults and pending operations. It
+ * holds the stack's runner lock meanwhile, so that no `faultline run` starts on the stack while it is destroyed.
+ */
+async function recoverStack(name: string, opts: RecoverOptions, report: RecoverReport, held: Set<string>, log: (m: string) => void): Promise<void> {
+    let release: (() => void) | undefined;
+    try {
+        release = opts.dryRun ? undefined : acquireLock(name, "faultline recover");
+    } catch (err) {
+        if (!(err instanceof StackLockedError)) throw err;
     }
+    const holder = release ? undefined : lockHolder(name);
+    if (holder) {
+        report.stacks.push({ stack: name, resources: 0, action: "skipped-locked", detail: `locked by a running faultline, pid ${holder.pid} (${holder.command})` });
+        held.add(name);
+        return;
+    }
+    try {
+        await recoverUnlocked(name, opts, report, held, log);
+    } finally {
+        release?.();
+    }
+}
 
-    for (const reaper of await listReapers(opts.stack)) {
-        const unknown = !known.has(reaper.stack);
-        if (stillHolding.has(reaper.stack) || lockHolder(reaper.stack)) {
-            report.reapers.push({ ...reaper, outcome: "skipped", detail: "its stack still holds the fault (or a run holds the stack); it fires at its deadline" });
+/** {@link recoverStack} once no faultline run holds the stack. */
+async function recoverUnlocked(name: string, opts: RecoverOptions, report: RecoverReport, held: Set<string>, log: (m: string) => void): Promise<void> {
+    const locks = opts.dryRun ? { removed: [], live: backendLocks(name).filter((l) => l.alive) } : clearDeadBackendLocks(name);
+    for (const l of locks.removed) {
+        report.locks.push({ kind: "pulumi", stack: name, pid: l.pid, detail: `removed the lock of a dead pulumi update (pid ${l.pid}, since ${l.timestamp || "unknown"})` });
+        log(`stack ${name}: removed the lock of a dead pulumi update (pid ${l.pid})`);
+    }
+    // The dead update's checkpoint write may have been cut short too: its temp files go with its lock.
+    if (locks.removed.length > 0) repairKilledCheckpoint(name);
+    const live = locks.live;
+    if (live.length > 0) {
+        const l = live[0]!;
+        report.stacks.push({ stack: name, resources: 0, action: "skipped-locked", detail: `a pulumi update holds it: pid ${l.pid} on ${l.hostname}, since ${l.timestamp}` });
+        held.add(name);
+        return;
+    }
+    const stack = await openStack(name);
+    const resources = await liveResources(stack);
+    const pending = await pendingOperations(stack);
+    if (resources.length === 0 && pending === 0) return;
+    if (opts.dryRun) {
+        report.stacks.push({ stack: name, resources: resources.length, action: "would-destroy", detail: resources.map((r) => r.urn.split("::").pop()).join(", ") || `${pending} pending operation(s)` });
+        held.add(name);
+        return;
+    }
+    log(`destroying the faults of stack ${name} (${resources.length} resources, ${pending} pending operations)`);
+    try {
+        const r = await destroyFaults(stack);
+        if (r.left > 0) held.add(name);
+        report.stacks.push({
+            stack: name,
+            resources: resources.length,
+            action: r.left === 0 ? "destroyed" : "failed",
+            detail: r.left === 0 ? `every fault reverted${r.clearedPendingCreates ? ", pending creates cleared first" : ""}` : `${r.left} resources left`,
+        });
+    } catch (err) {
+        held.add(name);
+        report.stacks.push({ stack: name, resources: resources.length, action: "failed", detail: String(err).split("\n")[0]! });
+    }
+}
+
+/**
+ * Step 3 of {@link recover}: faults armed in reapers whose stack holds no fault any more (an `up` killed between
+ * arming and the state write, or a stack destroyed while its reaper was down) are reverted and disarmed, and
+ * standbys whose stack no longer holds the experiment expire. Stacks held by a live process are left to it.
+ */
+async function revertOrphans(known: Set<string>, held: Set<string>, opts: RecoverOptions, report: RecoverReport, log: (m: string) => void): Promise<void> {
+    for (const reaper of await listReapers(opts.stack, { standbys: true })) {
+        const standby = reaper.kind === STANDBY_KIND;
+        const what = !reaper.id ? "an idle reaper" : standby ? `the standby of experiment "${reaper.experiment}"` : `fault "${reaper.fault}" (${reaper.kind})`;
+        if (held.has(reaper.stack) || lockHolder(reaper.stack)) {
+            if (!standby) report.reapers.push({ ...reaper, outcome: "skipped", detail: "its stack still holds the fault (or a run holds the stack); it fires at its deadline" });
             continue;
         }
-        if (unknown && !opts.includeUnknownStacks) {
+        if (!known.has(reaper.stack) && !opts.includeUnknownStacks) {
             report.reapers.push({ ...reaper, outcome: "skipped", detail: `stack "${reaper.stack}" is not in this backend; use --include-unknown-stacks to revert it anyway` });
             continue;
         }
         if (opts.dryRun) {
-            report.reapers.push({ ...reaper, outcome: "skipped", detail: "dry run: would revert and remove" });
+            report.reapers.push({ ...reaper, outcome: "skipped", detail: `dry run: would ${standby ? "expire" : "revert"} ${what}` });
             continue;
         }
-        log(`reverting orphaned fault "${reaper.fault}" (${reaper.kind}) of stack ${reaper.stack}`);
+        log(!reaper.id ? `removing ${what}, ${reaper.name}` : `${standby ? "expiring the orphaned" : "reverting the orphaned"} ${what} of stack ${reaper.stack}`);
         report.reapers.push(await revertReaper(reaper, log));
     }
-    return report;
+}
+
+/** Step 5 of {@link recover}: what still keeps a stack from being clean and usable, each with what to do. */
+async function whatIsLeft(stacks: string[], ours: (stack: string) => boolean, report: RecoverReport): Promise<string[]> {
+    const left: string[] = [];
+    for (const stack of stacks) {
+        const holder = lockHolder(stack);
+        if (holder) left.push(`stack ${stack}: a running faultline holds it (pid ${holder.pid}, ${holder.command}); wait for it to end, or stop it with Ctrl-C (it rolls back first), then run \`faultline recover\` again`);
+        for (const l of backendLocks(stack)) {
+            left.push(
+                l.hostname === os.hostname()
+                    ? `stack ${stack}: pulumi update pid ${l.pid} (since ${l.timestamp}) holds its lock; wait for it to end, or kill it, then run \`faultline recover\` again`
+                    : `stack ${stack}: locked by pid ${l.pid} on host ${l.hostname || "unknown"} (${l.file}); if that update is gone, run \`pulumi cancel --stack ${stack}\`, then \`faultline recover\``,
+            );
+        }
+    }
+    for (const s of report.stacks) if (s.action === "failed") left.push(`stack ${s.stack}: destroy failed (${s.detail}); fix the cause, then run \`faultline recover --stack ${s.stack}\` again`);
+    for (const r of report.reapers) if (r.outcome === "failed") left.push(`fault "${r.fault}" of stack ${r.stack}: ${r.detail}`);
+    for (const r of report.repairs) if (r.action === "failed") left.push(`reaper ${r.name} of stack ${r.stack}: could not be started or replaced (${r.detail}); see \`docker logs ${r.name}\``);
+    for (const a of await armedFaults({ project: PROJECT_NAME })) {
+        if (a.id && !a.running && ours(a.owner.stack) && stacks.includes(a.owner.stack)) {
+            left.push(`${a.kind === STANDBY_KIND ? "standby" : `fault "${a.owner.fault}"`} of stack ${a.owner.stack} is armed, but its reaper ${a.reaperName} is not running; see \`docker ps -a --filter name=${a.reaperName}\``);
+        }
+    }
+    return [...new Set(left)];
 }

@@ -11,13 +11,14 @@ import { checkSlos, evaluate, stableSamples, steadySignals, windowMetrics, type 
 import { buildEvidence } from "./evidence/build";
 import type { Evidence } from "./evidence/schema";
 import { RUNS_DIR, writeRun, type RunFiles } from "./evidence/store";
-import { ExperimentRefusedError, RunnerError } from "./errors";
+import { ExperimentRefusedError, RunnerError, StackHoldsFaultsError } from "./errors";
 import { startExperimentLoad, type LoadReport, type LoadResult, type LoadRun } from "./load";
 import { acquireLock } from "./lock";
 import { createProbe } from "./probes";
 import { Sampler, type Sample } from "./probes/sampler";
 import { liveResources, openStack, policyPacks, readExperimentConfig } from "./pulumi";
 import { destroyFaults, listReapers, revertReaper } from "./recover";
+import { redactDeep, secretValues } from "./redact";
 import { StopWatcher, type StopTrigger } from "./stop";
 
 /** What the runner reports while it works. */
@@ -134,6 +135,25 @@ function collectTargets(into: Array<{ fault: string; target: string }>) {
 }
 
 /**
+ * What a stack already holds before a run: resources in its state (another `pulumi up`, or a run that never rolled
+ * back) and faults armed in its reapers that the state does not know (an `up` killed mid-way). A run on top of them
+ * would judge their effect together with its own.
+ */
+export async function heldFaults(stack: Stack): Promise<string[]> {
+    const inState = (await liveResources(stack)).map((r) => `${r.urn.split("::").pop()} (${r.type.split(":").pop()})`);
+    // A fault in the state is armed too: only the armed ones the state does not hold are listed on their own.
+    const deployment = (await stack.exportStack()).deployment as { resources?: Array<{ id?: string }> };
+    const ids = new Set((deployment.resources ?? []).map((r) => r.id));
+    const armed = (await listReapers(stack.name)).filter((r) => !ids.has(r.id)).map((r) => `${r.fault} (${r.kind}, armed in reaper ${r.name})`);
+    return [...inState, ...armed];
+}
+
+/** The stack's Pulumi secret config values, which every printed or written output redacts. */
+export async function stackSecrets(stack: Stack): Promise<string[]> {
+    return secretValues(await stack.getAllConfig());
+}
+
+/**
  * Runs an experiment against its stack and returns the verdict with its evidence. Holds the stack's lock for the
  * whole run. Throws only before anything was touched (locked stack, invalid spec); after that, every outcome,
  * including errors and interruptions, ends in a rollback and an evidence file.
@@ -148,9 +168,12 @@ export async function runExperiment(opts: RunOptions): Promise<RunResult> {
 }
 
 async function runLocked(opts: RunOptions): Promise<RunResult> {
+    // Set once the stack's secrets are known; until then only the patterns of redact.ts apply.
+    let secrets: readonly string[] = [];
     const emit = (e: RunEvent) => {
         try {
-            opts.onEvent?.(e);
+            // Samples are redacted with the evidence; everything else may be printed as it comes.
+            opts.onEvent?.(e.type === "sample" ? e : redactDeep(e, secrets));
         } catch {
             // a broken listener must never break a rollback
         }
@@ -158,6 +181,9 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
     const log = (message: string, level: "info" | "warn" = "info") => emit({ type: "log", level, message });
     const stack = await openStack(opts.stack, opts.experiment !== undefined ? { experiment: opts.experiment } : {});
     const { spec, raw } = await loadExperiment(stack, opts.experiment);
+    const held = await heldFaults(stack);
+    if (held.length > 0) throw new StackHoldsFaultsError(opts.stack, held);
+    secrets = await stackSecrets(stack);
     if (spec.hypothesis.probes.length === 0 && !spec.load) {
         throw new ExperimentRefusedError(
             "faultline:experiment.hypothesis.probes",
@@ -405,7 +431,8 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
         rollbackOk: rollback.result !== "failed",
     });
     const finishedAt = new Date();
-    const evidence = buildEvidence({
+    // Redacted here, not only when written: the CLI prints the verdict's reason and violations from this object.
+    const evidence = redactDeep(buildEvidence({
         runId,
         stack: opts.stack,
         spec,
@@ -425,8 +452,8 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
         stop,
         rollback,
         errors,
-    });
-    const files = writeRun(outDir, evidence);
+    }), secrets);
+    const files = writeRun(outDir, evidence, secrets);
     return { evidence, files, exitCode: evidence.exit_code };
 }
 

@@ -86,11 +86,18 @@ const COMPONENTS: Record<FaultKind, FaultComponent> = {
  * `raw` is the same entry as written, which is what the component gets: components parse their args themselves, and
  * zod transforms (durations, sizes) must not run twice.
  */
-function faultComponent(fault: ExperimentFault, raw: Record<string, unknown>, experiment: string, opts: pulumi.ComponentResourceOptions) {
+function faultComponent(
+    fault: ExperimentFault,
+    raw: Record<string, unknown>,
+    experiment: Pick<ExperimentSpec, "name" | "allowUnlabelledTargets">,
+    opts: pulumi.ComponentResourceOptions,
+) {
     // `expect` is the runner's business, not the component's.
     const { kind: _kind, name: _name, expect: _expect, ...spec } = raw;
     // ttl may come from an experiment-level default; the formatted value parses back to the same milliseconds.
-    const args = { ...spec, ttl: formatDuration(fault.ttl), experiment } as never;
+    // The opt-out reaches each fault's owner only when set, so other stacks' faults are unchanged.
+    const optOut = experiment.allowUnlabelledTargets === true ? { allowUnlabelledTargets: true } : {};
+    const args = { ...spec, ttl: formatDuration(fault.ttl), experiment: experiment.name, ...optOut } as never;
     return new COMPONENTS[fault.kind](fault.name, args, opts);
 }
 
@@ -129,7 +136,7 @@ export function buildExperiment(spec: ExperimentSpec, raw: { faults: Record<stri
     const deps: pulumi.ComponentResourceOptions = { dependsOn: sandbox ? [metadata, sandbox] : [metadata] };
     const k8sReaper = reaper(spec);
     const k8sDeps: pulumi.ComponentResourceOptions = k8sReaper ? { dependsOn: [...(deps.dependsOn as pulumi.Resource[]), k8sReaper] } : deps;
-    const faults = spec.faults.map((f, i) => faultComponent(f, raw.faults[i] ?? {}, spec.name, f.kind.startsWith("kubernetes:") ? k8sDeps : deps));
+    const faults = spec.faults.map((f, i) => faultComponent(f, raw.faults[i] ?? {}, spec, f.kind.startsWith("kubernetes:") ? k8sDeps : deps));
     return {
         experiment: spec.name,
         faults: Object.fromEntries(spec.faults.map((f, i) => [f.name, { kind: f.kind, description: faults[i]!.description }])),

@@ -32,12 +32,20 @@ export interface FaultOptions {
      * Defaults to the stack name (one stack per experiment).
      */
     experiment?: string;
+    /**
+     * Opts out of the opt-in label: with `true`, a Docker fault may hit a container that lacks `chaos.opt-in=true`
+     * (the provider prints a warning for each one instead of refusing it). faultline's own reapers and helpers stay
+     * out of reach either way. Defaults to false. An experiment sets it for all its faults
+     * (`allowUnlabelledTargets` in the experiment spec).
+     */
+    allowUnlabelledTargets?: boolean;
 }
 
 /** The schema of {@link FaultOptions}; fault components extend their spec schema with it. */
 export const FaultOptionsSchema = z.object({
     ttl: Duration,
     experiment: z.string().min(1).optional(),
+    allowUnlabelledTargets: z.boolean().optional(),
 });
 
 /** A spec schema a fault component can take: one object, or a discriminated union of objects (one per variant). */
@@ -86,23 +94,28 @@ export function faultArgs<S extends FaultSpecSchema>(
     kind: string,
 ): { spec: z.output<S>; rawSpec: Record<string, unknown>; ttlMs: number; owner: FaultOwner } {
     const parsed = parseArgs(withFaultOptions(specSchema), args, type, name) as Record<string, unknown>;
-    const { ttl, experiment, ...spec } = parsed;
-    const { ttl: _ttl, experiment: _experiment, ...rawSpec } = args as Record<string, unknown>;
+    const { ttl, experiment, allowUnlabelledTargets, ...spec } = parsed;
+    const { ttl: _ttl, experiment: _experiment, allowUnlabelledTargets: _allow, ...rawSpec } = args as Record<string, unknown>;
     return {
         spec: spec as z.output<S>,
         rawSpec,
         ttlMs: ttl as number,
-        owner: faultOwner(name, kind, experiment === undefined ? {} : { experiment: experiment as string }),
+        owner: faultOwner(name, kind, {
+            ...(experiment === undefined ? {} : { experiment: experiment as string }),
+            ...(allowUnlabelledTargets === true ? { allowUnlabelledTargets: true } : {}),
+        }),
     };
 }
 
 /** Who owns the fault called `name` in the current stack. */
-export function faultOwner(name: string, kind: string, opts: Pick<FaultOptions, "experiment">): FaultOwner {
+export function faultOwner(name: string, kind: string, opts: Pick<FaultOptions, "experiment" | "allowUnlabelledTargets">): FaultOwner {
     return {
         project: pulumi.getProject(),
         stack: pulumi.getStack(),
         experiment: opts.experiment ?? pulumi.getStack(),
         fault: name,
         kind,
+        // Only when opted out: an owner without the key is what every stack had before the field existed.
+        ...(opts.allowUnlabelledTargets === true ? { allowUnlabelledTargets: true as const } : {}),
     };
 }

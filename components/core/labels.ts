@@ -5,6 +5,9 @@
  */
 export const LABEL_PREFIX = "dev.faultline";
 
+// The opt-in label lives with the policy pack (which imports nothing of ours), so the pack and the provider share it.
+export { OPT_IN_LABEL, OPT_IN_VALUE } from "../../policies/optIn";
+
 export const Labels = {
     /** Always "true" on anything faultline created. */
     managed: `${LABEL_PREFIX}.managed`,
@@ -34,6 +37,25 @@ export interface FaultOwner {
     experiment: string;
     fault: string;
     kind: string;
+    /**
+     * The experiment's explicit opt-out of the opt-in label (`allowUnlabelledTargets: true`): the provider then
+     * warns about unlabelled targets instead of refusing them. Absent (never false) otherwise, so stacks that do
+     * not use it keep the owner they had.
+     */
+    allowUnlabelledTargets?: true;
+}
+
+/**
+ * True for a container (by its labels) that faultline itself runs: reapers, helpers, stressors, anything marked
+ * `dev.faultline.managed=true`. A fault on one of them would take down the rollback of every other fault, so no
+ * selector ever matches one and no fault may name one. (Sandbox and demo containers carry a role but not
+ * `managed`: they are the system under test.)
+ */
+export function isFaultlineOwn(labels: Record<string, string> | undefined): boolean {
+    // Plain comparisons, no Set: the dynamic provider's code is serialized into state by value, and a Set does not
+    // survive that.
+    const role = labels?.[Labels.role];
+    return labels?.[Labels.managed] === "true" || role === "reaper" || role === "helper";
 }
 
 /** The labels that mark an object as belonging to one fault. */

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type Docker from "dockerode";
 import * as path from "node:path";
 import type { ArmedFault, ReaperHost } from "../core/FaultResource";
 import { containerName, dockerClient, inspectContainer, isNotFound } from "../core/docker";
@@ -99,29 +100,7 @@ export const reaper: ReaperHost = {
         await removeArmed(volume);
         await docker.createVolume({ Name: volume, Labels: armedVolumeLabels(fault, name) });
         try {
-            for (let attempt = 0; attempt < 400; attempt++) {
-                const info = await inspectContainer(name);
-                if (!info) {
-                    if (await startReaper(name, fault)) return;
-                    continue; // another arm created it first
-                }
-                if (info.State.Running) return;
-                if (info.State.Status === "created" && Date.now() - Date.parse(info.Created) < 30_000) {
-                    // Another arm is still copying the program in before starting it.
-                    await new Promise((r) => setTimeout(r, 20));
-                    continue;
-                }
-                if (info.State.Status === "exited") {
-                    // Stopped by hand, or left unstarted by an arm that died: it must run to guard anything.
-                    await docker.getContainer(info.Id).start().catch((err: { statusCode?: number }) => {
-                        if (err.statusCode !== 304) throw err;
-                    });
-                    continue;
-                }
-                // Restarting, being removed: look again shortly.
-                await new Promise((r) => setTimeout(r, 20));
-            }
-            throw new Error(`reaper ${name} did not come up: it kept being created, restarted or removed by others`);
+            await ensureReaper(name, fault);
         } catch (err) {
             await removeArmed(volume).catch(() => undefined);
             throw err;
@@ -153,13 +132,72 @@ export const reaper: ReaperHost = {
     },
 };
 
+/**
+ * How long a reaper may stay created but not started before it counts as left by an arm that died between the two
+ * (a SIGKILL of `pulumi up`): the arm that creates one copies the program in and starts it within a second or two,
+ * even on a loaded engine.
+ */
+export const STALE_CREATED_MS = 30_000;
+
+/**
+ * Makes sure reaper `name` runs, starting it (from `fault`'s owner and network mode) when there is none. A reaper
+ * stopped by hand is started again; one left created-but-never-started by an arm that died, or dead, is replaced:
+ * it may lack its program, and starting it would only make it crash again and again.
+ */
+export async function ensureReaper(name: string, fault: ArmedFault): Promise<void> {
+    const docker = dockerClient();
+    // Bounded in time, not tries: a reaper left created may have to age past STALE_CREATED_MS first.
+    const deadline = Date.now() + STALE_CREATED_MS + 15_000;
+    while (Date.now() < deadline) {
+        const info = await inspectContainer(name);
+        if (!info) {
+            if (await startReaper(name, fault)) return;
+            continue; // another arm created it first
+        }
+        if (info.State.Running) return;
+        const created = info.State.Status === "created";
+        if ((created && Date.now() - Date.parse(info.Created) >= STALE_CREATED_MS) || info.State.Status === "dead") {
+            await docker.getContainer(info.Id).remove({ force: true }).catch((err: unknown) => {
+                // 409: being removed already (by a concurrent ensure): look again.
+                if (!isNotFound(err) && (err as { statusCode?: number }).statusCode !== 409) throw err;
+            });
+            continue;
+        }
+        if (info.State.Status === "exited") {
+            // Stopped by hand (or by an engine that went down): it has its program, it only needs to run.
+            await docker.getContainer(info.Id).start().catch((err: { statusCode?: number }) => {
+                if (err.statusCode !== 304) throw err;
+            });
+            continue;
+        }
+        // Created by a concurrent arm still copying the program in, restarting, being removed: look again shortly.
+        await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`reaper ${name} did not come up within ${(STALE_CREATED_MS + 15_000) / 1000} s: it kept being created, restarted or removed by others; see \`docker ps -a --filter name=${name}\``);
+}
+
 /** Creates and starts a stack's reaper; false when a reaper of that name appeared first. */
 async function startReaper(name: string, fault: ArmedFault): Promise<boolean> {
-    const docker = dockerClient();
-    const token = randomBytes(12).toString("hex");
-    let container;
+    const container = await createReaper(name, fault);
+    if (!container) return false;
     try {
-        container = await docker.createContainer({
+        await container.putArchive(tarOf(path.posix.basename(PROGRAM_PATH), await reaperBundle()), { path: path.posix.dirname(PROGRAM_PATH) });
+        await container.start();
+    } catch (err) {
+        await container.remove({ force: true }).catch(() => undefined);
+        throw err;
+    }
+    return true;
+}
+
+/**
+ * Creates a stack's reaper container, without its program and not started: the first step of starting one, and what
+ * an arm killed right after it leaves. Undefined when a reaper of that name exists already.
+ */
+export async function createReaper(name: string, fault: ArmedFault): Promise<Docker.Container | undefined> {
+    const token = randomBytes(12).toString("hex");
+    try {
+        return await dockerClient().createContainer({
             name,
             // The tools image has Node.js.
             Image: toolsImage(),
@@ -186,15 +224,56 @@ async function startReaper(name: string, fault: ArmedFault): Promise<boolean> {
             },
         });
     } catch (err) {
-        if ((err as { statusCode?: number }).statusCode === 409) return false;
+        if ((err as { statusCode?: number }).statusCode === 409) return undefined;
         throw err;
     }
-    try {
-        await container.putArchive(tarOf(path.posix.basename(PROGRAM_PATH), await reaperBundle()), { path: path.posix.dirname(PROGRAM_PATH) });
-        await container.start();
-    } catch (err) {
-        await container.remove({ force: true }).catch(() => undefined);
-        throw err;
+}
+
+/** What {@link repairReapers} did to one reaper container that was not running. */
+export interface ReaperRepair {
+    /** The container's name as found. */
+    name: string;
+    stack: string;
+    /** Its state as found: `created`, `exited`, `dead`. */
+    state: string;
+    action: "started" | "replaced" | "removed" | "failed";
+    detail: string;
+}
+
+/**
+ * Repairs the reapers of a project (or of one stack) that are not running: one that still has faults armed is started
+ * again, or replaced when it was left created by an arm that died (see {@link ensureReaper}); one with nothing armed
+ * is removed, since it would otherwise hold the name and guard nothing. Running reapers are left alone.
+ */
+export async function repairReapers(filter: { project: string; stack?: string }, include: (stack: string) => boolean = () => true): Promise<ReaperRepair[]> {
+    const docker = dockerClient();
+    const label = [`${Labels.managed}=true`, `${Labels.role}=reaper`, `${Labels.project}=${filter.project}`];
+    if (filter.stack) label.push(`${Labels.stack}=${filter.stack}`);
+    const out: ReaperRepair[] = [];
+    for (const c of await docker.listContainers({ all: true, filters: JSON.stringify({ label }) })) {
+        const stack = c.Labels[Labels.stack] ?? "";
+        if (c.State === "running" || c.State === "restarting" || c.State === "removing" || !include(stack)) continue;
+        const name = containerName(c);
+        const served = servedName(name);
+        const base = { name, stack, state: c.State };
+        try {
+            const armed = await armedIn(served);
+            if (armed.length === 0 || name !== served) {
+                // Nothing to guard, or a retiring one that stopped half-way: its faults (if any) need the name's own.
+                await docker.getContainer(c.Id).remove({ force: true }).catch((err: unknown) => {
+                    if (!isNotFound(err)) throw err;
+                });
+                if (armed.length > 0) await ensureReaper(served, armed[0]!.fault);
+                out.push({ ...base, action: armed.length > 0 ? "replaced" : "removed", detail: armed.length > 0 ? `a retiring reaper, replaced by a new ${served} for ${armed.length} armed record(s)` : "it guarded nothing" });
+                continue;
+            }
+            await ensureReaper(served, armed[0]!.fault);
+            const now = await inspectContainer(served);
+            const replaced = !now || now.Id !== c.Id;
+            out.push({ ...base, action: replaced ? "replaced" : "started", detail: `${replaced ? "replaced" : "started again"}: it guards ${armed.length} armed record(s)` });
+        } catch (err) {
+            out.push({ ...base, action: "failed", detail: String(err) });
+        }
     }
-    return true;
+    return out;
 }

@@ -131,3 +131,28 @@ export async function retire(ref: string, name: string, depth = 0): Promise<bool
     });
     return true;
 }
+
+/**
+ * Starts the reapers of a stack that the engine left exited although they still guard faults. After an engine
+ * restart, Docker starts every container with a restart policy once, at the same moment: a reaper that runs in a
+ * Toxiproxy's network namespace fails to start when the Toxiproxy is not up yet, and Docker does not try again. Every
+ * reaper of the stack calls this now and then, so such a sibling runs again as soon as its namespace exists. Returns
+ * the names started; a start that fails again is left for the next call.
+ */
+export async function startStoppedSiblings(project: string, stack: string, selfId: string): Promise<string[]> {
+    const docker = dockerClient();
+    const label = [`${Labels.managed}=true`, `${Labels.role}=reaper`, `${Labels.project}=${project}`, `${Labels.stack}=${stack}`];
+    const exited = (await docker.listContainers({ all: true, filters: JSON.stringify({ label, status: ["exited"] }) })).filter((c) => c.Id !== selfId);
+    const started: string[] = [];
+    for (const c of exited) {
+        const name = (c.Names[0] ?? "").replace(/^\//, "");
+        if (name !== servedName(name) || (await armedIn(name)).length === 0) continue;
+        try {
+            await docker.getContainer(c.Id).start();
+            started.push(name);
+        } catch {
+            // Its namespace is not there yet (or someone else started it): the next call tries again.
+        }
+    }
+    return started;
+}

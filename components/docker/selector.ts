@@ -2,7 +2,7 @@ import { z } from "zod";
 import { containerName, dockerClient } from "../core/docker";
 import type { PlannedTarget } from "../core/driver";
 import { FaultError } from "../core/errors";
-import { Labels } from "../core/labels";
+import { isFaultlineOwn } from "../core/labels";
 
 /** The selector's fields; see {@link ContainerSelector}. */
 const selectorShape = {
@@ -86,9 +86,6 @@ export interface SelectedContainer {
     labels: Record<string, string>;
 }
 
-/** Containers with these `dev.faultline.role` labels belong to faultline itself and are never fault targets. */
-const FAULTLINE_ROLES = new Set(["reaper", "helper"]);
-
 /** How many of `matches` containers a mode hits. */
 export function blastCount(sel: Pick<ContainerSelector, "mode" | "value">, matches: number): number {
     if (matches === 0) return 0;
@@ -106,8 +103,8 @@ export function blastCount(sel: Pick<ContainerSelector, "mode" | "value">, match
 
 /**
  * Resolves a selector against the running containers of the local engine. Throws a FaultError naming `field`
- * when nothing matches, listing what was looked for. faultline's own reapers and helpers are never candidates: a
- * broad regex must not pause the reaper that would unpause it.
+ * when nothing matches, listing what was looked for. faultline's own reapers and helpers (isFaultlineOwn) are never
+ * candidates, even for `nameRegex: ".*"`: a broad regex must not pause the reaper that would unpause it.
  */
 export async function selectContainers(sel: ContainerSelector, field: string): Promise<SelectedContainer[]> {
     const filters: Record<string, string[]> = { status: ["running"] };
@@ -117,7 +114,7 @@ export async function selectContainers(sel: ContainerSelector, field: string): P
     const matches = listed
         .map((c) => ({ id: c.Id, name: containerName(c), labels: c.Labels ?? {} }))
         .filter((c) => (sel.name === undefined || c.name === sel.name) && (re === undefined || re.test(c.name)))
-        .filter((c) => !FAULTLINE_ROLES.has(c.labels[Labels.role] ?? ""))
+        .filter((c) => !isFaultlineOwn(c.labels))
         .sort((a, b) => a.name.localeCompare(b.name));
     if (matches.length === 0) {
         const wanted = [

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { PROJECT_ROOT } from "../env";
 import { htmlMatrixPage, htmlReport, markdownMatrix, markdownReport } from "./report";
 import { EvidenceSchema, type Evidence } from "./schema";
+import { redactDeep } from "../redact";
 
 /** Where runs are kept by default: .faultline/runs/<stack>/<run id>/. */
 export const RUNS_DIR = path.join(PROJECT_ROOT, ".faultline", "runs");
@@ -33,8 +34,9 @@ export interface RunFiles {
  * Validates the evidence against its schema, then writes evidence.json, report.md and report.html into `dir`,
  * each atomically. Throws when the evidence does not match its own schema (a runner bug, never silent).
  */
-export function writeRun(dir: string, evidence: Evidence): RunFiles {
-    const checked = EvidenceSchema.parse(evidence);
+export function writeRun(dir: string, evidence: Evidence, secrets: readonly string[] = []): RunFiles {
+    // Redacted before anything is written: evidence.json and both reports are made from the same redacted copy.
+    const checked = EvidenceSchema.parse(redactDeep(evidence, secrets));
     const files: RunFiles = {
         dir,
         evidence: path.join(dir, "evidence.json"),

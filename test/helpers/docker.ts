@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { dockerClient, execInContainer } from "../../components/core/docker";
+import { OPT_IN_LABEL, OPT_IN_VALUE } from "../../components/core/labels";
 
 /** Label on everything a test creates, valued with the test run's id, so cleanup and leak checks find it. */
 export const TEST_LABEL = "dev.faultline.test";
@@ -52,6 +53,11 @@ export interface RunContainerOptions {
      */
     hostPort?: number;
     labels?: Record<string, string>;
+    /**
+     * Carries the opt-in label (chaos.opt-in=true), as a user's fault targets must: the provider refuses others.
+     * Defaults to true; false for tests of that refusal.
+     */
+    optIn?: boolean;
     /** Environment, as `KEY=value` strings. */
     env?: string[];
     /** tmpfs mounts: path → options, e.g. `{ "/data": "size=16m" }`. */
@@ -60,6 +66,8 @@ export interface RunContainerOptions {
     memory?: number;
     /** Extra HostConfig fields, e.g. resource limits (`CpuQuota`, `Memory`) or a `RestartPolicy`. */
     hostConfig?: Record<string, unknown>;
+    /** Extra endpoint settings on `network`, e.g. a pinned address (`IPAMConfig`) or `Links`. */
+    endpoint?: Record<string, unknown>;
 }
 
 /** Starts a container (like `docker run -d`) and returns its id. Ports are only ever published on loopback. */
@@ -69,7 +77,7 @@ export async function runContainer(o: RunContainerOptions): Promise<string> {
         name: o.name,
         Image: o.image ?? BUSYBOX,
         Cmd: o.cmd,
-        Labels: { [TEST_LABEL]: o.run, ...o.labels },
+        Labels: { [TEST_LABEL]: o.run, ...(o.optIn === false ? {} : { [OPT_IN_LABEL]: OPT_IN_VALUE }), ...o.labels },
         ...(o.env ? { Env: o.env } : {}),
         ...(o.publish ? { ExposedPorts: { [`${o.publish}/tcp`]: {} } } : {}),
         HostConfig: {
@@ -80,7 +88,7 @@ export async function runContainer(o: RunContainerOptions): Promise<string> {
             ...(o.publish ? { PortBindings: { [`${o.publish}/tcp`]: [{ HostIp: "127.0.0.1", HostPort: o.hostPort ? String(o.hostPort) : "" }] } } : {}),
         },
         ...(o.network
-            ? { NetworkingConfig: { EndpointsConfig: { [o.network]: { Aliases: o.aliases ?? [] } } } }
+            ? { NetworkingConfig: { EndpointsConfig: { [o.network]: { Aliases: o.aliases ?? [], ...o.endpoint } } } }
             : {}),
     });
     await container.start();

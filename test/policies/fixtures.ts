@@ -167,3 +167,51 @@ export function fisRole(): TestResource {
         },
     };
 }
+
+/** A cpu-stress fault: 2 workers on a container limited to 2 CPUs. */
+export function cpuStressFault(): TestResource {
+    const f = dockerFault("web-cpu");
+    f.type = "pulumi-nodejs:dynamic/faultline:DockerCpuStress";
+    f.props.kind = "docker:cpu-stress";
+    f.props.spec = { target: { name: "web", mode: "one" }, workers: 2, load: 100 };
+    f.props.targets = [{ name: "web", labels: { "chaos.opt-in": "true" }, capacity: { cpus: 2, cpusFrom: "quota" } }];
+    return f;
+}
+
+/** A memory-stress fault: 80% of a container with a 512 MiB limit. */
+export function memoryStressFault(): TestResource {
+    const f = dockerFault("web-memory");
+    f.type = "pulumi-nodejs:dynamic/faultline:DockerMemoryStress";
+    f.props.kind = "docker:memory-stress";
+    f.props.spec = { target: { name: "web", mode: "one" }, percent: 80, workers: 1 };
+    f.props.targets = [{ name: "web", labels: { "chaos.opt-in": "true" }, capacity: { memoryLimitBytes: 512 * 1024 * 1024 } }];
+    return f;
+}
+
+/** A disk-fill fault: 1 GiB into /data, which has 8 GiB free of 10 GiB, keeping the default 10% reserve. */
+export function diskFillFault(): TestResource {
+    const GiB = 1024 ** 3;
+    const f = dockerFault("db-disk");
+    f.type = "pulumi-nodejs:dynamic/faultline:DockerDiskFill";
+    f.props.kind = "docker:disk-fill";
+    f.props.spec = { target: { name: "db", mode: "one" }, path: "/data", bytes: GiB, reservePercent: 10 };
+    f.props.targets = [
+        {
+            name: "db",
+            labels: { "chaos.opt-in": "true" },
+            capacity: {
+                filesystem: {
+                    path: "/data",
+                    type: "ext4",
+                    device: "/dev/vdb1 (a host disk: a bind mount or volume)",
+                    hostShared: true,
+                    sizeBytes: 10 * GiB,
+                    freeBytes: 8 * GiB,
+                    reserveBytes: GiB,
+                    fillBytes: GiB,
+                },
+            },
+        },
+    ];
+    return f;
+}

@@ -18,9 +18,14 @@ describe("policy pack on `pulumi preview --policy-pack policies` (real engine, r
     const unlabelled = `flt-pol-out-${run}`;
     let stack: Stack;
 
-    /** An experiment that declares everything experiment-declared asks for, with one fault. */
-    const experiment = (container: string, ttl: string, declared = true) => ({
+    /**
+     * An experiment that declares everything experiment-declared asks for, with one fault. `optOut` sets
+     * allowUnlabelledTargets: the provider then only warns about an unlabelled target, and the pack, which does not
+     * honour the opt-out, is what reports it.
+     */
+    const experiment = (container: string, ttl: string, declared = true, optOut = false) => ({
         name: "pol-test",
+        ...(optOut ? { allowUnlabelledTargets: true } : {}),
         ...(declared
             ? {
                   hypothesis: { text: "the client sees the server gone", probes: [{ kind: "http", name: "web-up", url: "http://127.0.0.1:9/" }] },
@@ -34,7 +39,7 @@ describe("policy pack on `pulumi preview --policy-pack policies` (real engine, r
         useFaultlineEnv();
         await createNetwork(net, run);
         await runContainer({ name: optedIn, run, network: net, cmd: ["sleep", "600"], labels: { "chaos.opt-in": "true" } });
-        await runContainer({ name: unlabelled, run, network: net, cmd: ["sleep", "600"] });
+        await runContainer({ name: unlabelled, run, network: net, cmd: ["sleep", "600"], optIn: false });
         stack = await openStack(`test-pol-${run}`);
     });
 
@@ -44,7 +49,7 @@ describe("policy pack on `pulumi preview --policy-pack policies` (real engine, r
     });
 
     it("blocks a fault with a 45m ttl on a container that did not opt in, with readable messages", async () => {
-        await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment(unlabelled, "45m")) });
+        await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment(unlabelled, "45m", true, true)) });
         const r = await previewWithPolicies(stack);
         assert.equal(r.passed, false);
         const urn = `urn:pulumi:test-pol-${run}::faultline::faultline:docker:NetworkDisconnect$pulumi-nodejs:dynamic/faultline:DockerNetworkDisconnect::cut-fault`;

@@ -2,52 +2,18 @@
 // engine. A tiny system: two busybox httpd containers ("web" and "other") on one network, published on fixed
 // loopback ports; the fault cuts "web" off the network.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { EvidenceSchema, type Evidence } from "../../runner/evidence/schema";
-import { useFaultlineEnv, PROJECT_ROOT } from "../../runner/env";
+import { useFaultlineEnv } from "../../runner/env";
 import { LOCK_DIR } from "../../runner/lock";
 import { liveResources, openStack, removeStack } from "../../runner/pulumi";
 import { listReapers } from "../../runner/recover";
+import { cli } from "../helpers/cli";
 import { freePort } from "../helpers/demo";
 import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
-
-const CLI = path.join(PROJECT_ROOT, "runner", "cli.ts");
-
-/** A CLI process: its output so far, and a way to wait for a line on stderr. */
-interface Cli {
-    child: ChildProcess;
-    stdout: () => string;
-    stderr: () => string;
-    exit: Promise<number>;
-    waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
-}
-
-function cli(args: string[]): Cli {
-    const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-    const exit = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
-    return {
-        child,
-        stdout: () => out,
-        stderr: () => err,
-        exit,
-        async waitFor(re, timeoutMs = 300_000) {
-            const start = Date.now();
-            while (!re.test(err)) {
-                if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${re} on stderr:\n${err}`);
-                if (child.exitCode !== null) throw new Error(`the CLI exited (${child.exitCode}) before ${re}:\n${err}\n${out}`);
-                await new Promise((r) => setTimeout(r, 200));
-            }
-        },
-    };
-}
 
 async function reachable(port: number): Promise<boolean> {
     try {
@@ -113,7 +79,7 @@ describe("faultline run (real Docker, real Pulumi engine)", { timeout: 1_800_000
         const httpd = ["sh", "-c", "mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 8080 -h /www"];
         // Opted in for the policy pack's opt-in-targets policy.
         await runContainer({ name: web, run, network: net, aliases: ["web"], publish: 8080, hostPort: webPort, cmd: httpd, labels: { "chaos.opt-in": "true" } });
-        await runContainer({ name: other, run, network: net, aliases: ["other"], publish: 8080, hostPort: otherPort, cmd: httpd });
+        await runContainer({ name: other, run, network: net, aliases: ["other"], publish: 8080, hostPort: otherPort, cmd: httpd, optIn: false });
         for (let i = 0; i < 50 && !((await reachable(webPort)) && (await reachable(otherPort))); i++) await new Promise((r) => setTimeout(r, 200));
         assert.equal(await reachable(webPort), true, "precondition: web answers on its port");
     });

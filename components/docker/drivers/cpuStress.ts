@@ -1,14 +1,18 @@
 import { z } from "zod";
 import type { FaultDriver } from "../../core/driver";
+import { cpuCapacity, cpuWorkerIssues, measureTargets } from "../bounds";
 import { ContainerSelector } from "../selector";
-import { injectStress, observeStress, revertStress, stressPlan, stressPreflight, type StressRecord } from "../stressor";
+import { applyStress, observeStress, prepareStress, revertStress, stressPreflight, type StressRecord } from "../stressor";
 
 /** Spec of a CPU stress: stress-ng CPU workers inside the target's cgroup. */
 export const CpuStressSpec = z
     .object({
         /** Which containers to stress, and how many of them (blast radius). */
         target: ContainerSelector,
-        /** Number of CPU workers (stress-ng --cpu). Defaults to 1; at most 64. */
+        /**
+         * Number of CPU workers (stress-ng --cpu). Defaults to 1; at most 64, and at most one per CPU the target may
+         * use (its CPU quota or cpuset, else the host's CPUs), checked at preview.
+         */
         workers: z
             .number({ error: "must be a number of CPU workers, e.g. 2" })
             .int("must be a whole number of workers")
@@ -33,12 +37,16 @@ export const driver: FaultDriver<CpuStressSpec, StressRecord> = {
 
     describe: (spec) => `run ${spec.workers} CPU worker(s) at ${spec.load}% load inside the cgroup of the selected container(s)`,
 
-    preflight: (spec) => stressPreflight(spec.target),
-    plan: (spec) => stressPlan(spec.target),
+    async preflight(spec) {
+        const issues = await stressPreflight(spec.target);
+        return issues.length > 0 ? issues : cpuWorkerIssues(spec.workers, await measureTargets(spec.target, cpuCapacity));
+    },
+    plan: (spec) => measureTargets(spec.target, cpuCapacity),
 
-    inject: (spec, ctx) =>
-        injectStress(spec.target, "cpu-stress", async () => ["--cpu", String(spec.workers), "--cpu-load", String(spec.load)], ctx),
+    prepare: (spec, ctx) =>
+        prepareStress(spec.target, "cpu-stress", async () => ["--cpu", String(spec.workers), "--cpu-load", String(spec.load)], ctx),
 
+    apply: (record) => applyStress(record),
     revert: (record, ctx) => revertStress(record, ctx),
     observe: (record) => observeStress(record),
 };

@@ -5,9 +5,10 @@ import type { DriverContext, FaultDriver, Observation, RevertOutcome } from "../
 import { FaultError, type SpecIssue } from "../../core/errors";
 import type { FaultOwner } from "../../core/labels";
 import { ByteSize, formatBytes } from "../../core/size";
+import { diskFillIssues, filesystemCapacity, measureTargets } from "../bounds";
 import { isDirectory, statPath } from "../files";
 import { runScriptOnTarget } from "../helper";
-import { ContainerSelector, planContainers, selectContainers } from "../selector";
+import { ContainerSelector, selectContainers } from "../selector";
 
 /** Spec of a disk fill: one file that takes up space in a directory of the target's filesystem or volume. */
 export const DiskFillSpec = z
@@ -23,14 +24,30 @@ export const DiskFillSpec = z
             .regex(/^\/[^\0]*$/, 'must be an absolute path inside the target, e.g. "/data"')
             .refine((p) => !p.split("/").includes(".."), 'must not contain ".."; give the directory\'s own absolute path')
             .default("/tmp"),
-        /** How much to write: bytes or a size such as "512MiB". Capped at the free space. Give this or `percent`. */
+        /**
+         * How much to write: bytes or a size such as "512MiB". Give this or `percent`. Must leave the reserve free
+         * (checked at preview; capped there at injection, when the free space may have changed).
+         */
         bytes: ByteSize.optional(),
-        /** How much to write, as a percentage of the space free in `path` at injection (100 fills it). Give this or `bytes`. */
+        /**
+         * How much to write, as a percentage of the space free in `path` at injection. Give this or `bytes`. Must
+         * leave the reserve free (`reservePercent`), so 100 is refused unless reservePercent is 0.
+         */
         percent: z
             .number({ error: "must be a percentage of the free space, e.g. 90" })
             .gt(0, "must be greater than 0")
             .max(100, "must be at most 100 (100 fills the filesystem)")
             .optional(),
+        /**
+         * Share of the filesystem's size, in percent, that the fill always leaves free: a container's `/` (and a
+         * volume or bind mount) is the host's own disk, which the host needs too. Defaults to 10; 0 lets a dedicated
+         * filesystem (a tmpfs of the target's own) be filled to the brim.
+         */
+        reservePercent: z
+            .number({ error: "must be a percentage of the filesystem's size, e.g. 10" })
+            .min(0, "must be between 0 and 90")
+            .max(90, "must be between 0 and 90")
+            .default(10),
     })
     .strict()
     .superRefine((s, ctx) => {
@@ -50,18 +67,20 @@ export interface FilledTarget {
     containerName: string;
     /** Absolute path of the fill file inside the target. */
     file: string;
-    /** Free bytes in the directory before the fill. */
-    freeBefore: number;
-    /** Bytes asked for (after applying `percent` and the cap at the free space). */
-    requested: number;
-    /** Bytes actually written: less than requested when the filesystem ran out first. */
-    written: number;
+    /** Free bytes in the directory before the fill (set by `apply`). */
+    freeBefore?: number;
+    /** Bytes asked for, after applying `percent` and the cap at the free space (set by `apply`). */
+    requested?: number;
+    /** Bytes actually written: less than requested when the filesystem ran out first (set by `apply`). */
+    written?: number;
 }
 
-/** The revert record of a disk fill: the files to delete. */
+/** The revert record of a disk fill: the files to delete, named before any is written. */
 export interface DiskFillRecord {
     /** Who wrote the files; names and labels any helper container that observes or deletes them. */
     owner: FaultOwner;
+    /** How much `apply` writes (records written by `prepare`): the spec's `bytes` or `percent`. */
+    amount?: { bytes?: number; percent?: number; reservePercent?: number };
     targets: FilledTarget[];
 }
 
@@ -71,17 +90,21 @@ export function fillFileName(owner: Pick<FaultOwner, "stack" | "fault">): string
     return `.faultline-fill-${safe(owner.stack)}-${safe(owner.fault)}`;
 }
 
-// $1 root prefix, $2 directory, $3 file name, $4 bytes or "", $5 percent of the free space in hundredths or "".
-// Prints "free requested written". Exit 125 (a tool is missing) makes runScriptOnTarget retry from a helper.
+// $1 root prefix, $2 directory, $3 file name, $4 bytes or "", $5 percent of the free space in hundredths or "",
+// $6 reserve in hundredths of a percent of the filesystem's size (kept free whatever was asked: the free space may
+// have shrunk since the preview). Prints "free requested written". Exit 125 (a tool is missing) makes
+// runScriptOnTarget retry from a helper.
 const FILL_SCRIPT = `
 command -v stat >/dev/null 2>&1 || exit 125
 d="$1$2"; f="$d/$3"; bytes="$4"; pct="$5"
 [ -d "$d" ] || { echo "no directory $2" >&2; exit 3; }
 rm -f "$f" 2>/dev/null
-fs=$(stat -f -c '%a %S' "$d") || exit 125
-free=$(( \${fs% *} * \${fs#* } ))
+fs=$(stat -f -c '%a %S %b' "$d") || exit 125
+set -- $fs "$6"
+free=$(( $1 * $2 )); size=$(( $3 * $2 )); reserve=$(( size / 10000 * $4 + size % 10000 * $4 / 10000 ))
 if [ -n "$bytes" ]; then want=$bytes; else want=$(( free / 10000 * pct + free % 10000 * pct / 10000 )); fi
-[ "$want" -gt "$free" ] && want=$free
+room=$(( free > reserve ? free - reserve : 0 ))
+[ "$want" -gt "$room" ] && want=$room
 if ! { command -v fallocate >/dev/null 2>&1 && fallocate -l "$want" "$f" 2>/dev/null; }; then
   command -v dd >/dev/null 2>&1 || exit 125
   # No fallocate (or a filesystem without it): write zeros; dd stops at ENOSPC and what it wrote stays.
@@ -128,6 +151,33 @@ async function removeFill(t: FilledTarget, owner: FaultOwner, ctx: DriverContext
     return r.stdout.trim() === "removed" ? "reverted" : "already-reverted";
 }
 
+function notADirectory(dir: string, container: string): FaultError {
+    return new FaultError("spec.path", `${dir} is not a directory in container "${container}"; give a directory that exists there`);
+}
+
+/** Writes one target's fill file and records how much went in. */
+async function fillOne(t: FilledTarget, record: DiskFillRecord, ctx: DriverContext): Promise<void> {
+    const dir = path.posix.dirname(t.file);
+    // Records written before the reserve existed carry none: they keep the old behaviour (no reserve).
+    const { bytes, percent, reservePercent = 0 } = record.amount ?? {};
+    const r = await runScriptOnTarget({ id: t.containerId, name: t.containerName }, record.owner, "disk-fill", FILL_SCRIPT, [
+        dir,
+        path.posix.basename(t.file),
+        bytes !== undefined ? String(bytes) : "",
+        percent !== undefined ? String(Math.round(percent * 100)) : "",
+        String(Math.round(reservePercent * 100)),
+    ]);
+    if (r.exitCode === 3) throw notADirectory(dir, t.containerName);
+    const m = /^(\d+) (\d+) (\d+)$/m.exec(r.stdout);
+    if (r.exitCode !== 0 || !m) {
+        throw new Error(`could not fill ${dir} in "${t.containerName}" (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
+    }
+    Object.assign(t, { freeBefore: Number(m[1]), requested: Number(m[2]), written: Number(m[3]) });
+    if (t.written! < t.requested!) {
+        ctx.warn(`"${t.containerName}": ${dir} ran out of space after ${formatBytes(t.written!)} of ${formatBytes(t.requested!)}`);
+    }
+}
+
 async function revertFill(record: DiskFillRecord, ctx: DriverContext): Promise<RevertOutcome> {
     const outcomes: RevertOutcome[] = [];
     for (const t of record.targets) outcomes.push(await removeFill(t, record.owner, ctx));
@@ -142,7 +192,8 @@ export const driver: FaultDriver<DiskFillSpec, DiskFillRecord> = {
 
     describe: (spec) =>
         `write ${spec.bytes !== undefined ? formatBytes(spec.bytes) : `${spec.percent}% of the free space`} ` +
-        `into ${spec.path} of the selected container(s)`,
+        `into ${spec.path} of the selected container(s), leaving ${spec.reservePercent}% of the filesystem free ` +
+        "(the plan's targets name the host device behind it)",
 
     async preflight(spec): Promise<SpecIssue[]> {
         let selected;
@@ -154,53 +205,27 @@ export const driver: FaultDriver<DiskFillSpec, DiskFillRecord> = {
         const issues: SpecIssue[] = [];
         for (const c of selected) {
             const st = await statPath(c.id, spec.path);
-            if (!st || !isDirectory(st)) {
-                issues.push({ path: "spec.path", message: `${spec.path} is not a directory in container "${c.name}"; give a directory that exists there` });
-            }
+            if (!st || !isDirectory(st)) issues.push({ path: "spec.path", message: notADirectory(spec.path, c.name).message.replace(/^spec\.path: /, "") });
         }
-        return issues;
+        return issues.length > 0 ? issues : diskFillIssues(spec, await measureTargets(spec.target, (c) => filesystemCapacity(c, spec.path, spec)));
     },
 
-    plan: (spec) => planContainers(spec.target),
+    plan: (spec) => measureTargets(spec.target, (c) => filesystemCapacity(c, spec.path, spec)),
 
-    async inject(spec, ctx) {
+    async prepare(spec, ctx) {
         const selected = await selectContainers(spec.target, "spec.target");
-        const name = fillFileName(ctx.owner);
-        const targets: FilledTarget[] = [];
-        try {
-            for (const c of selected) {
-                const file = path.posix.join(spec.path, name);
-                const r = await runScriptOnTarget({ id: c.id, name: c.name }, ctx.owner, "disk-fill", FILL_SCRIPT, [
-                    spec.path,
-                    name,
-                    spec.bytes !== undefined ? String(spec.bytes) : "",
-                    spec.percent !== undefined ? String(Math.round(spec.percent * 100)) : "",
-                ]);
-                if (r.exitCode === 3) {
-                    throw new FaultError("spec.path", `${spec.path} is not a directory in container "${c.name}"; give a directory that exists there`);
-                }
-                const m = /^(\d+) (\d+) (\d+)$/m.exec(r.stdout);
-                if (r.exitCode !== 0 || !m) {
-                    throw new Error(`could not fill ${spec.path} in "${c.name}" (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
-                }
-                const t: FilledTarget = {
-                    containerId: c.id,
-                    containerName: c.name,
-                    file,
-                    freeBefore: Number(m[1]),
-                    requested: Number(m[2]),
-                    written: Number(m[3]),
-                };
-                targets.push(t);
-                if (t.written < t.requested) {
-                    ctx.warn(`"${c.name}": ${spec.path} ran out of space after ${formatBytes(t.written)} of ${formatBytes(t.requested)}`);
-                }
-            }
-        } catch (err) {
-            await revertFill({ owner: ctx.owner, targets }, ctx).catch(() => undefined);
-            throw err;
+        // The file's path comes from the fault's identity, so the record names it before it exists.
+        const file = path.posix.join(spec.path, fillFileName(ctx.owner));
+        for (const c of selected) {
+            const st = await statPath(c.id, spec.path);
+            if (!st || !isDirectory(st)) throw notADirectory(spec.path, c.name);
         }
-        return { owner: ctx.owner, targets };
+        const amount = { ...(spec.bytes !== undefined ? { bytes: spec.bytes } : { percent: spec.percent! }), reservePercent: spec.reservePercent };
+        return { owner: ctx.owner, amount, targets: selected.map((c) => ({ containerId: c.id, containerName: c.name, file })) };
+    },
+
+    async apply(record, ctx) {
+        for (const t of record.targets) await fillOne(t, record, ctx);
     },
 
     revert: (record, ctx) => revertFill(record, ctx),

@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { dockerClient } from "../../core/docker";
 import type { FaultDriver } from "../../core/driver";
 import { ByteSize, formatBytes } from "../../core/size";
+import { FaultError } from "../../core/errors";
+import { measureTargets, memoryCapacity, memoryPercentIssues } from "../bounds";
 import { ContainerSelector, type SelectedContainer } from "../selector";
-import { injectStress, observeStress, revertStress, stressPlan, stressPreflight, type StressRecord } from "../stressor";
+import { applyStress, observeStress, prepareStress, revertStress, stressPreflight, type StressRecord } from "../stressor";
 
 /** Spec of a memory stress: stress-ng VM workers that allocate and hold memory inside the target's cgroup. */
 export const MemoryStressSpec = z
@@ -13,8 +14,9 @@ export const MemoryStressSpec = z
         /** Memory to allocate and hold in each target: bytes or a size such as "256MiB". Give this or `percent`. */
         bytes: ByteSize.optional(),
         /**
-         * Memory to allocate and hold, as a percentage of the target's memory limit (or of the engine's total
-         * memory when the target has no limit). Give this or `bytes`. 1-100.
+         * Memory to allocate and hold, as a percentage of the target's memory limit. Give this or `bytes`. 1-100.
+         * A target without a memory limit needs `bytes` (checked at preview): a percentage of no limit would be of the
+         * whole host.
          */
         percent: z
             .number({ error: "must be a percentage, e.g. 80" })
@@ -41,13 +43,16 @@ export const MemoryStressSpec = z
     });
 export type MemoryStressSpec = z.infer<typeof MemoryStressSpec>;
 
-/** Bytes to hold in one container: `bytes`, or `percent` of its memory limit (of the engine's memory without one). */
-export async function memoryBytesFor(spec: MemoryStressSpec, container: Pick<SelectedContainer, "id">): Promise<number> {
+/**
+ * Bytes to hold in one container: `bytes`, or `percent` of its memory limit. A percentage of a container without a
+ * limit is refused here too (not only at preview): it would be a percentage of the whole host.
+ */
+export async function memoryBytesFor(spec: MemoryStressSpec, container: Pick<SelectedContainer, "id" | "name">): Promise<number> {
     if (spec.bytes !== undefined) return spec.bytes;
-    const docker = dockerClient();
-    const info = await docker.getContainer(container.id).inspect();
-    const limit = info.HostConfig.Memory || ((await docker.info()) as { MemTotal: number }).MemTotal;
-    return Math.floor((limit * (spec.percent ?? 0)) / 100);
+    const { memoryLimitBytes = 0 } = await memoryCapacity(container);
+    const [issue] = memoryPercentIssues(spec.percent, [{ name: container.name, labels: {}, capacity: { memoryLimitBytes } }]);
+    if (issue) throw new FaultError(issue.path, issue.message);
+    return Math.floor((memoryLimitBytes * (spec.percent ?? 0)) / 100);
 }
 
 export const driver: FaultDriver<MemoryStressSpec, StressRecord> = {
@@ -59,11 +64,14 @@ export const driver: FaultDriver<MemoryStressSpec, StressRecord> = {
         `allocate and hold ${spec.bytes !== undefined ? formatBytes(spec.bytes) : `${spec.percent}% of the memory limit`} ` +
         `with ${spec.workers} worker(s) inside the cgroup of the selected container(s)`,
 
-    preflight: (spec) => stressPreflight(spec.target),
-    plan: (spec) => stressPlan(spec.target),
+    async preflight(spec) {
+        const issues = await stressPreflight(spec.target);
+        return issues.length > 0 ? issues : memoryPercentIssues(spec.percent, await measureTargets(spec.target, memoryCapacity));
+    },
+    plan: (spec) => measureTargets(spec.target, memoryCapacity),
 
-    inject: (spec, ctx) =>
-        injectStress(
+    prepare: (spec, ctx) =>
+        prepareStress(
             spec.target,
             "memory-stress",
             async (c) => {
@@ -76,6 +84,7 @@ export const driver: FaultDriver<MemoryStressSpec, StressRecord> = {
             ctx,
         ),
 
+    apply: (record) => applyStress(record),
     revert: (record, ctx) => revertStress(record, ctx),
     observe: (record) => observeStress(record),
 };

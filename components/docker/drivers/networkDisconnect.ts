@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { dockerClient, isNotFound } from "../../core/docker";
-import { prepareThenApply, type FaultDriver, type Observation, type RevertOutcome } from "../../core/driver";
+import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver";
 import { FaultError } from "../../core/errors";
+import { isFaultlineOwn } from "../../core/labels";
 
 /** Spec of a network partition: one container cut off one Docker network. */
 export const NetworkDisconnectSpec = z
@@ -18,7 +19,12 @@ export const NetworkDisconnectSpec = z
     .strict();
 export type NetworkDisconnectSpec = z.infer<typeof NetworkDisconnectSpec>;
 
-/** Exactly how the container was attached, so that revert reattaches it the same way. */
+/**
+ * Exactly how the container was attached, so that revert reattaches it the same way: the endpoint settings its owner
+ * gave (pinned addresses, aliases, links, driver options) and the MAC address it had. What Docker cannot restore:
+ * the interface's name (a reconnected endpoint becomes the next `ethN` of the container; Docker before 28 has no way
+ * to choose it) and its order among the container's interfaces, until the container is restarted.
+ */
 export interface NetworkDisconnectRecord {
     containerId: string;
     containerName: string;
@@ -26,15 +32,23 @@ export interface NetworkDisconnectRecord {
     networkName: string;
     /** User aliases (Docker's automatic short-ID alias is left out: Docker adds it back itself). */
     aliases: string[];
+    /**
+     * The endpoint's IPAM config: the addresses its owner pinned (`docker run --ip`, Compose `ipv4_address`). Absent
+     * when Docker chose them; then revert lets Docker choose again, rather than pin what was never pinned.
+     */
+    ipamConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] };
+    /** The addresses it had, pinned or not (for messages and observation). */
     ipv4Address?: string;
     ipv6Address?: string;
-    links: string[];
+    /** Legacy links (`--link`) of the endpoint; absent when it had none (Docker reports none as null, not []). */
+    links?: string[];
     macAddress?: string;
     driverOpts?: Record<string, string>;
 }
 
 interface Endpoint {
     NetworkID?: string;
+    IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null;
     Aliases?: string[] | null;
     Links?: string[] | null;
     IPAddress?: string;
@@ -65,9 +79,30 @@ async function inspectNetwork(ref: string): Promise<{ Id: string; Name: string }
     }
 }
 
-/** Docker refuses a fixed IP on networks without a user-configured subnet; that is the only error we retry. */
-function isFixedIpRefused(err: unknown): boolean {
-    return /user specified IP address is supported only|invalid IPv4 address|requested address/i.test(String(err));
+/**
+ * Docker refuses a pinned address that another container holds now (after an engine restart, containers that came
+ * back first may get it), or on a network whose subnet is no longer user-configured. Either way the container can
+ * still be reattached with an address Docker chooses; these are the only errors revert retries, and only once.
+ */
+function pinnedAddressRefused(err: unknown): boolean {
+    return /address already in use|user specified IP address is supported only|invalid IPv4 address|requested address|no available/i.test(String(err));
+}
+
+/** The engine's own message in a Docker API error (dockerode wraps it in "(HTTP code N) unexpected - ..."). */
+function engineMessage(err: unknown): string {
+    return ((err as { json?: { message?: string } }).json?.message ?? String(err).split("\n")[0]!).trim();
+}
+
+/** The endpoint settings to reconnect with: the recorded ones, and no key Docker would store differently. */
+function endpointConfig(record: NetworkDisconnectRecord, pinned: boolean): Record<string, unknown> {
+    const ipam = record.ipamConfig;
+    return {
+        ...(record.aliases.length > 0 ? { Aliases: record.aliases } : {}),
+        ...(record.links && record.links.length > 0 ? { Links: record.links } : {}),
+        ...(record.macAddress ? { MacAddress: record.macAddress } : {}),
+        ...(record.driverOpts ? { DriverOpts: record.driverOpts } : {}),
+        ...(pinned && ipam ? { IPAMConfig: ipam } : {}),
+    };
 }
 
 export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord> = {
@@ -91,6 +126,9 @@ export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord>
         if (!container) {
             throw new FaultError("spec.container", `no container "${spec.container}"; list containers with \`docker ps -a\``);
         }
+        if (isFaultlineOwn(container.Config.Labels)) {
+            throw new FaultError("spec.container", `"${spec.container}" is one of faultline's own reapers or helpers, which no fault may target`);
+        }
         const name = container.Name.replace(/^\//, "");
         const endpoint = findEndpoint(container.NetworkSettings.Networks as Record<string, Endpoint>, network.Id);
         if (!endpoint) {
@@ -102,13 +140,16 @@ export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord>
             );
         }
         const shortId = container.Id.slice(0, 12);
+        const ipam = endpoint.IPAMConfig;
+        const pinned = ipam && (ipam.IPv4Address || ipam.IPv6Address || (ipam.LinkLocalIPs ?? []).length > 0);
         const record: NetworkDisconnectRecord = {
             containerId: container.Id,
             containerName: name,
             networkId: network.Id,
             networkName: network.Name,
             aliases: (endpoint.Aliases ?? []).filter((a) => a !== shortId && a !== container.Id),
-            links: endpoint.Links ?? [],
+            ...(pinned ? { ipamConfig: ipam } : {}),
+            ...(endpoint.Links && endpoint.Links.length > 0 ? { links: endpoint.Links } : {}),
             ...(endpoint.IPAddress ? { ipv4Address: endpoint.IPAddress } : {}),
             ...(endpoint.GlobalIPv6Address ? { ipv6Address: endpoint.GlobalIPv6Address } : {}),
             ...(endpoint.MacAddress ? { macAddress: endpoint.MacAddress } : {}),
@@ -120,8 +161,6 @@ export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord>
     async apply(record) {
         await dockerClient().getNetwork(record.networkId).disconnect({ Container: record.containerId, Force: false });
     },
-
-    inject: (spec, ctx) => prepareThenApply(driver, spec, ctx),
 
     async revert(record, ctx): Promise<RevertOutcome> {
         const container = await inspectContainer(record.containerId);
@@ -137,26 +176,20 @@ export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord>
             ctx.warn(`network "${record.networkName}" no longer exists; cannot reconnect "${record.containerName}"`);
             return "target-gone";
         }
-        const base = {
-            Aliases: record.aliases,
-            Links: record.links,
-            ...(record.macAddress ? { MacAddress: record.macAddress } : {}),
-            ...(record.driverOpts ? { DriverOpts: record.driverOpts } : {}),
-        };
-        const ipam = {
-            ...(record.ipv4Address ? { IPv4Address: record.ipv4Address } : {}),
-            ...(record.ipv6Address ? { IPv6Address: record.ipv6Address } : {}),
-        };
         const net = dockerClient().getNetwork(record.networkId);
         try {
-            await net.connect({ Container: record.containerId, EndpointConfig: { ...base, IPAMConfig: ipam } });
+            await net.connect({ Container: record.containerId, EndpointConfig: endpointConfig(record, true) });
         } catch (err) {
-            if (!isFixedIpRefused(err)) throw err;
+            if (!record.ipamConfig || !pinnedAddressRefused(err)) throw err;
+            // Once, with an address Docker chooses: retrying the pinned one would fail the same way at every try.
+            await net.connect({ Container: record.containerId, EndpointConfig: endpointConfig(record, false) });
+            const now = findEndpoint((await inspectContainer(record.containerId))?.NetworkSettings.Networks as Record<string, Endpoint>, record.networkId);
+            const pinnedTo = record.ipamConfig.IPv4Address ?? record.ipamConfig.IPv6Address;
             ctx.warn(
-                `network "${record.networkName}" has no user-configured subnet, so Docker cannot pin ` +
-                    `${record.ipv4Address ?? record.ipv6Address}; "${record.containerName}" was reconnected with a new address`,
+                `"${record.containerName}" was pinned to ${pinnedTo} on "${record.networkName}", which Docker refused now ` +
+                    `("${engineMessage(err)}"); reconnected with the address Docker chose, ${now?.IPAddress || now?.GlobalIPv6Address || "unknown"}, ` +
+                    `and no pin: reconnect it by hand to pin it again (\`docker network disconnect\`, then \`docker network connect --ip ${pinnedTo}\`)`,
             );
-            await net.connect({ Container: record.containerId, EndpointConfig: base });
         }
         return "reverted";
     },

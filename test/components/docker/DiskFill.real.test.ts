@@ -6,7 +6,8 @@ import { execInContainer } from "../../../components/core/docker";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { cleanupRun, runContainer, runId } from "../../helpers/docker";
-import { reapersOf, upThenSigkill, waitFor } from "../../helpers/pulumi";
+import { reapersOf, waitFor } from "../../helpers/pulumi";
+import { upThenKillTree } from "../../helpers/killTree";
 
 /** KiB used on the filesystem of `dir`, as `df` inside the container reports it. */
 async function usedKiB(container: string, dir: string): Promise<number> {
@@ -77,8 +78,20 @@ describe("DiskFill (real Docker, real Pulumi engine)", { timeout: 600_000 }, () 
         assert.equal((await reapersOf(stackName, "data-fill")).length, 0, "destroy disarms the reaper");
     });
 
-    it("a percentage of the free space, capped by the filesystem", async () => {
+    it("preview refuses a fill that would eat into the 10% reserve, naming the field and the device", async () => {
         await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment({ bytes: undefined, percent: 100 })) });
+        await assert.rejects(
+            stack.preview(),
+            (err: Error) =>
+                err.message.includes(
+                    `writing 16.0MiB into /data of "${target}" (tmpfs on the host's memory (tmpfs): 16.0MiB free of 16MiB) would leave less than the 10% reserve (1.6MiB) free; lower percent to at most 89, or lower reservePercent`,
+                ) && /spec\.percent/.test(err.message),
+        );
+        assert.equal(await usedKiB(target, "/data"), 4, "nothing was written");
+    });
+
+    it("a percentage of the free space, capped by the filesystem (reservePercent 0 on the target's own tmpfs)", async () => {
+        await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment({ bytes: undefined, percent: 100, reservePercent: 0 })) });
         await stack.up();
         assert.equal(await usedKiB(target, "/data"), 16384, "100% of the free space fills the 16 MiB tmpfs");
         const fail = await execInContainer(target, ["sh", "-c", "echo x > /data/more"]);
@@ -113,7 +126,7 @@ describe("DiskFill (real Docker, real Pulumi engine)", { timeout: 600_000 }, () 
         const ttlStack = await openStack(ttlStackName, { experiment: experiment({}, "8s") });
         stacks.push(ttlStack);
         const file = fillFile(ttlStackName);
-        await upThenSigkill(ttlStackName, () => exists(target, file));
+        await upThenKillTree(ttlStackName, { whenSeen: () => exists(target, file) });
         assert.equal(await usedKiB(target, "/data"), 4 + 8192, "the fault is in after the kill");
         await waitFor("the reaper to delete the fill file", async () => !(await exists(target, file)), 60_000);
         assert.equal(await usedKiB(target, "/data"), 4);

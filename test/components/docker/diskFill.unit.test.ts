@@ -15,11 +15,12 @@ function issues(input: unknown) {
 }
 
 describe("DiskFillSpec", () => {
-    it("defaults the path to /tmp and parses sizes", () => {
+    it("defaults the path to /tmp and the reserve to 10%, and parses sizes", () => {
         assert.deepEqual(parseSpec(DiskFillSpec, { target: { name: "db" }, bytes: "8MiB" }, "spec"), {
             target: { name: "db", mode: "one" },
             path: "/tmp",
             bytes: 8 * 1024 * 1024,
+            reservePercent: 10,
         });
     });
 
@@ -28,7 +29,12 @@ describe("DiskFillSpec", () => {
             target: { name: "db", mode: "one" },
             path: "/data",
             percent: 95,
+            reservePercent: 10,
         });
+    });
+
+    it("keeps the reserve between 0 and 90%", () => {
+        assert.deepEqual(issues({ target: { name: "db" }, bytes: 1, reservePercent: 95 }), [{ path: "spec.reservePercent", message: "must be between 0 and 90" }]);
     });
 
     it("reports a relative path, a path with .., and a missing size", () => {
