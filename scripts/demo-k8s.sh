@@ -21,37 +21,48 @@ PORT=18880
 API="http://127.0.0.1:$PORT"
 STATE="$ROOT/.faultline/demo-k8s"
 PF_PID="$STATE/port-forward.pid"
-mkdir -p "$STATE/images"
+mkdir -p "$STATE"
 
-# The cluster: the user's (KUBECONFIG) when it answers, else the local one from scripts/cluster.sh.
+CLUSTER_DIR="${FAULTLINE_CLUSTER_DIR:-$ROOT/.faultline/cluster}"
+export PATH="$FAULTLINE_CACHE/k8s-v${FAULTLINE_K8S_VERSION:-1.34.4}/bin:$PATH"
+LOCAL=0
+
+# use_cluster: the user's cluster when their KUBECONFIG reaches one, else the local one (scripts/cluster.sh builds
+# and starts it; its kubeconfig is $CLUSTER_DIR/kubeconfig).
 use_cluster() {
-  if [[ -n "${KUBECONFIG:-}" ]] && kubectl get --raw /readyz >/dev/null 2>&1; then
-    ok "cluster: $(kubectl config current-context) (KUBECONFIG)"; return
-  fi
-  bash scripts/setup-k8s.sh
   bash scripts/cluster.sh up
-  # shellcheck source=/dev/null
-  source scripts/cluster.sh env
+  pick_cluster
 }
 
-# import_images: every image the demo and its faults run, from Docker into the node's containerd, unless the same
-# image (by Docker's image ID) is already there. Users whose cluster pulls from a registry set FAULTLINE_IMAGE_*.
+pick_cluster() {
+  if [[ "${FAULTLINE_CLUSTER:-}" != local && -n "${KUBECONFIG:-}" && "$KUBECONFIG" != "$CLUSTER_DIR/kubeconfig" ]] &&
+    kubectl --request-timeout=5s get --raw /readyz >/dev/null 2>&1; then
+    ok "cluster: $(kubectl config current-context) (your KUBECONFIG)"
+  else
+    export KUBECONFIG="$CLUSTER_DIR/kubeconfig" LOCAL=1
+    ok "cluster: the local one (KUBECONFIG=$KUBECONFIG)"
+  fi
+}
+
+# import_images: the demo's images, from Docker into the local node's containerd, unless the same image (by Docker's
+# image id, recorded beside it on import as scripts/cluster.sh does) is already there. On a cluster of your own,
+# point FAULTLINE_IMAGE_* at images it can pull.
 import_images() {
-  step "Images into the cluster"
   # shellcheck source=scripts/images.env
   source scripts/images.env
-  local have img id stamp
-  have="$(cluster_ctr images ls -q 2>/dev/null || true)"
+  ((LOCAL)) || return 0
+  step "Demo images into the cluster"
+  local ctr=(ctr --address "$CLUSTER_DIR/containerd/containerd.sock" -n k8s.io) img want stamp
   for img in $(printf '%s\n' "$FAULTLINE_IMAGE_POSTGRES" "$FAULTLINE_IMAGE_REDIS" "$FAULTLINE_IMAGE_TOXIPROXY" \
       "$FAULTLINE_IMAGE_DEMO_APP" | sort -u); do
-    id="$(docker image inspect -f '{{.Id}}' "$img" 2>/dev/null)" || die "no Docker image $img; run: npm run setup"
-    stamp="$STATE/images/${img//[\/:]/_}"
-    if grep -qx "docker.io/$img\|$img" <<<"$have" && [[ "$(cat "$stamp" 2>/dev/null)" == "$id" ]]; then
-      ok "$img (already imported)"; continue
+    want="$(docker image inspect -f '{{.Id}}' "$img" 2>/dev/null)" || die "no Docker image $img; run: npm run setup"
+    stamp="$CLUSTER_DIR/containerd/imported-${img//[\/:]/_}"
+    if [[ -n "$("${ctr[@]}" images ls -q "name==docker.io/$img" 2>/dev/null)" && "$(cat "$stamp" 2>/dev/null)" == "$want" ]]; then
+      ok "$img (already there)"; continue
     fi
-    docker save "$img" | cluster_ctr images import - >/dev/null
-    echo "$id" >"$stamp"
-    ok "$img imported"
+    docker save "$img" | "${ctr[@]}" images import - >/dev/null
+    echo "$want" >"$stamp"
+    ok "$img moved from Docker"
   done
 }
 
@@ -148,7 +159,7 @@ run_demo() {
 case "${1:-run}" in
   run) run_demo ;;
   up) bash scripts/setup.sh; use_cluster; up ;;
-  down) use_cluster >/dev/null; down ;;
-  status) kubectl get pods -n "$NS" -o wide; curl -fsS --max-time 3 "$API/stats" && echo || warn "the API does not answer at $API" ;;
+  down) pick_cluster >/dev/null; down ;;
+  status) pick_cluster; kubectl get pods -n "$NS" -o wide; curl -fsS --max-time 3 "$API/stats" && echo || warn "the API does not answer at $API" ;;
   *) die "usage: bash scripts/demo-k8s.sh [run|up|down|status]" ;;
 esac
