@@ -51,6 +51,8 @@ import_images() {
   # shellcheck source=scripts/images.env
   source scripts/images.env
   ((LOCAL)) || return 0
+  # The faults' own pods (the pod-kill Job, the stress DaemonSet) run the images scripts/cluster.sh moved in.
+  export FAULTLINE_IMAGE_KUBECTL="${FAULTLINE_IMAGE_KUBECTL:-faultline/kubectl:1}" FAULTLINE_IMAGE_STRESS="${FAULTLINE_IMAGE_STRESS:-$FAULTLINE_IMAGE_TOOLS}"
   step "Demo images into the cluster"
   local ctr=(ctr --address "$CLUSTER_DIR/containerd/containerd.sock" -n k8s.io) img want stamp
   for img in $(printf '%s\n' "$FAULTLINE_IMAGE_POSTGRES" "$FAULTLINE_IMAGE_REDIS" "$FAULTLINE_IMAGE_TOXIPROXY" \
