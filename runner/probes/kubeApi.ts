@@ -111,6 +111,7 @@ export class KubeClient {
 
     /** Resolves the kubeconfig's context with kubectl and returns a client for it. Throws with kubectl's reason. */
     static async connect(target: KubeTarget): Promise<KubeClient> {
+        if (target.kubeconfig && !fs.existsSync(target.kubeconfig)) throw new Error(`no file at ${target.kubeconfig}`);
         const args = ["config", "view", "--raw", "--minify", "--flatten", "-o", "json"];
         if (target.kubeconfig) args.push("--kubeconfig", target.kubeconfig);
         if (target.context) args.push("--context", target.context);
