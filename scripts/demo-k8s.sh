@@ -27,20 +27,23 @@ CLUSTER_DIR="${FAULTLINE_CLUSTER_DIR:-$ROOT/.faultline/cluster}"
 export PATH="$FAULTLINE_CACHE/k8s-v${FAULTLINE_K8S_VERSION:-1.34.4}/bin:$PATH"
 LOCAL=0
 
-# use_cluster: the user's cluster when their KUBECONFIG reaches one, else the local one (scripts/cluster.sh builds
-# and starts it; its kubeconfig is $CLUSTER_DIR/kubeconfig).
+# use_cluster: the cluster KUBECONFIG reaches (yours, or a local one already up), else the local one, which
+# scripts/cluster.sh builds and starts (its kubeconfig is $CLUSTER_DIR/kubeconfig).
 use_cluster() {
-  bash scripts/cluster.sh up
+  if [[ -z "${KUBECONFIG:-}" ]] || ! kubectl --request-timeout=5s get --raw /readyz >/dev/null 2>&1; then
+    bash scripts/cluster.sh up
+    export KUBECONFIG="$CLUSTER_DIR/kubeconfig"
+  fi
   pick_cluster
 }
 
+# pick_cluster: LOCAL=1 when KUBECONFIG is the local cluster's (then images are moved into its containerd).
 pick_cluster() {
-  if [[ "${FAULTLINE_CLUSTER:-}" != local && -n "${KUBECONFIG:-}" && "$KUBECONFIG" != "$CLUSTER_DIR/kubeconfig" ]] &&
-    kubectl --request-timeout=5s get --raw /readyz >/dev/null 2>&1; then
-    ok "cluster: $(kubectl config current-context) (your KUBECONFIG)"
+  export KUBECONFIG="${KUBECONFIG:-$CLUSTER_DIR/kubeconfig}"
+  if [[ "$(realpath -m "$KUBECONFIG")" == "$(realpath -m "$CLUSTER_DIR/kubeconfig")" ]]; then
+    LOCAL=1; ok "cluster: the local one (KUBECONFIG=$KUBECONFIG)"
   else
-    export KUBECONFIG="$CLUSTER_DIR/kubeconfig" LOCAL=1
-    ok "cluster: the local one (KUBECONFIG=$KUBECONFIG)"
+    ok "cluster: $(kubectl config current-context) (KUBECONFIG=$KUBECONFIG)"
   fi
 }
 
