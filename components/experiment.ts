@@ -322,9 +322,9 @@ const ExperimentObject = z
         /** Kubernetes faults: where the in-cluster reaper of node faults runs, and its image. */
         kubernetes: z
             .object({
-                /** Namespace of the reaper for node faults without a stress namespace. Defaults to "default". */
+                /** Namespace of the stack's in-cluster reaper (a Deployment). Defaults to "default". */
                 reaperNamespace: Namespace.optional(),
-                /** Image of the reapers (sh + kubectl). */
+                /** Image of the reaper (Node.js 18+). Defaults to $FAULTLINE_IMAGE_TOOLS or faultline/tools:1. */
                 reaperImage: z.string().min(1).optional(),
             })
             .strict()

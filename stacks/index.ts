@@ -9,4 +9,4 @@ const config = new pulumi.Config("faultline");
 const raw = config.requireObject<{ faults: Record<string, unknown>[] }>("experiment");
 const spec = parseSpec(ExperimentSpec, raw, "experiment", "faultline:experiment");
 
-export const { experiment, faults, sandbox, reapers } = buildExperiment(spec, raw);
+export const { experiment, faults, sandbox, reaper } = buildExperiment(spec, raw);

@@ -95,25 +95,14 @@ function faultComponent(fault: ExperimentFault, raw: Record<string, unknown>, ex
 }
 
 /**
- * The in-cluster reapers an experiment's Kubernetes faults need: one per namespace they create objects in, with
- * node permissions where a node fault lives and Chaos Mesh kinds where a Chaos Mesh fault lives.
+ * The in-cluster reaper of an experiment with Kubernetes faults: one per stack, always running, in
+ * `kubernetes.reaperNamespace` (default "default"). Every Kubernetes fault's lease depends on it, so it runs before
+ * any fault goes in.
  */
-function reapers(spec: ExperimentSpec): Reaper[] {
-    const need = new Map<string, { nodes: boolean; chaosMesh: boolean }>();
-    const add = (ns: string, what: { nodes?: boolean; chaosMesh?: boolean }) => {
-        const n = need.get(ns) ?? { nodes: false, chaosMesh: false };
-        need.set(ns, { nodes: n.nodes || !!what.nodes, chaosMesh: n.chaosMesh || !!what.chaosMesh });
-    };
-    for (const f of spec.faults) {
-        const raw = f as unknown as { namespace?: string; selector?: { namespace?: string }; engine?: string; stress?: { namespace?: string } };
-        if (f.kind === "kubernetes:network-partition") add(raw.namespace!, {});
-        else if (f.kind === "kubernetes:pod-kill") add(raw.selector!.namespace!, { chaosMesh: raw.engine === "chaos-mesh" });
-        else if (f.kind === "kubernetes:node-throttle") add(raw.stress?.namespace ?? spec.kubernetes?.reaperNamespace ?? "default", { nodes: true });
-        else if (f.kind.startsWith("kubernetes:")) add(raw.selector!.namespace!, { chaosMesh: true });
-    }
-    return [...need].map(
-        ([namespace, what]) => new Reaper(`reaper-${namespace}`, { namespace, ...what, ...(spec.kubernetes?.reaperImage ? { image: spec.kubernetes.reaperImage } : {}) }),
-    );
+function reaper(spec: ExperimentSpec): Reaper | undefined {
+    if (!spec.faults.some((f) => f.kind.startsWith("kubernetes:"))) return undefined;
+    const k = spec.kubernetes;
+    return new Reaper("reaper", { namespace: k?.reaperNamespace ?? "default", ...(k?.reaperImage ? { image: k.reaperImage } : {}) });
 }
 
 /**
@@ -138,12 +127,13 @@ export function buildExperiment(spec: ExperimentSpec, raw: { faults: Record<stri
         ? new ComposeStack("sandbox", { ...compose, waitTimeout: formatDuration(compose.waitTimeout) })
         : undefined;
     const deps: pulumi.ComponentResourceOptions = { dependsOn: sandbox ? [metadata, sandbox] : [metadata] };
-    const faults = spec.faults.map((f, i) => faultComponent(f, raw.faults[i] ?? {}, spec.name, deps));
-    const reaped = reapers(spec);
+    const k8sReaper = reaper(spec);
+    const k8sDeps: pulumi.ComponentResourceOptions = k8sReaper ? { dependsOn: [...(deps.dependsOn as pulumi.Resource[]), k8sReaper] } : deps;
+    const faults = spec.faults.map((f, i) => faultComponent(f, raw.faults[i] ?? {}, spec.name, f.kind.startsWith("kubernetes:") ? k8sDeps : deps));
     return {
         experiment: spec.name,
         faults: Object.fromEntries(spec.faults.map((f, i) => [f.name, { kind: f.kind, description: faults[i]!.description }])),
-        ...(reaped.length ? { reapers: reaped.map((r) => r.namespace) } : {}),
+        ...(k8sReaper ? { reaper: { namespace: k8sReaper.namespace, deployment: k8sReaper.deploymentName } } : {}),
         sandbox: sandbox ? { projectName: sandbox.projectName, containers: sandbox.containers } : undefined,
     };
 }

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { faultArgs, type FaultOptions } from "../core/component";
+import { leased, leaseFor } from "./FaultLease";
 import { EXPIRES_AT_ANNOTATION, faultMetadata, K8sRoles, keepExpiry, LabelMap, Namespace, objectName } from "./meta";
 
 /** The namespace label every namespace carries since Kubernetes 1.21; used to allow traffic from other namespaces. */
@@ -121,10 +122,12 @@ export class NetworkPartition extends pulumi.ComponentResource {
         const from = spec.peers ? `pods ${Object.entries(spec.peers).map(([k, v]) => `${k}=${v}`).join(",")}` : "everything";
         this.description = `cut ${spec.direction} traffic of pods ${pods} in namespace ${spec.namespace} from ${from}`;
         this.expiresAt = meta.annotations[EXPIRES_AT_ANNOTATION]!;
+        const objects = [leased("networking.k8s.io/v1", "networkpolicies", spec.namespace, this.policyName)];
+        const lease = leaseFor(this, name, { namespace: spec.namespace, owner, ttlMs, objects }, opts);
         this.policy = new k8s.networking.v1.NetworkPolicy(
             `${name}-policy`,
             { metadata: { name: this.policyName, namespace: spec.namespace, ...meta }, spec: partitionPolicySpec(spec) },
-            { parent: this, deleteBeforeReplace: true, ...keepExpiry() },
+            { parent: this, deleteBeforeReplace: true, dependsOn: [lease], ...keepExpiry() },
         );
         this.registerOutputs({ namespace: this.namespace, policyName: this.policyName, description: this.description, expiresAt: this.expiresAt });
     }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { faultArgs, type FaultOptions } from "../core/component";
 import { Labels } from "../core/labels";
 import { EXPIRES_AT_ANNOTATION, EXPIRES_LABEL, faultMetadata, K8sRoles, keepExpiry, labelValue, Namespace, objectName, withoutExpiry } from "./meta";
+import { leased, leaseFor } from "./FaultLease";
 import { THROTTLE_LABEL, THROTTLE_TAINT_KEY } from "./Reaper";
 
 const Quantity = z.string().regex(/^\d+(\.\d+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/, 'is not a Kubernetes quantity; write it like "500m", "1", "256Mi"');
@@ -28,7 +29,8 @@ export const NodeThrottleSpec = z
         allowEviction: z.boolean().optional(),
         /**
          * Take the fields over from other managers (the `pulumi.com/patchForce` annotation). Node taints are an atomic
-         * list: when the node already has taints, the patch conflicts unless forced, and a forced patch replaces them.
+         * list: when the node already has taints, the patch keeps them and is forced on its own, and the fault's lease
+         * restores them exactly on revert. Defaults to false.
          */
         force: z.boolean().default(false),
         /** Load the nodes with a stress DaemonSet pinned to them. */
@@ -142,21 +144,48 @@ export class NodeThrottle extends pulumi.ComponentResource {
         ].filter(Boolean);
         this.description = `${what.join(", ")} on node(s) ${spec.nodes.join(", ")}`;
 
-        const annotations = { ...nodeMeta.annotations, ...(spec.force ? { "pulumi.com/patchForce": "true" } : {}) };
-        this.patches = spec.nodes.map(
-            (node) =>
-                new k8s.core.v1.NodePatch(
-                    `${name}-${node}`,
-                    {
-                        metadata: { name: node, labels: { ...nodeMeta.labels, [THROTTLE_LABEL]: pin }, annotations },
-                        spec: {
-                            ...(spec.cordon ? { unschedulable: true } : {}),
-                            ...(spec.taint ? { taints: [{ key: THROTTLE_TAINT_KEY, value: pin, effect: spec.taint }] } : {}),
-                        },
-                    },
-                    { parent: this, ...keepExpiry() },
-                ),
+        const taint = spec.taint ? { key: THROTTLE_TAINT_KEY, value: pin, effect: spec.taint } : undefined;
+        const nodeLabels = { ...nodeMeta.labels, [THROTTLE_LABEL]: pin };
+        const stressName = objectName(name, "stress");
+        // The lease goes in first: the reaper knows the fault, and the node as it was, before anything changes.
+        const lease = leaseFor(
+            this,
+            name,
+            {
+                namespace: spec.stress?.namespace ?? "default",
+                owner,
+                ttlMs,
+                objects: spec.stress ? [leased("apps/v1", "daemonsets", spec.stress.namespace, stressName)] : [],
+                nodes: spec.nodes.map((node) => ({
+                    node,
+                    ...(taint ? { taint } : {}),
+                    cordon: spec.cordon,
+                    labels: Object.keys(nodeLabels),
+                    annotations: [...Object.keys(nodeMeta.annotations), "pulumi.com/patchForce"],
+                })),
+            },
+            opts,
         );
+        this.patches = spec.nodes.map((node, i) => {
+            const before = lease.record.apply((r) => r.nodes[i]!.before);
+            // Taints are one atomic list: the patch keeps the node's own taints, and must then take the list over
+            // from their manager (forced). The lease restores them when the patch goes.
+            const annotations = before.apply((b) => ({
+                ...nodeMeta.annotations,
+                ...(spec.force || (taint && b.taints.length > 0) ? { "pulumi.com/patchForce": "true" } : {}),
+            }));
+            return new k8s.core.v1.NodePatch(
+                `${name}-${node}`,
+                {
+                    metadata: { name: node, labels: nodeLabels, annotations },
+                    spec: {
+                        ...(spec.cordon ? { unschedulable: true } : {}),
+                        ...(taint ? { taints: before.apply((b) => [...b.taints, taint]) } : {}),
+                    },
+                },
+                { parent: this, dependsOn: [lease], ...keepExpiry() },
+            );
+        });
 
         if (spec.stress) {
             const s = spec.stress;
@@ -167,7 +196,7 @@ export class NodeThrottle extends pulumi.ComponentResource {
             this.daemonSet = new k8s.apps.v1.DaemonSet(
                 `${name}-stress`,
                 {
-                    metadata: { name: objectName(name, "stress"), namespace: s.namespace, ...meta },
+                    metadata: { name: stressName, namespace: s.namespace, ...meta },
                     spec: {
                         selector: { matchLabels: podLabels },
                         template: {

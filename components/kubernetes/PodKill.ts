@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { faultArgs, type FaultOptions } from "../core/component";
 import { CHAOS_MESH_API_VERSION, chaosSelectorFields, ChaosSelector, ContainerNames, describeSelector } from "./chaosMesh";
+import { leased, leaseFor } from "./FaultLease";
 import { EXPIRES_AT_ANNOTATION, faultMetadata, K8sRoles, keepExpiry, objectName, withoutExpiry } from "./meta";
 
 /** Spec of a pod or container kill. */
@@ -116,7 +117,17 @@ export class PodKill extends pulumi.ComponentResource {
         const role = spec.engine === "chaos-mesh" ? K8sRoles.chaos : K8sRoles.podKill;
         const meta = faultMetadata(owner, role, ttlMs);
         const objName = objectName(name);
-        const child = { parent: this, deleteBeforeReplace: true, ...keepExpiry() };
+        const rbac = "rbac.authorization.k8s.io/v1";
+        const objects = spec.engine === "chaos-mesh"
+            ? [leased(CHAOS_MESH_API_VERSION, "podchaos", sel.namespace, objName)]
+            : [
+                  leased("batch/v1", "jobs", sel.namespace, objName),
+                  leased(rbac, "rolebindings", sel.namespace, objName),
+                  leased(rbac, "roles", sel.namespace, objName),
+                  leased("v1", "serviceaccounts", sel.namespace, objName),
+              ];
+        const lease = leaseFor(this, name, { namespace: sel.namespace, owner, ttlMs, objects }, opts);
+        const child = { parent: this, deleteBeforeReplace: true, dependsOn: [lease], ...keepExpiry() };
 
         this.namespace = sel.namespace;
         this.engine = spec.engine;
@@ -155,7 +166,7 @@ export class PodKill extends pulumi.ComponentResource {
                     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: objName },
                     subjects: [{ kind: "ServiceAccount", name: objName, namespace: sel.namespace }],
                 },
-                { ...child, dependsOn: [account, podRole] },
+                { ...child, dependsOn: [lease, account, podRole] },
             );
             const selector = Object.entries(sel.labels!).map(([k, v]) => `${k}=${v}`).join(",");
             new k8s.batch.v1.Job(
@@ -195,7 +206,7 @@ export class PodKill extends pulumi.ComponentResource {
                         },
                     },
                 },
-                { ...child, dependsOn: [binding] },
+                { ...child, dependsOn: [lease, binding] },
             );
         }
         this.registerOutputs({ namespace: this.namespace, engine: this.engine, description: this.description, expiresAt: this.expiresAt });

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { faultArgs, type FaultOptions } from "../core/component";
 import { Duration, formatDuration } from "../core/duration";
+import { leased, leaseFor } from "./FaultLease";
 import { EXPIRES_AT_ANNOTATION, faultMetadata, K8sRoles, keepExpiry, LabelMap, Namespace, objectName } from "./meta";
 
 /** The API group and version of every Chaos Mesh kind faultline declares. */
@@ -187,6 +188,8 @@ export abstract class ChaosMeshFault extends pulumi.ComponentResource {
         this.duration = formatDuration(durationMs);
         this.description = body.description;
         this.expiresAt = meta.annotations[EXPIRES_AT_ANNOTATION]!;
+        const objects = [leased(CHAOS_MESH_API_VERSION, chaosKind.toLowerCase(), this.namespace, this.resourceName)];
+        const lease = leaseFor(this, name, { namespace: this.namespace, owner, ttlMs, objects }, opts);
         this.resource = new k8s.apiextensions.CustomResource(
             `${name}-chaos`,
             {
@@ -195,7 +198,7 @@ export abstract class ChaosMeshFault extends pulumi.ComponentResource {
                 metadata: { name: this.resourceName, namespace: this.namespace, ...meta },
                 spec: { ...chaosSelectorFields(selector), ...body.spec, duration: this.duration },
             },
-            { parent: this, deleteBeforeReplace: true, ...keepExpiry() },
+            { parent: this, deleteBeforeReplace: true, dependsOn: [lease], ...keepExpiry() },
         );
         this.registerOutputs({
             namespace: this.namespace,

@@ -28,6 +28,11 @@ function computed(type: string, name: string, inputs: Record<string, any>): Reco
         case "aws:fis/experimentTemplate:ExperimentTemplate":
             return { id: `EXT${name.replace(/[^A-Za-z0-9]/g, "").slice(0, 12)}` };
         default:
+            // A Kubernetes fault's lease reads the nodes as they were: here, untouched nodes.
+            if (type.endsWith(":KubernetesFaultLease")) {
+                const nodes = (inputs.nodes ?? []).map((n: object) => ({ ...n, before: { unschedulable: false, taints: [] } }));
+                return { record: { owner: inputs.owner, expiresAt: Date.now() + inputs.ttlMs, objects: inputs.objects, nodes } };
+            }
             return {};
     }
 }

@@ -26,29 +26,41 @@ function types(prefix: string): string[] {
 }
 
 describe("example stacks under mocks (what `pulumi preview` shows)", () => {
-    it("k8s-partition: a NetworkPolicy, a pod-kill Job with its RBAC, and the namespace's reaper", async () => {
+    it("k8s-partition: a NetworkPolicy, a pod-kill Job with its RBAC, each after its lease, and the stack's reaper", async () => {
         const out = build("k8s-partition");
         await settle(seen);
         assert.deepEqual(out.faults, {
             "web-from-db": { kind: "kubernetes:network-partition", description: "cut both traffic of pods app=web in namespace shop from pods app=db" },
             "kill-one-web": { kind: "kubernetes:pod-kill", description: "pod-kill one pod of app=web in namespace shop (by job)" },
         });
-        assert.deepEqual(out.reapers, ["shop"]);
-        assert.deepEqual(types("web-from-db"), ["faultline:kubernetes:NetworkPartition web-from-db", "kubernetes:networking.k8s.io/v1:NetworkPolicy web-from-db-policy"]);
+        assert.deepEqual(out.reaper, { namespace: "default", deployment: "faultline-reaper-examples" });
+        assert.deepEqual(types("web-from-db"), [
+            "faultline:kubernetes:NetworkPartition web-from-db",
+            "kubernetes:networking.k8s.io/v1:NetworkPolicy web-from-db-policy",
+            "pulumi-nodejs:dynamic/faultline:KubernetesFaultLease web-from-db-lease",
+        ]);
         assert.deepEqual(types("kill-one-web"), [
             "faultline:kubernetes:PodKill kill-one-web",
             "kubernetes:batch/v1:Job kill-one-web-job",
             "kubernetes:core/v1:ServiceAccount kill-one-web-sa",
             "kubernetes:rbac.authorization.k8s.io/v1:Role kill-one-web-role",
             "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding kill-one-web-binding",
+            "pulumi-nodejs:dynamic/faultline:KubernetesFaultLease kill-one-web-lease",
         ]);
         const policy = seen.find((r) => r.name === "web-from-db-policy")!.inputs;
         assert.equal(policy.metadata.labels["dev.faultline.experiment"], "k8s-partition");
         assert.equal(policy.metadata.labels["dev.faultline.stack"], "examples");
-        assert.deepEqual(types("reaper-shop").length, 5);
+        assert.deepEqual(types("reaper"), [
+            "faultline:kubernetes:Reaper reaper",
+            "kubernetes:apps/v1:Deployment reaper-deployment",
+            "kubernetes:core/v1:ConfigMap reaper-program",
+            "kubernetes:core/v1:ServiceAccount reaper-sa",
+            "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole reaper-role",
+            "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding reaper-binding",
+        ]);
     });
 
-    it("k8s-throttled-nodes: a NodePatch and a stress DaemonSet, and a reaper allowed to patch nodes", async () => {
+    it("k8s-throttled-nodes: a lease, then a NodePatch and a stress DaemonSet", async () => {
         const out = build("k8s-throttled-nodes");
         await settle(seen);
         assert.equal(out.faults["hot-node"]!.description, "cordon, taint dev.faultline.throttled=hot-node:NoSchedule, stress (2 CPU worker(s), 256M memory; limits cpu 2, memory 512Mi) on node(s) worker-2");
@@ -56,8 +68,8 @@ describe("example stacks under mocks (what `pulumi preview` shows)", () => {
             "faultline:kubernetes:NodeThrottle hot-node",
             "kubernetes:apps/v1:DaemonSet hot-node-stress",
             "kubernetes:core/v1:NodePatch hot-node-worker-2",
+            "pulumi-nodejs:dynamic/faultline:KubernetesFaultLease hot-node-lease",
         ]);
-        assert.ok(types("reaper-chaos").includes("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole reaper-chaos-nodes"));
     });
 
     it("k8s-chaos-mesh: one Chaos Mesh resource per fault, duration from ttl or its own", async () => {

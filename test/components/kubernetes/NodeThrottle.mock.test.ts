@@ -43,7 +43,15 @@ describe("NodeThrottle (mocks)", () => {
         assert.deepEqual(ds.spec.selector, { matchLabels: { "dev.faultline.fault": "slow-nodes", "dev.faultline.role": "node-stress" } });
         assert.equal(ds.spec.template.metadata.labels["dev.faultline.expires"], undefined, "the pod template does not change with the clock");
         assert.equal(t.description, "cordon, taint dev.faultline.throttled=slow-nodes:NoSchedule, stress (2 CPU worker(s), 128M memory; limits cpu 2, memory 256Mi) on node(s) worker-1, worker-2");
-        matchSnapshot("kubernetes-node-throttle", seen.filter((r) => r.name.startsWith("slow-nodes-")).sort((a, b) => a.name.localeCompare(b.name)).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs })), maskExpiry);
+        // The lease goes in first and records the nodes' changes, so the reaper can undo exactly these.
+        const lease = only(seen, "pulumi-nodejs:dynamic/faultline:KubernetesFaultLease", "slow-nodes-lease").inputs;
+        assert.equal(lease.namespace, "chaos");
+        assert.deepEqual(lease.objects, [{ apiVersion: "apps/v1", plural: "daemonsets", namespace: "chaos", name: "faultline-slow-nodes-stress" }]);
+        assert.deepEqual(lease.nodes.map((n: any) => [n.node, n.cordon, n.taint]), [
+            ["worker-1", true, { key: "dev.faultline.throttled", value: "slow-nodes", effect: "NoSchedule" }],
+            ["worker-2", true, { key: "dev.faultline.throttled", value: "slow-nodes", effect: "NoSchedule" }],
+        ]);
+        matchSnapshot("kubernetes-node-throttle", seen.filter((r) => r.name.startsWith("slow-nodes-") && !r.type.endsWith("KubernetesFaultLease")).sort((a, b) => a.name.localeCompare(b.name)).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs })), maskExpiry);
     });
 
     it("taint only, forced: no cordon, no DaemonSet, the patchForce annotation", async () => {

@@ -1,0 +1,179 @@
+// Helpers of the Kubernetes tier: the local cluster `npm run cluster:up` started (scripts/cluster.sh), kubectl on it,
+// stacks that run against it, and a SIGKILL of a whole `pulumi up` process tree.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { PROJECT_ROOT, faultlineEnv } from "../../runner/env";
+import { openStack, removeStack, repairKilledCheckpoint } from "../../runner/pulumi";
+import { waitFor } from "../helpers/pulumi";
+
+/** The local cluster's kubeconfig, written by scripts/cluster.sh. */
+export const KUBECONFIG = path.join(PROJECT_ROOT, ".faultline", "cluster", "kubeconfig");
+/** The local cluster's only node. */
+export const NODE = process.env.FAULTLINE_NODE_NAME ?? "faultline-node";
+const CACHE = process.env.FAULTLINE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "faultline");
+const KUBECTL = path.join(CACHE, `k8s-v${process.env.FAULTLINE_K8S_VERSION ?? "1.34.4"}`, "bin", "kubectl");
+
+/** Why the tier cannot run here (no local cluster up), or undefined when it can. */
+export function whyNoCluster(): string | undefined {
+    if (!existsSync(KUBECONFIG)) return `no local cluster: run npm run cluster:up (${KUBECONFIG} is missing)`;
+    if (kubectl(["get", "--raw", "/readyz"]).status !== 0) return "the local cluster does not answer: run npm run cluster:up";
+    return undefined;
+}
+
+/** Runs kubectl on the local cluster. Never throws: check `status`. */
+export function kubectl(args: string[], input?: string): { status: number; stdout: string; stderr: string } {
+    const r = spawnSync(KUBECTL, ["--kubeconfig", KUBECONFIG, ...args], { input, encoding: "utf8", timeout: 60_000 });
+    return { status: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? String(r.error ?? "") };
+}
+
+/** kubectl that throws with stderr on failure and parses `-o json` output. */
+export function kjson(args: string[]): any {
+    const r = kubectl([...args, "-o", "json"]);
+    if (r.status !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+}
+
+/** kubectl that throws with stderr on failure. */
+export function kok(args: string[], input?: string): string {
+    const r = kubectl(args, input);
+    if (r.status !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout;
+}
+
+/** A short id for one test run: names its namespace (flt-test-<id>) and stacks (test-k8s-...-<id>). */
+export function runId(): string {
+    return Math.random().toString(36).slice(2, 8);
+}
+
+/** Images the cluster has (moved from Docker by cluster.sh), for the faults' and tests' pods. */
+export const IMAGES = {
+    busybox: process.env.FAULTLINE_IMAGE_BUSYBOX ?? "faultline/busybox:1",
+    tools: process.env.FAULTLINE_IMAGE_TOOLS ?? "faultline/tools:1",
+    kubectl: process.env.FAULTLINE_IMAGE_KUBECTL ?? "faultline/kubectl:1",
+};
+
+/** Environment of the stacks of this tier: the local cluster and its images. */
+export const clusterEnv = (): Record<string, string> => ({
+    KUBECONFIG,
+    FAULTLINE_IMAGE_STRESS: IMAGES.tools,
+    FAULTLINE_IMAGE_KUBECTL: IMAGES.kubectl,
+    FAULTLINE_IMAGE_TOOLS: IMAGES.tools,
+});
+
+/** Opens a stack of the project's program with `experiment` against the local cluster. */
+export function clusterStack(name: string, experiment: unknown): Promise<Stack> {
+    return openStack(name, { experiment, envVars: clusterEnv() });
+}
+
+/** Destroys and removes a stack, whatever state a killed `up` left it in. */
+export async function dropStack(stack: Stack): Promise<void> {
+    await stack.cancel().catch(() => undefined);
+    repairKilledCheckpoint(stack.name);
+    await stack.refresh({ clearPendingCreates: true } as never).catch(() => undefined);
+    await stack.destroy().catch(() => undefined);
+    await removeStack(stack).catch(() => undefined);
+}
+
+/** A namespace with a Deployment of `replicas` busybox pods labelled app=<app>, all Running. */
+export async function deployApp(namespace: string, app: string, replicas: number): Promise<void> {
+    kok(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { "dev.faultline.test": "true" } } }));
+    const deployment = {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: app, namespace },
+        spec: {
+            replicas,
+            selector: { matchLabels: { app } },
+            template: {
+                metadata: { labels: { app } },
+                spec: {
+                    terminationGracePeriodSeconds: 0,
+                    containers: [{ name: app, image: IMAGES.busybox, command: ["sleep", "3600"] }],
+                },
+            },
+        },
+    };
+    kok(["apply", "-f", "-"], JSON.stringify(deployment));
+    await waitFor(`${replicas} pods of ${app} Running`, async () => runningPods(namespace, app).length === replicas, 60_000);
+}
+
+/** Names of the Running pods of app=<app> (not being deleted). */
+export function runningPods(namespace: string, app: string): string[] {
+    return kjson(["get", "pods", "-n", namespace, "-l", `app=${app}`])
+        .items.filter((p: any) => p.status.phase === "Running" && !p.metadata.deletionTimestamp)
+        .map((p: any) => p.metadata.name as string);
+}
+
+/** Phases of the pods of app=<app> that are not being deleted. */
+export function podPhases(namespace: string, app: string): string[] {
+    return kjson(["get", "pods", "-n", namespace, "-l", `app=${app}`])
+        .items.filter((p: any) => !p.metadata.deletionTimestamp)
+        .map((p: any) => p.status.phase as string)
+        .sort();
+}
+
+/** The node's taints, cordon and labels: what a node fault changes and `destroy` must restore exactly. */
+export function nodeState(node = NODE): { taints: unknown[]; unschedulable: boolean; labels: Record<string, string> } {
+    const n = kjson(["get", "node", node]);
+    return { taints: n.spec.taints ?? [], unschedulable: n.spec.unschedulable === true, labels: n.metadata.labels };
+}
+
+/** Every pid below `pid` (children, grandchildren...), from /proc: plugins run in process groups of their own. */
+export function descendants(pid: number): number[] {
+    const children = new Map<number, number[]>();
+    for (const entry of require("node:fs").readdirSync("/proc") as string[]) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+            const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+        } catch {
+            // The process ended while we looked.
+        }
+    }
+    const out: number[] = [];
+    const walk = (p: number) => {
+        for (const c of children.get(p) ?? []) {
+            out.push(c);
+            walk(c);
+        }
+    };
+    walk(pid);
+    return out;
+}
+
+/**
+ * Runs `pulumi up` on `stack`, waits until `ready()` is true, then SIGKILLs every process of its tree at once: the
+ * CLI, the language host, the program and every provider plugin (each in a process group of its own), as a crashed
+ * machine would. Returns the moment of the kill.
+ */
+export async function upThenKillTree(stack: string, ready: () => Promise<boolean>, timeoutMs = 240_000): Promise<number> {
+    const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, ...faultlineEnv(), ...clusterEnv() },
+        detached: true,
+        stdio: "ignore",
+    });
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    try {
+        await waitFor("`pulumi up` to reach the moment of the kill", ready, timeoutMs, 100);
+    } finally {
+        // Stop the tree first, so that no process forks a child between the walk and the kill; walk again.
+        const signal = (pids: number[], sig: NodeJS.Signals) =>
+            pids.forEach((pid) => {
+                try {
+                    process.kill(pid, sig);
+                } catch {
+                    // Already gone.
+                }
+            });
+        signal([child.pid!, ...descendants(child.pid!)], "SIGSTOP");
+        signal([child.pid!, ...descendants(child.pid!)], "SIGKILL");
+        await exited;
+        repairKilledCheckpoint(stack);
+    }
+    return Date.now();
+}
