@@ -1,5 +1,6 @@
+import * as fs from "node:fs";
 import type { z } from "zod";
-import { KubeApiError, KubeClient } from "./kubeApi";
+import { kubeApi, type KubeApi } from "../../components/kubernetes/kubeApi";
 import type { KubernetesProbeSpec } from "./spec";
 import { errorDetail, since, type Probe, type ProbeResult } from "./types";
 
@@ -82,56 +83,54 @@ function judgePods(spec: Spec, pods: Pod[], what: string): Omit<ProbeResult, "la
     return { ok: problems.length === 0, value: up.length, detail: `${up.length}/${pods.length} pod(s) ${label}${problems.length ? `; ${problems.join("; ")}` : ""}` };
 }
 
+/** The probe's Deployment; a missing one (or a missing namespace) is named as such. */
+async function deployment(api: KubeApi, spec: Spec): Promise<Deployment> {
+    const d = await api.request<Deployment>("GET", deploymentPath(spec.namespace, spec.deployment!));
+    if (!d) throw new Error(`no Deployment "${spec.deployment}" in namespace ${spec.namespace}`);
+    return d;
+}
+
 /** One reading of the cluster for `spec`, judged. Throws on API errors (the caller turns them into a failed sample). */
-async function read(client: KubeClient, spec: Spec, signal: AbortSignal): Promise<Omit<ProbeResult, "latencyMs">> {
+async function read(api: KubeApi, spec: Spec): Promise<Omit<ProbeResult, "latencyMs">> {
     const ns = spec.namespace;
-    if (spec.check === "ready-replicas") return judgeDeployment(spec, await client.get<Deployment>(deploymentPath(ns, spec.deployment!), signal));
+    if (spec.check === "ready-replicas") return judgeDeployment(spec, await deployment(api, spec));
     let labels = spec.selector;
     if (!labels) {
-        const d = await client.get<Deployment>(deploymentPath(ns, spec.deployment!), signal);
-        labels = d.spec?.selector?.matchLabels ?? {};
+        labels = (await deployment(api, spec)).spec?.selector?.matchLabels ?? {};
         if (Object.keys(labels).length === 0) throw new Error(`Deployment ${spec.deployment} selects pods by expressions only; give selector instead`);
     }
     const sel = labelSelector(labels);
-    const list = await client.get<{ items: Pod[] }>(`/api/v1/namespaces/${enc(ns)}/pods?labelSelector=${enc(sel)}`, signal);
-    return judgePods(spec, list.items, `${sel} in namespace ${ns}`);
-}
-
-/** Why a sample failed, in one line; a missing object or namespace is named as such. */
-function failure(spec: Spec, err: unknown): string {
-    if (err instanceof KubeApiError) return err.status === 404 ? `${err.message} (namespace ${spec.namespace})` : `API ${err.status}: ${err.message}`;
-    return errorDetail(err, spec.timeout);
+    const list = await api.request<{ items: Pod[] }>("GET", `/api/v1/namespaces/${enc(ns)}/pods?labelSelector=${enc(sel)}`);
+    return judgePods(spec, list?.items ?? [], `${sel} in namespace ${ns}`);
 }
 
 /**
- * A Kubernetes probe: ready replicas of a Deployment, container restarts of pods, or pods Running/Ready. The
- * kubeconfig is resolved once, when the probe is created (outside the samples' timeout); each sample is one or two
- * GETs on a kept-alive connection.
+ * A Kubernetes probe: ready replicas of a Deployment, container restarts of pods, or pods Running/Ready. It reads the
+ * API with the project's one Kubernetes client (components/kubernetes/kubeApi.ts: the kubeconfig's current context,
+ * tokens or client certificates), set up once when the probe is created; each sample is one or two GETs on a
+ * kept-alive connection, bounded by the probe's timeout.
  */
 export function kubernetesProbe(spec: Spec): Probe {
-    const connecting = KubeClient.connect({ ...(spec.kubeconfig ? { kubeconfig: spec.kubeconfig } : {}), ...(spec.context ? { context: spec.context } : {}) });
-    // A kubeconfig problem is reported by every sample; never as an unhandled rejection.
-    connecting.catch(() => undefined);
+    let api: KubeApi | undefined;
+    let setupError: string | undefined;
+    try {
+        if (spec.kubeconfig && !fs.existsSync(spec.kubeconfig)) throw new Error(`no file at ${spec.kubeconfig}`);
+        api = kubeApi(spec.kubeconfig ? { ...process.env, KUBECONFIG: spec.kubeconfig } : process.env, spec.timeout);
+    } catch (err) {
+        setupError = `kubeconfig: ${(err as Error).message}`;
+    }
     return {
         name: spec.name,
         kind: spec.kind,
         async sample(): Promise<ProbeResult> {
-            let client: KubeClient;
-            try {
-                client = await connecting;
-            } catch (err) {
-                return { ok: false, latencyMs: 0, detail: `kubeconfig: ${(err as Error).message}` };
-            }
+            if (!api) return { ok: false, latencyMs: 0, detail: setupError! };
             const start = performance.now();
             try {
-                const r = await read(client, spec, AbortSignal.timeout(spec.timeout));
-                return { ...r, latencyMs: since(start) };
+                return { ...(await read(api, spec)), latencyMs: since(start) };
             } catch (err) {
-                return { ok: false, latencyMs: since(start), detail: failure(spec, err) };
+                return { ok: false, latencyMs: since(start), detail: errorDetail(err, spec.timeout) };
             }
         },
-        close() {
-            connecting.then((c) => c.close()).catch(() => undefined);
-        },
+        close: () => undefined,
     };
 }

@@ -188,8 +188,8 @@ const KUBE_CHECK_FIELDS = {
 } as const;
 
 /**
- * Kubernetes state, read from the API through the kubeconfig (`kubeconfig`, else $KUBECONFIG, else kubectl's
- * default). One of three checks:
+ * Kubernetes state, read from the API through the kubeconfig (`kubeconfig`, else $KUBECONFIG, else
+ * ~/.kube/config; its current context), or the pod's service account in a cluster. One of three checks:
  * - `ready-replicas`: the Deployment `deployment` has at least `minReady` ready replicas, or by default all of its
  *   desired replicas (and at least one: a Deployment scaled to zero serves nothing). Value: ready replicas.
  * - `restarts`: the containers of the selected pods restarted at most `maxRestarts` times in all (default 0).
@@ -219,10 +219,8 @@ export const KubernetesProbeSpec = z
         minPods: z.number().int("must be a whole number").positive("must be at least 1").optional(),
         /** pods-ready: `ready` (Running and the Ready condition true, the default) or `running` (phase only). */
         state: z.enum(["running", "ready"], { error: "must be running or ready" }).optional(),
-        /** Path of a kubeconfig. Defaults to $KUBECONFIG, then ~/.kube/config. */
+        /** Path of a kubeconfig (its current context is used). Defaults to $KUBECONFIG, then ~/.kube/config. */
         kubeconfig: z.string().min(1, "must not be empty: the path of a kubeconfig file").optional(),
-        /** A context of the kubeconfig. Defaults to its current context. */
-        context: z.string().min(1, "must not be empty: a context name (see `kubectl config get-contexts`)").optional(),
     })
     .strict()
     .superRefine((p, ctx) => {

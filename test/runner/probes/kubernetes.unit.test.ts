@@ -28,8 +28,8 @@ describe("kubernetes probe spec", () => {
             timeout: 2000,
         });
         assert.deepEqual(
-            ProbeSpec.parse({ kind: "kubernetes", check: "pods-ready", namespace: "shop", deployment: "worker", minPods: 2, state: "running", kubeconfig: "/k", context: "c" }),
-            { kind: "kubernetes", check: "pods-ready", namespace: "shop", deployment: "worker", minPods: 2, state: "running", kubeconfig: "/k", context: "c", timeout: 1000 },
+            ProbeSpec.parse({ kind: "kubernetes", check: "pods-ready", namespace: "shop", deployment: "worker", minPods: 2, state: "running", kubeconfig: "/k" }),
+            { kind: "kubernetes", check: "pods-ready", namespace: "shop", deployment: "worker", minPods: 2, state: "running", kubeconfig: "/k", timeout: 1000 },
         );
     });
 
