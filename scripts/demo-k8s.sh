@@ -3,8 +3,8 @@
 #   1. setup, the local single-node cluster (npm run cluster:up) and the Kubernetes provider plugin;
 #   2. the demo's images moved from Docker into the node's containerd (docker save | ctr import), the demo deployed
 #      into namespace faultline-demo (demo/k8s/), its API forwarded to 127.0.0.1:18880;
-#   3. `faultline run demo-k8s-node-hot`: the node cordoned, tainted and loaded by stress-ng; the catalog stays
-#      fast (expected: held);
+#   3. `faultline run demo-k8s-proxy-kill`: the pod of Toxiproxy (in front of Postgres and Redis) killed under load
+#      on GET /catalog; the catalog stays fast from its last good copy (expected: held);
 #   4. `faultline run demo-k8s-worker-kill`: the worker's only pod killed under a stream of orders; no worker is
 #      ready until its replacement is (expected: refuted), and no accepted order is lost;
 #   5. the failure-mode matrix; a check that both runs' faults are gone (node schedulable and untainted, no
@@ -144,7 +144,7 @@ run_demo() {
   trap 'down >/dev/null 2>&1 || true' EXIT
   up
   local out="$ROOT/.faultline/runs" verdicts=() status=0 code
-  for pair in demo-k8s-node-hot:0 demo-k8s-worker-kill:1; do
+  for pair in demo-k8s-proxy-kill:0 demo-k8s-worker-kill:1; do
     step "Experiment ${pair%%:*}"
     code=0
     npm run --silent faultline -- run "${pair%%:*}" --out "$out/${pair%%:*}" || code=$?
@@ -152,7 +152,7 @@ run_demo() {
     [[ "$code" == "${pair##*:}" ]] || status=1
   done
   step "Failure-mode matrix"
-  npm run --silent faultline -- report "$out/demo-k8s-node-hot" "$out/demo-k8s-worker-kill" --matrix --out "$out"
+  npm run --silent faultline -- report "$out/demo-k8s-proxy-kill" "$out/demo-k8s-worker-kill" --matrix --out "$out"
   step "Rolled back?"
   local left; left="$(leftovers)"
   if [[ -n "$left" ]]; then warn "left on the cluster:"; printf '      %s\n' $left >&2; status=1; else ok "no fault left: node schedulable and untainted, no faultline object"; fi

@@ -16,15 +16,15 @@ function experiment(stack: string) {
 }
 
 describe("demo-k8s stacks", () => {
-    it("demo-k8s-node-hot: a node throttle with stress, the API's Deployment ready as a steady-state probe", () => {
-        const e = experiment("demo-k8s-node-hot");
-        assert.deepEqual(e.faults.map((f) => f.kind), ["kubernetes:node-throttle"]);
+    it("demo-k8s-proxy-kill: a pod kill of Toxiproxy, its Deployment's ready replicas as a steady-state probe", () => {
+        const e = experiment("demo-k8s-proxy-kill");
+        assert.deepEqual(e.faults.map((f) => f.kind), ["kubernetes:pod-kill"]);
         assert.deepEqual(
             e.hypothesis.probes.map((p) => [p.name, p.kind]),
-            [["api-health", "http"], ["api-ready", "kubernetes"]],
+            [["api-health", "http"], ["proxy-ready", "kubernetes"]],
         );
         assert.equal(e.load?.url, "http://127.0.0.1:18880/catalog");
-        assert.deepEqual(e.faults[0]!.expect!.map((x) => [x.mode, x.probe.kind]), [["within", "kubernetes"]]);
+        assert.deepEqual(e.faults[0]!.expect!.map((x) => [x.mode, x.probe.kind]), [["within", "http"]]);
     });
 
     it("demo-k8s-worker-kill: a pod kill of the worker, a throughout readiness check and a critical durability check", () => {
