@@ -134,7 +134,7 @@ down() {
 leftovers() {
   kubectl get nodes -o jsonpath='{range .items[*]}{.metadata.name}{" unschedulable="}{.spec.unschedulable}{" taints="}{.spec.taints[*].key}{"\n"}{end}' |
     grep -E 'unschedulable=true|dev\.faultline' || true
-  kubectl get all,networkpolicies,roles,rolebindings,serviceaccounts -A -l dev.faultline.managed=true,dev.faultline.role!=reaper \
+  kubectl get all,configmaps,networkpolicies,roles,rolebindings,serviceaccounts -A -l dev.faultline.managed=true,dev.faultline.role!=reaper \
     -o name 2>/dev/null || true
 }
 
