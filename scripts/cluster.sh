@@ -277,9 +277,12 @@ up() {
 pids_of_ours() {
   local f pid
   for f in "$S"/pids/*; do [[ -f "$f" ]] && pid="$(cat "$f")" && kill -0 "$pid" 2>/dev/null && echo "$pid"; done
-  for pid in $(pgrep -f -- "-address $SOCK" || true); do
-    echo "$pid"; descendants "$pid"
-  done
+  shim_pids
+}
+# shim_pids: containerd shims started for our socket (they outlive containerd) and the pods' processes below them.
+shim_pids() {
+  local pid
+  for pid in $(pgrep -f -- "-address $SOCK" || true); do echo "$pid"; descendants "$pid"; done
 }
 descendants() { local c; for c in $(pgrep -P "$1" || true); do echo "$c"; descendants "$c"; done; }
 
@@ -302,7 +305,7 @@ down() {
     for t in $("${CTR[@]}" tasks ls -q 2>/dev/null); do "${CTR[@]}" tasks kill -s SIGKILL "$t" >/dev/null 2>&1 || true; done
   fi
   stop_pid containerd
-  local pids; pids="$(pids_of_ours | sort -u)"
+  local pids; pids="$(shim_pids | sort -u)"
   [[ -z "$pids" ]] || { kill -9 $pids 2>/dev/null || true; ok "killed leftover pod processes and shims: $(echo $pids)"; }
   stop_pid kube-scheduler; stop_pid kube-controller-manager; stop_pid kube-apiserver; stop_pid etcd
   cleanup_host
