@@ -73,8 +73,8 @@ function providerContext(owner: FaultOwner): DriverContext {
 }
 
 /**
- * The dynamic provider behind every fault: a thin adapter from Pulumi's CRUD calls to one driver's inject, observe
- * and revert. It holds only the driver's module path, so what Pulumi serializes into state stays small.
+ * The dynamic provider behind every fault: a thin adapter from Pulumi's CRUD calls to one driver's prepare and
+ * apply, observe and revert. It holds only the driver's module path, so what Pulumi serializes into state stays small.
  */
 class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInputs, FaultResourceOutputs> {
     constructor(
@@ -126,51 +126,25 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
         const id = `${inputs.kind}/${inputs.owner.stack}/${inputs.owner.fault}/${injectedAt.toString(36)}`;
         const expiresAt = injectedAt + inputs.ttlMs;
         const reaper = this.reaper(driver);
-        let armed = false;
-        const arm = async (record: unknown) => {
+        const ctx: DriverContext = { ...providerContext(inputs.owner), expiresAt };
+        // Every driver is two-phase, so the reaper is armed before the target is touched: a kill -9 at any point
+        // leaves either nothing to undo or a reaper that undoes it (every revert is a no-op on a fault that never
+        // went in, and undoes a half-applied one). If applying fails, what was applied is reverted at once.
+        const record = await driver.prepare(inputs.spec, ctx);
+        if (reaper) {
             const networkMode = driver.reaperNetworkMode?.(record);
-            await reaper?.arm({ id, kind: inputs.kind, record, owner: inputs.owner, expiresAt, ...(networkMode ? { networkMode } : {}) });
-            armed = !!reaper;
-        };
-        // Drivers that cannot split prepare/apply may still arm the reaper themselves right before their first
-        // change to the target (ctx.arm).
-        const ctx: DriverContext = { ...providerContext(inputs.owner), expiresAt, ...(reaper ? { arm } : {}) };
-        let record: unknown;
-        if (driver.prepare && driver.apply) {
-            // Two-phase: the reaper is armed before the target is touched, so a kill -9 at any point leaves either
-            // nothing to undo or a reaper that undoes it. If applying fails halfway, what was applied is reverted.
-            record = await driver.prepare(inputs.spec, ctx);
             try {
-                await arm(record);
+                await reaper.arm({ id, kind: inputs.kind, record, owner: inputs.owner, expiresAt, ...(networkMode ? { networkMode } : {}) });
             } catch (err) {
                 throw new Error(`could not arm the time-to-live reaper, so the fault was not injected: ${String(err)}`);
             }
-            try {
-                await driver.apply(record, ctx);
-            } catch (err) {
-                await driver.revert(record, ctx);
-                await reaper?.disarm(id, inputs.owner);
-                throw err;
-            }
-        } else {
-            try {
-                record = await driver.inject(inputs.spec, ctx);
-            } catch (err) {
-                // The driver undid its partial changes; a reaper armed before them has nothing left to guard.
-                if (armed) await reaper!.disarm(id, inputs.owner);
-                throw err;
-            }
-            // Otherwise the reaper is armed right after the fault is in, before Pulumi has even recorded it: from
-            // here on, the fault is reverted at expiresAt whatever happens to this process. If arming fails, the
-            // fault is reverted at once, so that no fault ever exists without its time-to-live.
-            if (!armed) {
-                try {
-                    await arm(record);
-                } catch (err) {
-                    await driver.revert(record, ctx);
-                    throw new Error(`could not arm the time-to-live reaper, so the fault was reverted: ${String(err)}`);
-                }
-            }
+        }
+        try {
+            await driver.apply(record, ctx);
+        } catch (err) {
+            await driver.revert(record, ctx);
+            await reaper?.disarm(id, inputs.owner);
+            throw err;
         }
         const outs = { ...inputs, record, injectedAt: new Date(injectedAt).toISOString(), expiresAt: new Date(expiresAt).toISOString() };
         return { id, outs };

@@ -21,13 +21,6 @@ export interface DriverContext {
     expiresAt?: number;
     warn(message: string): void;
     info(message: string): void;
-    /**
-     * Present when the fault gets a time-to-live reaper. A driver that knows its complete revert record before it
-     * first changes the target calls this with it, right before that change: the reaper is then armed before the
-     * fault exists, so a SIGKILL at any moment of `up` cannot leave the fault without its reaper. Drivers that do not
-     * call it are armed after `inject` returns, which leaves that moment open.
-     */
-    arm?(record: unknown): Promise<void>;
 }
 
 /** Something a fault will hit, as resolved at preview time: shown in the diff and checked by the policy pack. */
@@ -80,27 +73,39 @@ export interface FaultDriver<Spec = unknown, Rec = unknown> {
      * API on its loopback. Defaults to "none": most reapers only talk to the engine.
      */
     reaperNetworkMode?(record: Rec): string;
-    /** Injects the fault and returns a plain-JSON record with everything needed to undo it. */
-    inject(spec: Spec, ctx: DriverContext): Promise<Rec>;
     /**
-     * Optional two-phase form of `inject`, used by the provider when both are given: `prepare` reads the target and
-     * returns the record WITHOUT changing anything, the provider arms the reaper with that record, and only then
-     * does `apply` change the target. So there is no moment at which the fault is in and no reaper guards it: a
-     * kill -9 before `apply` leaves a reaper whose revert finds nothing to undo. `inject` must equal prepare+apply.
+     * First phase: reads the target and returns the complete plain-JSON revert record WITHOUT changing anything.
+     * Whatever injection will create (a toxic's or helper's name, a fill file's path, a rule comment) is chosen here,
+     * deterministically from `ctx.owner`, so the record names it before it exists. The provider arms the reaper with
+     * this record, and only then calls `apply`: there is no moment at which the fault is in and no reaper guards it.
      */
-    prepare?(spec: Spec, ctx: DriverContext): Promise<Rec>;
-    /** Second phase of the two-phase form: changes the target as `record` describes. See `prepare`. */
-    apply?(record: Rec, ctx: DriverContext): Promise<void>;
-    /** Undoes the fault described by `record`. Idempotent: reverting twice, or after someone else did, is a no-op. */
+    prepare(spec: Spec, ctx: DriverContext): Promise<Rec>;
+    /**
+     * Second phase: changes the target as `record` describes. It may fill in details the revert does not need (what
+     * it killed, how much it wrote) for the state Pulumi records; the reaper's copy is the one `prepare` returned.
+     */
+    apply(record: Rec, ctx: DriverContext): Promise<void>;
+    /**
+     * Undoes the fault described by `record`. Idempotent: reverting twice, or after someone else did, is a no-op;
+     * so is reverting a record whose `apply` never ran, and a half-applied fault (killed in the middle of `apply`)
+     * is undone as far as it went.
+     */
     revert(record: Rec, ctx: DriverContext): Promise<RevertOutcome>;
     /** Looks at the target and says whether the fault is still in effect. */
     observe(record: Rec): Promise<Observation>;
 }
 
-/** `inject` of a two-phase driver: `prepare`, then `apply` (for callers without a reaper, such as tests). */
+/**
+ * `prepare`, then `apply`, with no reaper in between: for callers that revert themselves (tests, benchmarks). If
+ * `apply` fails, what it did is reverted before the error is rethrown, as the provider does.
+ */
 export async function prepareThenApply<Spec, Rec>(driver: FaultDriver<Spec, Rec>, spec: Spec, ctx: DriverContext): Promise<Rec> {
-    if (!driver.prepare || !driver.apply) throw new Error(`${driver.kind} is not a two-phase driver`);
     const record = await driver.prepare(spec, ctx);
-    await driver.apply(record, ctx);
+    try {
+        await driver.apply(record, ctx);
+    } catch (err) {
+        await driver.revert(record, ctx).catch(() => undefined);
+        throw err;
+    }
     return record;
 }

@@ -30,7 +30,7 @@ export interface BandwidthLimitArgs extends FaultOptions {
  * (their egress: a throttled server answers slowly; to slow what it receives, throttle its clients).
  *
  * `pulumi up` records the interface's root qdisc (it must be the kernel's default) and installs the tbf with
- * faultline's handle `fa17:`, from a short-lived helper container with NET_ADMIN only; `pulumi destroy` removes
+ * the fault's own handle (`f000:`-`ffef:`, from its stack and name), from a short-lived helper container with NET_ADMIN only; `pulumi destroy` removes
  * that tbf, which brings the default back. After `ttl`, a reaper container removes it on its own.
  *
  * ```ts

@@ -28,7 +28,7 @@ export interface NetemArgs extends FaultOptions {
  * It needs the kernel's sch_netem. Preview checks for it (in a throwaway helper container with a network namespace
  * of its own) and fails with a clear message where it is missing, as on kernels built without it; use a
  * ToxiproxyToxic (latency, timeout) there instead. Where netem exists, `pulumi up` installs it as the interface's
- * root qdisc with faultline's handle `fa17:` and `pulumi destroy` removes it; after `ttl`, a reaper removes it.
+ * root qdisc with the fault's own handle and `pulumi destroy` removes it; after `ttl`, a reaper removes it.
  *
  * ```ts
  * new Netem("lossy-api", { target: { name: "api" }, delay: "100ms", jitter: "20ms", loss: 5, ttl: "5m" });

@@ -172,8 +172,12 @@ async function cgroupPathOf(targetId: string): Promise<string> {
     return `${parent.startsWith("/") ? parent : `/${parent}`}/${info.Id}`;
 }
 
-/** A name that says what the helper is and whose it is, within Docker's limits. */
-function helperName(o: TargetHelperOptions): string {
+/**
+ * The name of a fault's long-lived helper on one target: what it is and whose, within Docker's limits. It depends
+ * only on the fault's identity and the target, so a driver's `prepare` knows it before the helper exists, and a
+ * revert finds the helper by it even when `apply` was killed before it learnt the helper's id.
+ */
+export function helperName(o: Pick<TargetHelperOptions, "purpose" | "owner" | "target">): string {
     const safe = (s: string) => s.replace(/[^a-zA-Z0-9_.-]/g, "-").slice(0, 40);
     return `faultline-${o.purpose}-${safe(o.owner.stack)}-${safe(o.owner.fault)}-${o.target.id.slice(0, 12)}`;
 }

@@ -4,19 +4,28 @@
 import { dockerClient, isNotFound } from "../core/docker";
 import type { DriverContext, Observation, PlannedTarget, RevertOutcome } from "../core/driver";
 import type { SpecIssue } from "../core/errors";
-import { cgroupNestingIssue, removeContainer, startHelper } from "./helper";
+import type { FaultOwner } from "../core/labels";
+import { cgroupNestingIssue, helperName, removeContainer, startHelper } from "./helper";
 import { selectContainers, type ContainerSelector, type SelectedContainer } from "./selector";
 
-/** One stressed target: the container and the stress-ng helper running in its cgroup. */
+/** One stressed target: the container and the stress-ng helper in its cgroup. */
 export interface StressedTarget {
     containerId: string;
     containerName: string;
-    helperId: string;
+    /** The helper's name, chosen in `prepare` (helperName): revert removes the helper by it. */
     helperName: string;
+    /** stress-ng's command line (records written by `prepare`). */
+    cmd?: string[];
+    /** The helper's id, once `apply` created it. */
+    helperId?: string;
 }
 
 /** The revert record of a stress fault: exactly the helpers to remove. */
 export interface StressRecord {
+    /** Whose helpers (records written by `prepare`): they carry its labels. */
+    owner?: FaultOwner;
+    /** The helpers' purpose, e.g. `cpu-stress` (records written by `prepare`). */
+    purpose?: string;
     targets: StressedTarget[];
 }
 
@@ -54,10 +63,10 @@ export async function stressPlan(target: ContainerSelector): Promise<PlannedTarg
 }
 
 /**
- * Starts one stress-ng helper per selected container, running `args` (stress-ng options without --timeout). If
- * any start fails, the helpers already started are removed before the error is thrown: no half-injected fault.
+ * The record of a stress fault, changing nothing: per selected container, the stress-ng command (`args` plus a
+ * --timeout at the fault's deadline) and the name its helper will have.
  */
-export async function injectStress(
+export async function prepareStress(
     selector: ContainerSelector,
     purpose: string,
     argsFor: (c: SelectedContainer) => Promise<string[]>,
@@ -66,26 +75,31 @@ export async function injectStress(
     const selected = await selectContainers(selector, "spec.target");
     const timeout = stressTimeoutSeconds(ctx);
     const targets: StressedTarget[] = [];
-    try {
-        for (const c of selected) {
-            const args = await argsFor(c);
-            const helper = await startHelper({
-                target: { id: c.id, name: c.name },
-                owner: ctx.owner,
-                purpose,
-                cmd: ["stress-ng", ...args, "--timeout", `${timeout}s`, "--quiet"],
-                nestCgroup: true,
-                // stress-ng needs no privilege; raising its own oom_score_adj (so the OOM killer picks it before
-                // the target's processes) is allowed without one.
-                capDrop: ["ALL"],
-            });
-            targets.push({ containerId: c.id, containerName: c.name, helperId: helper.id, helperName: helper.name });
-        }
-    } catch (err) {
-        await revertStress({ targets }, ctx);
-        throw err;
+    for (const c of selected) {
+        const cmd = ["stress-ng", ...(await argsFor(c)), "--timeout", `${timeout}s`, "--quiet"];
+        targets.push({ containerId: c.id, containerName: c.name, helperName: helperName({ purpose, owner: ctx.owner, target: { id: c.id, name: c.name } }), cmd });
     }
-    return { targets };
+    return { owner: ctx.owner, purpose, targets };
+}
+
+/**
+ * Starts the recorded stress-ng helpers. A failure leaves the ones started to the caller's revert, which removes
+ * every recorded helper by name, started or only created.
+ */
+export async function applyStress(record: StressRecord): Promise<void> {
+    for (const t of record.targets) {
+        const helper = await startHelper({
+            target: { id: t.containerId, name: t.containerName },
+            owner: record.owner!,
+            purpose: record.purpose!,
+            cmd: t.cmd!,
+            nestCgroup: true,
+            // stress-ng needs no privilege; raising its own oom_score_adj (so the OOM killer picks it before
+            // the target's processes) is allowed without one.
+            capDrop: ["ALL"],
+        });
+        t.helperId = helper.id;
+    }
 }
 
 async function exists(id: string): Promise<boolean> {
@@ -103,15 +117,15 @@ async function exists(id: string): Promise<boolean> {
  * stress-ng parent were SIGKILLed would be re-parented to the target's init, which may never reap it and leave a
  * zombie in the target's `ps`; on SIGTERM stress-ng stops and reaps its own workers (a few hundred ms).
  */
-async function stopStressor(helperId: string): Promise<boolean> {
+async function stopStressor(ref: string): Promise<boolean> {
     try {
-        await dockerClient().getContainer(helperId).stop({ t: 5 });
+        await dockerClient().getContainer(ref).stop({ t: 5 });
     } catch (err) {
         if (isNotFound(err)) return false;
         // 304: already stopped (e.g. stress-ng's own --timeout ran out); it is still removed below.
         if ((err as { statusCode?: number }).statusCode !== 304) throw err;
     }
-    return removeContainer(helperId);
+    return removeContainer(ref);
 }
 
 /** Removes exactly the recorded helpers. Idempotent: helpers already gone are skipped. */
@@ -119,7 +133,8 @@ export async function revertStress(record: StressRecord, ctx: DriverContext): Pr
     let removed = 0;
     let gone = 0;
     for (const t of record.targets) {
-        if (await stopStressor(t.helperId)) removed++;
+        // By name: a helper created by an `apply` that was killed before it learnt the id is removed as well.
+        if (await stopStressor(t.helperName)) removed++;
         if (!(await exists(t.containerId))) {
             gone++;
             ctx.warn(`container "${t.containerName}" no longer exists; its stressor is gone with it`);
@@ -134,7 +149,7 @@ export async function observeStress(record: StressRecord): Promise<Observation> 
     const running: string[] = [];
     for (const t of record.targets) {
         try {
-            const info = await dockerClient().getContainer(t.helperId).inspect();
+            const info = await dockerClient().getContainer(t.helperName).inspect();
             if (info.State.Running) running.push(t.containerName);
         } catch (err) {
             if (!isNotFound(err)) throw err;

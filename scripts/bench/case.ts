@@ -1,7 +1,10 @@
 // What a fault kind brings to the fault benchmark (scripts/bench/faults.ts): a target to break, the spec the driver
 // injects, how to see the fault on the target, the health probe, and the raw commands that do the same by hand.
 import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { promisify } from "node:util";
+import { drivers } from "../../components/registry";
 
 /** Labels and names every benchmark object carries, so one run cleans up exactly what it created. */
 export interface BenchRun {
@@ -40,4 +43,27 @@ export async function sh(argv: string[]): Promise<string> {
     const [cmd, ...args] = argv;
     const { stdout } = await execFileP(cmd!, args, { timeout: 60_000 });
     return stdout;
+}
+
+/** Every case in scripts/bench/cases/ (a module exports `benchCase` or `benchCases`). */
+export function loadCases(): BenchCase<any>[] {
+    const dir = path.join(__dirname, "cases");
+    const cases: BenchCase<any>[] = [];
+    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".ts") || f.endsWith(".js")).sort()) {
+        const m = require(path.join(dir, f)) as { benchCase?: BenchCase<any>; benchCases?: BenchCase<any>[] };
+        cases.push(...(m.benchCase ? [m.benchCase] : []), ...(m.benchCases ?? []));
+    }
+    return cases;
+}
+
+/** The module of each registered Docker driver, by kind: the provider loads its driver by path, as in a stack. */
+export function driverModules(): Map<string, string> {
+    const dir = path.join(__dirname, "../../components/docker/drivers");
+    const modules = new Map<string, string>();
+    for (const f of fs.readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith(".d.ts"))) {
+        const file = path.join(dir, f);
+        const kind = (require(file) as { driver?: { kind?: string } }).driver?.kind;
+        if (kind && drivers[kind]) modules.set(kind, file);
+    }
+    return modules;
 }

@@ -9,8 +9,8 @@
 //
 // The provider is the real one (components/core/FaultResource.ts), called in-process without the engine: check
 // (preview's validation and live checks, not timed), then create and delete, reaper included. The probes poll from
-// the start of create/delete, so "inject" ends when the fault is seen, which can be before create returns (a
-// single-phase driver arms its reaper after the fault is in); "create" and "delete" are the operations' durations.
+// the start of create/delete, so "inject" ends when the fault is seen, which can be before create returns (apply's
+// last step, e.g. recording a helper's id, may come after the change); "create" and "delete" are the operations' durations.
 //
 // As in an experiment stack, the stack's reaper stands by before the faults go in (ExperimentMetadata's standby),
 // so arming is a volume create. Run 0 is the cold case, a fault with no reaper running yet (its create starts one,
@@ -18,14 +18,12 @@
 // which of provider and raw goes first, so neither always gets a warmer engine.
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { faultProvider } from "../../components/core/FaultResource";
 import { dockerClient } from "../../components/core/docker";
 import { STANDBY_KIND, type FaultOwner } from "../../components/core/labels";
 import { reaper } from "../../components/docker/reaper";
-import { drivers } from "../../components/registry";
 import { cleanupRun } from "../../test/helpers/docker";
-import { sh, type BenchCase, type BenchRun } from "./case";
+import { driverModules, loadCases, sh, type BenchCase, type BenchRun } from "./case";
 
 interface Options {
     runs: number;
@@ -44,29 +42,6 @@ function parseOptions(argv: string[]): Options {
     }
     if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new Error("--runs must be a whole number ≥ 1");
     return opts;
-}
-
-/** Every case in scripts/bench/cases/ (a module exports `benchCase` or `benchCases`). */
-function loadCases(): BenchCase<any>[] {
-    const dir = path.join(__dirname, "cases");
-    const cases: BenchCase<any>[] = [];
-    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".ts") || f.endsWith(".js")).sort()) {
-        const m = require(path.join(dir, f)) as { benchCase?: BenchCase<any>; benchCases?: BenchCase<any>[] };
-        cases.push(...(m.benchCase ? [m.benchCase] : []), ...(m.benchCases ?? []));
-    }
-    return cases;
-}
-
-/** The module of each registered Docker driver, by kind: the provider loads its driver by path, as in a stack. */
-function driverModules(): Map<string, string> {
-    const dir = path.join(__dirname, "../../components/docker/drivers");
-    const modules = new Map<string, string>();
-    for (const f of fs.readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith(".d.ts"))) {
-        const file = path.join(dir, f);
-        const kind = (require(file) as { driver?: { kind?: string } }).driver?.kind;
-        if (kind && drivers[kind]) modules.set(kind, file);
-    }
-    return modules;
 }
 
 /** Polls `check` back to back until true; the time is measured by the caller. Bounded at 60 s. */

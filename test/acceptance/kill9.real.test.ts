@@ -10,7 +10,8 @@ import { dockerClient } from "../../components/core/docker";
 import { useFaultlineEnv } from "../../runner/env";
 import { openStack, removeStack } from "../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
-import { faultlineContainersOf, reaperLogs, recoverKilledStack, upThenKill9, waitFor } from "../helpers/faults";
+import { faultlineContainersOf, reaperLogs, recoverKilledStack, waitFor } from "../helpers/faults";
+import { upThenKillTree } from "../helpers/killTree";
 
 const TTL_MS = 10_000;
 const SLACK_MS = 5_000;
@@ -83,7 +84,7 @@ describe("kill -9 of pulumi up: every fault reverts by its TTL (real Docker, rea
     it("reverts all three faults within TTL + 5 s of SIGKILL, then recovers the stack and destroys it cleanly", async () => {
         const faultsIn = async () =>
             (await endpointOf(cut, net)) === undefined && (await paused(frozen)) && (await cpuOf(squeezed)).quota === 20000;
-        const k = await upThenKill9(stackName, faultsIn);
+        const k = await upThenKillTree(stackName, { whenSeen: faultsIn });
         assert.equal(await faultsIn(), true, "the faults are still in right after the kill");
         assert.equal(await canFetch(client, "http://frozen:8080/", 2), false, "the paused target does not answer");
 

@@ -6,7 +6,8 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
 import { openStack, removeStack } from "../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, runContainer, runId } from "./docker";
-import { faultlineContainersOf, reaperLogs, recoverKilledStack, upThenKill9, waitFor } from "./faults";
+import { faultlineContainersOf, reaperLogs, recoverKilledStack, waitFor } from "./faults";
+import { upThenKillTree } from "./killTree";
 
 /** The containers of one suite: a web target on its own network and a client to probe it from. */
 export interface CycleTargets {
@@ -123,7 +124,7 @@ export function faultCycleSuite(o: CycleOptions): void {
 
         it("the reaper reverts the fault after pulumi up was killed with SIGKILL; the stack then destroys cleanly", async () => {
             await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment("8s")) });
-            const k = await upThenKill9(stackName, () => o.inEffect(t));
+            const k = await upThenKillTree(stackName, { whenSeen: () => o.inEffect(t) });
             // The reaper was armed before the fault went in, and carries its deadline (injection + TTL).
             const [reaper] = await faultlineContainersOf(stackName);
             assert.equal(reaper?.role, "reaper", "a reaper guards the fault when pulumi up dies");

@@ -1,10 +1,7 @@
-import { spawn } from "node:child_process";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { containerName, dockerClient } from "../../components/core/docker";
 import { Labels, STANDBY_KIND } from "../../components/core/labels";
 import { armedFaults } from "../../components/docker/reaper";
-import { faultlineEnv, PROJECT_ROOT } from "../../runner/env";
-import { repairKilledCheckpoint } from "../../runner/pulumi";
 
 /** Polls `check` every `intervalMs` until it returns true; returns the time it did, or throws after `timeoutMs`. */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<number> {
@@ -34,55 +31,6 @@ export async function faultlineContainersOf(stack: string): Promise<{ name: stri
         ...(a.expiresAt ? { expiresAt: new Date(a.expiresAt).toISOString() } : {}),
     }));
     return [...helpers, ...armed];
-}
-
-/** Result of {@link upThenKill9}. */
-export interface Kill9Run {
-    /** When `faultsIn` first returned true (epoch ms). */
-    faultsInAt: number;
-    /** When the process group got SIGKILL (epoch ms). */
-    killedAt: number;
-    /** Everything `pulumi up` printed before it died, for failure messages. */
-    output: string;
-}
-
-/**
- * Runs the real `pulumi up --yes --skip-preview` for `stack` as the leader of its own process group, waits until
- * `faultsIn` sees the faults on the targets, then sends SIGKILL to the whole group: the CLI, the language host, the
- * Node.js program and the dynamic provider all die at once, with no chance to clean up.
- */
-export async function upThenKill9(stack: string, faultsIn: () => Promise<boolean>, timeoutMs = 120_000): Promise<Kill9Run> {
-    const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack], {
-        cwd: PROJECT_ROOT,
-        env: faultlineEnv(),
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout!.on("data", (b: Buffer) => (output += b.toString()));
-    child.stderr!.on("data", (b: Buffer) => (output += b.toString()));
-    let exited = false;
-    const exit = new Promise<void>((resolve) => child.on("exit", () => ((exited = true), resolve())));
-    try {
-        const faultsInAt = await waitFor("the faults to be in", async () => {
-            if (exited) throw new Error(`pulumi up ended before the faults were seen:\n${output}`);
-            return faultsIn();
-        }, timeoutMs, 50);
-        process.kill(-child.pid!, "SIGKILL");
-        const killedAt = Date.now();
-        await exit;
-        // A kill in the middle of a checkpoint write leaves a file no later command can load (see the function).
-        repairKilledCheckpoint(stack);
-        return { faultsInAt, killedAt, output };
-    } finally {
-        if (!exited) {
-            try {
-                process.kill(-child.pid!, "SIGKILL");
-            } catch {
-                // already gone
-            }
-        }
-    }
 }
 
 /**

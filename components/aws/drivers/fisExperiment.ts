@@ -37,13 +37,25 @@ export type FisExperimentSpec = z.infer<typeof FisExperimentSpec>;
 
 /** What is needed to stop a run: the experiment, where it is, and how long to wait. */
 export interface FisExperimentRecord {
-    experimentId: string;
+    /** The experiment, once `apply` started it. Without it, revert finds the experiment by `runTag`, if any. */
+    experimentId?: string;
     templateId: string;
     region?: string;
-    startedAt: string;
+    /** When `apply` started it. */
+    startedAt?: string;
     stopTimeoutMs: number;
     pollMs: number;
+    /**
+     * Chosen in `prepare` (records written since): the StartExperiment idempotency token, also the value of the
+     * experiment's {@link RUN_TAG} tag, by which a revert finds an experiment whose start `apply` never saw answered.
+     */
+    runTag?: string;
+    /** How `apply` starts it (records written by `prepare`). */
+    start?: { waitForRunning: boolean; startTimeoutMs: number };
 }
+
+/** The tag that names one run of a fault on its FIS experiment (besides the owner's labels). */
+export const RUN_TAG = "dev.faultline.run";
 
 /** FIS experiment states that never change again. */
 const TERMINAL = new Set(["completed", "stopped", "failed", "cancelled"]);
@@ -126,9 +138,24 @@ export function longestAction(actions: Record<string, { parameters?: Record<stri
     return longest;
 }
 
+/** The experiment of a run whose start `apply` never saw answered, found by its run tag; undefined if none. */
+async function findRun(fis: FisClient, sdk: FisModule, record: FisExperimentRecord): Promise<string | undefined> {
+    if (!record.runTag) return undefined;
+    let nextToken: string | undefined;
+    do {
+        const page = await fis.send(new sdk.ListExperimentsCommand(nextToken ? { nextToken } : {}));
+        const hit = page.experiments?.find((e) => e.tags?.[RUN_TAG] === record.runTag);
+        if (hit?.id) return hit.id;
+        nextToken = page.nextToken;
+    } while (nextToken);
+    return undefined;
+}
+
 async function stop(record: FisExperimentRecord): Promise<RevertOutcome> {
     const { fis, sdk } = await fisClient(record.region);
-    const id = record.experimentId;
+    const id = record.experimentId ?? (await findRun(fis, sdk, record));
+    // Never started (apply did not run, or its start never reached FIS): nothing to stop.
+    if (!id) return "already-reverted";
     const deadline = Date.now() + record.stopTimeoutMs;
     const base = Math.min(record.pollMs, 1000);
     let state: { status: string; reason: string };
@@ -162,9 +189,10 @@ async function stop(record: FisExperimentRecord): Promise<RevertOutcome> {
 }
 
 /**
- * One run of a FIS experiment template. Inject starts it (and waits until it runs); revert stops it and waits for a
- * final state. Its time-to-live is the duration of the template's actions: FIS ends them itself, so no reaper is
- * armed for target "aws", and inject refuses a template whose actions outlast the fault's ttl.
+ * One run of a FIS experiment template. Prepare checks the template and picks the run's token; apply starts it (and
+ * waits until it runs); revert stops it and waits for a final state. Its time-to-live is the duration of the
+ * template's actions: FIS ends them itself, so no reaper is armed for target "aws", and prepare refuses a template
+ * whose actions outlast the fault's ttl.
  */
 export const driver: FaultDriver<FisExperimentSpec, FisExperimentRecord> = {
     kind: "aws:fis-experiment-run",
@@ -173,13 +201,12 @@ export const driver: FaultDriver<FisExperimentSpec, FisExperimentRecord> = {
 
     describe: (spec) => `start FIS experiment template ${spec.templateId}${spec.region ? ` in ${spec.region}` : ""}; destroy stops it`,
 
-    async inject(spec, ctx) {
+    async prepare(spec) {
         const { fis, sdk } = await fisClient(spec.region);
-        const base = Math.min(spec.pollMs, 1000);
         const tpl = await withBackoff(
             `GetExperimentTemplate ${spec.templateId}`,
             () => fis.send(new sdk.GetExperimentTemplateCommand({ id: spec.templateId })),
-            base,
+            Math.min(spec.pollMs, 1000),
             Date.now() + spec.startTimeoutMs,
         ).catch((err: unknown) => {
             if (errName(err) === "ResourceNotFoundException") throw new FaultError("spec.templateId", `no FIS experiment template "${spec.templateId}"; list them with \`aws fis list-experiment-templates\``);
@@ -192,34 +219,35 @@ export const driver: FaultDriver<FisExperimentSpec, FisExperimentRecord> = {
                 `template ${spec.templateId} has an action that lasts ${formatDuration(longest)}, longer than the ttl (${formatDuration(spec.ttlMs)}); shorten the action or raise ttl`,
             );
         }
-        const started = await withBackoff(
-            `StartExperiment ${spec.templateId}`,
-            // One client token per call: a retried throttled call cannot start a second experiment.
-            ((token) => () => fis.send(new sdk.StartExperimentCommand({ experimentTemplateId: spec.templateId, clientToken: token, tags: ownerLabels(ctx.owner) })))(randomUUID()),
-            base,
-            Date.now() + spec.startTimeoutMs,
-        );
-        const experimentId = started.experiment?.id;
-        if (!experimentId) throw new Error(`FIS started template ${spec.templateId} but returned no experiment id`);
-        const record: FisExperimentRecord = {
-            experimentId,
+        return {
             templateId: spec.templateId,
             ...(spec.region ? { region: spec.region } : {}),
-            startedAt: new Date().toISOString(),
             stopTimeoutMs: spec.stopTimeoutMs,
             pollMs: spec.pollMs,
+            // One token per run: a retried (throttled) call cannot start a second experiment, and revert finds it.
+            runTag: randomUUID(),
+            start: { waitForRunning: spec.waitForRunning, startTimeoutMs: spec.startTimeoutMs },
         };
-        ctx.info(`started FIS experiment ${experimentId} from template ${spec.templateId}`);
-        if (spec.waitForRunning) {
-            try {
-                await waitFor(fis, sdk, experimentId, (s) => s === "running" || s === "completed", Date.now() + spec.startTimeoutMs, spec.pollMs, "running", spec.startTimeoutMs);
-            } catch (err) {
-                // The resource will not exist in Pulumi's state, so nothing would ever stop this experiment.
-                await stop(record).catch((e: unknown) => ctx.warn(`could not stop experiment ${experimentId} after a failed start: ${String(e)}`));
-                throw err;
-            }
+    },
+
+    async apply(record, ctx) {
+        const { fis, sdk } = await fisClient(record.region);
+        const { waitForRunning, startTimeoutMs } = record.start!;
+        const tags = { ...ownerLabels(ctx.owner), [RUN_TAG]: record.runTag! };
+        const started = await withBackoff(
+            `StartExperiment ${record.templateId}`,
+            () => fis.send(new sdk.StartExperimentCommand({ experimentTemplateId: record.templateId, clientToken: record.runTag, tags })),
+            Math.min(record.pollMs, 1000),
+            Date.now() + startTimeoutMs,
+        );
+        const experimentId = started.experiment?.id;
+        if (!experimentId) throw new Error(`FIS started template ${record.templateId} but returned no experiment id`);
+        // Set before waiting: if it never runs, the caller's revert stops exactly this experiment.
+        Object.assign(record, { experimentId, startedAt: new Date().toISOString() });
+        ctx.info(`started FIS experiment ${experimentId} from template ${record.templateId}`);
+        if (waitForRunning) {
+            await waitFor(fis, sdk, experimentId, (s) => s === "running" || s === "completed", Date.now() + startTimeoutMs, record.pollMs, "running", startTimeoutMs);
         }
-        return record;
     },
 
     async revert(record, ctx) {
@@ -230,6 +258,7 @@ export const driver: FaultDriver<FisExperimentSpec, FisExperimentRecord> = {
 
     async observe(record): Promise<Observation> {
         const { fis, sdk } = await fisClient(record.region);
+        if (!record.experimentId) return { active: false, detail: `no FIS experiment was started from template ${record.templateId}` };
         try {
             const s = await getState(fis, sdk, record.experimentId, 1000, Date.now() + 60_000);
             return { active: ACTIVE.has(s.status), detail: `FIS experiment ${record.experimentId} is ${s.status}${s.reason ? `: ${s.reason}` : ""}` };

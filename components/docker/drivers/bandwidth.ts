@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { FaultDriver } from "../../core/driver";
 import { ownerLabels, type FaultOwner } from "../../core/labels";
 import { injectAll, observeAll, revertAll, selectTargets } from "../netns";
-import { InterfaceName, installRootQdisc, type QdiscTarget, isFaultQdisc, parseRootQdisc, removeRootQdisc, showRootQdisc } from "../qdisc";
+import { checkRootQdiscs, FAULT_HANDLE, faultHandle, InterfaceName, installRootQdisc, type QdiscTarget, isFaultQdisc, parseRootQdisc, removeRootQdisc, showRootQdisc } from "../qdisc";
 import { ContainerSelector, selectContainers } from "../selector";
 
 /** Spec of a bandwidth limit: a token bucket filter (tc tbf) on what the targets send out of one interface. */
@@ -37,8 +37,10 @@ export type BandwidthSpec = z.infer<typeof BandwidthSpec>;
 export interface BandwidthRecord {
     targets: QdiscTarget[];
     interface: string;
-    /** The qdisc installed, as tc arguments after `handle fa17:`. */
+    /** The qdisc installed, as tc arguments after `handle <handle>`. */
     qdisc: string[];
+    /** The root qdisc's handle, chosen from the owner (faultHandle); absent in older records, which used `fa17:`. */
+    handle?: string;
     owner: FaultOwner;
 }
 
@@ -58,21 +60,23 @@ export const driver: FaultDriver<BandwidthSpec, BandwidthRecord> = {
         return (await selectContainers(spec.target, "spec.target")).map((c) => ({ name: c.name, labels: c.labels }));
     },
 
-    async inject(spec, ctx) {
+    async prepare(spec, ctx) {
         const targets = await selectTargets(spec.target, "spec.target");
         const labels = ownerLabels(ctx.owner);
-        const qdisc = tbfArgs(spec);
-        const befores = await injectAll(
-            targets,
-            (t) => installRootQdisc(t, spec.interface, qdisc, labels),
-            (t) => removeRootQdisc(t, spec.interface, "tbf", labels),
+        const handle = faultHandle(ctx.owner);
+        // The qdisc each target has now: revert restores the kernel's default, so only that is accepted here.
+        const befores = await checkRootQdiscs(targets, spec.interface, labels);
+        return { targets: targets.map((t, i) => ({ ...t, before: befores[i]! })), interface: spec.interface, qdisc: tbfArgs(spec), handle, owner: ctx.owner };
+    },
+
+    async apply(record) {
+        const labels = ownerLabels(record.owner);
+        const handle = record.handle ?? FAULT_HANDLE;
+        await injectAll(
+            record.targets,
+            (t) => installRootQdisc(t, record.interface, record.qdisc, handle, labels),
+            (t) => removeRootQdisc(t, record.interface, "tbf", handle, labels),
         );
-        return {
-            targets: targets.map((t, i) => ({ ...t, before: befores[i]! })),
-            interface: spec.interface,
-            qdisc,
-            owner: ctx.owner,
-        };
     },
 
     async revert(record, ctx) {
@@ -80,7 +84,7 @@ export const driver: FaultDriver<BandwidthSpec, BandwidthRecord> = {
         return revertAll(
             record.targets,
             async (t) => {
-                const r = await removeRootQdisc(t, record.interface, "tbf", labels);
+                const r = await removeRootQdisc(t, record.interface, "tbf", record.handle ?? FAULT_HANDLE, labels);
                 const was = parseRootQdisc(t.before)?.kind;
                 const now = r.removed ? parseRootQdisc(r.now)?.kind : undefined;
                 if (r.removed && was !== now) {
@@ -96,7 +100,7 @@ export const driver: FaultDriver<BandwidthSpec, BandwidthRecord> = {
         const labels = ownerLabels(record.owner);
         return observeAll(
             record.targets,
-            async (t) => isFaultQdisc(await showRootQdisc(t, record.interface, labels), "tbf"),
+            async (t) => isFaultQdisc(await showRootQdisc(t, record.interface, labels), "tbf", record.handle ?? FAULT_HANDLE),
             `tbf on ${record.interface}`,
         );
     },

@@ -142,8 +142,9 @@ async function unskew(t: SkewedTarget, owner: FaultOwner, ctx: DriverContext): P
         return "target-gone";
     }
     const current = (await readFile(t.containerId, t.file))?.toString("utf8");
-    // Someone else (the reaper, a human) already changed the file: it is not ours to touch any more.
-    if (current !== t.written) return "already-reverted";
+    // Someone else (the reaper, a human) already changed the file, or `apply` never wrote it (killed before): it is
+    // not ours to touch. The same when it already held the skew before: the fault changed nothing there.
+    if (current !== t.written || t.previous === t.written) return "already-reverted";
     if (t.previous !== null) {
         await writeFile(t.containerId, t.file, Buffer.from(t.previous, "utf8"));
     } else if (info.State.Running) {
@@ -189,36 +190,33 @@ export const driver: FaultDriver<ClockSkewSpec, ClockSkewRecord> = {
 
     plan: (spec) => planContainers(spec.target),
 
-    async inject(spec, ctx) {
+    async prepare(spec, ctx) {
         const selected = await selectContainers(spec.target, "spec.target");
         const seconds = parseOffset(spec.offset)!;
         // Plain signed seconds is the one offset format every libfaketime version reads the same way.
         const written = `${seconds >= 0 ? "+" : ""}${seconds}\n`;
         const targets: SkewedTarget[] = [];
-        const record: ClockSkewRecord = { owner: ctx.owner, targets };
-        try {
-            for (const c of selected) {
-                const reason = await unsupportedReason(c);
-                if (reason) throw new FaultError("spec.target", reason);
-                const info = await dockerClient().getContainer(c.id).inspect();
-                const env = faketimeEnv(info.Config.Env);
-                const file = env.file!;
-                if (env.dontFakeMonotonic !== "1") {
-                    ctx.warn(`"${c.name}" has no FAKETIME_DONT_FAKE_MONOTONIC=1: its monotonic clock is skewed too, and timers may stall when the skew is reverted`);
-                }
-                if (!spec.restart && env.cacheDuration === undefined) {
-                    ctx.info(`"${c.name}" keeps libfaketime's default cache: its running processes see the skew within 10 s`);
-                }
-                const previous = (await readFile(c.id, file))?.toString("utf8") ?? null;
-                await writeFile(c.id, file, Buffer.from(written, "utf8"));
-                targets.push({ containerId: c.id, containerName: c.name, file, previous, written, restarted: spec.restart });
-                if (spec.restart) await dockerClient().getContainer(c.id).restart();
+        for (const c of selected) {
+            const reason = await unsupportedReason(c);
+            if (reason) throw new FaultError("spec.target", reason);
+            const env = faketimeEnv((await dockerClient().getContainer(c.id).inspect()).Config.Env);
+            if (env.dontFakeMonotonic !== "1") {
+                ctx.warn(`"${c.name}" has no FAKETIME_DONT_FAKE_MONOTONIC=1: its monotonic clock is skewed too, and timers may stall when the skew is reverted`);
             }
-        } catch (err) {
-            await revertSkew(record, ctx).catch(() => undefined);
-            throw err;
+            if (!spec.restart && env.cacheDuration === undefined) {
+                ctx.info(`"${c.name}" keeps libfaketime's default cache: its running processes see the skew within 10 s`);
+            }
+            const previous = (await readFile(c.id, env.file!))?.toString("utf8") ?? null;
+            targets.push({ containerId: c.id, containerName: c.name, file: env.file!, previous, written, restarted: spec.restart });
         }
-        return record;
+        return { owner: ctx.owner, targets };
+    },
+
+    async apply(record) {
+        for (const t of record.targets) {
+            await writeFile(t.containerId, t.file, Buffer.from(t.written, "utf8"));
+            if (t.restarted) await dockerClient().getContainer(t.containerId).restart();
+        }
     },
 
     revert: (record, ctx) => revertSkew(record, ctx),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dockerClient } from "../../core/docker";
-import { prepareThenApply, type FaultDriver, type Observation } from "../../core/driver";
+import type { FaultDriver, Observation } from "../../core/driver";
 import { inspectSelected, namesOf, runOf, startLeftStopped, stillStopped, type ContainerRun } from "../containers";
 import { containerTarget, describeSelector, planContainers } from "../selector";
 import { Signal } from "../signal";
@@ -40,8 +40,6 @@ export const driver: FaultDriver<ContainerKillSpec, ContainerKillRecord> = {
         // down until the revert starts it (or someone else does, which the revert notices by StartedAt).
         await Promise.all(record.containers.map((c) => dockerClient().getContainer(c.id).kill({ signal: record.signal })));
     },
-
-    inject: (spec, ctx) => prepareThenApply(driver, spec, ctx),
 
     revert: (record, ctx) => startLeftStopped(record.containers, ctx),
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dockerClient, inspectContainer } from "../../core/docker";
-import { prepareThenApply, type FaultDriver, type Observation, type RevertOutcome } from "../../core/driver";
+import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver";
 import { gone, inspectSelected, namesOf, nameOf, overallOutcome, type ContainerRef } from "../containers";
 import { containerTarget, describeSelector, planContainers } from "../selector";
 
@@ -50,8 +50,6 @@ export const driver: FaultDriver<ContainerPauseSpec, ContainerPauseRecord> = {
     async apply(record) {
         await Promise.all(record.containers.map((c) => pause(c.id)));
     },
-
-    inject: (spec, ctx) => prepareThenApply(driver, spec, ctx),
 
     async revert(record, ctx): Promise<RevertOutcome> {
         const outcomes = await Promise.all(

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dockerClient, inspectContainer } from "../../core/docker";
-import { prepareThenApply, type FaultDriver, type Observation, type RevertOutcome } from "../../core/driver";
+import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver";
 import { gone, inspectSelected, namesOf, overallOutcome, runOf, startContainer, type ContainerRun } from "../containers";
 import { containerTarget, describeSelector, planContainers } from "../selector";
 import { GraceSeconds } from "./containerStop";
@@ -38,8 +38,6 @@ export const driver: FaultDriver<ContainerRestartSpec, ContainerRestartRecord> =
     async apply(record) {
         await Promise.all(record.containers.map((c) => dockerClient().getContainer(c.id).restart({ t: record.graceSeconds })));
     },
-
-    inject: (spec, ctx) => prepareThenApply(driver, spec, ctx),
 
     // A restart cannot be undone; what revert guarantees is that every container it restarted is running again
     // (a restart that failed to start, or was interrupted between its stop and its start, leaves it stopped).

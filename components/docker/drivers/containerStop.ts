@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dockerClient } from "../../core/docker";
-import { prepareThenApply, type FaultDriver, type Observation } from "../../core/driver";
+import type { FaultDriver, Observation } from "../../core/driver";
 import { inspectSelected, namesOf, runOf, startLeftStopped, stillStopped, type ContainerRun } from "../containers";
 import { containerTarget, describeSelector, planContainers } from "../selector";
 
@@ -54,8 +54,6 @@ export const driver: FaultDriver<ContainerStopSpec, ContainerStopRecord> = {
             ),
         );
     },
-
-    inject: (spec, ctx) => prepareThenApply(driver, spec, ctx),
 
     revert: (record, ctx) => startLeftStopped(record.containers, ctx),
 

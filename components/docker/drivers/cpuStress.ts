@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { FaultDriver } from "../../core/driver";
 import { ContainerSelector } from "../selector";
-import { injectStress, observeStress, revertStress, stressPlan, stressPreflight, type StressRecord } from "../stressor";
+import { applyStress, observeStress, prepareStress, revertStress, stressPlan, stressPreflight, type StressRecord } from "../stressor";
 
 /** Spec of a CPU stress: stress-ng CPU workers inside the target's cgroup. */
 export const CpuStressSpec = z
@@ -36,9 +36,10 @@ export const driver: FaultDriver<CpuStressSpec, StressRecord> = {
     preflight: (spec) => stressPreflight(spec.target),
     plan: (spec) => stressPlan(spec.target),
 
-    inject: (spec, ctx) =>
-        injectStress(spec.target, "cpu-stress", async () => ["--cpu", String(spec.workers), "--cpu-load", String(spec.load)], ctx),
+    prepare: (spec, ctx) =>
+        prepareStress(spec.target, "cpu-stress", async () => ["--cpu", String(spec.workers), "--cpu-load", String(spec.load)], ctx),
 
+    apply: (record) => applyStress(record),
     revert: (record, ctx) => revertStress(record, ctx),
     observe: (record) => observeStress(record),
 };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { DriverContext, FaultDriver, Observation, RevertOutcome } from "../../core/driver";
+import { FaultError } from "../../core/errors";
 import {
     connectRecord,
     connectSpec,
@@ -68,18 +69,21 @@ export const driver: FaultDriver<DependencyDownSpec, DependencyDownRecord> = {
 
     reaperNetworkMode: (record) => toxiproxyReaperNetworkMode(record.api),
 
-    async inject(spec, ctx) {
+    async prepare(spec, ctx) {
         const { api, record } = await connectSpec(spec.toxiproxy, "spec.toxiproxy");
         const r = await readProxy(api, spec.proxy);
         if (r.status === 404) throw await noSuchProxy(api, spec.proxy, "spec.proxy");
         if (r.status !== 200) unexpected(api, `reading proxy "${spec.proxy}"`, r);
         const wasEnabled = r.body.enabled === true;
-        if (wasEnabled) {
-            await setEnabled(api, spec.proxy, false);
-        } else {
-            ctx.warn(`proxy "${spec.proxy}" was already disabled; it stays disabled, and revert will leave it so`);
-        }
+        if (!wasEnabled) ctx.warn(`proxy "${spec.proxy}" was already disabled; it stays disabled, and revert will leave it so`);
         return { api: record(), proxy: spec.proxy, wasEnabled };
+    },
+
+    async apply(record) {
+        if (!record.wasEnabled) return;
+        const api = await reconnect(record);
+        if (!api) throw new FaultError("spec.toxiproxy", `the Toxiproxy of proxy "${record.proxy}" stopped or restarted since it was read`);
+        await setEnabled(api, record.proxy, false);
     },
 
     async revert(record, ctx): Promise<RevertOutcome> {

@@ -50,18 +50,20 @@ export interface FilledTarget {
     containerName: string;
     /** Absolute path of the fill file inside the target. */
     file: string;
-    /** Free bytes in the directory before the fill. */
-    freeBefore: number;
-    /** Bytes asked for (after applying `percent` and the cap at the free space). */
-    requested: number;
-    /** Bytes actually written: less than requested when the filesystem ran out first. */
-    written: number;
+    /** Free bytes in the directory before the fill (set by `apply`). */
+    freeBefore?: number;
+    /** Bytes asked for, after applying `percent` and the cap at the free space (set by `apply`). */
+    requested?: number;
+    /** Bytes actually written: less than requested when the filesystem ran out first (set by `apply`). */
+    written?: number;
 }
 
-/** The revert record of a disk fill: the files to delete. */
+/** The revert record of a disk fill: the files to delete, named before any is written. */
 export interface DiskFillRecord {
     /** Who wrote the files; names and labels any helper container that observes or deletes them. */
     owner: FaultOwner;
+    /** How much `apply` writes (records written by `prepare`): the spec's `bytes` or `percent`. */
+    amount?: { bytes?: number; percent?: number };
     targets: FilledTarget[];
 }
 
@@ -128,6 +130,31 @@ async function removeFill(t: FilledTarget, owner: FaultOwner, ctx: DriverContext
     return r.stdout.trim() === "removed" ? "reverted" : "already-reverted";
 }
 
+function notADirectory(dir: string, container: string): FaultError {
+    return new FaultError("spec.path", `${dir} is not a directory in container "${container}"; give a directory that exists there`);
+}
+
+/** Writes one target's fill file and records how much went in. */
+async function fillOne(t: FilledTarget, record: DiskFillRecord, ctx: DriverContext): Promise<void> {
+    const dir = path.posix.dirname(t.file);
+    const { bytes, percent } = record.amount ?? {};
+    const r = await runScriptOnTarget({ id: t.containerId, name: t.containerName }, record.owner, "disk-fill", FILL_SCRIPT, [
+        dir,
+        path.posix.basename(t.file),
+        bytes !== undefined ? String(bytes) : "",
+        percent !== undefined ? String(Math.round(percent * 100)) : "",
+    ]);
+    if (r.exitCode === 3) throw notADirectory(dir, t.containerName);
+    const m = /^(\d+) (\d+) (\d+)$/m.exec(r.stdout);
+    if (r.exitCode !== 0 || !m) {
+        throw new Error(`could not fill ${dir} in "${t.containerName}" (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
+    }
+    Object.assign(t, { freeBefore: Number(m[1]), requested: Number(m[2]), written: Number(m[3]) });
+    if (t.written! < t.requested!) {
+        ctx.warn(`"${t.containerName}": ${dir} ran out of space after ${formatBytes(t.written!)} of ${formatBytes(t.requested!)}`);
+    }
+}
+
 async function revertFill(record: DiskFillRecord, ctx: DriverContext): Promise<RevertOutcome> {
     const outcomes: RevertOutcome[] = [];
     for (const t of record.targets) outcomes.push(await removeFill(t, record.owner, ctx));
@@ -154,53 +181,27 @@ export const driver: FaultDriver<DiskFillSpec, DiskFillRecord> = {
         const issues: SpecIssue[] = [];
         for (const c of selected) {
             const st = await statPath(c.id, spec.path);
-            if (!st || !isDirectory(st)) {
-                issues.push({ path: "spec.path", message: `${spec.path} is not a directory in container "${c.name}"; give a directory that exists there` });
-            }
+            if (!st || !isDirectory(st)) issues.push({ path: "spec.path", message: notADirectory(spec.path, c.name).message.replace(/^spec\.path: /, "") });
         }
         return issues;
     },
 
     plan: (spec) => planContainers(spec.target),
 
-    async inject(spec, ctx) {
+    async prepare(spec, ctx) {
         const selected = await selectContainers(spec.target, "spec.target");
-        const name = fillFileName(ctx.owner);
-        const targets: FilledTarget[] = [];
-        try {
-            for (const c of selected) {
-                const file = path.posix.join(spec.path, name);
-                const r = await runScriptOnTarget({ id: c.id, name: c.name }, ctx.owner, "disk-fill", FILL_SCRIPT, [
-                    spec.path,
-                    name,
-                    spec.bytes !== undefined ? String(spec.bytes) : "",
-                    spec.percent !== undefined ? String(Math.round(spec.percent * 100)) : "",
-                ]);
-                if (r.exitCode === 3) {
-                    throw new FaultError("spec.path", `${spec.path} is not a directory in container "${c.name}"; give a directory that exists there`);
-                }
-                const m = /^(\d+) (\d+) (\d+)$/m.exec(r.stdout);
-                if (r.exitCode !== 0 || !m) {
-                    throw new Error(`could not fill ${spec.path} in "${c.name}" (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
-                }
-                const t: FilledTarget = {
-                    containerId: c.id,
-                    containerName: c.name,
-                    file,
-                    freeBefore: Number(m[1]),
-                    requested: Number(m[2]),
-                    written: Number(m[3]),
-                };
-                targets.push(t);
-                if (t.written < t.requested) {
-                    ctx.warn(`"${c.name}": ${spec.path} ran out of space after ${formatBytes(t.written)} of ${formatBytes(t.requested)}`);
-                }
-            }
-        } catch (err) {
-            await revertFill({ owner: ctx.owner, targets }, ctx).catch(() => undefined);
-            throw err;
+        // The file's path comes from the fault's identity, so the record names it before it exists.
+        const file = path.posix.join(spec.path, fillFileName(ctx.owner));
+        for (const c of selected) {
+            const st = await statPath(c.id, spec.path);
+            if (!st || !isDirectory(st)) throw notADirectory(spec.path, c.name);
         }
-        return { owner: ctx.owner, targets };
+        const amount = spec.bytes !== undefined ? { bytes: spec.bytes } : { percent: spec.percent! };
+        return { owner: ctx.owner, amount, targets: selected.map((c) => ({ containerId: c.id, containerName: c.name, file })) };
+    },
+
+    async apply(record, ctx) {
+        for (const t of record.targets) await fillOne(t, record, ctx);
     },
 
     revert: (record, ctx) => revertFill(record, ctx),

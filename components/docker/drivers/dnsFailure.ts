@@ -44,19 +44,18 @@ export const driver: FaultDriver<DnsFailureSpec, DnsFailureRecord> = {
         return (await selectContainers(spec.target, "spec.target")).map((c) => ({ name: c.name, labels: c.labels }));
     },
 
-    async inject(spec, ctx) {
-        const targets = await selectTargets(spec.target, "spec.target");
-        const comment = ruleComment(ctx.owner);
-        const labels = ownerLabels(ctx.owner);
-        const record: DnsFailureRecord = { targets, comment, owner: ctx.owner };
-        // The record is complete before any rule exists: the reaper goes in first.
-        await ctx.arm?.(record);
+    async prepare(spec, ctx) {
+        // The rule comment, chosen from the owner, names every rule before one exists.
+        return { targets: await selectTargets(spec.target, "spec.target"), comment: ruleComment(ctx.owner), owner: ctx.owner };
+    },
+
+    async apply(record) {
+        const labels = ownerLabels(record.owner);
         await injectAll(
-            targets,
-            (t) => addRules(t, DNS_RULES, comment, labels, "spec.target"),
-            (t) => deleteRules(t, comment, labels),
+            record.targets,
+            (t) => addRules(t, DNS_RULES, record.comment, labels, "spec.target"),
+            (t) => deleteRules(t, record.comment, labels),
         );
-        return record;
     },
 
     async revert(record, ctx) {

@@ -3,7 +3,7 @@ import { dockerClient } from "../../core/docker";
 import type { FaultDriver } from "../../core/driver";
 import { ByteSize, formatBytes } from "../../core/size";
 import { ContainerSelector, type SelectedContainer } from "../selector";
-import { injectStress, observeStress, revertStress, stressPlan, stressPreflight, type StressRecord } from "../stressor";
+import { applyStress, observeStress, prepareStress, revertStress, stressPlan, stressPreflight, type StressRecord } from "../stressor";
 
 /** Spec of a memory stress: stress-ng VM workers that allocate and hold memory inside the target's cgroup. */
 export const MemoryStressSpec = z
@@ -62,8 +62,8 @@ export const driver: FaultDriver<MemoryStressSpec, StressRecord> = {
     preflight: (spec) => stressPreflight(spec.target),
     plan: (spec) => stressPlan(spec.target),
 
-    inject: (spec, ctx) =>
-        injectStress(
+    prepare: (spec, ctx) =>
+        prepareStress(
             spec.target,
             "memory-stress",
             async (c) => {
@@ -76,6 +76,7 @@ export const driver: FaultDriver<MemoryStressSpec, StressRecord> = {
             ctx,
         ),
 
+    apply: (record) => applyStress(record),
     revert: (record, ctx) => revertStress(record, ctx),
     observe: (record) => observeStress(record),
 };

@@ -5,7 +5,7 @@ import { FaultError, type SpecIssue } from "../../core/errors";
 import { Labels, ownerLabels, type FaultOwner } from "../../core/labels";
 import { runHelper } from "../helper";
 import { injectAll, observeAll, revertAll, selectTargets } from "../netns";
-import { InterfaceName, installRootQdisc, type QdiscTarget, isFaultQdisc, removeRootQdisc, showRootQdisc } from "../qdisc";
+import { checkRootQdiscs, FAULT_HANDLE, faultHandle, InterfaceName, installRootQdisc, type QdiscTarget, isFaultQdisc, removeRootQdisc, showRootQdisc } from "../qdisc";
 import { ContainerSelector, selectContainers } from "../selector";
 
 const TcTime = z.string().regex(/^\d+(\.\d+)?(s|ms|us)$/, 'must be a time in tc units, e.g. "100ms", "1s" or "500us"');
@@ -39,8 +39,10 @@ export type NetemSpec = z.infer<typeof NetemSpec>;
 export interface NetemRecord {
     targets: QdiscTarget[];
     interface: string;
-    /** The qdisc installed, as tc arguments after `handle fa17:`. */
+    /** The qdisc installed, as tc arguments after `handle <handle>`. */
     qdisc: string[];
+    /** The root qdisc's handle, chosen from the owner (faultHandle); absent in older records, which used `fa17:`. */
+    handle?: string;
     owner: FaultOwner;
 }
 
@@ -107,32 +109,42 @@ export const driver: FaultDriver<NetemSpec, NetemRecord> = {
         return (await selectContainers(spec.target, "spec.target")).map((c) => ({ name: c.name, labels: c.labels }));
     },
 
-    async inject(spec, ctx) {
+    async prepare(spec, ctx) {
         const targets = await selectTargets(spec.target, "spec.target");
-        const labels = ownerLabels(ctx.owner);
-        const qdisc = netemArgs(spec);
-        const befores = await injectAll(
-            targets,
+        const befores = await checkRootQdiscs(targets, spec.interface, ownerLabels(ctx.owner));
+        return {
+            targets: targets.map((t, i) => ({ ...t, before: befores[i]! })),
+            interface: spec.interface,
+            qdisc: netemArgs(spec),
+            handle: faultHandle(ctx.owner),
+            owner: ctx.owner,
+        };
+    },
+
+    async apply(record) {
+        const labels = ownerLabels(record.owner);
+        const handle = record.handle ?? FAULT_HANDLE;
+        await injectAll(
+            record.targets,
             (t) =>
-                installRootQdisc(t, spec.interface, qdisc, labels).catch((err: unknown) => {
+                installRootQdisc(t, record.interface, record.qdisc, handle, labels).catch((err: unknown) => {
                     if (/Specified qdisc kind is unknown/.test(String(err))) throw new FaultError("spec", NETEM_MISSING);
                     throw err;
                 }),
-            (t) => removeRootQdisc(t, spec.interface, "netem", labels),
+            (t) => removeRootQdisc(t, record.interface, "netem", handle, labels),
         );
-        return { targets: targets.map((t, i) => ({ ...t, before: befores[i]! })), interface: spec.interface, qdisc, owner: ctx.owner };
     },
 
     async revert(record, ctx) {
         const labels = ownerLabels(record.owner);
-        return revertAll(record.targets, async (t) => (await removeRootQdisc(t, record.interface, "netem", labels)).removed, ctx);
+        return revertAll(record.targets, async (t) => (await removeRootQdisc(t, record.interface, "netem", record.handle ?? FAULT_HANDLE, labels)).removed, ctx);
     },
 
     async observe(record) {
         const labels = ownerLabels(record.owner);
         return observeAll(
             record.targets,
-            async (t) => isFaultQdisc(await showRootQdisc(t, record.interface, labels), "netem"),
+            async (t) => isFaultQdisc(await showRootQdisc(t, record.interface, labels), "netem", record.handle ?? FAULT_HANDLE),
             `netem on ${record.interface}`,
         );
     },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dockerClient, isNotFound } from "../../core/docker";
-import { prepareThenApply, type FaultDriver, type Observation, type RevertOutcome } from "../../core/driver";
+import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver";
 import { FaultError } from "../../core/errors";
 
 /** Spec of a network partition: one container cut off one Docker network. */
@@ -120,8 +120,6 @@ export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord>
     async apply(record) {
         await dockerClient().getNetwork(record.networkId).disconnect({ Container: record.containerId, Force: false });
     },
-
-    inject: (spec, ctx) => prepareThenApply(driver, spec, ctx),
 
     async revert(record, ctx): Promise<RevertOutcome> {
         const container = await inspectContainer(record.containerId);

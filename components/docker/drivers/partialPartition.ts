@@ -113,6 +113,13 @@ async function peerIpsFor(t: NetnsTarget, peers: ResolvedPeer[]): Promise<string
     return [...new Set(peers.flatMap((p) => p.ips))].filter((ip) => !own.has(ip));
 }
 
+/** The DROP rules of one target; refuses peers that are only the target itself. */
+async function rulesFor(t: NetnsTarget, peers: ResolvedPeer[], direction: PartialPartitionSpec["direction"]): Promise<DropRule[]> {
+    const ips = await peerIpsFor(t, peers);
+    if (ips.length === 0) throw new FaultError("spec.peers", `the peers of "${t.name}" are only itself; pick other peers`);
+    return partitionRules(ips, direction);
+}
+
 function directionText(d: PartialPartitionSpec["direction"]): string {
     return d === "both" ? "in both directions" : d === "egress" ? "for connections the target opens" : "for connections the peers open";
 }
@@ -131,26 +138,20 @@ export const driver: FaultDriver<PartialPartitionSpec, PartialPartitionRecord> =
         return (await selectContainers(spec.target, "spec.target")).map((c) => ({ name: c.name, labels: c.labels }));
     },
 
-    async inject(spec, ctx) {
+    async prepare(spec, ctx) {
         const [targets, peers] = await Promise.all([selectTargets(spec.target, "spec.target"), resolvePeers(spec.peers)]);
-        const comment = ruleComment(ctx.owner);
-        const labels = ownerLabels(ctx.owner);
-        const perTarget = await Promise.all(
-            targets.map(async (t) => {
-                const ips = await peerIpsFor(t, peers);
-                if (ips.length === 0) throw new FaultError("spec.peers", `the peers of "${t.name}" are only itself; pick other peers`);
-                return partitionRules(ips, spec.direction);
-            }),
-        );
-        const record: PartialPartitionRecord = { targets, peers, direction: spec.direction, comment, owner: ctx.owner };
-        // The record is complete before any rule exists: the reaper goes in first.
-        await ctx.arm?.(record);
+        await Promise.all(targets.map((t) => rulesFor(t, peers, spec.direction)));
+        // The rule comment, chosen from the owner, names every rule before one exists.
+        return { targets, peers, direction: spec.direction, comment: ruleComment(ctx.owner), owner: ctx.owner };
+    },
+
+    async apply(record) {
+        const labels = ownerLabels(record.owner);
         await injectAll(
-            targets,
-            (t) => addRules(t, perTarget[targets.indexOf(t)]!, comment, labels, "spec.peers"),
-            (t) => deleteRules(t, comment, labels),
+            record.targets,
+            async (t) => addRules(t, await rulesFor(t, record.peers, record.direction), record.comment, labels, "spec.peers"),
+            (t) => deleteRules(t, record.comment, labels),
         );
-        return record;
     },
 
     async revert(record, ctx) {

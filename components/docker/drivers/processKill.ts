@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dockerClient, execInContainer } from "../../core/docker";
-import { prepareThenApply, type DriverContext, type FaultDriver, type Observation } from "../../core/driver";
+import type { DriverContext, FaultDriver, Observation } from "../../core/driver";
 import { FaultError } from "../../core/errors";
 import { inspectSelected, namesOf, runOf, startLeftStopped, stillStopped, type ContainerRun } from "../containers";
 import { runInNamespaces } from "../helper";
@@ -130,8 +130,6 @@ export const driver: FaultDriver<ProcessKillSpec, ProcessKillRecord> = {
             }),
         );
     },
-
-    inject: (spec, ctx) => prepareThenApply(driver, spec, ctx),
 
     // Processes cannot be brought back; what can be undone is a container that stopped because its main process
     // was among them (and whose restart policy has not restarted it).

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { dockerClient, inspectContainer } from "../../core/docker";
-import { prepareThenApply, type DriverContext, type FaultDriver, type Observation, type RevertOutcome } from "../../core/driver";
+import type { DriverContext, FaultDriver, Observation, RevertOutcome } from "../../core/driver";
 import type { SpecIssue } from "../../core/errors";
 import { FaultError } from "../../core/errors";
 import { gone, inspectSelected, nameOf, namesOf, overallOutcome, type ContainerRef } from "../containers";
@@ -249,8 +249,6 @@ export const driver: FaultDriver<ResourceLimitsSpec, ResourceLimitsRecord> = {
     async apply(record) {
         await Promise.all(record.containers.map((c) => update(c, c.applied)));
     },
-
-    inject: (spec, ctx) => prepareThenApply(driver, spec, ctx),
 
     async revert(record, ctx): Promise<RevertOutcome> {
         const outcomes = await Promise.all(record.containers.map((c) => revertOne(c, ctx)));

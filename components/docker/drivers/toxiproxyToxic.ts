@@ -229,6 +229,15 @@ function effect(spec: ToxiproxyToxicSpec): string {
     }
 }
 
+/** The error for a toxic of this fault already on the proxy. */
+function stillIn(proxy: string, name: string): FaultError {
+    return new FaultError(
+        "spec.proxy",
+        `proxy "${proxy}" already has a toxic named "${name}": this fault is still in effect from an earlier run. ` +
+            "Run `pulumi destroy` (or recover) for that run, or wait for its time-to-live",
+    );
+}
+
 /** Connects for a revert or observe; undefined (with a warning) when the Toxiproxy, and so the toxic, is gone. */
 async function reconnect(api: ToxiproxyApiRecord, ctx?: DriverContext): Promise<ToxiproxyApi | undefined> {
     const c = await connectRecord(api);
@@ -262,8 +271,9 @@ export const driver: FaultDriver<ToxiproxyToxicSpec, ToxiproxyToxicRecord> = {
 
     reaperNetworkMode: (record) => toxiproxyReaperNetworkMode(record.api),
 
-    async inject(spec, ctx) {
+    async prepare(spec, ctx) {
         const { api, record } = await connectSpec(spec.toxiproxy, "spec.toxiproxy");
+        // The toxic's name comes from the fault's identity, so the record names it before it exists.
         const toxic: ToxicBody = {
             name: toxicName(ctx.owner),
             type: spec.type,
@@ -271,17 +281,20 @@ export const driver: FaultDriver<ToxiproxyToxicSpec, ToxiproxyToxicRecord> = {
             toxicity: spec.toxicity,
             attributes: toxicAttributes(spec),
         };
-        const r = await api.request("POST", `/proxies/${encodeURIComponent(spec.proxy)}/toxics`, toxic);
-        if (r.status === 404) throw await noSuchProxy(api, spec.proxy, "spec.proxy");
-        if (r.status === 409) {
-            throw new FaultError(
-                "spec.proxy",
-                `proxy "${spec.proxy}" already has a toxic named "${toxic.name}": this fault is still in effect from an earlier run. ` +
-                    "Run `pulumi destroy` (or recover) for that run, or wait for its time-to-live",
-            );
-        }
-        if (r.status !== 200) unexpected(api, `adding toxic "${toxic.name}" to proxy "${spec.proxy}"`, r);
+        const r = await api.request("GET", `/proxies/${encodeURIComponent(spec.proxy)}/toxics/${encodeURIComponent(toxic.name)}`);
+        if (r.status === 200) throw stillIn(spec.proxy, toxic.name);
+        if (r.status === 404 && /proxy not found/.test(String(r.body?.error))) throw await noSuchProxy(api, spec.proxy, "spec.proxy");
+        if (r.status !== 404) unexpected(api, `reading toxic "${toxic.name}" of proxy "${spec.proxy}"`, r);
         return { api: record(), proxy: spec.proxy, toxic };
+    },
+
+    async apply(record) {
+        const c = await connectRecord(record.api);
+        if ("gone" in c) throw new FaultError("spec.toxiproxy", c.gone);
+        const r = await c.api.request("POST", `/proxies/${encodeURIComponent(record.proxy)}/toxics`, record.toxic);
+        if (r.status === 404) throw await noSuchProxy(c.api, record.proxy, "spec.proxy");
+        if (r.status === 409) throw stillIn(record.proxy, record.toxic.name);
+        if (r.status !== 200) unexpected(c.api, `adding toxic "${record.toxic.name}" to proxy "${record.proxy}"`, r);
     },
 
     async revert(record, ctx): Promise<RevertOutcome> {

@@ -1,10 +1,10 @@
 // Driver-level test of the FIS experiment run against an AWS SDK mock (aws-sdk-client-mock): no AWS account here.
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
-import { FisClient, GetExperimentCommand, GetExperimentTemplateCommand, StartExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
+import { FisClient, GetExperimentCommand, GetExperimentTemplateCommand, ListExperimentsCommand, StartExperimentCommand, StopExperimentCommand } from "@aws-sdk/client-fis";
 import { mockClient } from "aws-sdk-client-mock";
 import { driver, longestAction, type FisExperimentRecord } from "../../../components/aws/drivers/fisExperiment";
-import type { DriverContext } from "../../../components/core/driver";
+import { prepareThenApply, type DriverContext } from "../../../components/core/driver";
 
 const fis = mockClient(FisClient);
 const owner = { project: "faultline", stack: "test-fis", experiment: "fis-test", fault: "stop-web", kind: "aws:fis-experiment-run" };
@@ -28,7 +28,7 @@ describe("FIS experiment run driver (AWS SDK mock)", () => {
         fis.on(GetExperimentTemplateCommand).resolves(template());
         fis.on(StartExperimentCommand).resolves({ experiment: { id: "EXP1" } });
         fis.on(GetExperimentCommand).resolvesOnce(state("initiating")).resolvesOnce(state("initiating")).resolves(state("running"));
-        const rec = await driver.inject(spec, ctx);
+        const rec = await prepareThenApply(driver, spec, ctx);
         assert.equal(rec.experimentId, "EXP1");
         assert.equal(rec.region, "eu-west-1");
         assert.equal(rec.stopTimeoutMs, 2_000);
@@ -37,6 +37,7 @@ describe("FIS experiment run driver (AWS SDK mock)", () => {
         const input = start[0]!.args[0].input;
         assert.equal(input.experimentTemplateId, "EXTabc123");
         assert.match(input.clientToken ?? "", /^[0-9a-f-]{36}$/);
+        assert.equal(rec.runTag, input.clientToken, "the token chosen in prepare is the one started with");
         assert.deepEqual(input.tags, {
             "dev.faultline.managed": "true",
             "dev.faultline.project": "faultline",
@@ -44,13 +45,33 @@ describe("FIS experiment run driver (AWS SDK mock)", () => {
             "dev.faultline.experiment": "fis-test",
             "dev.faultline.fault": "stop-web",
             "dev.faultline.kind": "aws:fis-experiment-run",
+            "dev.faultline.run": rec.runTag,
         });
         assert.equal(fis.commandCalls(GetExperimentCommand).length, 3, "polled until running");
     });
 
+    it("prepare changes nothing; a revert before apply finds no run and is a no-op, after a lost answer it stops the run by its tag", async () => {
+        fis.on(GetExperimentTemplateCommand).resolves(template());
+        const rec = await driver.prepare(spec, ctx);
+        assert.equal(fis.commandCalls(StartExperimentCommand).length, 0);
+        assert.equal(rec.experimentId, undefined);
+        fis.on(ListExperimentsCommand).resolves({ experiments: [{ id: "OTHER", tags: { "dev.faultline.run": "someone-else" } }] });
+        assert.equal(await driver.revert(rec, ctx), "already-reverted");
+        assert.equal(fis.commandCalls(StopExperimentCommand).length, 0);
+
+        // apply was killed after FIS started the run but before the answer came back: the record has no id.
+        fis.on(ListExperimentsCommand)
+            .resolvesOnce({ experiments: [{ id: "OTHER", tags: {} }], nextToken: "p2" })
+            .resolves({ experiments: [{ id: "EXP1", tags: { "dev.faultline.run": rec.runTag! } }] });
+        fis.on(GetExperimentCommand).resolvesOnce(state("running")).resolves(state("stopped"));
+        fis.on(StopExperimentCommand).resolves({ experiment: { id: "EXP1", state: { status: "stopping" } } });
+        assert.equal(await driver.revert(rec, ctx), "reverted");
+        assert.deepEqual(fis.commandCalls(StopExperimentCommand).map((c) => c.args[0].input), [{ id: "EXP1" }]);
+    });
+
     it("refuses a template whose actions outlast the ttl, without starting anything", async () => {
         fis.on(GetExperimentTemplateCommand).resolves(template("PT1H"));
-        await assert.rejects(driver.inject(spec, ctx), {
+        await assert.rejects(prepareThenApply(driver, spec, ctx), {
             name: "FaultError",
             message: "spec.templateId: template EXTabc123 has an action that lasts 1h, longer than the ttl (10m); shorten the action or raise ttl",
         });
@@ -59,14 +80,14 @@ describe("FIS experiment run driver (AWS SDK mock)", () => {
 
     it("a template that does not exist is named", async () => {
         fis.on(GetExperimentTemplateCommand).rejects(named("ResourceNotFoundException", "Experiment template not found"));
-        await assert.rejects(driver.inject(spec, ctx), { message: 'spec.templateId: no FIS experiment template "EXTabc123"; list them with `aws fis list-experiment-templates`' });
+        await assert.rejects(prepareThenApply(driver, spec, ctx), { message: 'spec.templateId: no FIS experiment template "EXTabc123"; list them with `aws fis list-experiment-templates`' });
     });
 
     it("an experiment that fails to start reports FIS's reason", async () => {
         fis.on(GetExperimentTemplateCommand).resolves(template());
         fis.on(StartExperimentCommand).resolves({ experiment: { id: "EXP1" } });
         fis.on(GetExperimentCommand).resolvesOnce(state("initiating")).resolves(state("failed", "Target resolution returned empty set"));
-        await assert.rejects(driver.inject(spec, ctx), { message: "FIS experiment EXP1 is failed: Target resolution returned empty set; it never became running" });
+        await assert.rejects(prepareThenApply(driver, spec, ctx), { message: "FIS experiment EXP1 is failed: Target resolution returned empty set; it never became running" });
         assert.equal(fis.commandCalls(StopExperimentCommand).length, 0, "nothing to stop: it already ended");
     });
 
@@ -78,7 +99,7 @@ describe("FIS experiment run driver (AWS SDK mock)", () => {
             fis.on(GetExperimentCommand).resolves(state("stopped"));
             return { experiment: { id: "EXP1", state: { status: "stopping" } } };
         });
-        await assert.rejects(driver.inject({ ...spec, startTimeoutMs: 100 }, ctx), { message: "FIS experiment EXP1 is still initiating after 100ms; it did not become running in time" });
+        await assert.rejects(prepareThenApply(driver, { ...spec, startTimeoutMs: 100 }, ctx), { message: "FIS experiment EXP1 is still initiating after 100ms; it did not become running in time" });
         assert.equal(fis.commandCalls(StopExperimentCommand).length, 1);
     });
 

@@ -5,11 +5,13 @@ import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { execInContainer } from "../../../components/core/docker";
 import { driver } from "../../../components/docker/drivers/bandwidth";
+import { faultHandle } from "../../../components/docker/qdisc";
 import { Labels } from "../../../components/core/labels";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
 import { containersLabelled, rootQdisc, transferSeconds } from "../../helpers/network";
+import { prepareThenApply } from "../../../components/core/driver";
 
 describe("BandwidthLimit (real Docker, real Pulumi engine)", { timeout: 600_000 }, () => {
     const run = runId();
@@ -53,7 +55,7 @@ describe("BandwidthLimit (real Docker, real Pulumi engine)", { timeout: 600_000 
 
         const up = await stack.up();
         assert.equal(up.summary.result, "succeeded");
-        assert.match(await rootQdisc(server, run), /^qdisc tbf fa17: root refcnt \d+ rate 8Mbit burst 4Kb lat 400ms/);
+        assert.match(await rootQdisc(server, run), /^qdisc tbf f[0-9a-f]{3}: root refcnt \d+ rate 8Mbit burst 4Kb lat 400ms/);
         const slow = await transferSeconds(client, url);
         // 2 MiB is 16.8 Mbit: 2.1 s at 8 Mbit/s, give or take the bucket and a busy machine.
         assert.ok(slow !== undefined && slow >= 1.8 && slow < 5, `throttled transfer took ${slow} s`);
@@ -67,14 +69,14 @@ describe("BandwidthLimit (real Docker, real Pulumi engine)", { timeout: 600_000 
     });
 
     it("refuses an interface that already carries a faultline qdisc, and one that does not exist", async () => {
-        const record = await driver.inject(driver.schema.parse({ target: { name: server }, rate: "1mbit" }), ctx);
+        const record = await prepareThenApply(driver, driver.schema.parse({ target: { name: server }, rate: "1mbit" }), ctx);
         try {
             await assert.rejects(
-                driver.inject(driver.schema.parse({ target: { name: server }, rate: "2mbit" }), ctx),
-                new RegExp(`^FaultError: spec\\.interface: interface eth0 of "${server}" already carries another faultline fault \\(qdisc tbf fa17: root`),
+                prepareThenApply(driver, driver.schema.parse({ target: { name: server }, rate: "2mbit" }), ctx),
+                new RegExp(`^FaultError: spec\\.interface: interface eth0 of "${server}" already carries another faultline fault \\(qdisc tbf ${faultHandle(ctx.owner)} root`),
             );
             await assert.rejects(
-                driver.inject(driver.schema.parse({ target: { name: server }, rate: "2mbit", interface: "eth9" }), ctx),
+                prepareThenApply(driver, driver.schema.parse({ target: { name: server }, rate: "2mbit", interface: "eth9" }), ctx),
                 { message: `spec.interface: container "${server}" has no interface "eth9"; list them with \`docker exec ${server} ip link\` (most have eth0)` },
             );
             assert.deepEqual(record.targets.map((t) => t.before), [defaultQdisc]);

@@ -6,7 +6,8 @@ import { dockerClient, execInContainer } from "../../../components/core/docker";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { cleanupRun, runContainer, runId } from "../../helpers/docker";
-import { reapersOf, upThenSigkill, waitFor } from "../../helpers/pulumi";
+import { reapersOf, waitFor } from "../../helpers/pulumi";
+import { upThenKillTree } from "../../helpers/killTree";
 
 const TOOLS = process.env.FAULTLINE_IMAGE_TOOLS ?? "faultline/tools:1";
 
@@ -116,7 +117,7 @@ describe("ClockSkew (real Docker, real Pulumi engine)", { timeout: 600_000 }, ()
     it("after SIGKILL of pulumi up, the TTL reaper puts the clock back; refresh and destroy are clean no-ops", async () => {
         const ttlStack = await openStack(ttlStackName, { experiment: experiment({}, "8s") });
         stacks.push(ttlStack);
-        await upThenSigkill(ttlStackName, () => skewedBy(target, -3 * 3600));
+        await upThenKillTree(ttlStackName, { whenSeen: () => skewedBy(target, -3 * 3600) });
         await waitFor("the reaper to put the clock back", () => skewedBy(target, 0), 60_000);
         assert.equal((await execInContainer(target, ["test", "-e", "/etc/faketime"])).exitCode, 1, "the file is gone");
         await waitFor("the reaper to remove itself", async () => (await reapersOf(ttlStackName, "skew")).length === 0, 30_000);

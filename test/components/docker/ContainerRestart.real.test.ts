@@ -7,7 +7,8 @@ import { dockerClient } from "../../../components/core/docker";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
-import { faultlineContainersOf, recoverKilledStack, upThenKill9, waitFor } from "../../helpers/faults";
+import { faultlineContainersOf, recoverKilledStack, waitFor } from "../../helpers/faults";
+import { upThenKillTree } from "../../helpers/killTree";
 
 const state = async (name: string) => (await dockerClient().getContainer(name).inspect()).State;
 
@@ -64,7 +65,7 @@ describe("ContainerRestart (real Docker, real Pulumi engine)", { timeout: 600_00
     it("after SIGKILL of pulumi up, the reaper makes sure the target runs when the TTL is out; destroy is clean", async () => {
         await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment("8s")) });
         const startedBefore = (await state(web)).StartedAt;
-        const k = await upThenKill9(stackName, async () => (await state(web)).StartedAt !== startedBefore);
+        const k = await upThenKillTree(stackName, { whenSeen: async () => (await state(web)).StartedAt !== startedBefore });
         // Stand in for a restart that was cut between its stop and its start.
         await dockerClient().getContainer(web).stop({ t: 0 });
         const back = await waitFor("the reaper to start the target", async () => (await state(web)).Running, 8_000 + 7_000 - (Date.now() - k.faultsInAt));

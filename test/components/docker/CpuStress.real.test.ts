@@ -7,7 +7,8 @@ import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { cpuShare } from "../../helpers/cgroup";
 import { cleanupRun, runContainer, runId } from "../../helpers/docker";
-import { helpersOf, reapersOf, upThenSigkill, waitFor } from "../../helpers/pulumi";
+import { helpersOf, reapersOf, waitFor } from "../../helpers/pulumi";
+import { upThenKillTree } from "../../helpers/killTree";
 
 // The machine is shared: a stressed target gets what the scheduler gives it, so "busy" is a modest floor and
 // "idle" a small ceiling. An idle busybox `sleep` uses ~0.
@@ -84,7 +85,7 @@ describe("CpuStress (real Docker, real Pulumi engine)", { timeout: 600_000 }, ()
         const ttlStack = await openStack(ttlStackName, { experiment: experiment("8s") });
         stacks.push(ttlStack);
         const running = async () => (await helpersOf(ttlStackName, "burn")).some((h) => h.State === "running");
-        await upThenSigkill(ttlStackName, running);
+        await upThenKillTree(ttlStackName, { whenSeen: running });
         await waitFor("the reaper to remove the stressor", async () => (await helpersOf(ttlStackName, "burn")).length === 0, 60_000);
         assert.ok((await cpuShare(target)) < IDLE, "the target is idle again");
         await waitFor("the reaper to remove itself", async () => (await reapersOf(ttlStackName, "burn")).length === 0, 30_000);

@@ -6,7 +6,8 @@ import { execInContainer } from "../../../components/core/docker";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { cleanupRun, runContainer, runId } from "../../helpers/docker";
-import { reapersOf, upThenSigkill, waitFor } from "../../helpers/pulumi";
+import { reapersOf, waitFor } from "../../helpers/pulumi";
+import { upThenKillTree } from "../../helpers/killTree";
 
 /** KiB used on the filesystem of `dir`, as `df` inside the container reports it. */
 async function usedKiB(container: string, dir: string): Promise<number> {
@@ -113,7 +114,7 @@ describe("DiskFill (real Docker, real Pulumi engine)", { timeout: 600_000 }, () 
         const ttlStack = await openStack(ttlStackName, { experiment: experiment({}, "8s") });
         stacks.push(ttlStack);
         const file = fillFile(ttlStackName);
-        await upThenSigkill(ttlStackName, () => exists(target, file));
+        await upThenKillTree(ttlStackName, { whenSeen: () => exists(target, file) });
         assert.equal(await usedKiB(target, "/data"), 4 + 8192, "the fault is in after the kill");
         await waitFor("the reaper to delete the fill file", async () => !(await exists(target, file)), 60_000);
         assert.equal(await usedKiB(target, "/data"), 4);

@@ -9,6 +9,7 @@ import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
 import { canResolve, containersLabelled, faultlineRules, ipOf } from "../../helpers/network";
+import { prepareThenApply } from "../../../components/core/driver";
 
 describe("DnsFailure (real Docker, real Pulumi engine)", { timeout: 600_000 }, () => {
     const run = runId();
@@ -79,7 +80,7 @@ describe("DnsFailure (real Docker, real Pulumi engine)", { timeout: 600_000 }, (
     });
 
     it("revert is idempotent and observe follows the rules", async () => {
-        const record = await driver.inject(driver.schema.parse({ target: { name: client } }), ctx);
+        const record = await prepareThenApply(driver, driver.schema.parse({ target: { name: client } }), ctx);
         assert.deepEqual(await driver.observe(record), { active: true, detail: `DNS drop rules "faultline:${owner.stack}:no-dns" in place on ${client}` });
         assert.equal(await driver.revert(record, ctx), "reverted");
         assert.equal(await driver.revert(record, ctx), "already-reverted");

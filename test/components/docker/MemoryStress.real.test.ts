@@ -6,7 +6,8 @@ import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { memoryUsage } from "../../helpers/cgroup";
 import { cleanupRun, runContainer, runId } from "../../helpers/docker";
-import { helpersOf, reapersOf, upThenSigkill, waitFor } from "../../helpers/pulumi";
+import { helpersOf, reapersOf, waitFor } from "../../helpers/pulumi";
+import { upThenKillTree } from "../../helpers/killTree";
 
 const MiB = 1024 * 1024;
 
@@ -69,7 +70,7 @@ describe("MemoryStress (real Docker, real Pulumi engine)", { timeout: 600_000 },
     it("after SIGKILL of pulumi up, the TTL reaper frees the memory; refresh and destroy are clean no-ops", async () => {
         const ttlStack = await openStack(ttlStackName, { experiment: experiment({ bytes: "48MiB" }, "8s") });
         stacks.push(ttlStack);
-        await upThenSigkill(ttlStackName, async () => (await memoryUsage(target)) >= baseline + 46 * MiB);
+        await upThenKillTree(ttlStackName, { whenSeen: async () => (await memoryUsage(target)) >= baseline + 46 * MiB });
         await waitFor("the reaper to free the memory", async () => (await memoryUsage(target)) < baseline + 8 * MiB, 60_000);
         await waitFor("the stressor and the reaper to be gone", async () =>
             (await helpersOf(ttlStackName, "hog")).length === 0 && (await reapersOf(ttlStackName, "hog")).length === 0, 30_000);

@@ -9,6 +9,7 @@ import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
 import { containersLabelled, rootQdisc } from "../../helpers/network";
+import { prepareThenApply } from "../../../components/core/driver";
 
 describe("Netem on a kernel without sch_netem (real Docker, real Pulumi engine)", { timeout: 300_000 }, () => {
     const run = runId();
@@ -56,7 +57,7 @@ describe("Netem on a kernel without sch_netem (real Docker, real Pulumi engine)"
 
     it("inject called directly (no preview) fails with the same message", async () => {
         const owner = { project: "faultline", stack: `test-netem-drv-${run}`, experiment: "n", fault: "lossy", kind: driver.kind };
-        await assert.rejects(driver.inject(driver.schema.parse({ target: { name: server }, delay: "10ms" }), { owner, warn: () => undefined, info: () => undefined }), {
+        await assert.rejects(prepareThenApply(driver, driver.schema.parse({ target: { name: server }, delay: "10ms" }), { owner, warn: () => undefined, info: () => undefined }), {
             name: "FaultError",
             message: `spec: ${NETEM_MISSING}`,
         });

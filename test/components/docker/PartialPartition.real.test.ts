@@ -1,17 +1,18 @@
 // Real-engine test: the real Pulumi CLI (Automation API, local file backend), a real Docker engine, real iptables
 // rules in the containers' network namespaces, and a reaper that outlives a `pulumi up` killed with SIGKILL.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { driver } from "../../../components/docker/drivers/partialPartition";
 import { execInContainer } from "../../../components/core/docker";
 import { Labels } from "../../../components/core/labels";
-import { faultlineEnv, PROJECT_ROOT, useFaultlineEnv } from "../../../runner/env";
-import { openStack, removeStack, repairKilledCheckpoint } from "../../../runner/pulumi";
+import { useFaultlineEnv } from "../../../runner/env";
+import { openStack, removeStack } from "../../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
 import { faultlineContainersOf } from "../../helpers/faults";
 import { containersLabelled, faultlineRules, ipOf } from "../../helpers/network";
+import { prepareThenApply } from "../../../components/core/driver";
+import { upThenKillTree } from "../../helpers/killTree";
 
 describe("PartialPartition (real Docker, real Pulumi engine)", { timeout: 600_000 }, () => {
     const run = runId();
@@ -88,7 +89,7 @@ describe("PartialPartition (real Docker, real Pulumi engine)", { timeout: 600_00
     });
 
     it("egress: A cannot open connections to B, B still reaches A; the revert record has B's address", async () => {
-        const record = await driver.inject(driver.schema.parse({ target: { name: a }, peers: [b], direction: "egress" }), ctx);
+        const record = await prepareThenApply(driver, driver.schema.parse({ target: { name: a }, peers: [b], direction: "egress" }), ctx);
         try {
             assert.deepEqual(record.peers, [{ ref: b, ips: [await ipOf(b, net)] }]);
             assert.deepEqual(await reach(), { ab: false, ba: true, ac: true });
@@ -101,7 +102,7 @@ describe("PartialPartition (real Docker, real Pulumi engine)", { timeout: 600_00
     });
 
     it("ingress with a label selector for peers: B cannot open connections to A, A still reaches B", async () => {
-        const record = await driver.inject(
+        const record = await prepareThenApply(driver, 
             driver.schema.parse({ target: { name: a }, peers: { name: b, labels: { "dev.faultline.test": run } }, direction: "ingress" }),
             ctx,
         );
@@ -144,27 +145,11 @@ describe("PartialPartition (real Docker, real Pulumi engine)", { timeout: 600_00
     it("after SIGKILL of `pulumi up`, the reaper deletes the rules at the TTL; a later destroy succeeds", async (t) => {
         const ttlS = 10;
         const stack = await newStack("kill", { ttl: `${ttlS}s` });
-        const env = faultlineEnv();
-        const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack.name], {
-            cwd: PROJECT_ROOT,
-            env: { ...process.env, ...env },
-            detached: true,
-            stdio: "ignore",
-        });
-        let exitedByItself = false;
-        const exited = new Promise((r) => child.on("exit", () => r((exitedByItself = true))));
         const bIp = await ipOf(b, net);
         // The fastest probe: once A drops packets to B in its own OUTPUT chain, a ping fails at once (EPERM).
         const aPingsB = async () => (await execInContainer(a, ["ping", "-c", "1", "-W", "1", bIp])).exitCode === 0;
-        try {
-            const deadline = Date.now() + 120_000;
-            while (await aPingsB()) assert.ok(Date.now() < deadline, "the fault never became observable");
-        } finally {
-            if (!exitedByItself) process.kill(-child.pid!, "SIGKILL");
-            await exited;
-            repairKilledCheckpoint(stack.name);
-        }
-        if (exitedByItself) t.diagnostic("pulumi up had finished before the fault was seen; the TTL path is still checked");
+        const k = await upThenKillTree(stack.name, { whenSeen: async () => !(await aPingsB()) }, 120_000);
+        if (k.finishedFirst) t.diagnostic("pulumi up had finished before the fault was seen; the TTL path is still checked");
         const killedAt = Date.now();
         assert.deepEqual(await reach(), { ab: false, ba: false, ac: true }, "the fault is in after the kill");
         while ((await faultlineRules(a, run)).length > 0) {

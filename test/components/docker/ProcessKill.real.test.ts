@@ -6,6 +6,7 @@ import { driver, ProcessKillSpec } from "../../../components/docker/drivers/proc
 import { cleanupRun, runContainer, runId } from "../../helpers/docker";
 import { faultCycleSuite } from "../../helpers/faultCycle";
 import { faultlineContainersOf } from "../../helpers/faults";
+import { prepareThenApply } from "../../../components/core/driver";
 
 const state = async (name: string) => (await dockerClient().getContainer(name).inspect()).State;
 
@@ -32,7 +33,7 @@ describe("ProcessKill of a side process (real Docker, driver only)", { timeout: 
 
     it("kills exactly the matching processes, leaves the container up, and has nothing to revert", async () => {
         await runContainer({ name, run, cmd: ["sh", "-c", "sleep 901 & sleep 902 & exec httpd -f -p 8080"] });
-        const record = await driver.inject(ProcessKillSpec.parse({ target: { name }, process: "^sleep$", signal: "SIGTERM" }), ctx);
+        const record = await prepareThenApply(driver, ProcessKillSpec.parse({ target: { name }, process: "^sleep$", signal: "SIGTERM" }), ctx);
         assert.deepEqual(record.containers[0]!.processes.map((p) => p.name), ["sleep", "sleep"]);
         const top = await dockerClient().getContainer(name).top({ ps_args: "-o pid,comm" });
         assert.deepEqual(top.Processes.map((p: string[]) => p[1]), ["httpd"], "only httpd is left");
@@ -48,7 +49,7 @@ describe("ProcessKill of a side process (real Docker, driver only)", { timeout: 
         // No /bin/sh any more: `docker exec sh` fails, so the driver must fall back to its helper.
         await dockerClient().getContainer(bare).exec({ Cmd: ["rm", "/bin/sh"] }).then((e) => e.start({}));
         await new Promise((r) => setTimeout(r, 300));
-        const record = await driver.inject(ProcessKillSpec.parse({ target: { name: bare }, process: "^sleep$", signal: "SIGTERM" }), ctx);
+        const record = await prepareThenApply(driver, ProcessKillSpec.parse({ target: { name: bare }, process: "^sleep$", signal: "SIGTERM" }), ctx);
         assert.deepEqual(record.containers[0]!.processes.map((p) => p.name), ["sleep", "sleep"]);
         const top = await dockerClient().getContainer(bare).top({ ps_args: "-o pid,comm" });
         assert.deepEqual(top.Processes.map((p: string[]) => p[1]), ["httpd"], "only httpd is left");
@@ -57,7 +58,7 @@ describe("ProcessKill of a side process (real Docker, driver only)", { timeout: 
 
     it("names the field when no process matches, before anything is killed", async () => {
         await assert.rejects(
-            driver.inject(ProcessKillSpec.parse({ target: { name }, process: "^nginx$" }), ctx),
+            prepareThenApply(driver, ProcessKillSpec.parse({ target: { name }, process: "^nginx$" }), ctx),
             new RegExp(`spec\\.process: no process matching "\\^nginx\\$" in container "${name}"; list its processes with \`docker top ${name}\``),
         );
     });

@@ -6,6 +6,7 @@ import { dockerClient } from "../../../components/core/docker";
 import { driver, ResourceLimitsSpec, UNLIMITED_MEMORY } from "../../../components/docker/drivers/resourceLimits";
 import { cleanupRun, runContainer, runId } from "../../helpers/docker";
 import { faultCycleSuite } from "../../helpers/faultCycle";
+import { prepareThenApply } from "../../../components/core/driver";
 
 /** Docker's view of the limits and the cgroup (v1) files the kernel enforces. */
 async function limits(name: string) {
@@ -56,7 +57,7 @@ describe("ResourceLimits on a container without limits (real Docker, driver only
         await runContainer({ name, run, cmd: ["httpd", "-f", "-p", "8080"] });
         const before = await limits(name);
         assert.deepEqual(before.hostConfig, { CpuQuota: 0, CpuPeriod: 0, NanoCpus: 0, CpusetCpus: "", Memory: 0, MemorySwap: 0 });
-        const record = await driver.inject(ResourceLimitsSpec.parse({ target: { name }, cpus: 0.5, cpusetCpus: "0", memory: "32m" }), ctx);
+        const record = await prepareThenApply(driver, ResourceLimitsSpec.parse({ target: { name }, cpus: 0.5, cpusetCpus: "0", memory: "32m" }), ctx);
         const during = await limits(name);
         assert.deepEqual(during.cgroup, { ...before.cgroup, quota: "50000", cpus: "0", memory: "33554432", memsw: "33554432" });
         assert.equal(await driver.revert(record, ctx), "reverted");
@@ -76,7 +77,7 @@ describe("ResourceLimits on a container without limits (real Docker, driver only
 
     it("leaves a limit someone else changed since the fault as they set it, and says so", async () => {
         const warnings: string[] = [];
-        const record = await driver.inject(ResourceLimitsSpec.parse({ target: { name }, cpuQuota: 30000 }), { ...ctx, warn: (m) => warnings.push(m) });
+        const record = await prepareThenApply(driver, ResourceLimitsSpec.parse({ target: { name }, cpuQuota: 30000 }), { ...ctx, warn: (m) => warnings.push(m) });
         await dockerClient().getContainer(name).update({ CpuQuota: 70000 });
         assert.equal(await driver.revert(record, { ...ctx, warn: (m) => warnings.push(m) }), "already-reverted");
         assert.equal((await limits(name)).hostConfig.CpuQuota, 70000);

@@ -2,15 +2,15 @@
 // real Toxiproxy, a real upstream and a real client on one Docker network. One `up` injects all of them at once (one
 // proxy per fault), so a full cycle covers every kind; the kill -9 test does the same with a short time-to-live.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { dockerClient } from "../../../components/core/docker";
 import { STANDBY_KIND } from "../../../components/core/labels";
 import { armedFaults } from "../../../components/docker/reaper";
-import { faultlineEnv, PROJECT_ROOT, useFaultlineEnv } from "../../../runner/env";
-import { openStack, removeStack, repairKilledCheckpoint } from "../../../runner/pulumi";
+import { useFaultlineEnv } from "../../../runner/env";
+import { openStack, removeStack } from "../../../runner/pulumi";
 import { cleanupRun, runId } from "../../helpers/docker";
+import { upThenKillTree } from "../../helpers/killTree";
 import {
     BIG_BYTES,
     createProxy,
@@ -258,14 +258,6 @@ describe("Toxiproxy faults (real Docker, real Pulumi engine)", { timeout: 900_00
         const ttlS = 15;
         await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment(`${ttlS}s`)) });
         const startedAt = Date.now();
-        const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", stackName], {
-            cwd: PROJECT_ROOT,
-            env: { ...process.env, ...faultlineEnv() },
-            detached: true,
-            stdio: "ignore",
-        });
-        let exited = false;
-        child.on("exit", () => (exited = true));
         const names = Object.keys(CASES);
         const seenAt: Record<string, number> = {};
         const revertedAt: Record<string, number> = {};
@@ -277,20 +269,16 @@ describe("Toxiproxy faults (real Docker, real Pulumi engine)", { timeout: 900_00
                 else if (seenAt[n] !== undefined) revertedAt[n] ??= now;
             }
         };
-        // Kill right after every fault is observable and armed in a reaper.
-        const deadline = Date.now() + 240_000;
-        while (Date.now() < deadline && !exited) {
-            await watch();
-            const armedNow = (await armed(stackName)).filter((a) => a.expiresAt >= startedAt);
-            if (Object.keys(seenAt).length === names.length && armedNow.length === names.length) break;
-            await new Promise((r) => setTimeout(r, 100));
-        }
-        assert.equal(exited, false, "pulumi up must still be running when it is killed");
-        process.kill(-child.pid!, "SIGKILL");
-        const killedAt = Date.now();
-        while (!exited) await new Promise((r) => setTimeout(r, 20));
-        // A kill in the middle of a checkpoint write leaves a file no later command can load (see the function).
-        repairKilledCheckpoint(stackName);
+        // Kill the whole process tree right after every fault is observable and armed in a reaper.
+        const k = await upThenKillTree(stackName, {
+            whenSeen: async () => {
+                await watch();
+                const armedNow = (await armed(stackName)).filter((a) => a.expiresAt >= startedAt);
+                return Object.keys(seenAt).length === names.length && armedNow.length === names.length;
+            },
+        }, 240_000);
+        assert.equal(k.finishedFirst, false, "pulumi up must still be running when it is killed");
+        const killedAt = k.killedAt;
         assert.equal(Object.keys(seenAt).length, names.length, "every fault was observed before the kill");
 
         // Wait longer than the bound, so that a failure says how late the reapers were.
@@ -311,7 +299,7 @@ describe("Toxiproxy faults (real Docker, real Pulumi engine)", { timeout: 900_00
         for (const n of names) {
             assert.ok(revertedAt[n]! - seenAt[n]! <= (ttlS + 5) * 1000, `reverted after injection (expected ≤ ${ttlS + 5} s): ${late.join(", ")}`);
         }
-        assert.throws(() => process.kill(-child.pid!, 0), { code: "ESRCH" }, "no process of the killed group is left");
+        assert.ok(k.killed >= 3, `pulumi, the language host and the provider were killed (${k.killed} processes)`);
         for (const [n, p] of Object.entries(await probeAll(env))) assertHealthy(n, p);
 
         // State repair after the kill: release the lock, drop pending creates (refresh also drops the faults the

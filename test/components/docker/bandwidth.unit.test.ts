@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { toSpecIssues } from "../../../components/core/errors";
 import { BandwidthSpec, tbfArgs } from "../../../components/docker/drivers/bandwidth";
-import { isFaultQdisc, parseRootQdisc } from "../../../components/docker/qdisc";
+import { faultHandle, isFaultlineHandle, isFaultQdisc, parseRootQdisc } from "../../../components/docker/qdisc";
 
 function issues(input: unknown) {
     const r = BandwidthSpec.safeParse(input);
@@ -32,12 +32,26 @@ describe("BandwidthSpec", () => {
 });
 
 describe("root qdisc", () => {
-    it("parses tc's line and tells faultline's qdisc (handle fa17:) from the kernel default", () => {
+    it("parses tc's line and tells the fault's own qdisc (by its handle) from the kernel default and other faults'", () => {
         assert.deepEqual(parseRootQdisc("qdisc noqueue 0: root refcnt 2 \n"), { kind: "noqueue", handle: "0:" });
         const ours = "qdisc tbf fa17: root refcnt 3 rate 4Mbit burst 4Kb lat 400ms";
-        assert.equal(isFaultQdisc(ours, "tbf"), true);
-        assert.equal(isFaultQdisc(ours, "netem"), false);
-        assert.equal(isFaultQdisc("qdisc tbf 1: root refcnt 3 rate 4Mbit", "tbf"), false);
+        assert.equal(isFaultQdisc(ours, "tbf", "fa17:"), true);
+        assert.equal(isFaultQdisc(ours, "netem", "fa17:"), false);
+        assert.equal(isFaultQdisc(ours, "tbf", "f001:"), false, "another fault's handle");
+        assert.equal(isFaultQdisc("qdisc tbf 1: root refcnt 3 rate 4Mbit", "tbf", "fa17:"), false);
         assert.equal(parseRootQdisc(""), undefined);
+    });
+
+    it("chooses each fault's handle from its stack and name, in faultline's range f000:-ffef:", () => {
+        const a = faultHandle({ stack: "s1", fault: "slow" });
+        assert.match(a, /^f[0-9a-f]{3}:$/);
+        assert.equal(faultHandle({ stack: "s1", fault: "slow" }), a, "the same fault always gets the same handle");
+        assert.notEqual(faultHandle({ stack: "s1", fault: "slower" }), a);
+        assert.notEqual(faultHandle({ stack: "s2", fault: "slow" }), a);
+        assert.equal(isFaultlineHandle(a), true);
+        assert.equal(isFaultlineHandle("fa17:"), true, "records written before per-fault handles");
+        assert.equal(isFaultlineHandle("fff0:"), false);
+        assert.equal(isFaultlineHandle("0:"), false);
+        assert.equal(isFaultlineHandle("1:"), false);
     });
 });

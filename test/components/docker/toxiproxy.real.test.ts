@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { dockerClient } from "../../../components/core/docker";
-import type { DriverContext } from "../../../components/core/driver";
+import { prepareThenApply, type DriverContext } from "../../../components/core/driver";
 import { driver as down } from "../../../components/docker/drivers/dependencyDown";
 import { driver as toxic, ToxiproxyToxicSpec } from "../../../components/docker/drivers/toxiproxyToxic";
 import { cleanupRun, runId } from "../../helpers/docker";
@@ -31,7 +31,7 @@ describe("Toxiproxy drivers (real Docker, real Toxiproxy)", { timeout: 300_000 }
     });
 
     it("injects with the spec's stream and toxicity, records how to reach the API both ways, and reverts once", async () => {
-        const rec = await toxic.inject(latency({ stream: "upstream", toxicity: 0.5 }), ctx("slow"));
+        const rec = await prepareThenApply(toxic, latency({ stream: "upstream", toxicity: 0.5 }), ctx("slow"));
         const info = await dockerClient().getContainer(env.toxiproxy).inspect();
         assert.deepEqual(rec.api, {
             container: { id: info.Id, name: env.toxiproxy, hostname: info.Config.Hostname, startedAt: info.State.StartedAt },
@@ -55,7 +55,7 @@ describe("Toxiproxy drivers (real Docker, real Toxiproxy)", { timeout: 300_000 }
 
     it("reverting after the proxy was deleted warns and reports the target gone", async () => {
         await createProxy(env, "tmp", 23002);
-        const rec = await toxic.inject(latency({ proxy: "tmp" }), ctx("tmp"));
+        const rec = await prepareThenApply(toxic, latency({ proxy: "tmp" }), ctx("tmp"));
         await toxiproxyApi(env, "DELETE", "/proxies/tmp");
         warnings.length = 0;
         assert.equal(await toxic.revert(rec, ctx("tmp")), "target-gone");
@@ -63,7 +63,7 @@ describe("Toxiproxy drivers (real Docker, real Toxiproxy)", { timeout: 300_000 }
     });
 
     it("works through a loopback URL too (reaper on the host network), and a URL where nothing listens means gone", async () => {
-        const rec = await toxic.inject(latency({ toxiproxy: { url: env.api } }), ctx("by-url"));
+        const rec = await prepareThenApply(toxic, latency({ toxiproxy: { url: env.api } }), ctx("by-url"));
         assert.deepEqual(rec.api, { hostUrl: env.api, namespaceUrl: env.api });
         assert.equal(toxic.reaperNetworkMode!(rec), "host");
         assert.equal(await toxic.revert(rec, ctx("by-url")), "reverted");
@@ -76,7 +76,7 @@ describe("Toxiproxy drivers (real Docker, real Toxiproxy)", { timeout: 300_000 }
 
     it("DependencyDown re-enables only a proxy it disabled", async () => {
         const spec = down.schema.parse({ toxiproxy: { container: env.toxiproxy }, proxy: "db" });
-        const rec = await down.inject(spec, ctx("db-down"));
+        const rec = await prepareThenApply(down, spec, ctx("db-down"));
         assert.equal(rec.wasEnabled, true);
         assert.equal((await toxiproxyApi(env, "GET", "/proxies/db")).body.enabled, false);
         assert.equal(await down.revert(rec, ctx("db-down")), "reverted");
@@ -85,7 +85,7 @@ describe("Toxiproxy drivers (real Docker, real Toxiproxy)", { timeout: 300_000 }
 
         await toxiproxyApi(env, "PATCH", "/proxies/db", { enabled: false });
         warnings.length = 0;
-        const rec2 = await down.inject(spec, ctx("db-down"));
+        const rec2 = await prepareThenApply(down, spec, ctx("db-down"));
         assert.deepEqual(warnings, ['proxy "db" was already disabled; it stays disabled, and revert will leave it so']);
         assert.equal(await down.revert(rec2, ctx("db-down")), "already-reverted");
         assert.equal((await toxiproxyApi(env, "GET", "/proxies/db")).body.enabled, false, "someone else's disabled proxy stays disabled");
@@ -93,7 +93,7 @@ describe("Toxiproxy drivers (real Docker, real Toxiproxy)", { timeout: 300_000 }
     });
 
     it("after the Toxiproxy container restarted, the fault is gone and revert touches nothing", async () => {
-        const rec = await toxic.inject(latency(), ctx("restart"));
+        const rec = await prepareThenApply(toxic, latency(), ctx("restart"));
         await dockerClient().getContainer(env.toxiproxy).restart({ t: 0 });
         const info = await dockerClient().getContainer(env.toxiproxy).inspect();
         env.api = `http://127.0.0.1:${info.NetworkSettings.Ports["8474/tcp"]![0]!.HostPort}`;

@@ -1,0 +1,128 @@
+// The one way tests and benchmarks kill `pulumi up`: every process the operation started, at once, with SIGKILL.
+//
+// Killing `pulumi up`'s process group is not enough: the language host, the dynamic providers and the policy pack
+// are started in process groups of their own, and a provider outlives `pulumi` by up to a second, long enough to
+// finish an injection after "everything" was killed. So the run is started inside a cgroup v1 freezer cgroup of its
+// own (every process it forks is born there, whatever its process group or session), and the kill freezes the whole
+// cgroup first, then SIGKILLs every task in it: no process can fork, finish a request or escape between the moment
+// the tasks are listed and the moment they die.
+import { randomBytes } from "node:crypto";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { faultlineEnv, PROJECT_ROOT } from "../../runner/env";
+import { repairKilledCheckpoint } from "../../runner/pulumi";
+
+/** Where cgroup v1 mounts the freezer controller. */
+const FREEZER = "/sys/fs/cgroup/freezer";
+
+/** When to kill: a fixed delay after `pulumi up` starts, or the moment a check first sees the fault on the target. */
+export type KillMoment = { afterMs: number } | { whenSeen: () => Promise<boolean> };
+
+/** What happened around the kill. */
+export interface TreeKill {
+    /** When `whenSeen` first returned true (epoch ms); undefined for a kill after a delay. */
+    faultsInAt?: number;
+    /** When every process of the run had been sent SIGKILL (epoch ms). */
+    killedAt: number;
+    /** How many processes were killed: `pulumi` and every plugin it started. */
+    killed: number;
+    /** True when `pulumi up` had already ended on its own before the kill moment. */
+    finishedFirst: boolean;
+    /** Everything `pulumi up` printed before it died, for failure messages. */
+    output: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function tasksOf(cgroup: string): number[] {
+    return fs
+        .readFileSync(path.join(cgroup, "cgroup.procs"), "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map(Number);
+}
+
+/** Freezes every task of `cgroup`, SIGKILLs each, thaws (so they can die) and waits until the cgroup is empty. */
+async function freezeAndKill(cgroup: string): Promise<number> {
+    const state = path.join(cgroup, "freezer.state");
+    fs.writeFileSync(state, "FROZEN");
+    for (let i = 0; fs.readFileSync(state, "utf8").trim() !== "FROZEN"; i++) {
+        if (i > 500) throw new Error(`${cgroup} did not freeze within 5 s`);
+        await sleep(10);
+    }
+    const pids = tasksOf(cgroup);
+    for (const pid of pids) {
+        try {
+            process.kill(pid, "SIGKILL");
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+        }
+    }
+    fs.writeFileSync(state, "THAWED");
+    for (let i = 0; tasksOf(cgroup).length > 0; i++) {
+        if (i > 1000) throw new Error(`tasks of ${cgroup} still alive 10 s after SIGKILL: ${tasksOf(cgroup).join(", ")}`);
+        await sleep(10);
+    }
+    return pids.length;
+}
+
+/**
+ * Runs the real `pulumi up --yes --skip-preview` of `stack` in a freezer cgroup of its own, and at `moment` kills
+ * every process it started (see the file's header). Then repairs a checkpoint the kill may have torn, so later
+ * commands can load the stack; the dead update's lock is left, as a real crash leaves it.
+ */
+export function upThenKillTree(stack: string, moment: { whenSeen: () => Promise<boolean> }, timeoutMs?: number): Promise<TreeKill & { faultsInAt: number }>;
+export function upThenKillTree(stack: string, moment: KillMoment, timeoutMs?: number): Promise<TreeKill>;
+export async function upThenKillTree(stack: string, moment: KillMoment, timeoutMs = 180_000): Promise<TreeKill> {
+    if (!fs.existsSync(path.join(FREEZER, "cgroup.procs"))) {
+        throw new Error(`killing a whole process tree needs the cgroup v1 freezer at ${FREEZER}`);
+    }
+    const cgroup = path.join(FREEZER, `faultline-kill-${randomBytes(4).toString("hex")}`);
+    fs.mkdirSync(cgroup);
+    // The shell joins the cgroup, then becomes pulumi: everything pulumi starts is born inside it.
+    const child = spawn("sh", ["-c", 'echo $$ > "$0" && exec "$@"', path.join(cgroup, "cgroup.procs"),
+        "pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, ...faultlineEnv() },
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout!.on("data", (b: Buffer) => (output += b.toString()));
+    child.stderr!.on("data", (b: Buffer) => (output += b.toString()));
+    let exited = false;
+    const exit = new Promise<void>((resolve) => child.on("exit", () => ((exited = true), resolve())));
+    let faultsInAt: number | undefined;
+    try {
+        // The kill must never come before the shell has joined the cgroup: it would miss the whole run.
+        for (let i = 0; tasksOf(cgroup).length === 0 && !exited; i++) {
+            if (i > 1000) throw new Error(`pulumi up did not start within 10 s:\n${output}`);
+            await sleep(10);
+        }
+        if ("afterMs" in moment) await Promise.race([sleep(moment.afterMs), exit]);
+        else {
+            const deadline = Date.now() + timeoutMs;
+            for (;;) {
+                // Looked at after an exit that came first: an `up` that ended on its own has put the fault in.
+                const ended = exited;
+                if (await moment.whenSeen()) break;
+                if (ended) throw new Error(`pulumi up ended before the fault was seen:\n${output}`);
+                if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for the fault to be seen:\n${output}`);
+                await sleep(20);
+            }
+            faultsInAt = Date.now();
+        }
+        const finishedFirst = exited;
+        const killed = await freezeAndKill(cgroup);
+        const killedAt = Date.now();
+        await exit;
+        // A kill in the middle of a checkpoint write leaves a file no later command can load (see the function).
+        repairKilledCheckpoint(stack);
+        return { ...(faultsInAt !== undefined ? { faultsInAt } : {}), killedAt, killed, finishedFirst, output };
+    } finally {
+        if (tasksOf(cgroup).length > 0) await freezeAndKill(cgroup).catch(() => undefined);
+        await exit;
+        fs.rmdirSync(cgroup);
+    }
+}
