@@ -94,7 +94,7 @@ function stressCommand(s: NonNullable<NodeThrottleSpec["stress"]>): string {
     ].join(" ");
     return [
         'left=$(( FAULTLINE_EXPIRES - $(date +%s) ))',
-        `if [ "$left" -gt 0 ]; then stress-ng ${args} --timeout "\${left}s" --metrics-brief; fi`,
+        `if [ "$left" -gt 0 ]; then stress-ng ${args} --timeout "\${left}s" --metrics-brief --temp-path /tmp; fi`,
         'echo "faultline: stress over; idling until the DaemonSet is deleted"',
         "while true; do sleep 3600; done",
     ].join("\n");
