@@ -1,6 +1,7 @@
 import { commandProbe } from "./command";
 import { containerHealthProbe, containerStatsProbe } from "./container";
 import { httpProbe } from "./http";
+import { kubernetesProbe } from "./kubernetes";
 import { messageCountProbe } from "./redis";
 import type { NamedProbe } from "./spec";
 import { tcpProbe } from "./tcp";
@@ -24,5 +25,7 @@ export function createProbe(spec: NamedProbe): Probe {
             return containerStatsProbe(spec);
         case "message-count":
             return messageCountProbe(spec);
+        case "kubernetes":
+            return kubernetesProbe(spec);
     }
 }

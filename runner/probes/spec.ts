@@ -174,11 +174,74 @@ export const MessageCountProbeSpec = z
         }
     });
 
+/** A Kubernetes object name (a DNS-1123 subdomain, as Deployments and namespaces are named). */
+const KubeName = (what: string, example: string) =>
+    z
+        .string({ error: `required: the name of the ${what}, e.g. ${example}` })
+        .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, `is not a Kubernetes name: lowercase letters, digits, '-' and '.', e.g. ${example}`);
+
+/** What a Kubernetes probe checks; each check has its own fields (see KubernetesProbeSpec). */
+const KUBE_CHECK_FIELDS = {
+    "ready-replicas": ["minReady"],
+    restarts: ["maxRestarts"],
+    "pods-ready": ["minPods", "state"],
+} as const;
+
+/**
+ * Kubernetes state, read from the API through the kubeconfig (`kubeconfig`, else $KUBECONFIG, else
+ * ~/.kube/config; its current context), or the pod's service account in a cluster. One of three checks:
+ * - `ready-replicas`: the Deployment `deployment` has at least `minReady` ready replicas, or by default all of its
+ *   desired replicas (and at least one: a Deployment scaled to zero serves nothing). Value: ready replicas.
+ * - `restarts`: the containers of the selected pods restarted at most `maxRestarts` times in all (default 0).
+ *   Value: the total.
+ * - `pods-ready`: every selected pod is Running (`state: running`) or Running and Ready (`state: ready`, the
+ *   default), and there are at least `minPods` of them (default 1). A terminating pod is not ready. Value: ready pods.
+ * Pods are selected by `selector` (labels) or by `deployment` (its pod selector).
+ */
+export const KubernetesProbeSpec = z
+    .object({
+        kind: z.literal("kubernetes"),
+        ...ProbeBase,
+        check: z.enum(["ready-replicas", "restarts", "pods-ready"], { error: "required: the check, one of ready-replicas, restarts, pods-ready" }),
+        namespace: KubeName("namespace", "shop"),
+        /** The Deployment: required for ready-replicas; for the pod checks, its pods (by its selector). */
+        deployment: KubeName("Deployment", "api").optional(),
+        /** Pod labels that select the pods, e.g. { app: worker }. */
+        selector: z
+            .record(z.string().min(1, "a label key must not be empty"), z.string(), { error: "must be a map of pod labels, e.g. { app: worker }" })
+            .refine((r) => Object.keys(r).length > 0, "give at least one label, e.g. { app: worker }")
+            .optional(),
+        /** ready-replicas: at least this many ready. Defaults to every desired replica. */
+        minReady: z.number().int("must be a whole number").nonnegative("must be 0 or more").optional(),
+        /** restarts: at most this many container restarts over the selected pods. Defaults to 0. */
+        maxRestarts: z.number().int("must be a whole number").nonnegative("must be 0 or more").optional(),
+        /** pods-ready: at least this many pods must be selected. Defaults to 1. */
+        minPods: z.number().int("must be a whole number").positive("must be at least 1").optional(),
+        /** pods-ready: `ready` (Running and the Ready condition true, the default) or `running` (phase only). */
+        state: z.enum(["running", "ready"], { error: "must be running or ready" }).optional(),
+        /** Path of a kubeconfig (its current context is used). Defaults to $KUBECONFIG, then ~/.kube/config. */
+        kubeconfig: z.string().min(1, "must not be empty: the path of a kubeconfig file").optional(),
+    })
+    .strict()
+    .superRefine((p, ctx) => {
+        const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+        if (p.check === "ready-replicas") {
+            if (p.deployment === undefined) issue("deployment", "required for check ready-replicas: the name of the Deployment");
+            if (p.selector !== undefined) issue("selector", "check ready-replicas reads the Deployment's status, not pods; remove selector");
+        } else if ((p.deployment === undefined) === (p.selector === undefined)) {
+            issue(p.selector === undefined ? "selector" : "deployment", `check ${p.check} needs exactly one of selector (pod labels, e.g. { app: worker }) or deployment (its pods)`);
+        }
+        for (const [check, fields] of Object.entries(KUBE_CHECK_FIELDS)) {
+            if (check === p.check) continue;
+            for (const f of fields) if (p[f] !== undefined) issue(f, `only for check ${check}; check ${p.check} does not use it`);
+        }
+    });
+
 /** Every probe kind. Add one: its schema here, its implementation in runner/probes/, a case in runner/probes/index.ts. */
 export const ProbeSpec = z.discriminatedUnion(
     "kind",
-    [HttpProbeSpec, TcpProbeSpec, CommandProbeSpec, ContainerHealthProbeSpec, ContainerStatsProbeSpec, MessageCountProbeSpec],
-    { error: "unknown probe kind; use one of: http, tcp, command, container-health, container-stats, message-count" },
+    [HttpProbeSpec, TcpProbeSpec, CommandProbeSpec, ContainerHealthProbeSpec, ContainerStatsProbeSpec, MessageCountProbeSpec, KubernetesProbeSpec],
+    { error: "unknown probe kind; use one of: http, tcp, command, container-health, container-stats, message-count, kubernetes" },
 );
 export type ProbeSpec = z.output<typeof ProbeSpec>;
 /** A probe after the experiment gave it a name. */
