@@ -124,7 +124,13 @@ async function fingerprint(run: BenchRun): Promise<string> {
             paused: i.State.Paused,
             limits: [h.CpuQuota, h.CpuPeriod, h.NanoCpus, h.CpusetCpus, h.Memory, h.MemorySwap],
             networks: Object.entries(i.NetworkSettings.Networks ?? {})
-                .map(([n, e]) => ({ n, ip: e.IPAddress, mac: e.MacAddress, aliases: [...(e.Aliases ?? [])].sort(), ipam: e.IPAMConfig ?? null }))
+                // A dynamic address (and the MAC the engine derives from it) is Docker's to choose again whenever the
+                // container (re)joins a network, as a plain `docker stop` + `start` shows; only a pinned one is part of
+                // the state a revert must restore.
+                .map(([n, e]) => {
+                    const pinned = !!e.IPAMConfig?.IPv4Address;
+                    return { n, ip: pinned ? e.IPAddress : "dynamic", mac: pinned ? e.MacAddress : "dynamic", aliases: [...(e.Aliases ?? [])].sort(), ipam: e.IPAMConfig ?? null };
+                })
                 .sort((a, b) => a.n.localeCompare(b.n)),
         });
     }
@@ -355,7 +361,6 @@ async function main(): Promise<void> {
         .filter((c) => !opts.kinds || opts.kinds.includes(c.kind));
     if (cases.length === 0) throw new Error(`no benchmark case matches --kinds ${opts.kinds?.join(",")}`);
     const id = randomBytes(3).toString("hex");
-    const run: BenchRun = { id, labels: { "dev.faultline.bench": id } };
     const load = () => fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
     const loadBefore = load();
     const started = new Date().toISOString();
@@ -380,9 +385,15 @@ async function main(): Promise<void> {
     // SIGTERM or SIGINT: finish the trials under way, then clean up and report what was measured.
     let stopping = false;
     for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => ((stopping = true), log(`${sig}: stopping after the trials under way`)));
-    const queue = [...cases];
+    const queue = cases.map((c, n) => ({ c, n }));
+    // Each kind has a run of its own: its fingerprint and its restart of stopped targets must never see the targets
+    // of a kind that a parallel worker is breaking at the same moment (one stopped container spoils both trials).
+    const runs: BenchRun[] = [];
     const worker = async () => {
-        for (let c = queue.shift(); c && !stopping; c = queue.shift()) {
+        for (let q = queue.shift(); q && !stopping; q = queue.shift()) {
+            const { c } = q;
+            const run: BenchRun = { id: `${id}k${q.n}`, labels: { "dev.faultline.bench": id } };
+            runs.push(run);
             const k = await setupKind(c, modules.get(c.kind)!, run, opts.ttlS);
             if ("reason" in k) {
                 log(`  ${c.kind}: refused at preview: ${k.reason}`);
@@ -407,7 +418,7 @@ async function main(): Promise<void> {
             await fallbackCleanup(s);
             await removeStack(s).catch(() => undefined);
         }
-        await cleanupRun(id);
+        for (const run of runs) await cleanupRun(run.id);
     }
     const result = report();
     const out = opts.json ? process.stderr : process.stdout;
