@@ -258,6 +258,16 @@ async function trial(k: KindRun, i: number, log: (s: string) => void): Promise<T
         );
         t.reverted = back !== undefined;
         t.delayAfterTtlMs = back === undefined ? null : back - ttlEnd;
+        if (!t.reverted) {
+            // Which part of "back in the exact prior state" did not hold, so a miss can be told from a bench artifact.
+            const why = [
+                ...((await stillArmed()) ? ["still armed"] : []),
+                ...((await c.healthy(ctx).catch(() => false)) ? [] : ["health probe fails"]),
+                ...((await fingerprint(run)) === prior ? [] : [`state differs: was ${prior} now ${await fingerprint(run)}`]),
+                ...((await helpersLeft(stack.name)) > 0 ? ["helper left"] : []),
+            ];
+            log(`    not back within TTL + 5 s: ${why.join("; ") || "all conditions hold now"}`);
+        }
         const rec = await recoverCli(stack.name);
         t.recoverExit = rec.code;
         if (rec.code !== 0) log(`    recover exited ${rec.code}: ${rec.output.trim().split("\n").slice(-2).join(" | ")}`);
