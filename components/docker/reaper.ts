@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import * as path from "node:path";
+import { reaperBuildOptions } from "../core/bundle";
 import type { ArmedFault, ReaperHost } from "../core/FaultResource";
 import { containerName, dockerClient, inspectContainer, isNotFound } from "../core/docker";
 import { Labels } from "../core/labels";
@@ -10,25 +11,13 @@ import { ArmedLabels, armedIn, armedVolumeLabels, armedVolumeName, listArmed, PR
 
 let bundle: Promise<Buffer> | undefined;
 
-/**
- * reaperMain.ts and every driver, bundled into one file. It is built from the code this process is running, at
- * first use, so a reaper always reverts with exactly the driver code that injected the fault.
- */
+/** reaperMain.ts and every driver, bundled into one file at first use (see reaperBuildOptions). */
 function reaperBundle(): Promise<Buffer> {
     bundle ??= (async () => {
         const esbuild = await import("esbuild");
-        const here = __filename.endsWith(".ts") ? ".ts" : ".js";
         const result = await esbuild.build({
-            entryPoints: [path.join(__dirname, `reaperMain${here}`)],
-            bundle: true,
-            platform: "node",
-            target: "node18",
-            format: "cjs",
-            write: false,
-            minify: true,
-            logLevel: "silent",
             // The AWS SDK is only loaded lazily by the FIS driver, whose faults never have a Docker reaper.
-            external: ["@aws-sdk/*"],
+            ...reaperBuildOptions(__dirname, ["@aws-sdk/*"]),
             plugins: [
                 {
                     // docker-modem requires its SSH transport (ssh2, with a native part) at load time; a reaper

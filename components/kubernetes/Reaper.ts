@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as path from "node:path";
 import { z } from "zod";
+import { reaperBuildOptions } from "../core/bundle";
 import { parseArgs } from "../core/component";
 import { Labels } from "../core/labels";
 import { K8sRoles, labelValue, Namespace } from "./meta";
@@ -50,19 +50,8 @@ let bundled: string | undefined;
 /** reaperMain.ts with the lease code, bundled into one file from the code this process runs. */
 export function reaperBundle(): string {
     const esbuild = require("esbuild") as typeof import("esbuild");
-    const ext = __filename.endsWith(".ts") ? ".ts" : ".js";
-    bundled ??= esbuild.buildSync({
-        entryPoints: [path.join(__dirname, `reaperMain${ext}`)],
-        bundle: true,
-        platform: "node",
-        target: "node18",
-        format: "cjs",
-        write: false,
-        minify: true,
-        logLevel: "silent",
-        // kubeconfig parsing: never used in a pod, which has its service account.
-        external: ["yaml"],
-    }).outputFiles[0]!.text;
+    // kubeconfig parsing (yaml): never used in a pod, which has its service account.
+    bundled ??= esbuild.buildSync(reaperBuildOptions(__dirname, ["yaml"])).outputFiles[0]!.text;
     return bundled;
 }
 
