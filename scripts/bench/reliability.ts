@@ -42,6 +42,13 @@ interface Options {
     parallel: number;
 }
 
+const USAGE = "usage: npm run bench:reliability -- [--trials N] [--kinds docker:a,docker:b] [--ttl S] [--parallel N] [--json] [--out FILE]";
+
+/** A wrong command line: printed as one line with the usage, never as a stack trace. */
+class UsageError extends Error {
+    override name = "UsageError";
+}
+
 function parseOptions(argv: string[]): Options {
     const opts: Options = { trials: 4, ttlS: 8, json: false, out: path.join(PROJECT_ROOT, "docs", "bench-reliability.json"), parallel: 1 };
     for (let i = 0; i < argv.length; i++) {
@@ -52,10 +59,14 @@ function parseOptions(argv: string[]): Options {
         else if (a === "--json") opts.json = true;
         else if (a === "--out") opts.out = path.resolve(argv[++i] ?? "");
         else if (a === "--parallel") opts.parallel = Number(argv[++i]);
-        else throw new Error(`unknown option ${a}; usage: reliability.ts [--trials N] [--kinds a,b] [--ttl S] [--parallel N] [--json] [--out FILE]`);
+        else if (a === "--help" || a === "-h") {
+            process.stdout.write(`${USAGE}\n`);
+            process.exit(0);
+        } else throw new UsageError(`unknown option ${a}; ${USAGE}`);
     }
-    if (!Number.isInteger(opts.trials) || opts.trials < 1) throw new Error("--trials must be a whole number ≥ 1");
-    if (!Number.isInteger(opts.ttlS) || opts.ttlS < 3) throw new Error("--ttl must be a whole number of seconds ≥ 3");
+    if (!Number.isInteger(opts.trials) || opts.trials < 1) throw new UsageError(`--trials must be a whole number ≥ 1; ${USAGE}`);
+    if (!Number.isInteger(opts.ttlS) || opts.ttlS < 3) throw new UsageError(`--ttl must be a whole number of seconds ≥ 3; ${USAGE}`);
+    if (!Number.isInteger(opts.parallel) || opts.parallel < 1) throw new UsageError(`--parallel must be a whole number ≥ 1; ${USAGE}`);
     return opts;
 }
 
@@ -438,6 +449,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    const usage = err instanceof UsageError;
+    process.stderr.write(`${usage ? `error: ${err.message}` : err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
     process.exit(2);
 });
