@@ -47,7 +47,7 @@ const cases: Case[] = [
     ["throughput SLO without load", (s) => (s.hypothesis.slo = { minThroughput: 10 }), "hypothesis.slo.minThroughput", "throughput is measured on the load; add a load section or remove minThroughput"],
     ["probe without a name", (s) => delete s.hypothesis.probes[0].name, "hypothesis.probes[0].name", "required: a name for this probe, unique in the experiment (e.g. api-health)"],
     ["duplicate probe name", (s) => s.hypothesis.probes.push({ name: "client-up", kind: "tcp", port: 80 }), "hypothesis.probes[1].name", 'duplicate probe name "client-up"; probe names must be unique'],
-    ["unknown probe kind", (s) => (s.hypothesis.probes[0].kind = "ping"), "hypothesis.probes[0].kind", "unknown probe kind; use one of: http, tcp, command, container-health, container-stats, message-count"],
+    ["unknown probe kind", (s) => (s.hypothesis.probes[0].kind = "ping"), "hypothesis.probes[0].kind", "unknown probe kind; use one of: http, tcp, command, container-health, container-stats, message-count, kubernetes"],
     ["http probe with a non-http URL", (s) => (s.hypothesis.probes[0].url = "ftp://127.0.0.1/"), "hypothesis.probes[0].url", "must be an http:// or https:// URL, e.g. http://127.0.0.1:8080/health"],
     ["tcp port out of range", (s) => (s.hypothesis.probes = [{ name: "db", kind: "tcp", port: 70000 }]), "hypothesis.probes[0].port", "a port is between 1 and 65535"],
     ["probe timeout too long", (s) => (s.hypothesis.probes[0].timeout = "1m"), "hypothesis.probes[0].timeout", "a probe timeout must be at most 30s; probes are sampled many times a second"],
