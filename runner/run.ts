@@ -8,7 +8,7 @@ import * as path from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { expectationsOf } from "../components/experiment";
 import { driverFor } from "../components/registry";
-import { checkSlos, evaluate, stableSamples, steadySignals, windowMetrics, type Phase } from "./evaluate";
+import { checkSlos, evaluate, stableSamples, steadySignals, windowMetrics, type FaultSpan, type Phase } from "./evaluate";
 import { buildEvidence } from "./evidence/build";
 import type { Evidence } from "./evidence/schema";
 import { RUNS_DIR, writeRun, type RunFiles } from "./evidence/store";
@@ -128,6 +128,12 @@ export class RunState {
     upCompleted = false;
     /** When the faults were seen reverted on the target (run clock); recovery is timed from here. */
     revertStartedAt: number | null = null;
+    /** Per fault: when its driver's observe first saw it in on its target (run clock). */
+    readonly seenIn: Record<string, number> = {};
+    /** When the runner began reverting the faults (the rollback's start): the chaos window's end. */
+    revertBeganAt: number | null = null;
+    /** The loops watching faults go in (see {@link watchIn}); they end once seen, or when the revert begins. */
+    readonly watchingIn: Promise<void>[] = [];
     rollback: Evidence["rollback"] = { performed: false, result: "not-needed", attempts: 0, cleared_pending_creates: false, duration_ms: 0, error: null };
     readonly loadResults: LoadResult[] = [];
     loadRun: LoadRun | undefined;
@@ -320,7 +326,11 @@ async function inject(s: RunState): Promise<void> {
             const fault = outs?.owner?.fault;
             if (!fault) return;
             if (outs.injectedAt) s.injectedAt[fault] = Date.parse(outs.injectedAt) - s.wall0;
-            if (outs.kind && outs.record !== undefined) s.injected.push({ fault, kind: outs.kind, record: outs.record });
+            if (outs.kind && outs.record !== undefined) {
+                const f = { fault, kind: outs.kind, record: outs.record };
+                s.injected.push(f);
+                s.watchingIn.push(watchIn(s, f));
+            }
         },
     });
     s.upCompleted = true;
@@ -341,6 +351,40 @@ async function observeFaults(s: RunState): Promise<void> {
     });
     if (s.stop) s.outcome = { status: "stopped", reason: `stop condition: ${s.stop.message}` };
     if (s.signal.aborted) s.interrupt();
+}
+
+/**
+ * Watches one fault on its target until its driver's observe sees it in, and records when: the chaos window starts
+ * there, not at the start of `up` (whose seconds before the fault is in would dilute the verdict). Ends when the
+ * revert begins, seen or not.
+ */
+async function watchIn(s: RunState, f: InjectedFault): Promise<void> {
+    const driver = driverFor(f.kind);
+    while (s.revertBeganAt === null) {
+        const at = s.clock();
+        try {
+            if ((await driver.observe(f.record)).active) {
+                s.seenIn[f.fault] ??= at;
+                return;
+            }
+        } catch {
+            // the target may be mid-change; look again
+        }
+        await sleep(Math.max(50, Math.min(s.spec.timing.sampleInterval, 250)));
+    }
+}
+
+/** Each injected fault's span in the chaos window: seen in (else the end of `up`) to revert begun. */
+export function faultSpans(s: RunState): FaultSpan[] {
+    const upEnd = s.phases.find((p) => p.name === "fault")?.start;
+    const end = s.revertBeganAt;
+    if (end === null) return [];
+    return s.injected.flatMap(({ fault }) => {
+        const seen = s.seenIn[fault];
+        const start = seen ?? upEnd;
+        if (start === undefined) return [];
+        return [{ fault, start: Math.min(start, end), end, source: seen !== undefined ? ("observed" as const) : ("up-completed" as const) }];
+    });
 }
 
 /**
@@ -372,6 +416,8 @@ function watchRevert(s: RunState): { done: Promise<void>; stop: () => void } {
 async function rollbackPhase(s: RunState): Promise<void> {
     if (!s.upAttempted) return;
     const phase = s.enter("rollback", "rolling back (pulumi destroy)");
+    // The watchers of faults going in stop by themselves at their next look (not awaited: rollback waits for nothing).
+    s.revertBeganAt = phase.start;
     const watch = watchRevert(s);
     s.rollback = await rollBack(s.stack, !s.upCompleted, (m, level) => s.log(m, level));
     watch.stop();
@@ -415,12 +461,14 @@ async function judge(s: RunState): Promise<RunResult> {
     await s.sampler.stop();
     if (s.loadRun) s.loadReport = await s.loadRun.stop().catch((err: unknown) => (s.errors.push(`load: ${String(err)}`), null));
     const { spec, outcome, stop } = s;
+    const spans = faultSpans(s);
     const judgement = evaluate({
         spec,
         samples: s.sampler.samples,
         load: s.loadResults,
         phases: s.phases,
         injectedAt: s.injectedAt,
+        faultSpans: spans,
         rollbackStart: s.revertStartedAt,
         outcome: { status: outcome.status, ...(outcome.reason ? { reason: outcome.reason } : {}), ...(stop ? { stop } : {}) },
         rollbackOk: s.rollback.result !== "failed",
@@ -441,6 +489,7 @@ async function judge(s: RunState): Promise<RunResult> {
             load: s.loadResults,
             loadReport: s.loadReport,
             injectedAt: s.injectedAt,
+            faultSpans: spans,
             revertStartedAt: s.revertStartedAt,
             descriptions: s.exp.descriptions,
             plannedTargets: s.plannedTargets,
