@@ -7,6 +7,8 @@ import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { expectationsOf } from "../components/experiment";
+import type { DriverContext } from "../components/core/driver";
+import type { FaultOwner } from "../components/core/labels";
 import { driverFor } from "../components/registry";
 import { checkSlos, evaluate, stableSamples, steadySignals, windowMetrics, type FaultSpan, type Phase } from "./evaluate";
 import { buildEvidence } from "./evidence/build";
@@ -100,7 +102,11 @@ interface InjectedFault {
     fault: string;
     kind: string;
     record: unknown;
+    owner: FaultOwner;
 }
+
+/** How long the direct revert of the faults may take before rollback goes on with `pulumi destroy` alone. */
+const DIRECT_REVERT_MS = 10_000;
 
 /** Everything one run knows, shared by its phases. Each phase reads and writes only what it names. */
 export class RunState {
@@ -322,12 +328,12 @@ async function inject(s: RunState): Promise<void> {
         ...(policyPacks().length ? { policyPacks: policyPacks() } : {}),
         signal: s.signal,
         onEvent: (e: EngineEvent) => {
-            const outs = e.resOutputsEvent?.metadata.new?.outputs as { injectedAt?: string; owner?: { fault?: string }; kind?: string; record?: unknown } | undefined;
+            const outs = e.resOutputsEvent?.metadata.new?.outputs as { injectedAt?: string; owner?: FaultOwner; kind?: string; record?: unknown } | undefined;
             const fault = outs?.owner?.fault;
             if (!fault) return;
             if (outs.injectedAt) s.injectedAt[fault] = Date.parse(outs.injectedAt) - s.wall0;
-            if (outs.kind && outs.record !== undefined) {
-                const f = { fault, kind: outs.kind, record: outs.record };
+            if (outs.kind && outs.record !== undefined && outs.owner) {
+                const f = { fault, kind: outs.kind, record: outs.record, owner: outs.owner };
                 s.injected.push(f);
                 s.watchingIn.push(watchIn(s, f));
             }
@@ -412,13 +418,34 @@ function watchRevert(s: RunState): { done: Promise<void>; stop: () => void } {
     return { done, stop: () => (polling = false) };
 }
 
-/** Rollback: `pulumi destroy` of whatever `up` may have done. Never aborted. */
+/**
+ * Reverts the injected faults straight through their drivers, from the revert records `up` reported: a fault is out
+ * in the time its driver takes (milliseconds), not in the seconds `pulumi destroy` needs to start. Every revert is
+ * idempotent, so the destroy that follows reverts nothing twice; it clears the state and disarms the reapers. A
+ * failure or a hang here only leaves the work to destroy.
+ */
+async function revertDirectly(s: RunState): Promise<void> {
+    const all = Promise.all(
+        s.injected.map(async (f) => {
+            const ctx: DriverContext = { owner: f.owner, warn: (m) => s.log(`${f.fault}: ${m}`, "warn"), info: () => undefined };
+            try {
+                await driverFor(f.kind).revert(f.record, ctx);
+            } catch (err) {
+                s.log(`direct revert of ${f.fault} failed, pulumi destroy will revert it: ${errorSummary(err)}`, "warn");
+            }
+        }),
+    );
+    await Promise.race([all, sleep(DIRECT_REVERT_MS)]);
+}
+
+/** Rollback: each fault reverted through its driver at once, then `pulumi destroy` of whatever `up` may have done. Never aborted. */
 async function rollbackPhase(s: RunState): Promise<void> {
     if (!s.upAttempted) return;
-    const phase = s.enter("rollback", "rolling back (pulumi destroy)");
+    const phase = s.enter("rollback", "rolling back (direct revert, then pulumi destroy)");
     // The watchers of faults going in stop by themselves at their next look (not awaited: rollback waits for nothing).
     s.revertBeganAt = phase.start;
     const watch = watchRevert(s);
+    await revertDirectly(s);
     s.rollback = await rollBack(s.stack, !s.upCompleted, (m, level) => s.log(m, level));
     watch.stop();
     await watch.done;
