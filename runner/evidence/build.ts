@@ -26,7 +26,9 @@ export interface RunRecord {
     revertStartedAt: number | null;
     descriptions: Record<string, string>;
     plannedTargets: Array<{ fault: string; target: string }>;
-    stop: { metric: string; at: number; message: string } | null;
+    stop: { metric: string; at: number; observableAt: number; message: string } | null;
+    /** When the rollback began (run clock); null when nothing was injected. */
+    revertBeganAt?: number | null;
     rollback: Evidence["rollback"];
     errors: string[];
 }
@@ -130,7 +132,16 @@ export function buildEvidence(r: RunRecord): Evidence {
         },
         slo_results: j.sloResults,
         violations: j.violations,
-        stop_condition: r.stop ? { metric: r.stop.metric, at_ms: round(r.stop.at), message: r.stop.message } : null,
+        stop_condition: r.stop
+            ? {
+                  metric: r.stop.metric,
+                  at_ms: round(r.stop.at),
+                  observable_at_ms: round(r.stop.observableAt),
+                  rollback_began_ms: r.revertBeganAt == null ? null : round(r.revertBeganAt),
+                  reverted_ms: r.revertStartedAt === null ? null : round(r.revertStartedAt),
+                  message: r.stop.message,
+              }
+            : null,
         resilience_metrics: {
             overall_score: j.score.overall,
             chaos_tolerance: j.chaosErrorRate === null ? null : Math.round((1 - j.chaosErrorRate) * 10_000) / 10_000,

@@ -190,7 +190,21 @@ export const EvidenceSchema = z
             .strict(),
         slo_results: z.array(SloResultSchema),
         violations: z.array(z.string()),
-        stop_condition: z.object({ metric: z.string(), at_ms: Ms, message: z.string() }).strict().nullable(),
+        stop_condition: z
+            .object({
+                metric: z.string(),
+                /** When it fired (run clock). */
+                at_ms: Ms,
+                /** When the sample or request that made it fire became known: it ended, or its deadline passed. */
+                observable_at_ms: Ms,
+                /** When the rollback began: the direct revert of every fault. */
+                rollback_began_ms: Ms.nullable(),
+                /** When the faults were seen reverted on their targets (drivers' observe). */
+                reverted_ms: Ms.nullable(),
+                message: z.string(),
+            })
+            .strict()
+            .nullable(),
         resilience_metrics: z
             .object({
                 /** 0-100, never above 100 (docs/runner.md: formula). */
