@@ -517,6 +517,7 @@ async function judge(s: RunState): Promise<RunResult> {
             loadReport: s.loadReport,
             injectedAt: s.injectedAt,
             faultSpans: spans,
+            revertBeganAt: s.revertBeganAt,
             revertStartedAt: s.revertStartedAt,
             descriptions: s.exp.descriptions,
             plannedTargets: s.plannedTargets,
