@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { execInContainer } from "../../../components/core/docker";
-import { driver } from "../../../components/docker/drivers/bandwidth";
+import { driver } from "../../../components/docker/faults/bandwidth";
 import { faultHandle } from "../../../components/docker/qdisc";
 import { Labels } from "../../../components/core/labels";
 import { useFaultlineEnv } from "../../../runner/env";

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { driver } from "../../../components/docker/drivers/dnsFailure";
+import { driver } from "../../../components/docker/faults/dnsFailure";
 import { Labels } from "../../../components/core/labels";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";

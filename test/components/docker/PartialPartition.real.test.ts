@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { driver } from "../../../components/docker/drivers/partialPartition";
+import { driver } from "../../../components/docker/faults/partialPartition";
 import { execInContainer } from "../../../components/core/docker";
 import { Labels } from "../../../components/core/labels";
 import { useFaultlineEnv } from "../../../runner/env";

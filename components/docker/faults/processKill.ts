@@ -6,6 +6,7 @@ import { inspectSelected, namesOf, runOf, startLeftStopped, stillStopped, type C
 import { runInNamespaces } from "../helper";
 import { containerTarget, describeSelector, planContainers } from "../selector";
 import { Signal } from "../signal";
+import { defineFault } from "../../core/defineFault";
 
 /** Spec of a process kill: signal the processes matching a pattern inside the selected containers. */
 export const ProcessKillSpec = z
@@ -142,3 +143,24 @@ export const driver: FaultDriver<ProcessKillSpec, ProcessKillRecord> = {
             : { active: false, detail: `no container is down from this process kill (${namesOf(record.containers)})` };
     },
 };
+
+/**
+ * Kills processes by name inside containers, without any tool in the target image: a helper container from the
+ * tools image joins the target's PID namespace, lists the matches with `pgrep` (recorded), and signals exactly those.
+ * A match that is the container's main process (PID 1) is signalled through the engine, as `docker kill` does,
+ * because PID 1 ignores signals from inside its own namespace.
+ *
+ * Killed processes cannot be brought back. If the kill took down the main process and the container is still
+ * stopped, `pulumi destroy` (or the reaper after `ttl`) starts it; otherwise there is nothing to undo.
+ *
+ * ```ts
+ * new ProcessKill("worker-crash", { target: { name: "api" }, process: "^worker$", ttl: "5m" });
+ * ```
+ */
+export const fault = defineFault({
+    component: "ProcessKill",
+    summary: "Kills processes by name inside containers, without any tool in the target image: a helper container from the tools image joins the target's PID namespace, lists the matches with `pgrep` (recorded), and signals exactly those.",
+    module: __filename,
+    driver,
+    fields: (spec) => ({ target: spec.target, process: spec.process, signal: spec.signal }),
+});

@@ -15,6 +15,7 @@ import {
     type ToxiproxyApi,
     type ToxiproxyApiRecord,
 } from "../toxiproxy";
+import { defineFault } from "../../core/defineFault";
 
 /** Spec of a dependency that is down: its Toxiproxy proxy disabled, so every connection through it is refused. */
 export const DependencyDownSpec = z
@@ -125,3 +126,22 @@ export const driver: FaultDriver<DependencyDownSpec, DependencyDownRecord> = {
         return r.body.enabled === false ? { active: true, detail: `${what} is disabled` } : { active: false, detail: `${what} is enabled` };
     },
 };
+
+/**
+ * The dependency is down: its Toxiproxy proxy is disabled, so clients' connections are refused and open ones cut.
+ *
+ * `pulumi up` disables the proxy and records whether it was enabled; `pulumi destroy` re-enables it, but only if
+ * this fault disabled it (a proxy that was already disabled stays so). After `ttl`, a reaper container in the
+ * Toxiproxy container's network namespace re-enables it on its own.
+ *
+ * ```ts
+ * new DependencyDown("db-down", { toxiproxy: { container: "demo-toxiproxy" }, proxy: "postgres", ttl: "2m" });
+ * ```
+ */
+export const fault = defineFault({
+    component: "DependencyDown",
+    summary: "The dependency is down: its Toxiproxy proxy is disabled, so clients' connections are refused and open ones cut.",
+    module: __filename,
+    driver,
+    fields: (spec) => ({ proxy: spec.proxy }),
+});

@@ -4,6 +4,7 @@ import { ownerLabels, type FaultOwner } from "../../core/labels";
 import { injectAll, observeAll, revertAll, selectTargets } from "../netns";
 import { checkRootQdiscs, FAULT_HANDLE, faultHandle, InterfaceName, installRootQdisc, type QdiscTarget, isFaultQdisc, parseRootQdisc, removeRootQdisc, showRootQdisc } from "../qdisc";
 import { ContainerSelector, selectContainers } from "../selector";
+import { defineFault } from "../../core/defineFault";
 
 /** Spec of a bandwidth limit: a token bucket filter (tc tbf) on what the targets send out of one interface. */
 export const BandwidthSpec = z
@@ -105,3 +106,23 @@ export const driver: FaultDriver<BandwidthSpec, BandwidthRecord> = {
         );
     },
 };
+
+/**
+ * A bandwidth limit: a token bucket filter (`tc qdisc ... tbf`) on what the targets send out of one interface
+ * (their egress: a throttled server answers slowly; to slow what it receives, throttle its clients).
+ *
+ * `pulumi up` records the interface's root qdisc (it must be the kernel's default) and installs the tbf with
+ * the fault's own handle (`f000:`-`ffef:`, from its stack and name), from a short-lived helper container with NET_ADMIN only; `pulumi destroy` removes
+ * that tbf, which brings the default back. After `ttl`, a reaper container removes it on its own.
+ *
+ * ```ts
+ * new BandwidthLimit("slow-api", { target: { name: "api" }, rate: "1mbit", ttl: "5m" });
+ * ```
+ */
+export const fault = defineFault({
+    component: "BandwidthLimit",
+    summary: "A bandwidth limit: a token bucket filter (`tc qdisc ...",
+    module: __filename,
+    driver,
+    fields: (spec) => ({ rate: spec.rate }),
+});

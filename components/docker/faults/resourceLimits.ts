@@ -5,6 +5,7 @@ import type { SpecIssue } from "../../core/errors";
 import { FaultError } from "../../core/errors";
 import { gone, inspectSelected, nameOf, namesOf, overallOutcome, type ContainerRef } from "../containers";
 import { containerTarget, describeSelector, planContainers } from "../selector";
+import { defineFault } from "../../core/defineFault";
 
 const UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 /** Docker's smallest memory limit. */
@@ -292,3 +293,25 @@ async function revertOne(c: LimitedContainer, ctx: DriverContext): Promise<Rever
     await update(c, body);
     return "reverted";
 }
+
+/**
+ * A resource squeeze: new CPU and memory limits on running containers (`docker update`), for the TTL.
+ *
+ * `pulumi up` records every limit exactly as `docker inspect` shows it, then updates the container.
+ * `pulumi destroy`, or the reaper after `ttl`, writes the previous limits back (memory together with swap, so
+ * Docker's memory ≤ memory+swap rule holds in either direction). Docker's update API cannot write 0 ("unset"), so
+ * an unset limit is written as the kernel's own unlimited value: the cgroup reads exactly as before, while
+ * `docker inspect` shows -1 for CpuQuota and 9223372036854771712 for Memory and MemorySwap instead of 0.
+ * A limit someone else changed since the fault is left as they set it.
+ *
+ * ```ts
+ * new ResourceLimits("api-squeeze", { target: { name: "api" }, cpus: 0.2, memory: "64m", ttl: "5m" });
+ * ```
+ */
+export const fault = defineFault({
+    component: "ResourceLimits",
+    summary: "A resource squeeze: new CPU and memory limits on running containers (`docker update`), for the TTL.",
+    module: __filename,
+    driver,
+    fields: (spec) => ({ target: spec.target }),
+});

@@ -7,6 +7,7 @@ import { parseDuration } from "../../../spec/units";
 import { readFile, statPath, writeFile } from "../files";
 import { runScriptOnTarget } from "../helper";
 import { ContainerSelector, planContainers, selectContainers, type SelectedContainer } from "../selector";
+import { defineFault } from "../../core/defineFault";
 
 /** Parses a signed offset ("+2h", "-30m", "+1d", "-1h30m", "+90s") into whole seconds. */
 export function parseOffset(text: string): number | undefined {
@@ -232,3 +233,22 @@ export const driver: FaultDriver<ClockSkewSpec, ClockSkewRecord> = {
             : { active: false, detail: "no clock is skewed" };
     },
 };
+
+/**
+ * A skewed clock: the target's processes see the wall clock moved by `offset`, through libfaketime, which the
+ * target's image preloads and which reads the offset from the file named by FAKETIME_TIMESTAMP_FILE.
+ *
+ * `pulumi up` writes the offset into that file (recording what it held); `pulumi destroy` puts back the previous
+ * content, or deletes the file if there was none, and restarts the target again if the fault did. After `ttl` a
+ * reaper does the same.
+ *
+ * ```ts
+ * new ClockSkew("worker-clock", { target: { name: "demo-worker" }, offset: "+2h", ttl: "5m" });
+ * ```
+ */
+export const fault = defineFault({
+    component: "ClockSkew",
+    summary: "A skewed clock: the target's processes see the wall clock moved by `offset`, through libfaketime, which the target's image preloads and which reads the offset from the file named by FAKETIME_TIMESTAMP_FILE.",
+    module: __filename,
+    driver,
+});

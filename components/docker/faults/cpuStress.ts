@@ -3,6 +3,7 @@ import type { FaultDriver } from "../../core/driver";
 import { cpuCapacity, cpuWorkerIssues, measureTargets } from "../bounds";
 import { ContainerSelector } from "../selector";
 import { applyStress, observeStress, prepareStress, revertStress, stressPreflight, type StressRecord } from "../stressor";
+import { defineFault } from "../../core/defineFault";
 
 /** Spec of a CPU stress: stress-ng CPU workers inside the target's cgroup. */
 export const CpuStressSpec = z
@@ -50,3 +51,21 @@ export const driver: FaultDriver<CpuStressSpec, StressRecord> = {
     revert: (record, ctx) => revertStress(record, ctx),
     observe: (record) => observeStress(record),
 };
+
+/**
+ * CPU pressure inside a container: stress-ng CPU workers in a helper container nested in the target's cgroup and
+ * PID namespace, so the target's CPU quota bounds them and `docker stats` and `top` in the target count them.
+ *
+ * `pulumi up` starts the stressor; `pulumi destroy` removes it. After `ttl` a reaper removes it, and stress-ng's own
+ * `--timeout` stops it at the same deadline as a second safety net. Needs Docker's cgroupfs driver on cgroup v1.
+ *
+ * ```ts
+ * new CpuStress("api-cpu", { target: { name: "demo-api" }, workers: 2, load: 80, ttl: "5m" });
+ * ```
+ */
+export const fault = defineFault({
+    component: "CpuStress",
+    summary: "CPU pressure inside a container: stress-ng CPU workers in a helper container nested in the target's cgroup and PID namespace, so the target's CPU quota bounds them and `docker stats` and `top` in the target count them.",
+    module: __filename,
+    driver,
+});

@@ -3,6 +3,7 @@ import { dockerClient, inspectContainer } from "../../core/docker";
 import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver";
 import { gone, inspectSelected, namesOf, nameOf, overallOutcome, type ContainerRef } from "../containers";
 import { containerTarget, describeSelector, planContainers } from "../selector";
+import { defineFault } from "../../core/defineFault";
 
 /** Spec of a container pause: freeze every process of the selected containers (cgroup freezer) for the TTL. */
 export const ContainerPauseSpec = z
@@ -72,3 +73,21 @@ export const driver: FaultDriver<ContainerPauseSpec, ContainerPauseRecord> = {
             : { active: false, detail: `not paused: ${namesOf(record.containers)}` };
     },
 };
+
+/**
+ * A container pause: every process of each selected container is frozen (cgroup freezer, `docker pause`). The
+ * container keeps its network endpoint, so peers see a hang, not a refused connection: the classic "grey failure".
+ *
+ * `pulumi destroy`, or the reaper after `ttl`, unpauses whatever is still paused.
+ *
+ * ```ts
+ * new ContainerPause("db-freeze", { target: { name: "db" }, ttl: "30s" });
+ * ```
+ */
+export const fault = defineFault({
+    component: "ContainerPause",
+    summary: "A container pause: every process of each selected container is frozen (cgroup freezer, `docker pause`).",
+    module: __filename,
+    driver,
+    fields: (spec) => ({ target: spec.target }),
+});

@@ -4,6 +4,7 @@ import type { FaultDriver, Observation } from "../../core/driver";
 import { inspectSelected, namesOf, runOf, startLeftStopped, stillStopped, type ContainerRun } from "../containers";
 import { containerTarget, describeSelector, planContainers } from "../selector";
 import { Signal } from "../signal";
+import { defineFault } from "../../core/defineFault";
 
 /** Spec of a container kill: send a signal to the main process of the selected containers. */
 export const ContainerKillSpec = z
@@ -50,3 +51,23 @@ export const driver: FaultDriver<ContainerKillSpec, ContainerKillRecord> = {
             : { active: false, detail: `no container is down from this kill (${namesOf(record.containers)})` };
     },
 };
+
+/**
+ * A container kill: the main process of each selected container gets `signal`, as with `docker kill`.
+ *
+ * `pulumi up` records each container's run (StartedAt, restart policy) and kills it; Docker counts this as a manual
+ * stop, so no restart policy brings it back. `pulumi destroy`, or the reaper after `ttl`, starts every container the
+ * kill left stopped; one that was started since (by a human or a restart policy) or removed is left alone. A signal
+ * the process survives (SIGHUP to a server that reloads) leaves nothing to undo.
+ *
+ * ```ts
+ * new ContainerKill("api-crash", { target: { name: "api" }, ttl: "2m" });
+ * ```
+ */
+export const fault = defineFault({
+    component: "ContainerKill",
+    summary: "A container kill: the main process of each selected container gets `signal`, as with `docker kill`.",
+    module: __filename,
+    driver,
+    fields: (spec) => ({ target: spec.target, signal: spec.signal }),
+});

@@ -6,6 +6,7 @@ import { FaultError } from "../../core/errors";
 import { measureTargets, memoryCapacity, memoryPercentIssues } from "../bounds";
 import { ContainerSelector, type SelectedContainer } from "../selector";
 import { applyStress, observeStress, prepareStress, revertStress, stressPreflight, type StressRecord } from "../stressor";
+import { defineFault } from "../../core/defineFault";
 
 /** Spec of a memory stress: stress-ng VM workers that allocate and hold memory inside the target's cgroup. */
 export const MemoryStressSpec = z
@@ -89,3 +90,22 @@ export const driver: FaultDriver<MemoryStressSpec, StressRecord> = {
     revert: (record, ctx) => revertStress(record, ctx),
     observe: (record) => observeStress(record),
 };
+
+/**
+ * Memory pressure inside a container: stress-ng VM workers in a helper container nested in the target's cgroup, so
+ * the memory counts against the target's own limit and shows in `docker stats`. The workers touch the memory once
+ * and hold it, without burning CPU.
+ *
+ * `pulumi up` starts the stressor; `pulumi destroy` removes it, which frees the memory at once. After `ttl` a reaper
+ * removes it, and stress-ng's `--timeout` stops it at the same deadline. Needs Docker's cgroupfs driver on cgroup v1.
+ *
+ * ```ts
+ * new MemoryStress("api-mem", { target: { name: "demo-api" }, bytes: "256MiB", ttl: "5m" });
+ * ```
+ */
+export const fault = defineFault({
+    component: "MemoryStress",
+    summary: "Memory pressure inside a container: stress-ng VM workers in a helper container nested in the target's cgroup, so the memory counts against the target's own limit and shows in `docker stats`.",
+    module: __filename,
+    driver,
+});

@@ -7,6 +7,7 @@ import { ownerLabels, type FaultOwner } from "../../core/labels";
 import { addRules, countRules, deleteRules, ruleComment, type DropRule } from "../netfilter";
 import { injectAll, observeAll, revertAll, selectTargets, type NetnsTarget } from "../netns";
 import { ContainerSelector, selectContainers } from "../selector";
+import { defineFault } from "../../core/defineFault";
 
 /** An IPv4 address, or an IPv4 CIDR block such as 10.1.2.0/24. */
 function isIPv4OrCidr(s: string): boolean {
@@ -164,3 +165,23 @@ export const driver: FaultDriver<PartialPartitionSpec, PartialPartitionRecord> =
         return observeAll(record.targets, async (t) => (await countRules(t, record.comment, labels)) > 0, `partition rules "${record.comment}"`);
     },
 };
+
+/**
+ * A partial partition: the targets stop talking to some peers while they still reach everything else.
+ *
+ * `pulumi up` inserts iptables DROP rules into each target's network namespace (from a short-lived helper
+ * container with NET_ADMIN only; the target's image needs nothing), each rule commented
+ * `faultline:<stack>:<fault>`; `pulumi destroy` deletes exactly the rules with that comment. After `ttl`, a reaper
+ * container deletes them on its own.
+ *
+ * ```ts
+ * new PartialPartition("api-db-split", { target: { name: "api" }, peers: ["db"], direction: "both", ttl: "5m" });
+ * ```
+ */
+export const fault = defineFault({
+    component: "PartialPartition",
+    summary: "A partial partition: the targets stop talking to some peers while they still reach everything else.",
+    module: __filename,
+    driver,
+    fields: (spec) => ({ direction: spec.direction }),
+});

@@ -3,6 +3,7 @@ import { dockerClient } from "../../core/docker";
 import type { FaultDriver, Observation } from "../../core/driver";
 import { inspectSelected, namesOf, runOf, startLeftStopped, stillStopped, type ContainerRun } from "../containers";
 import { containerTarget, describeSelector, planContainers } from "../selector";
+import { defineFault } from "../../core/defineFault";
 
 /** Seconds Docker waits after SIGTERM before it sends SIGKILL (`docker stop -t`). */
 export const GraceSeconds = z
@@ -64,3 +65,21 @@ export const driver: FaultDriver<ContainerStopSpec, ContainerStopRecord> = {
             : { active: false, detail: `no container is down from this stop (${namesOf(record.containers)})` };
     },
 };
+
+/**
+ * A container stop: each selected container is stopped gracefully, as with `docker stop`, for the TTL.
+ *
+ * `pulumi destroy`, or the reaper after `ttl`, starts every container the stop left stopped; one that was started
+ * since or removed is left alone.
+ *
+ * ```ts
+ * new ContainerStop("cache-down", { target: { labels: { app: "cache" }, mode: "fixed", value: 1 }, ttl: "5m" });
+ * ```
+ */
+export const fault = defineFault({
+    component: "ContainerStop",
+    summary: "A container stop: each selected container is stopped gracefully, as with `docker stop`, for the TTL.",
+    module: __filename,
+    driver,
+    fields: (spec) => ({ target: spec.target, graceSeconds: spec.graceSeconds }),
+});

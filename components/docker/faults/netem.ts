@@ -7,6 +7,7 @@ import { runHelper } from "../helper";
 import { injectAll, observeAll, revertAll, selectTargets } from "../netns";
 import { checkRootQdiscs, FAULT_HANDLE, faultHandle, InterfaceName, installRootQdisc, type QdiscTarget, isFaultQdisc, removeRootQdisc, showRootQdisc } from "../qdisc";
 import { ContainerSelector, selectContainers } from "../selector";
+import { defineFault } from "../../core/defineFault";
 
 const TcTime = z.string().regex(/^\d+(\.\d+)?(s|ms|us)$/, 'must be a time in tc units, e.g. "100ms", "1s" or "500us"');
 
@@ -149,3 +150,22 @@ export const driver: FaultDriver<NetemSpec, NetemRecord> = {
         );
     },
 };
+
+/**
+ * Packet loss and delay with `tc qdisc ... netem` on what the targets send out of one interface.
+ *
+ * It needs the kernel's sch_netem. Preview checks for it (in a throwaway helper container with a network namespace
+ * of its own) and fails with a clear message where it is missing, as on kernels built without it; use a
+ * ToxiproxyToxic (latency, timeout) there instead. Where netem exists, `pulumi up` installs it as the interface's
+ * root qdisc with the fault's own handle and `pulumi destroy` removes it; after `ttl`, a reaper removes it.
+ *
+ * ```ts
+ * new Netem("lossy-api", { target: { name: "api" }, delay: "100ms", jitter: "20ms", loss: 5, ttl: "5m" });
+ * ```
+ */
+export const fault = defineFault({
+    component: "Netem",
+    summary: "Packet loss and delay with `tc qdisc ...",
+    module: __filename,
+    driver,
+});

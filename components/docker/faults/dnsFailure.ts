@@ -4,6 +4,7 @@ import { ownerLabels, type FaultOwner } from "../../core/labels";
 import { addRules, countRules, deleteRules, ruleComment, type DropRule } from "../netfilter";
 import { injectAll, observeAll, revertAll, selectTargets, type NetnsTarget } from "../netns";
 import { ContainerSelector, selectContainers } from "../selector";
+import { defineFault } from "../../core/defineFault";
 
 /** Spec of a DNS failure: the targets' name lookups fail, while traffic to IP addresses keeps working. */
 export const DnsFailureSpec = z
@@ -68,3 +69,22 @@ export const driver: FaultDriver<DnsFailureSpec, DnsFailureRecord> = {
         return observeAll(record.targets, async (t) => (await countRules(t, record.comment, labels)) > 0, `DNS drop rules "${record.comment}"`);
     },
 };
+
+/**
+ * A DNS failure: every DNS query the targets send (UDP and TCP port 53, to Docker's embedded resolver or any other)
+ * is dropped, so name lookups fail while traffic to IP addresses keeps working.
+ *
+ * `pulumi up` inserts two iptables DROP rules into the `raw` table of each target's network namespace (before
+ * Docker's DNAT to its resolver's real port), commented `faultline:<stack>:<fault>`; `pulumi destroy` deletes
+ * them. After `ttl`, a reaper container deletes them on its own.
+ *
+ * ```ts
+ * new DnsFailure("api-dns", { target: { name: "api" }, ttl: "2m" });
+ * ```
+ */
+export const fault = defineFault({
+    component: "DnsFailure",
+    summary: "A DNS failure: every DNS query the targets send (UDP and TCP port 53, to Docker's embedded resolver or any other) is dropped, so name lookups fail while traffic to IP addresses keeps working.",
+    module: __filename,
+    driver,
+});

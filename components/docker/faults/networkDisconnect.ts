@@ -3,6 +3,7 @@ import { dockerClient, isNotFound } from "../../core/docker";
 import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver";
 import { FaultError } from "../../core/errors";
 import { isFaultlineOwn } from "../../core/labels";
+import { defineFault } from "../../core/defineFault";
 
 /** Spec of a network partition: one container cut off one Docker network. */
 export const NetworkDisconnectSpec = z
@@ -203,3 +204,22 @@ export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord>
             : { active: true, detail: `"${record.containerName}" is cut off from "${record.networkName}"` };
     },
 };
+
+/**
+ * A network partition: one container cut off one Docker network.
+ *
+ * `pulumi up` disconnects the container and records exactly how it was attached (aliases, IPv4/IPv6 address, links,
+ * MAC address); `pulumi destroy` reconnects it that way. If the container was removed in the meantime, destroy warns
+ * and succeeds, because there is nothing left to restore. After `ttl`, a reaper container reconnects it on its own.
+ *
+ * ```ts
+ * new NetworkDisconnect("db-partition", { container: "demo-db", network: "demo-backend", ttl: "5m" });
+ * ```
+ */
+export const fault = defineFault({
+    component: "NetworkDisconnect",
+    summary: "A network partition: one container cut off one Docker network.",
+    module: __filename,
+    driver,
+    fields: (spec) => ({ container: spec.container, network: spec.network }),
+});

@@ -10,6 +10,7 @@ import { diskFillIssues, filesystemCapacity, measureTargets } from "../bounds";
 import { isDirectory, statPath } from "../files";
 import { runScriptOnTarget } from "../helper";
 import { ContainerSelector, selectContainers } from "../selector";
+import { defineFault } from "../../core/defineFault";
 
 /** Spec of a disk fill: one file that takes up space in a directory of the target's filesystem or volume. */
 export const DiskFillSpec = z
@@ -243,3 +244,22 @@ export const driver: FaultDriver<DiskFillSpec, DiskFillRecord> = {
             : { active: false, detail: "no fill file is present" };
     },
 };
+
+/**
+ * A filling disk: one file, `.faultline-fill-<stack>-<fault>`, that takes up space in a directory of the target.
+ *
+ * `pulumi up` allocates it (fallocate, or dd when the filesystem lacks it, stopping at ENOSPC and recording what
+ * was written); `pulumi destroy` deletes exactly that file. The work runs inside the target when it has a shell,
+ * otherwise in a helper container that reaches the target's filesystem through its PID namespace. After `ttl` a
+ * reaper deletes the file.
+ *
+ * ```ts
+ * new DiskFill("db-disk", { target: { name: "demo-db" }, path: "/var/lib/data", percent: 95, ttl: "10m" });
+ * ```
+ */
+export const fault = defineFault({
+    component: "DiskFill",
+    summary: "A filling disk: one file, `.faultline-fill-<stack>-<fault>`, that takes up space in a directory of the target.",
+    module: __filename,
+    driver,
+});

@@ -17,6 +17,7 @@ import {
     type ToxiproxyApi,
     type ToxiproxyApiRecord,
 } from "../toxiproxy";
+import { defineFault } from "../../core/defineFault";
 
 /** The longest delay a toxic attribute accepts: beyond it the dependency is simply down. */
 const MAX_TOXIC_DELAY_MS = 3_600_000;
@@ -333,3 +334,28 @@ export const driver: FaultDriver<ToxiproxyToxicSpec, ToxiproxyToxicRecord> = {
         unexpected(api, `reading ${what}`, r);
     },
 };
+
+/**
+ * A Toxiproxy toxic between a client and a dependency: latency, bandwidth, timeout, reset_peer, slow_close,
+ * limit_data or slicer.
+ *
+ * `pulumi up` adds the toxic to the proxy through Toxiproxy's HTTP API, named `faultline.<stack>.<fault>` (toxics
+ * have no labels, so the name carries the ownership); `pulumi destroy` removes it. Injecting fails, naming the
+ * field, when the proxy does not exist (the message lists those that do) or when the toxic is already there from an
+ * earlier run. After `ttl`, a reaper container in the Toxiproxy container's network namespace removes the toxic on
+ * its own, even if every faultline process was killed.
+ *
+ * ```ts
+ * new ToxiproxyToxic("slow-db", {
+ *     toxiproxy: { container: "demo-toxiproxy" }, proxy: "postgres",
+ *     type: "latency", latency: "300ms", jitter: "50ms", ttl: "5m",
+ * });
+ * ```
+ */
+export const fault = defineFault({
+    component: "ToxiproxyToxic",
+    summary: "A Toxiproxy toxic between a client and a dependency: latency, bandwidth, timeout, reset_peer, slow_close, limit_data or slicer.",
+    module: __filename,
+    driver,
+    fields: (spec, owner) => ({ proxy: spec.proxy, toxicType: spec.type, toxicName: toxicName(owner) }),
+});

@@ -4,6 +4,7 @@ import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver"
 import { gone, inspectSelected, namesOf, overallOutcome, runOf, startContainer, type ContainerRun } from "../containers";
 import { containerTarget, describeSelector, planContainers } from "../selector";
 import { GraceSeconds } from "./containerStop";
+import { defineFault } from "../../core/defineFault";
 
 /** Spec of a container restart: a one-shot `docker restart` of the selected containers. */
 export const ContainerRestartSpec = z
@@ -62,3 +63,20 @@ export const driver: FaultDriver<ContainerRestartSpec, ContainerRestartRecord> =
             : { active: false, detail: `restarted and running: ${namesOf(record.containers)}` };
     },
 };
+
+/**
+ * A one-shot container restart, as with `docker restart`: in-memory state is lost, connections drop, the process
+ * starts again. There is nothing to undo; `pulumi destroy`, or the reaper after `ttl`, makes sure every restarted
+ * container is running (a restart interrupted between its stop and its start would leave it stopped).
+ *
+ * ```ts
+ * new ContainerRestart("api-bounce", { target: { nameRegex: "^api-" , mode: "percent", value: 50 }, ttl: "1m" });
+ * ```
+ */
+export const fault = defineFault({
+    component: "ContainerRestart",
+    summary: "A one-shot container restart, as with `docker restart`: in-memory state is lost, connections drop, the process starts again.",
+    module: __filename,
+    driver,
+    fields: (spec) => ({ target: spec.target, graceSeconds: spec.graceSeconds }),
+});
