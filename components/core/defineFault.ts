@@ -15,8 +15,12 @@ export interface FaultDefinitionInput<Spec, Rec, Fields extends object> {
     driver: FaultDriver<Spec, Rec>;
     /** The Pulumi component class users construct, e.g. "ContainerPause" (type `faultline:<target>:<component>`). */
     component: string;
-    /** One sentence for the README's fault table: what the fault does to its target. */
-    summary: string;
+    /** The README's fault table, column `up`: what injecting does to the target, in a few words. */
+    up: string;
+    /** The README's fault table, column `destroy` / TTL: what reverting does. */
+    revert: string;
+    /** The README's fault table, column Docs: a Markdown link to the kind's page (or "below"). */
+    docs: string;
     /**
      * The kind file itself (`__filename`): the dynamic provider loads the driver from it in its own process, so
      * what Pulumi serializes into state is a path, not the driver's code.

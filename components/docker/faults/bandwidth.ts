@@ -121,7 +121,9 @@ export const driver: FaultDriver<BandwidthSpec, BandwidthRecord> = {
  */
 export const fault = defineFault({
     component: "BandwidthLimit",
-    summary: "A bandwidth limit: a token bucket filter (`tc qdisc ...",
+    up: "tc tbf on a container interface",
+    revert: "restores the previous root qdisc",
+    docs: "[network](docs/network-faults.md)",
     module: __filename,
     driver,
     fields: (spec) => ({ rate: spec.rate }),

@@ -248,7 +248,9 @@ export const driver: FaultDriver<ClockSkewSpec, ClockSkewRecord> = {
  */
 export const fault = defineFault({
     component: "ClockSkew",
-    summary: "A skewed clock: the target's processes see the wall clock moved by `offset`, through libfaketime, which the target's image preloads and which reads the offset from the file named by FAKETIME_TIMESTAMP_FILE.",
+    up: "shifts the target's clock with libfaketime (target images opt in)",
+    revert: "restores the previous clock",
+    docs: "[stress, disk, clock](docs/stress-disk-clock.md)",
     module: __filename,
     driver,
 });

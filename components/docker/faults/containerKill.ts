@@ -66,7 +66,9 @@ export const driver: FaultDriver<ContainerKillSpec, ContainerKillRecord> = {
  */
 export const fault = defineFault({
     component: "ContainerKill",
-    summary: "A container kill: the main process of each selected container gets `signal`, as with `docker kill`.",
+    up: "sends a signal (default SIGKILL)",
+    revert: "starts it again if the kill left it stopped",
+    docs: "[containers](docs/container-faults.md)",
     module: __filename,
     driver,
     fields: (spec) => ({ target: spec.target, signal: spec.signal }),

@@ -86,7 +86,9 @@ export const driver: FaultDriver<ContainerPauseSpec, ContainerPauseRecord> = {
  */
 export const fault = defineFault({
     component: "ContainerPause",
-    summary: "A container pause: every process of each selected container is frozen (cgroup freezer, `docker pause`).",
+    up: "freezes it (cgroup freezer)",
+    revert: "unpauses",
+    docs: "[containers](docs/container-faults.md)",
     module: __filename,
     driver,
     fields: (spec) => ({ target: spec.target }),

@@ -75,7 +75,9 @@ export const driver: FaultDriver<ContainerRestartSpec, ContainerRestartRecord> =
  */
 export const fault = defineFault({
     component: "ContainerRestart",
-    summary: "A one-shot container restart, as with `docker restart`: in-memory state is lost, connections drop, the process starts again.",
+    up: "restarts",
+    revert: "ensures it runs",
+    docs: "[containers](docs/container-faults.md)",
     module: __filename,
     driver,
     fields: (spec) => ({ target: spec.target, graceSeconds: spec.graceSeconds }),

@@ -78,7 +78,9 @@ export const driver: FaultDriver<ContainerStopSpec, ContainerStopRecord> = {
  */
 export const fault = defineFault({
     component: "ContainerStop",
-    summary: "A container stop: each selected container is stopped gracefully, as with `docker stop`, for the TTL.",
+    up: "stops",
+    revert: "ensures it runs",
+    docs: "[containers](docs/container-faults.md)",
     module: __filename,
     driver,
     fields: (spec) => ({ target: spec.target, graceSeconds: spec.graceSeconds }),

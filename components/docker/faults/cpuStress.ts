@@ -65,7 +65,9 @@ export const driver: FaultDriver<CpuStressSpec, StressRecord> = {
  */
 export const fault = defineFault({
     component: "CpuStress",
-    summary: "CPU pressure inside a container: stress-ng CPU workers in a helper container nested in the target's cgroup and PID namespace, so the target's CPU quota bounds them and `docker stats` and `top` in the target count them.",
+    up: "stress-ng inside the target's own cgroup, so its limits and stats see it",
+    revert: "stops the stressor",
+    docs: "[stress, disk, clock](docs/stress-disk-clock.md)",
     module: __filename,
     driver,
 });

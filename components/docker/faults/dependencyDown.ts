@@ -140,7 +140,9 @@ export const driver: FaultDriver<DependencyDownSpec, DependencyDownRecord> = {
  */
 export const fault = defineFault({
     component: "DependencyDown",
-    summary: "The dependency is down: its Toxiproxy proxy is disabled, so clients' connections are refused and open ones cut.",
+    up: "disables a Toxiproxy proxy: the dependency is down",
+    revert: "re-enables it if faultline disabled it",
+    docs: "[toxiproxy](docs/toxiproxy.md)",
     module: __filename,
     driver,
     fields: (spec) => ({ proxy: spec.proxy }),

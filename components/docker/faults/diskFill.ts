@@ -259,7 +259,9 @@ export const driver: FaultDriver<DiskFillSpec, DiskFillRecord> = {
  */
 export const fault = defineFault({
     component: "DiskFill",
-    summary: "A filling disk: one file, `.faultline-fill-<stack>-<fault>`, that takes up space in a directory of the target.",
+    up: "a file of N bytes or a percentage of free space in the target's filesystem or volume",
+    revert: "deletes exactly that file",
+    docs: "[stress, disk, clock](docs/stress-disk-clock.md)",
     module: __filename,
     driver,
 });

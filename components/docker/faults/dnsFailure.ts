@@ -84,7 +84,9 @@ export const driver: FaultDriver<DnsFailureSpec, DnsFailureRecord> = {
  */
 export const fault = defineFault({
     component: "DnsFailure",
-    summary: "A DNS failure: every DNS query the targets send (UDP and TCP port 53, to Docker's embedded resolver or any other) is dropped, so name lookups fail while traffic to IP addresses keeps working.",
+    up: "drops the target's DNS (in the `raw` table: Docker rewrites port 53 before `filter`)",
+    revert: "deletes its rules",
+    docs: "[network](docs/network-faults.md)",
     module: __filename,
     driver,
 });

@@ -105,7 +105,9 @@ export const driver: FaultDriver<MemoryStressSpec, StressRecord> = {
  */
 export const fault = defineFault({
     component: "MemoryStress",
-    summary: "Memory pressure inside a container: stress-ng VM workers in a helper container nested in the target's cgroup, so the memory counts against the target's own limit and shows in `docker stats`.",
+    up: "stress-ng inside the target's own cgroup, so its limits and stats see it",
+    revert: "stops the stressor",
+    docs: "[stress, disk, clock](docs/stress-disk-clock.md)",
     module: __filename,
     driver,
 });

@@ -165,7 +165,9 @@ export const driver: FaultDriver<NetemSpec, NetemRecord> = {
  */
 export const fault = defineFault({
     component: "Netem",
-    summary: "Packet loss and delay with `tc qdisc ...",
+    up: "loss/delay with tc netem where the kernel has it; **fails at preview** where it does not (as here)",
+    revert: "removes the qdisc",
+    docs: "[network](docs/network-faults.md)",
     module: __filename,
     driver,
 });

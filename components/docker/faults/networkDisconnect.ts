@@ -218,7 +218,9 @@ export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord>
  */
 export const fault = defineFault({
     component: "NetworkDisconnect",
-    summary: "A network partition: one container cut off one Docker network.",
+    up: "disconnects a container from a network, recording aliases, IPs, links, MAC",
+    revert: "reconnects it exactly so; warns and succeeds if the container is gone",
+    docs: "below",
     module: __filename,
     driver,
     fields: (spec) => ({ container: spec.container, network: spec.network }),

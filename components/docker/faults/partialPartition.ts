@@ -180,7 +180,9 @@ export const driver: FaultDriver<PartialPartitionSpec, PartialPartitionRecord> =
  */
 export const fault = defineFault({
     component: "PartialPartition",
-    summary: "A partial partition: the targets stop talking to some peers while they still reach everything else.",
+    up: "iptables DROP between two sets of containers, ingress, egress or both, inside the target's namespace",
+    revert: "deletes exactly its rules (tagged by comment)",
+    docs: "[network](docs/network-faults.md)",
     module: __filename,
     driver,
     fields: (spec) => ({ direction: spec.direction }),

@@ -159,7 +159,9 @@ export const driver: FaultDriver<ProcessKillSpec, ProcessKillRecord> = {
  */
 export const fault = defineFault({
     component: "ProcessKill",
-    summary: "Kills processes by name inside containers, without any tool in the target image: a helper container from the tools image joins the target's PID namespace, lists the matches with `pgrep` (recorded), and signals exactly those.",
+    up: "kills processes matching a pattern inside the container",
+    revert: "restarts the container if the kill stopped it",
+    docs: "[containers](docs/container-faults.md)",
     module: __filename,
     driver,
     fields: (spec) => ({ target: spec.target, process: spec.process, signal: spec.signal }),

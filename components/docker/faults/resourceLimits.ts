@@ -310,7 +310,9 @@ async function revertOne(c: LimitedContainer, ctx: DriverContext): Promise<Rever
  */
 export const fault = defineFault({
     component: "ResourceLimits",
-    summary: "A resource squeeze: new CPU and memory limits on running containers (`docker update`), for the TTL.",
+    up: "`docker update` of CPU quota/period, cpuset, memory, swap",
+    revert: "restores the previous values (unset comes back as the kernel's unlimited)",
+    docs: "[containers](docs/container-faults.md)",
     module: __filename,
     driver,
     fields: (spec) => ({ target: spec.target }),

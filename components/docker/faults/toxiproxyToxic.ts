@@ -354,7 +354,9 @@ export const driver: FaultDriver<ToxiproxyToxicSpec, ToxiproxyToxicRecord> = {
  */
 export const fault = defineFault({
     component: "ToxiproxyToxic",
-    summary: "A Toxiproxy toxic between a client and a dependency: latency, bandwidth, timeout, reset_peer, slow_close, limit_data or slicer.",
+    up: "adds a latency/jitter, bandwidth, timeout, reset_peer, slow_close, limit_data or slicer toxic to a Toxiproxy proxy",
+    revert: "removes the toxic",
+    docs: "[toxiproxy](docs/toxiproxy.md)",
     module: __filename,
     driver,
     fields: (spec, owner) => ({ proxy: spec.proxy, toxicType: spec.type, toxicName: toxicName(owner) }),
