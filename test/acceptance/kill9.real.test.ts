@@ -10,7 +10,8 @@ import { dockerClient } from "../../components/core/docker";
 import { useFaultlineEnv } from "../../runner/env";
 import { openStack, removeStack } from "../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
-import { faultlineContainersOf, reaperLogs, recoverKilledStack, waitFor } from "../helpers/faults";
+import { faultlineContainersOf, reaperLogs, recoverKilledStack } from "../helpers/faults";
+import { waitFor } from "../helpers/wait";
 import { upThenKillTree } from "../helpers/killTree";
 
 const TTL_MS = 10_000;
@@ -98,9 +99,9 @@ describe("kill -9 of pulumi up: every fault reverts by its TTL (real Docker, rea
         const deadline = Math.max(...Object.values(expires)) + SLACK_MS;
         assert.ok(deadline <= k.faultsInAt + TTL_MS + SLACK_MS);
         await Promise.all([
-            waitFor("partition reverted", async () => JSON.stringify(await endpointOf(cut, net)) === JSON.stringify(prior.endpoint), deadline - Date.now() + 1).then((t) => (back.partition = t)),
-            waitFor("pause reverted", async () => !(await paused(frozen)), deadline - Date.now() + 1).then((t) => (back.freeze = t)),
-            waitFor("limits reverted", async () => JSON.stringify(await cpuOf(squeezed)) === JSON.stringify(prior.cpu), deadline - Date.now() + 1).then((t) => (back.squeeze = t)),
+            waitFor("partition reverted", async () => JSON.stringify(await endpointOf(cut, net)) === JSON.stringify(prior.endpoint), deadline - Date.now() + 1).then(() => (back.partition = Date.now())),
+            waitFor("pause reverted", async () => !(await paused(frozen)), deadline - Date.now() + 1).then(() => (back.freeze = Date.now())),
+            waitFor("limits reverted", async () => JSON.stringify(await cpuOf(squeezed)) === JSON.stringify(prior.cpu), deadline - Date.now() + 1).then(() => (back.squeeze = Date.now())),
         ]).catch(async (err: Error) => {
             throw new Error(`${err.message}\n${await reaperLogs(stackName)}`);
         });

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { composeDown, composeUp, projectContainers } from "../../components/docker/compose";
 import { dockerClient } from "../../components/core/docker";
-import { demoCopy, http, toxiproxy, waitFor } from "../helpers/demo";
+import { demoCopy, http, toxiproxy } from "../helpers/demo";
+import { waitFor } from "../helpers/wait";
 import { runId, TEST_LABEL } from "../helpers/docker";
 
 describe("demo system (real Docker, Compose v2)", { timeout: 420_000 }, () => {

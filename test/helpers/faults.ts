@@ -3,16 +3,6 @@ import { containerName, dockerClient } from "../../components/core/docker";
 import { Labels, STANDBY_KIND } from "../../components/core/labels";
 import { armedFaults } from "../../components/docker/reaper";
 
-/** Polls `check` every `intervalMs` until it returns true; returns the time it did, or throws after `timeoutMs`. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        if (await check()) return Date.now();
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-        await new Promise((r) => setTimeout(r, intervalMs));
-    }
-}
-
 /**
  * What faultline has left on the engine for a stack: its helper containers, and the faults armed in its reapers
  * (role "reaper", one entry per armed fault, `fault` "" for a reaper with nothing armed that has not retired yet).

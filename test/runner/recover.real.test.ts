@@ -18,7 +18,8 @@ import { LOCK_DIR } from "../../runner/lock";
 import { backendLocks, liveResources, openStack, pendingOperations, removeStack } from "../../runner/pulumi";
 import { cli } from "../helpers/cli";
 import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
-import { reaperLogs, waitFor } from "../helpers/faults";
+import { reaperLogs } from "../helpers/faults";
+import { waitFor } from "../helpers/wait";
 import { upThenKillTree } from "../helpers/killTree";
 
 /** The JSON report of `faultline recover --json`. */

@@ -7,7 +7,8 @@ import { dockerClient } from "../../../components/core/docker";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
-import { faultlineContainersOf, recoverKilledStack, waitFor } from "../../helpers/faults";
+import { faultlineContainersOf, recoverKilledStack } from "../../helpers/faults";
+import { waitFor } from "../../helpers/wait";
 import { upThenKillTree } from "../../helpers/killTree";
 
 const state = async (name: string) => (await dockerClient().getContainer(name).inspect()).State;
@@ -68,7 +69,8 @@ describe("ContainerRestart (real Docker, real Pulumi engine)", { timeout: 600_00
         const k = await upThenKillTree(stackName, { whenSeen: async () => (await state(web)).StartedAt !== startedBefore });
         // Stand in for a restart that was cut between its stop and its start.
         await dockerClient().getContainer(web).stop({ t: 0 });
-        const back = await waitFor("the reaper to start the target", async () => (await state(web)).Running, 8_000 + 7_000 - (Date.now() - k.faultsInAt));
+        await waitFor("the reaper to start the target", async () => (await state(web)).Running, 8_000 + 7_000 - (Date.now() - k.faultsInAt));
+        const back = Date.now();
         console.log(`ContainerRestart: running again ${((back - k.killedAt) / 1000).toFixed(2)} s after SIGKILL (TTL 8 s)`);
         await waitFor("the reaper to remove itself", async () => (await faultlineContainersOf(stackName)).length === 0, 15_000);
         await recoverKilledStack(stack);

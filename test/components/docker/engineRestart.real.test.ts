@@ -17,7 +17,8 @@ import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { freePort } from "../../helpers/demo";
 import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../../helpers/docker";
-import { reaperLogs, waitFor } from "../../helpers/faults";
+import { reaperLogs } from "../../helpers/faults";
+import { waitFor } from "../../helpers/wait";
 import { faultlineRules, rootQdisc } from "../../helpers/network";
 import { TOXIPROXY_IMAGE } from "../../helpers/toxiproxy";
 

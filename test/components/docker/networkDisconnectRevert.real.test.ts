@@ -9,7 +9,8 @@ import { STANDBY_KIND } from "../../../components/core/labels";
 import { driver, type NetworkDisconnectRecord } from "../../../components/docker/drivers/networkDisconnect";
 import { reaper } from "../../../components/docker/reaper";
 import { cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
-import { reaperLogs, waitFor } from "../../helpers/faults";
+import { reaperLogs } from "../../helpers/faults";
+import { waitFor } from "../../helpers/wait";
 
 /** The endpoint settings a revert must restore, as `docker inspect` shows them (the address apart). */
 async function settingsOf(container: string, network: string) {
