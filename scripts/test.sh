@@ -114,7 +114,7 @@ timed() {
   "$2" || rc=$?
   local d=$((SECONDS - start))
   durations+=("$1 $((d / 60)) min $((d % 60)) s ($([[ $rc == 0 ]] && echo passed || echo "FAILED, exit $rc"))")
-  ok "$1 tier: $((d / 60)) min $((d % 60)) s"
+  if ((rc == 0)); then ok "$1 tier: $((d / 60)) min $((d % 60)) s"; else warn "$1 tier FAILED (exit $rc) after $((d / 60)) min $((d % 60)) s"; fi
   ((rc == 0)) || status=$rc
 }
 

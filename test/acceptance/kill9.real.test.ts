@@ -8,9 +8,9 @@ import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { dockerClient } from "../../components/core/docker";
 import { useFaultlineEnv } from "../../runner/env";
-import { openStack, removeStack } from "../../runner/pulumi";
+import { openStack } from "../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
-import { faultlineContainersOf, reaperLogs, recoverKilledStack } from "../helpers/faults";
+import { faultlineContainersOf, reaperLogs, recoverKilledStack, teardownStack } from "../helpers/faults";
 import { waitFor } from "../helpers/wait";
 import { upThenKillTree } from "../helpers/killTree";
 
@@ -74,10 +74,7 @@ describe("kill -9 of pulumi up: every fault reverts by its TTL (real Docker, rea
 
     after(async () => {
         if (stack) {
-            await stack.cancel().catch(() => undefined);
-            await stack.refresh({ clearPendingCreates: true }).catch(() => undefined);
-            await stack.destroy().catch(() => undefined);
-            await removeStack(stack).catch(() => undefined);
+            await teardownStack(stack);
         }
         await cleanupRun(run);
     });

@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
-import { openStack, removeStack } from "../../runner/pulumi";
+import { openStack } from "../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, runContainer, runId, type RunContainerOptions } from "./docker";
-import { faultlineContainersOf, reaperLogs, recoverKilledStack } from "./faults";
+import { faultlineContainersOf, reaperLogs, recoverKilledStack, teardownStack } from "./faults";
 import { waitFor } from "./wait";
 import { upThenKillTree } from "./killTree";
 
@@ -122,10 +122,7 @@ export function faultCycleSuite(o: CycleOptions): void {
 
         after(async () => {
             if (stack) {
-                await stack.cancel().catch(() => undefined);
-                await stack.refresh({ clearPendingCreates: true }).catch(() => undefined);
-                await stack.destroy().catch(() => undefined);
-                await removeStack(stack).catch(() => undefined);
+                await teardownStack(stack);
             }
             await cleanupRun(run);
         });

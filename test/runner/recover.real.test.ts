@@ -15,10 +15,10 @@ import { armedFaults, createReaper, reaper, STALE_CREATED_MS } from "../../compo
 import { armedVolumeLabels, armedVolumeName, reaperName } from "../../components/docker/reaperStore";
 import { faultlineEnv, useFaultlineEnv } from "../../runner/env";
 import { LOCK_DIR } from "../../runner/lock";
-import { backendLocks, liveResources, openStack, pendingOperations, removeStack } from "../../runner/pulumi";
+import { backendLocks, liveResources, openStack, pendingOperations } from "../../runner/pulumi";
 import { cli } from "../helpers/cli";
 import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
-import { reaperLogs } from "../helpers/faults";
+import { reaperLogs, teardownStack } from "../helpers/faults";
 import { waitFor } from "../helpers/wait";
 import { upThenKillTree } from "../helpers/killTree";
 
@@ -84,10 +84,7 @@ describe("faultline recover (real Docker, real Pulumi CLI)", { timeout: 1_500_00
         for (const name of stacks) {
             const stack = await openStack(name).catch(() => undefined);
             if (!stack) continue;
-            await stack.cancel().catch(() => undefined);
-            await stack.refresh({ clearPendingCreates: true }).catch(() => undefined);
-            await stack.destroy().catch(() => undefined);
-            await removeStack(stack).catch(() => undefined);
+            await teardownStack(stack);
             const filters = JSON.stringify({ label: [`${Labels.stack}=${name}`] });
             for (const c of await dockerClient().listContainers({ all: true, filters })) await dockerClient().getContainer(c.Id).remove({ force: true }).catch(() => undefined);
             for (const v of (await dockerClient().listVolumes({ filters })).Volumes ?? []) await dockerClient().getVolume(v.Name).remove().catch(() => undefined);

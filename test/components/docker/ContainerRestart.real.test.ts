@@ -5,9 +5,9 @@ import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { dockerClient } from "../../../components/core/docker";
 import { useFaultlineEnv } from "../../../runner/env";
-import { openStack, removeStack } from "../../../runner/pulumi";
+import { openStack } from "../../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
-import { faultlineContainersOf, recoverKilledStack } from "../../helpers/faults";
+import { faultlineContainersOf, recoverKilledStack, teardownStack } from "../../helpers/faults";
 import { waitFor } from "../../helpers/wait";
 import { upThenKillTree } from "../../helpers/killTree";
 
@@ -35,10 +35,7 @@ describe("ContainerRestart (real Docker, real Pulumi engine)", { timeout: 600_00
 
     after(async () => {
         if (stack) {
-            await stack.cancel().catch(() => undefined);
-            await stack.refresh({ clearPendingCreates: true }).catch(() => undefined);
-            await stack.destroy().catch(() => undefined);
-            await removeStack(stack).catch(() => undefined);
+            await teardownStack(stack);
         }
         await cleanupRun(run);
     });
