@@ -6,7 +6,7 @@
 #   bash scripts/test.sh unit     npm run test:unit: every engine-free file (*.unit.test.ts, *.mock.test.ts); no setup
 #   bash scripts/test.sh engine   npm run test:engine: the real Docker and Pulumi ones (*.real.test.ts); after setup
 #   bash scripts/test.sh k8s      npm run test:k8s: test/cluster on the local cluster (built, started and stopped here)
-# FAULTLINE_TEST_CONCURRENCY sets how many files of a tier run at once (default: unit 4, engine 4).
+# FAULTLINE_TEST_CONCURRENCY sets how many files of a tier run at once (default: unit 4, engine 3).
 # FAULTLINE_TEST_EXCLUDE (an extended regex on paths, never set here) leaves files out of a tier, e.g.
 # `FAULTLINE_TEST_EXCLUDE=engineRestart npm run test:engine` on a machine whose dockerd others use too.
 set -euo pipefail
@@ -50,7 +50,8 @@ engine_tier() {
   for f in "${all[@]}"; do if is_serial "$f"; then serial+=("$f"); else batch+=("$f"); fi; done
   # Every real test names its containers, networks, stacks and Compose projects with a per-run id and takes host
   # ports from the kernel (port 0), so they share the engine safely; most of their time is spent waiting on TTLs.
-  run_files "${FAULTLINE_TEST_CONCURRENCY:-4}" ${batch[@]+"${batch[@]}"} || status=$?
+  # Three at a time: each `pulumi up` also needs a core for a while, and there are two.
+  run_files "${FAULTLINE_TEST_CONCURRENCY:-3}" ${batch[@]+"${batch[@]}"} || status=$?
   for f in ${serial[@]+"${serial[@]}"}; do run_files 1 "$f" || status=$?; done
   return "$status"
 }

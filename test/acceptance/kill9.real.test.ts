@@ -9,7 +9,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { dockerClient } from "../../components/core/docker";
 import { useFaultlineEnv } from "../../runner/env";
 import { openStack } from "../../runner/pulumi";
-import { canFetch, cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
+import { canFetch, cleanupRun, createNetwork, endpointOf, runContainer, runId, SUITE_TIMEOUT_MS } from "../helpers/docker";
 import { faultlineContainersOf, reaperLogs, recoverKilledStack, teardownStack } from "../helpers/faults";
 import { waitFor } from "../helpers/wait";
 import { upThenKillTree } from "../helpers/killTree";
@@ -40,7 +40,7 @@ async function paused(name: string): Promise<boolean> {
     return (await dockerClient().getContainer(name).inspect()).State.Paused;
 }
 
-describe("kill -9 of pulumi up: every fault reverts by its TTL (real Docker, real Pulumi CLI)", { timeout: 400_000 }, () => {
+describe("kill -9 of pulumi up: every fault reverts by its TTL (real Docker, real Pulumi CLI)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     const net = `flt-k9-${run}`;
     const [cut, frozen, squeezed, client] = ["cut", "frozen", "squeezed", "client"].map((n) => `flt-k9-${n}-${run}`) as [string, string, string, string];

@@ -7,9 +7,9 @@ import { composeDown, composeUp, projectContainers } from "../../components/dock
 import { dockerClient } from "../../components/core/docker";
 import { demoCopy, http, toxiproxy } from "../helpers/demo";
 import { waitFor } from "../helpers/wait";
-import { runId, TEST_LABEL } from "../helpers/docker";
+import { runId, TEST_LABEL, SUITE_TIMEOUT_MS } from "../helpers/docker";
 
-describe("demo system (real Docker, Compose v2)", { timeout: 420_000 }, () => {
+describe("demo system (real Docker, Compose v2)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     let demo: Awaited<ReturnType<typeof demoCopy>>;
     const rawStats = async () => (await http(`${demo.api}/stats`)).body;

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
 import { openStack } from "../../runner/pulumi";
-import { canFetch, cleanupRun, createNetwork, runContainer, runId, type RunContainerOptions } from "./docker";
+import { canFetch, cleanupRun, createNetwork, runContainer, runId, type RunContainerOptions, SUITE_TIMEOUT_MS } from "./docker";
 import { faultlineContainersOf, reaperLogs, recoverKilledStack, teardownStack } from "./faults";
 import { waitFor } from "./wait";
 import { upThenKillTree } from "./killTree";
@@ -84,7 +84,7 @@ export interface CycleOptions {
  * the reaper's TTL revert followed by a clean no-op destroy; and the TTL revert after SIGKILL of `pulumi up`.
  */
 export function faultCycleSuite(o: CycleOptions): void {
-    describe(`${o.title} (real Docker, real Pulumi engine)`, { timeout: 600_000 }, () => {
+    describe(`${o.title} (real Docker, real Pulumi engine)`, { timeout: SUITE_TIMEOUT_MS }, () => {
         const run = runId();
         const stackName = `test-${o.tag}-${run}`;
         const t: CycleTargets = { run, net: `flt-${o.tag}-${run}`, web: `flt-${o.tag}-web-${run}`, client: `flt-${o.tag}-client-${run}`, url: "http://web:8080/", stack: stackName };

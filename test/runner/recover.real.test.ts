@@ -17,7 +17,7 @@ import { faultlineEnv, useFaultlineEnv } from "../../runner/env";
 import { LOCK_DIR } from "../../runner/lock";
 import { backendLocks, liveResources, openStack, pendingOperations } from "../../runner/pulumi";
 import { cli } from "../helpers/cli";
-import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
+import { cleanupRun, createNetwork, endpointOf, runContainer, runId, SUITE_TIMEOUT_MS } from "../helpers/docker";
 import { reaperLogs, teardownStack } from "../helpers/faults";
 import { waitFor } from "../helpers/wait";
 import { upThenKillTree } from "../helpers/killTree";
@@ -55,7 +55,7 @@ async function upAndDestroyWork(stackName: string): Promise<void> {
     assert.deepEqual(await leftOnEngine(stackName), { containers: [], volumes: [] });
 }
 
-describe("faultline recover (real Docker, real Pulumi CLI)", { timeout: 1_500_000 }, () => {
+describe("faultline recover (real Docker, real Pulumi CLI)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     const net = `flt-rec-${run}`;
     const cut = `flt-rec-cut-${run}`;

@@ -11,10 +11,10 @@ import { planExperiment, renderPlan } from "../../runner/plan";
 import { liveResources, openStack } from "../../runner/pulumi";
 import { cli, cliCases } from "../helpers/cli";
 import { freePort } from "../helpers/demo";
-import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
+import { cleanupRun, createNetwork, endpointOf, runContainer, runId, SUITE_TIMEOUT_MS } from "../helpers/docker";
 import { waitFor } from "../helpers/wait";
 
-describe("runner guards (real Docker, real Pulumi engine)", { timeout: 1_200_000 }, () => {
+describe("runner guards (real Docker, real Pulumi engine)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     const net = `flt-rg-${run}`;
     const web = `flt-rg-web-${run}`;

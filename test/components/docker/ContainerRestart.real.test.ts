@@ -6,14 +6,14 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { dockerClient } from "../../../components/core/docker";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack } from "../../../runner/pulumi";
-import { canFetch, cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
+import { canFetch, cleanupRun, createNetwork, runContainer, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
 import { faultlineContainersOf, recoverKilledStack, teardownStack } from "../../helpers/faults";
 import { waitFor } from "../../helpers/wait";
 import { upThenKillTree } from "../../helpers/killTree";
 
 const state = async (name: string) => (await dockerClient().getContainer(name).inspect()).State;
 
-describe("ContainerRestart (real Docker, real Pulumi engine)", { timeout: 600_000 }, () => {
+describe("ContainerRestart (real Docker, real Pulumi engine)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     const net = `flt-restart-${run}`;
     const web = `flt-restart-web-${run}`;

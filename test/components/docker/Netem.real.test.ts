@@ -8,11 +8,11 @@ import { driver, NETEM_MISSING } from "../../../components/docker/drivers/netem"
 import { Labels } from "../../../components/core/labels";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
-import { cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
+import { cleanupRun, createNetwork, runContainer, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
 import { rootQdisc } from "../../helpers/network";
 import { prepareThenApply } from "../../../components/core/driver";
 
-describe("Netem on a kernel without sch_netem (real Docker, real Pulumi engine)", { timeout: 300_000 }, () => {
+describe("Netem on a kernel without sch_netem (real Docker, real Pulumi engine)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     const net = `flt-netem-${run}`;
     const server = `flt-netem-server-${run}`;
