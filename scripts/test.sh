@@ -24,6 +24,12 @@ SERIAL=(
   test/components/docker/engineRestart.real.test.ts
 )
 
+# *.unit files that need a process of their own, each with why:
+UNIT_ALONE=(
+  # checks what loading the registry loads, so it needs a module cache no other file has filled.
+  test/components/registry.unit.test.ts
+)
+
 # files PATTERN...: the test files matching the find -name patterns, minus FAULTLINE_TEST_EXCLUDE, sorted.
 files() {
   local args=() p
@@ -36,18 +42,24 @@ run_files() {
   (($# > 0)) || return 0
   node --import tsx --test --test-concurrency="$n" "$@"
 }
-is_serial() { local s; for s in "${SERIAL[@]}"; do [[ "$1" == "$s" ]] && return 0; done; return 1; }
+# in_list ITEM LIST...: whether ITEM is one of LIST.
+in_list() { local x="$1" s; shift; for s in "$@"; do [[ "$x" == "$s" ]] && return 0; done; return 1; }
 
 unit_tier() {
-  local f; mapfile -t f < <(files '*.unit.test.ts' '*.mock.test.ts')
-  # No engine, no network, no shared state: as many at once as the runner likes.
-  run_files "${FAULTLINE_TEST_CONCURRENCY:-4}" "${f[@]}"
+  local units mocks shared=() own=() f
+  mapfile -t units < <(files '*.unit.test.ts')
+  mapfile -t mocks < <(files '*.mock.test.ts')
+  for f in ${units[@]+"${units[@]}"}; do if in_list "$f" "${UNIT_ALONE[@]}"; then own+=("$f"); else shared+=("$f"); fi; done
+  # The *.unit files share one process (test/helpers/inOneProcess.ts); each *.mock file and each of UNIT_ALONE gets
+  # its own: Pulumi's mocks (pulumi.runtime.setMocks) are global to a process. No engine, no shared state: all at once.
+  FAULTLINE_TEST_FILES="$(printf '%s\n' ${shared[@]+"${shared[@]}"})" \
+    run_files "${FAULTLINE_TEST_CONCURRENCY:-4}" test/helpers/inOneProcess.ts ${own[@]+"${own[@]}"} ${mocks[@]+"${mocks[@]}"}
 }
 
 engine_tier() {
   local all batch=() serial=() f status=0
   mapfile -t all < <(files '*.real.test.ts')
-  for f in "${all[@]}"; do if is_serial "$f"; then serial+=("$f"); else batch+=("$f"); fi; done
+  for f in "${all[@]}"; do if in_list "$f" "${SERIAL[@]}"; then serial+=("$f"); else batch+=("$f"); fi; done
   # Every real test names its containers, networks, stacks and Compose projects with a per-run id and takes host
   # ports from the kernel (port 0), so they share the engine safely; most of their time is spent waiting on TTLs.
   # Three at a time: each `pulumi up` also needs a core for a while, and there are two.
