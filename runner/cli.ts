@@ -20,7 +20,8 @@ import { planExperiment, renderPlan } from "./plan";
 import { liveResources, openStack } from "./pulumi";
 import { recover } from "./recover";
 import { redactText } from "./redact";
-import { rollBack, runExperiment, type RunEvent } from "./run";
+import { progressPrinter } from "./progress";
+import { rollBack, runExperiment } from "./run";
 
 const WORKER_ENV = "FAULTLINE_CLI_WORKER";
 
@@ -41,35 +42,6 @@ function fail(err: unknown, json: boolean): 2 {
 function readExperimentFile(file: string | undefined): unknown {
     if (!file) return undefined;
     return JSON.parse(fs.readFileSync(file, "utf8"));
-}
-
-/** Progress on stderr: a line per phase, then a live line (TTY) or a line every 5 s (logs). */
-function progressPrinter(quiet: boolean): (e: RunEvent) => void {
-    const tty = process.stderr.isTTY;
-    let lastLine = 0;
-    const clear = () => tty && process.stderr.write("\r\x1b[K");
-    return (e) => {
-        if (quiet || e.type === "sample") return;
-        if (e.type === "phase") {
-            clear();
-            process.stderr.write(`[${(e.t / 1000).toFixed(1).padStart(6)}s] ${e.phase.padEnd(9)} ${e.message}\n`);
-        } else if (e.type === "progress") {
-            const frac = e.totalMs > 0 ? Math.min(1, e.elapsedMs / e.totalMs) : 1;
-            const bar = "#".repeat(Math.round(frac * 20)).padEnd(20, ".");
-            const line = `          ${e.phase.padEnd(9)} [${bar}] ${(e.elapsedMs / 1000).toFixed(0)}/${(e.totalMs / 1000).toFixed(0)} s  failing samples last second: ${e.failuresLastSecond}/${e.samples}`;
-            if (tty) process.stderr.write(`\r\x1b[K${line}`);
-            else if (Date.now() - lastLine >= 5000) {
-                lastLine = Date.now();
-                process.stderr.write(line + "\n");
-            }
-        } else if (e.type === "stop") {
-            clear();
-            process.stderr.write(`          STOP CONDITION: ${e.trigger.message}; rolling back now\n`);
-        } else if (e.type === "log") {
-            clear();
-            process.stderr.write(`          ${e.level === "warn" ? "warning: " : ""}${e.message}\n`);
-        }
-    };
 }
 
 /**
@@ -186,7 +158,7 @@ async function cmdRun(stack: string, o: { json?: boolean; out?: string; experime
             runExperiment({
                 stack,
                 signal,
-                onEvent: progressPrinter(!!o.quiet),
+                onEvent: progressPrinter({ quiet: !!o.quiet }),
                 ...(o.out ? { outDir: path.resolve(o.out) } : {}),
                 ...(o.experiment ? { experiment: readExperimentFile(o.experiment) } : {}),
             }),
