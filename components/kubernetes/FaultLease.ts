@@ -40,7 +40,7 @@ class LeaseProvider implements pulumi.dynamic.ResourceProvider<FaultLeaseInputs,
         // An `up` killed after arming left a lease whose `before` is the node as it really was: keep that one,
         // since the node may now carry this very fault.
         const earlier = (await lease.listLeases(api, inputs.owner.stack)).find((l) => l.namespace === inputs.namespace && l.record.owner.fault === inputs.owner.fault);
-        const nodes = (await lease.nodesBefore(api, inputs.nodes)).map((n) => ({
+        const nodes = (await lease.nodesBefore(api, inputs.nodes, inputs.owner.allowUnlabelledTargets === true)).map((n) => ({
             ...n,
             before: earlier?.record.nodes.find((o) => o.node === n.node)?.before ?? n.before,
         }));

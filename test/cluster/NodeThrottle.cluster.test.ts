@@ -104,4 +104,22 @@ describe("NodeThrottle on a real cluster", { skip: whyNoCluster(), timeout: 600_
         assert.equal(kjson(["get", "deployments", "-n", ns, "-l", "dev.faultline.role=reaper"]).items.length, 0);
         await waitFor("both web pods Running again", async () => JSON.stringify(podPhases(ns, "web")) === '["Running","Running"]', 60_000);
     });
+
+    it("refuses a node its owners did not opt in, before anything changes", async () => {
+        const optOut = await clusterStack(`test-k8s-throttle-optin-${run}`, {
+            name: "k8s-throttle-optin-test",
+            kubernetes: { reaperNamespace: ns },
+            faults: [{ name: "not-mine", kind: "kubernetes:node-throttle", nodes: [NODE], ttl: "10m" }],
+        });
+        kok(["label", "node", NODE, "chaos.opt-in-"]);
+        const unlabelled = nodeState();
+        try {
+            await assert.rejects(optOut.up(), /node "faultline-node" is not opted in to faults: it lacks the label chaos\.opt-in=true; add it \(kubectl label node faultline-node chaos\.opt-in=true\), or opt this experiment out with allowUnlabelledTargets: true/);
+            assert.deepEqual(nodeState(), unlabelled, "the node was left untouched");
+            assert.equal(kjson(["get", "configmaps", "-n", ns, "-l", "dev.faultline.role=lease"]).items.length, 0, "no lease armed");
+        } finally {
+            kok(["label", "node", NODE, "chaos.opt-in=true", "--overwrite"]);
+            await dropStack(optOut);
+        }
+    });
 });
