@@ -80,8 +80,11 @@ export async function dropStack(stack: Stack): Promise<void> {
     await removeStack(stack).catch(() => undefined);
 }
 
-/** A namespace with a Deployment of `replicas` busybox pods labelled app=<app>, all Running. */
-export async function deployApp(namespace: string, app: string, replicas: number): Promise<void> {
+/**
+ * A namespace with a Deployment of `replicas` busybox pods labelled app=<app>, all Running. They sleep, or run
+ * `command` (a shell script) when given.
+ */
+export async function deployApp(namespace: string, app: string, replicas: number, command?: string): Promise<void> {
     kok(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { "dev.faultline.test": "true" } } }));
     const deployment = {
         apiVersion: "apps/v1",
@@ -94,7 +97,7 @@ export async function deployApp(namespace: string, app: string, replicas: number
                 metadata: { labels: { app } },
                 spec: {
                     terminationGracePeriodSeconds: 0,
-                    containers: [{ name: app, image: IMAGES.busybox, command: ["sleep", "3600"] }],
+                    containers: [{ name: app, image: IMAGES.busybox, command: command ? ["sh", "-c", command] : ["sleep", "3600"] }],
                 },
             },
         },
