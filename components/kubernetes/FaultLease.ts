@@ -19,6 +19,11 @@ export interface FaultLeaseInputs {
 /** Outputs: the inputs plus the record stored in the cluster. */
 export interface FaultLeaseOutputs extends FaultLeaseInputs {
     record: LeaseRecord;
+    /**
+     * When the lease was armed (ISO 8601): the fault's objects go in right after it, so the runner counts the fault
+     * as in from here (a pod kill happens inside `up`, seconds before it returns).
+     */
+    injectedAt: string;
 }
 
 /**
@@ -46,7 +51,7 @@ class LeaseProvider implements pulumi.dynamic.ResourceProvider<FaultLeaseInputs,
         }));
         const record: LeaseRecord = { owner: inputs.owner, expiresAt: Date.now() + inputs.ttlMs, objects: inputs.objects, nodes };
         const ref = await lease.armLease(api, inputs.namespace, record);
-        return { id: `${ref.namespace}/${ref.name}`, outs: { ...inputs, record } };
+        return { id: `${ref.namespace}/${ref.name}`, outs: { ...inputs, record, injectedAt: new Date().toISOString() } };
     }
 
     async diff(_id: string, olds: FaultLeaseOutputs, news: FaultLeaseInputs): Promise<pulumi.dynamic.DiffResult> {
