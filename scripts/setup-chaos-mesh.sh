@@ -43,7 +43,10 @@ build() {
     printf 'module faultline/chaos-mesh\n\ngo 1.25.11\n\nrequire %s %s\n\n' "$CM_MODULE" "$CM_VERSION"
     # The module replaces its api module with ./api, which its zip leaves out (a nested module): use the served one.
     printf 'replace %s/api => %s/api %s\n' "$CM_MODULE" "$CM_MODULE" "$CM_API_VERSION"
+    # Its non-local replaces, in the block and on single lines (runtime-spec is held at v1.2.0: containerd's cgroups
+    # code does not compile against v1.3.0, whose pids limit became a pointer).
     awk '/^replace \(/{f=1;next} f&&/^\)/{f=0} f&&$0!~/=> *\./{print "replace "$0}' "$src/go.mod"
+    grep -E '^replace [^(]* => [^./]' "$src/go.mod" || true
   } >go.mod
   printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "%s/cmd/chaos-controller-manager"\n\t_ "%s/cmd/chaos-daemon"\n)\n' "$CM_MODULE" "$CM_MODULE" >tools.go
   # Its go.sum has the sums of modules the checksum database does not serve (github.com/chaos-mesh/fx-logr).
