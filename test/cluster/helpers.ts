@@ -121,6 +121,17 @@ export function podPhases(namespace: string, app: string): string[] {
         .sort();
 }
 
+/**
+ * Cores used on the node by the cgroup at `cgroup` under the kubelet's pods cgroup (cgroup v1 cpuacct, cgroupfs
+ * driver), averaged over `ms`: "" is every pod, `pod<uid>` one Guaranteed pod, `besteffort/pod<uid>` a BestEffort one.
+ */
+export async function cores(cgroup: string, ms = 3000): Promise<number> {
+    const read = () => Number(readFileSync(`/sys/fs/cgroup/cpuacct/kubepods/${cgroup}/cpuacct.usage`, "utf8")) / 1e9;
+    const a = read();
+    await new Promise((r) => setTimeout(r, ms));
+    return (read() - a) / (ms / 1000);
+}
+
 /** The node's taints, cordon and labels: what a node fault changes and `destroy` must restore exactly. */
 export function nodeState(node = NODE): { taints: unknown[]; unschedulable: boolean; labels: Record<string, string> } {
     const n = kjson(["get", "node", node]);
