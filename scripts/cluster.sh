@@ -30,6 +30,7 @@ SERVICE_CIDR="${FAULTLINE_SERVICE_CIDR:-10.96.0.0/16}"
 API_PORT="${FAULTLINE_API_PORT:-6443}"
 ETCD_PORT="${FAULTLINE_ETCD_PORT:-2479}"
 BRIDGE=flcni0
+CHAOS_MESH_PID="$ROOT/.faultline/chaos-mesh/controller-manager.pid"
 KUBE_ROUTER="$FAULTLINE_CACHE/kube-router-v${FAULTLINE_KUBE_ROUTER_VERSION:-2.1.0}/bin/kube-router"
 SOCK="$S/containerd/containerd.sock"
 # Images the tests and faults run: the project's offline images, moved from Docker into the cluster's containerd.
@@ -291,7 +292,7 @@ up() {
 # socket and their descendants (the pods' processes).
 pids_of_ours() {
   local f pid
-  for f in "$S"/pids/*; do [[ -f "$f" ]] && pid="$(cat "$f")" && kill -0 "$pid" 2>/dev/null && echo "$pid"; done
+  for f in "$S"/pids/* "$CHAOS_MESH_PID"; do [[ -f "$f" ]] && pid="$(cat "$f")" && kill -0 "$pid" 2>/dev/null && echo "$pid"; done
   shim_pids
 }
 # shim_pids: containerd shims started for our socket (they outlive containerd) and the pods' processes below them.
@@ -313,6 +314,8 @@ stop_pid() { # stop_pid NAME: SIGTERM, up to 10 s, then SIGKILL
 down() {
   [[ -d "$S" ]] || { ok "no local cluster"; return; }
   step "Stopping the local cluster in $S"
+  # Chaos Mesh's controller-manager (scripts/setup-chaos-mesh.sh up) runs on this machine against this cluster.
+  if [[ -f "$CHAOS_MESH_PID" ]]; then kill -9 "$(cat "$CHAOS_MESH_PID")" 2>/dev/null || true; rm -f "$CHAOS_MESH_PID"; fi
   stop_pid kube-router; stop_pid kubelet; stop_pid kube-proxy
   # The pods: kill every task of our containerd, then the shims that outlive it.
   if alive containerd; then

@@ -176,7 +176,12 @@ up() {
 down() {
   step "Removing Chaos Mesh"
   if [[ -f "$STATE/controller-manager.pid" ]]; then
-    kill "$(cat "$STATE/controller-manager.pid")" 2>/dev/null || true
+    # SIGTERM, up to 10 s, then SIGKILL: its graceful shutdown can hang (seen here), and a second `up` must not find
+    # the old one still holding its ports.
+    local pid; pid="$(cat "$STATE/controller-manager.pid")"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
     rm -f "$STATE/controller-manager.pid"
   fi
   kubectl delete namespace "$NS" --ignore-not-found --wait=true --timeout=120s >/dev/null || true
