@@ -230,7 +230,7 @@ async function cmdRecover(o: { json?: boolean; stack?: string; includeUnknownSta
         if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
         else printRecovery(r);
         // 0 only when every stack is clean and usable: nothing left, nothing failed.
-        return r.left.length > 0 || r.stacks.some((s) => s.action === "failed") || r.reapers.some((x) => x.outcome === "failed") ? 2 : 0;
+        return r.left.length > 0 || r.stacks.some((s) => s.action === "failed") || [...r.reapers, ...r.leases].some((x) => x.outcome === "failed") ? 2 : 0;
     } catch (err) {
         return fail(err, !!o.json);
     }
@@ -239,17 +239,19 @@ async function cmdRecover(o: { json?: boolean; stack?: string; includeUnknownSta
 /** The human form of a recover report: what was done, then what is left and what to do. */
 function printRecovery(r: Awaited<ReturnType<typeof recover>>): void {
     const out = (line: string) => process.stdout.write(`${line}\n`);
-    if (r.locks.length + r.stacks.length + r.reapers.length + r.repairs.length === 0 && r.left.length === 0) {
+    const done = r.locks.length + r.stacks.length + r.reapers.length + r.leases.length + r.repairs.length;
+    if (done === 0 && r.left.length === 0) {
         out("nothing to recover: no stack holds faults or locks, no reaper is orphaned or stopped");
     }
     for (const l of r.locks) out(`${l.kind === "pulumi" ? `stack ${l.stack}` : "runner"} lock: ${l.detail}`);
     for (const s of r.stacks) out(`stack ${s.stack}: ${s.action} (${s.detail})`);
     for (const x of r.reapers) out(`reaper ${x.name}: ${x.outcome} (${x.detail})`);
+    for (const x of r.leases) out(`lease ${x.lease}: ${x.outcome} (${x.detail})`);
     for (const x of r.repairs) out(`reaper ${x.name} (was ${x.state}): ${x.action} (${x.detail})`);
     if (r.left.length > 0) {
         out(`NOT RECOVERED: ${r.left.length} thing(s) left`);
         for (const l of r.left) out(`  ${l}`);
-    } else if (r.locks.length + r.stacks.length + r.reapers.length + r.repairs.length > 0) {
+    } else if (done > 0) {
         out("recovered: every stack is clean and unlocked, and no reaper is left stopped");
     }
 }
