@@ -36,7 +36,7 @@ import { ToxiproxyToxicSpec } from "./docker/drivers/toxiproxyToxic";
 import { Duration, formatDuration } from "./core/duration";
 import { Ratio, slugName, Window } from "./core/schema";
 import { LoadSpec } from "../runner/load/spec";
-import { ProbeSpec } from "../runner/probes/spec";
+import { ProbeSpec, PromQuery } from "../runner/probes/spec";
 
 /** A stack-unique fault name: it names the Pulumi resources and the labels the fault leaves on targets. */
 const FaultName = slugName("fault, unique in the experiment", "db-partition");
@@ -267,8 +267,13 @@ export const StopConditionSpec = z.discriminatedUnion(
             .strict(),
         z.object({ metric: z.literal("throughput"), below: z.number().positive("must be greater than zero"), ...StopBase }).strict(),
         z.object({ metric: z.literal("probe"), probe: z.string({ error: "required: the name of a probe in hypothesis.probes" }), ...StopBase }).strict(),
+        // A PromQL expression evaluated every second: a breach is any series above `above` or below `below`.
+        z
+            .object({ metric: z.literal("promql"), ...PromQuery, above: z.number().optional(), below: z.number().optional(), ...StopBase })
+            .strict()
+            .refine((c) => c.above !== undefined || c.below !== undefined, { message: "give above or below (or both): the value that stops the run" }),
     ],
-    { error: "unknown metric; use one of: error-rate, latency, throughput, probe" },
+    { error: "unknown metric; use one of: error-rate, latency, throughput, probe, promql" },
 );
 export type StopConditionSpec = z.output<typeof StopConditionSpec>;
 

@@ -8,6 +8,10 @@ bash scripts/setup.sh
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
+step "Prometheus (for the PromQL tests; stopped at the end)"
+bash scripts/prometheus.sh up
+trap 'bash scripts/prometheus.sh down >/dev/null' EXIT
+
 step "Type check"
 npx --no-install tsc -p tsconfig.json --noEmit
 ok "tsc --noEmit"
