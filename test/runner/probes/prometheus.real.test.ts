@@ -105,12 +105,14 @@ describe("prometheus probe and promql stop condition (real Prometheus, demo, Pul
             }
         })();
         try {
-            const c = cli(["run", stack, "--experiment", file, "--out", out, "--json"]);
+            const junit = path.join(tmp, "junit.xml");
+            const c = cli(["run", stack, "--experiment", file, "--out", out, "--json", "--junit", junit]);
             const code = await c.exit;
             const e = EvidenceSchema.parse(JSON.parse(fs.readFileSync(path.join(out, "evidence.json"), "utf8")));
             assert.equal(code, 1, c.stderr().slice(-3000));
             assert.deepEqual([e.status, e.verdict], ["stopped", "refuted"]);
             assert.equal(e.stop_condition?.metric, "promql");
+            assert.match(fs.readFileSync(junit, "utf8"), /<testcase classname="faultline\.orders" name="orders-survive-queue-down" time="[\d.]+">\s*<failure type="refuted" message="SLO error-rate violated: /);
             assert.match(e.stop_condition!.message, /^PromQL .* = \d(\.\d+)? > 0\.2 for 2 queries in a row \(limit 2\)$/);
             const samples = (phase: string) => e.samples.filter((s) => s.probe === "orders-5xx-ratio" && s.phase === phase);
             assert.ok(samples("warmup").length >= 10 && samples("warmup").every((s) => s.ok), "steady state: every PromQL sample passes");
