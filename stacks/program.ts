@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ExperimentMetadata, experimentMetadataArgs } from "../components/core/ExperimentMetadata";
 import { ComposeStack } from "../components/docker/ComposeStack";
-import { formatDuration } from "../components/core/duration";
+import { faultSpecOf } from "../spec/experiment";
 import { CpuStress } from "../components/docker/CpuStress";
 import { MemoryStress } from "../components/docker/MemoryStress";
 import { DiskFill } from "../components/docker/DiskFill";
@@ -82,22 +82,15 @@ const COMPONENTS: Record<FaultKind, FaultComponent> = {
 };
 
 /**
- * Creates the component for one fault of an experiment. `fault` is the validated entry, used to pick the kind;
- * `raw` is the same entry as written, which is what the component gets: components parse their args themselves, and
- * zod transforms (durations, sizes) must not run twice.
+ * Creates the component for one fault of an experiment from its validated entry. The component validates its args
+ * again, which gives the same values (every spec schema is idempotent, spec/fields.ts), so the parsed entry is
+ * passed down as it is: its kind's spec, its ttl in milliseconds (filled in from timing.ttl if it had none).
  */
-function faultComponent(
-    fault: ExperimentFault,
-    raw: Record<string, unknown>,
-    experiment: Pick<ExperimentSpec, "name" | "allowUnlabelledTargets">,
-    opts: pulumi.ComponentResourceOptions,
-) {
+function faultComponent(fault: ExperimentFault, experiment: Pick<ExperimentSpec, "name" | "allowUnlabelledTargets">, opts: pulumi.ComponentResourceOptions) {
     // `expect` is the runner's business, not the component's.
-    const { kind: _kind, name: _name, expect: _expect, ...spec } = raw;
-    // ttl may come from an experiment-level default; the formatted value parses back to the same milliseconds.
     // The opt-out reaches each fault's owner only when set, so other stacks' faults are unchanged.
     const optOut = experiment.allowUnlabelledTargets === true ? { allowUnlabelledTargets: true } : {};
-    const args = { ...spec, ttl: formatDuration(fault.ttl), experiment: experiment.name, ...optOut } as never;
+    const args = { ...faultSpecOf(fault), ttl: fault.ttl, experiment: experiment.name, ...optOut } as never;
     return new COMPONENTS[fault.kind](fault.name, args, opts);
 }
 
@@ -112,11 +105,8 @@ function reaper(spec: ExperimentSpec): Reaper | undefined {
     return new Reaper("reaper", { namespace: k?.reaperNamespace ?? "default", ...(k?.reaperImage ? { image: k.reaperImage } : {}) });
 }
 
-/**
- * Turns an experiment into its fault components and returns what the stack exports. `spec` is the validated
- * experiment; `raw` is the config as written (the same object before parsing).
- */
-export function buildExperiment(spec: ExperimentSpec, raw: { faults: Record<string, unknown>[] }) {
+/** Turns a validated experiment into its fault components and returns what the stack exports. */
+export function buildExperiment(spec: ExperimentSpec) {
     // What the experiment declares about itself, for the policy pack's stack-wide checks. With Docker faults it
     // also starts the stack's reaper ahead of them, standing by for the longest time-to-live, so that arming each
     // fault (before it touches its target) is a file write into a running reaper, not a container start.
@@ -131,12 +121,12 @@ export function buildExperiment(spec: ExperimentSpec, raw: { faults: Record<stri
     // The environment comes first: faults depend on it, so they go in after it is healthy and out before it goes.
     const compose = spec.environment?.compose;
     const sandbox = compose
-        ? new ComposeStack("sandbox", { ...compose, waitTimeout: formatDuration(compose.waitTimeout) })
+        ? new ComposeStack("sandbox", compose)
         : undefined;
     const deps: pulumi.ComponentResourceOptions = { dependsOn: sandbox ? [metadata, sandbox] : [metadata] };
     const k8sReaper = reaper(spec);
     const k8sDeps: pulumi.ComponentResourceOptions = k8sReaper ? { dependsOn: [...(deps.dependsOn as pulumi.Resource[]), k8sReaper] } : deps;
-    const faults = spec.faults.map((f, i) => faultComponent(f, raw.faults[i] ?? {}, spec, f.kind.startsWith("kubernetes:") ? k8sDeps : deps));
+    const faults = spec.faults.map((f) => faultComponent(f, spec, f.kind.startsWith("kubernetes:") ? k8sDeps : deps));
     return {
         experiment: spec.name,
         faults: Object.fromEntries(spec.faults.map((f, i) => [f.name, { kind: f.kind, description: faults[i]!.description }])),

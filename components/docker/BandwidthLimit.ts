@@ -51,11 +51,11 @@ export class BandwidthLimit extends pulumi.ComponentResource {
 
     constructor(name: string, args: BandwidthLimitArgs, opts?: pulumi.ComponentResourceOptions) {
         super(BandwidthLimit.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(BandwidthSpec, args, BandwidthLimit.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(BandwidthSpec, args, BandwidthLimit.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/bandwidth"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/bandwidth"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

@@ -47,11 +47,11 @@ export class ClockSkew extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClockSkewArgs, opts?: pulumi.ComponentResourceOptions) {
         super(ClockSkew.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(ClockSkewSpec, args, ClockSkew.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(ClockSkewSpec, args, ClockSkew.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/clockSkew"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/clockSkew"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

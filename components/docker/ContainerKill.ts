@@ -44,11 +44,11 @@ export class ContainerKill extends pulumi.ComponentResource {
 
     constructor(name: string, args: ContainerKillArgs, opts?: pulumi.ComponentResourceOptions) {
         super(ContainerKill.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(ContainerKillSpec, args, ContainerKill.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(ContainerKillSpec, args, ContainerKill.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/containerKill"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/containerKill"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

@@ -38,11 +38,11 @@ export class ContainerPause extends pulumi.ComponentResource {
 
     constructor(name: string, args: ContainerPauseArgs, opts?: pulumi.ComponentResourceOptions) {
         super(ContainerPause.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(ContainerPauseSpec, args, ContainerPause.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(ContainerPauseSpec, args, ContainerPause.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/containerPause"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/containerPause"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

@@ -40,11 +40,11 @@ export class ContainerRestart extends pulumi.ComponentResource {
 
     constructor(name: string, args: ContainerRestartArgs, opts?: pulumi.ComponentResourceOptions) {
         super(ContainerRestart.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(ContainerRestartSpec, args, ContainerRestart.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(ContainerRestartSpec, args, ContainerRestart.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/containerRestart"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/containerRestart"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

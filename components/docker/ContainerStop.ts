@@ -41,11 +41,11 @@ export class ContainerStop extends pulumi.ComponentResource {
 
     constructor(name: string, args: ContainerStopArgs, opts?: pulumi.ComponentResourceOptions) {
         super(ContainerStop.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(ContainerStopSpec, args, ContainerStop.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(ContainerStopSpec, args, ContainerStop.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/containerStop"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/containerStop"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

@@ -41,11 +41,11 @@ export class CpuStress extends pulumi.ComponentResource {
 
     constructor(name: string, args: CpuStressArgs, opts?: pulumi.ComponentResourceOptions) {
         super(CpuStress.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(CpuStressSpec, args, CpuStress.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(CpuStressSpec, args, CpuStress.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/cpuStress"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/cpuStress"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

@@ -40,11 +40,11 @@ export class DependencyDown extends pulumi.ComponentResource {
 
     constructor(name: string, args: DependencyDownArgs, opts?: pulumi.ComponentResourceOptions) {
         super(DependencyDown.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(DependencyDownSpec, args, DependencyDown.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(DependencyDownSpec, args, DependencyDown.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/dependencyDown"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/dependencyDown"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

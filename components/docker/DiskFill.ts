@@ -47,11 +47,11 @@ export class DiskFill extends pulumi.ComponentResource {
 
     constructor(name: string, args: DiskFillArgs, opts?: pulumi.ComponentResourceOptions) {
         super(DiskFill.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(DiskFillSpec, args, DiskFill.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(DiskFillSpec, args, DiskFill.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/diskFill"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/diskFill"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

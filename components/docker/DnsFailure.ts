@@ -38,11 +38,11 @@ export class DnsFailure extends pulumi.ComponentResource {
 
     constructor(name: string, args: DnsFailureArgs, opts?: pulumi.ComponentResourceOptions) {
         super(DnsFailure.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(DnsFailureSpec, args, DnsFailure.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(DnsFailureSpec, args, DnsFailure.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/dnsFailure"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/dnsFailure"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

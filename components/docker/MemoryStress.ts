@@ -48,11 +48,11 @@ export class MemoryStress extends pulumi.ComponentResource {
 
     constructor(name: string, args: MemoryStressArgs, opts?: pulumi.ComponentResourceOptions) {
         super(MemoryStress.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(MemoryStressSpec, args, MemoryStress.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(MemoryStressSpec, args, MemoryStress.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/memoryStress"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/memoryStress"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

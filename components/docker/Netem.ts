@@ -46,11 +46,11 @@ export class Netem extends pulumi.ComponentResource {
 
     constructor(name: string, args: NetemArgs, opts?: pulumi.ComponentResourceOptions) {
         super(Netem.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(NetemSpec, args, Netem.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(NetemSpec, args, Netem.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/netem"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/netem"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

@@ -38,11 +38,11 @@ export class NetworkDisconnect extends pulumi.ComponentResource {
 
     constructor(name: string, args: NetworkDisconnectArgs, opts?: pulumi.ComponentResourceOptions) {
         super(NetworkDisconnect.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(NetworkDisconnectSpec, args, NetworkDisconnect.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(NetworkDisconnectSpec, args, NetworkDisconnect.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/networkDisconnect"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/networkDisconnect"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

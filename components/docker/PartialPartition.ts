@@ -52,11 +52,11 @@ export class PartialPartition extends pulumi.ComponentResource {
 
     constructor(name: string, args: PartialPartitionArgs, opts?: pulumi.ComponentResourceOptions) {
         super(PartialPartition.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(PartialPartitionSpec, args, PartialPartition.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(PartialPartitionSpec, args, PartialPartition.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/partialPartition"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/partialPartition"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

@@ -55,11 +55,11 @@ export class ProcessKill extends pulumi.ComponentResource {
 
     constructor(name: string, args: ProcessKillArgs, opts?: pulumi.ComponentResourceOptions) {
         super(ProcessKill.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(ProcessKillSpec, args, ProcessKill.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(ProcessKillSpec, args, ProcessKill.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/processKill"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/processKill"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

@@ -57,11 +57,11 @@ export class ResourceLimits extends pulumi.ComponentResource {
 
     constructor(name: string, args: ResourceLimitsArgs, opts?: pulumi.ComponentResourceOptions) {
         super(ResourceLimits.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(ResourceLimitsSpec, args, ResourceLimits.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(ResourceLimitsSpec, args, ResourceLimits.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/resourceLimits"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/resourceLimits"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

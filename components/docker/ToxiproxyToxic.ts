@@ -119,11 +119,11 @@ export class ToxiproxyToxic extends pulumi.ComponentResource {
 
     constructor(name: string, args: ToxiproxyToxicArgs, opts?: pulumi.ComponentResourceOptions) {
         super(ToxiproxyToxic.type, name, {}, opts);
-        const { spec, rawSpec, ttlMs, owner } = faultArgs(ToxiproxyToxicSpec, args, ToxiproxyToxic.type, name, driver.kind);
+        const { spec, ttlMs, owner } = faultArgs(ToxiproxyToxicSpec, args, ToxiproxyToxic.type, name, driver.kind);
 
         const fault = new FaultResource(
             `${name}-fault`,
-            { driverModule: require.resolve("./drivers/toxiproxyToxic"), kind: driver.kind, spec: rawSpec, owner, ttlMs },
+            { driverModule: require.resolve("./drivers/toxiproxyToxic"), kind: driver.kind, spec, owner, ttlMs },
             { parent: this },
         );
 

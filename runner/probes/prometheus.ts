@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { PrometheusProbeSpec } from "./spec";
+import type { PrometheusProbeSpec } from "../../spec/probe";
 import { errorDetail, since, type Probe, type ProbeResult } from "./types";
 
 /** One series of an instant query's result: its labels and its value (NaN and ±Inf as JavaScript numbers). */

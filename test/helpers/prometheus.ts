@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../runner/env";
 import { queryPrometheus } from "../../runner/probes/prometheus";
-import { DEFAULT_PROMETHEUS_URL } from "../../runner/probes/spec";
+import { DEFAULT_PROMETHEUS_URL } from "../../spec/probe";
 import { waitFor } from "./demo";
 
 /** The project's Prometheus (scripts/prometheus.sh, port FAULTLINE_PROMETHEUS_PORT or 19090). */

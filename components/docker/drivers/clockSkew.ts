@@ -3,7 +3,7 @@ import { dockerClient, isNotFound } from "../../core/docker";
 import type { DriverContext, FaultDriver, Observation, RevertOutcome } from "../../core/driver";
 import { FaultError, type SpecIssue } from "../../core/errors";
 import type { FaultOwner } from "../../core/labels";
-import { parseDuration } from "../../core/duration";
+import { parseDuration } from "../../../spec/units";
 import { readFile, statPath, writeFile } from "../files";
 import { runScriptOnTarget } from "../helper";
 import { ContainerSelector, planContainers, selectContainers, type SelectedContainer } from "../selector";

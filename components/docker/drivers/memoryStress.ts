@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { FaultDriver } from "../../core/driver";
-import { ByteSize, formatBytes } from "../../core/size";
+import { formatBytes } from "../../../spec/units";
+import { ByteSize } from "../../../spec/fields";
 import { FaultError } from "../../core/errors";
 import { measureTargets, memoryCapacity, memoryPercentIssues } from "../bounds";
 import { ContainerSelector, type SelectedContainer } from "../selector";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatDuration, parseDuration } from "../../core/duration";
+import { formatDuration, parseDuration } from "../../../spec/units";
 import type { DriverContext, FaultDriver, Observation, RevertOutcome } from "../../core/driver";
 import { FaultError } from "../../core/errors";
 import type { FaultOwner } from "../../core/labels";

@@ -179,7 +179,7 @@ describe("Toxiproxy faults in an experiment and in component args", () => {
                 return true;
             },
         );
-        assert.deepEqual(parseArgs(schema, { type: "limit_data", bytes: 1, toxiproxy: tp, proxy: "db", ttl: 10 }, "t", "n"), {
+        assert.deepEqual(parseArgs(schema, { type: "limit_data", bytes: 1, toxiproxy: tp, proxy: "db", ttl: "10s" }, "t", "n"), {
             type: "limit_data",
             bytes: 1,
             ttl: 10_000,

@@ -11,7 +11,7 @@ import { useFaultlineEnv } from "../../../runner/env";
 import { EvidenceSchema } from "../../../runner/evidence/schema";
 import { LOCK_DIR } from "../../../runner/lock";
 import { prometheusProbe } from "../../../runner/probes/prometheus";
-import { PrometheusProbeSpec } from "../../../runner/probes/spec";
+import { PrometheusProbeSpec } from "../../../spec/probe";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { listReapers, revertReaper } from "../../../runner/recover";
 import { cli } from "../../helpers/cli";

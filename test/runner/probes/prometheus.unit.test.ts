@@ -1,9 +1,9 @@
 // The PromQL probe's spec and its condition, without Prometheus (prometheus.real.test.ts queries the real one).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { StopConditionSpec } from "../../../components/experiment";
+import { StopConditionSpec } from "../../../spec/experiment";
 import { conditionProblem } from "../../../runner/probes/prometheus";
-import { PrometheusProbeSpec } from "../../../runner/probes/spec";
+import { PrometheusProbeSpec } from "../../../spec/probe";
 
 const issues = (r: { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } }) =>
     r.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`) ?? [];

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { Duration } from "../../components/core/duration";
-import { isLoopbackHost } from "../../components/core/schema";
+import { Duration, isLoopbackHost } from "./fields";
 
 /**
  * Load during an experiment: an open model (requests arrive at a constant rate whether or not earlier ones

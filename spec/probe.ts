@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { Duration } from "../../components/core/duration";
-import { Bytes, RegexString, slugName } from "../../components/core/schema";
+import { ByteSize, Duration, RegexString, slugName } from "./fields";
 
 /** A probe's name: it labels the probe's samples in the timeline and reports. */
 export const ProbeName = slugName("probe", "api-health");
@@ -124,7 +123,7 @@ export const ContainerStatsProbeSpec = z
         /** Fail above this CPU use, in percent of one core (a container using two full cores is at 200). */
         maxCpuPercent: z.number().positive("must be greater than zero").optional(),
         /** Fail above this memory use, e.g. "256MiB". */
-        maxMemory: Bytes.optional(),
+        maxMemory: ByteSize.optional(),
     })
     .strict();
 
