@@ -1,6 +1,7 @@
 // Judging a run: from the raw timeline (probe samples, load results, phases) to SLO results, expectations, recovery,
 // the resilience score and the verdict. Pure functions, so every rule is unit-tested without Docker.
-import { expectationsOf, type ExperimentSpec } from "../components/experiment";
+import type { ExperimentSpec } from "../components/experiment";
+import { expectationsOf } from "../spec/experiment";
 import type { ExpectationResult, SloResult } from "./evidence/schema";
 import { LatencyHistogram } from "./load/histogram";
 import type { LoadResult } from "./load/types";
@@ -16,6 +17,8 @@ export interface Phase {
 
 /** The phases during which faults are (or may be) in: `within` expectations look for activation in them. */
 export const CHAOS_PHASES = new Set(["inject", "fault", "rollback"]);
+/** Phases in which an injected fault is in, before its rollback starts. */
+const FAULT_IN_PHASES = new Set(["inject", "fault"]);
 
 /** When one fault was really in: from when it was seen in on its target to when its revert began (run clock). */
 export interface FaultSpan {
@@ -282,8 +285,14 @@ export function checkExpectations(o: Observations): ExpectationResult[] {
                             : `seen ${activation} ms after injection (deadline ${e.within} ms)`,
                 });
             } else {
-                const phases = e.mode === "throughout" ? new Set(["fault"]) : new Set(["cooldown"]);
-                const seen = inPhases(mine, o.phases, phases);
+                // Throughout: from the fault's injection on, through `up` and the fault window. A fault injected
+                // before `up` returns (a pod kill, whose effect lasts seconds) is in from then, not from `up`'s end.
+                const seen =
+                    e.mode === "throughout"
+                        ? injected === undefined
+                            ? inPhases(mine, o.phases, new Set(["fault"]))
+                            : mine.filter((s) => s.t >= injected && FAULT_IN_PHASES.has(s.phase))
+                        : inPhases(mine, o.phases, new Set(["cooldown"]));
                 const failed = seen.filter((s) => !s.ok);
                 const passed = seen.length > 0 && failed.length === 0;
                 const where = e.mode === "throughout" ? "while the fault was in" : "after recovery";

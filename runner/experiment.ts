@@ -4,6 +4,7 @@ import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { parseSpec } from "../components/core/errors";
 import { ExperimentSpec } from "../components/experiment";
 import { driverFor } from "../components/registry";
+import { faultSpecOf } from "../spec/experiment";
 import { ExperimentRefusedError } from "./errors";
 import { liveResources, openStack, readExperimentConfig } from "./pulumi";
 import { listReapers } from "./recover";
@@ -13,8 +14,6 @@ import { secretValues } from "./redact";
 export interface LoadedExperiment {
     stack: Stack;
     spec: ExperimentSpec;
-    /** The experiment as written; drivers parse their fault's fields from it (see {@link describeFaults}). */
-    raw: { faults?: unknown[] };
     /** One sentence per fault, by name: what it will break. */
     descriptions: Record<string, string>;
     /** The stack's Pulumi secret config values, which every printed or written output redacts. */
@@ -27,8 +26,8 @@ export interface PlannedTarget {
     target: string;
 }
 
-/** Loads and validates the experiment of a stack (its config, or `override`); also returns it as written. */
-export async function loadExperiment(stack: Stack, override?: unknown): Promise<{ spec: ExperimentSpec; raw: { faults?: unknown[] } }> {
+/** Loads and validates the experiment of a stack (its config, or `override`): parsed once, here. */
+export async function loadExperiment(stack: Stack, override?: unknown): Promise<{ spec: ExperimentSpec }> {
     const raw = override ?? (await readExperimentConfig(stack));
     if (raw === undefined) {
         throw new ExperimentRefusedError("faultline:experiment", `stack "${stack.name}" has no experiment; add it to stacks/Pulumi.${stack.name}.yaml`);
@@ -42,27 +41,23 @@ export async function loadExperiment(stack: Stack, override?: unknown): Promise<
             `the ttl (${short.ttl} ms) is shorter than the fault window (timing.duration, ${spec.timing.duration} ms): its reaper would revert it mid-window; raise the ttl or shorten timing.duration`,
         );
     }
-    return { spec, raw: raw as { faults?: unknown[] } };
+    return { spec };
 }
 
 /** Opens a stack (writing `override` into its config when given) and loads its experiment: what plan and run share. */
 export async function openExperiment(stackName: string, override?: unknown): Promise<LoadedExperiment> {
     const stack = await openStack(stackName, override !== undefined ? { experiment: override } : {});
-    const { spec, raw } = await loadExperiment(stack, override);
-    return { stack, spec, raw, descriptions: describeFaults(spec, raw), secrets: secretValues(await stack.getAllConfig()) };
+    const { spec } = await loadExperiment(stack, override);
+    return { stack, spec, descriptions: describeFaults(spec), secrets: secretValues(await stack.getAllConfig()) };
 }
 
-/**
- * One sentence per fault: what it will break, from its driver. Drivers parse the fault as written (zod transforms
- * such as durations must run exactly once), so this takes the raw entries.
- */
-export function describeFaults(spec: ExperimentSpec, raw: { faults?: unknown[] }): Record<string, string> {
+/** One sentence per fault: what it will break, from its driver (kinds without one are named by their kind). */
+export function describeFaults(spec: ExperimentSpec): Record<string, string> {
     return Object.fromEntries(
-        spec.faults.map((f, i) => {
-            const { name: _n, kind: _k, ttl: _t, expect: _e, ...rest } = (raw.faults?.[i] ?? {}) as Record<string, unknown>;
+        spec.faults.map((f) => {
             try {
                 const driver = driverFor(f.kind);
-                return [f.name, driver.describe(driver.schema.parse(rest))];
+                return [f.name, driver.describe(driver.schema.parse(faultSpecOf(f)))];
             } catch {
                 return [f.name, f.kind];
             }

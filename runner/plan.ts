@@ -1,7 +1,8 @@
 // `faultline plan`: the experiment plan a reviewer reads before the game day: hypothesis, blast radius, expected
 // behaviour, verification steps, and the `pulumi preview --diff` of the faults (with the policy pack).
-import { formatDuration } from "../components/core/duration";
-import { expectationsOf, type ExperimentSpec } from "../components/experiment";
+import { formatDuration } from "../spec/units";
+import type { ExperimentSpec } from "../components/experiment";
+import { expectationsOf } from "../spec/experiment";
 import { collectTargets, openExperiment } from "./experiment";
 import { errorSummary, policyPacks, previewWithPolicies, violationLine } from "./pulumi";
 import { redactDeep } from "./redact";

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { expectationsOf } from "../components/experiment";
+import { expectationsOf } from "../spec/experiment";
 import type { DriverContext } from "../components/core/driver";
 import type { FaultOwner } from "../components/core/labels";
 import { driverFor } from "../components/registry";

@@ -2,13 +2,14 @@ import { commandProbe } from "./command";
 import { containerHealthProbe, containerStatsProbe } from "./container";
 import { httpProbe } from "./http";
 import { kubernetesProbe } from "./kubernetes";
+import { prometheusProbe } from "./prometheus";
 import { messageCountProbe } from "./redis";
-import type { NamedProbe } from "./spec";
+import type { NamedProbe } from "../../spec/probe";
 import { tcpProbe } from "./tcp";
 import type { Probe, ProbeResult } from "./types";
 
 export type { Probe, ProbeResult } from "./types";
-export { ProbeSpec, type NamedProbe } from "./spec";
+export { ProbeSpec, type NamedProbe } from "../../spec/probe";
 
 /**
  * Creates the probe a validated spec describes. Every sample ends by its timeout: one that has not answered by then
@@ -53,5 +54,7 @@ function probeOf(spec: NamedProbe): Probe {
             return messageCountProbe(spec);
         case "kubernetes":
             return kubernetesProbe(spec);
+        case "prometheus":
+            return prometheusProbe(spec);
     }
 }

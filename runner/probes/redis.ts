@@ -1,7 +1,7 @@
 import Redis from "ioredis";
 import type { z } from "zod";
 import { execInContainer } from "../../components/core/docker";
-import type { MessageCountProbeSpec } from "./spec";
+import type { MessageCountProbeSpec } from "../../spec/probe";
 import { errorDetail, since, type Probe, type ProbeResult } from "./types";
 
 /**

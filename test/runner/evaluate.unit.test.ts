@@ -118,10 +118,18 @@ describe("evaluate", () => {
             j.expectations.map((e) => [e.probe, e.passed, e.activation_time_ms]),
             [["closed", true, 300], ["gone", false, null], ["loss", false, null]],
         );
-        assert.equal(j.expectations[2]!.detail, "failed 1 of 20 samples while the fault was in; first: failed");
+        // From the injection at 2.4 s (during `up`) to the rollback at 4.5 s.
+        assert.equal(j.expectations[2]!.detail, "failed 1 of 21 samples while the fault was in; first: failed");
         assert.equal(j.verdict, "refuted");
         // 1 of 3 expectations, plus the hypothesis' SLOs (held): 30 * 2/4
         assert.equal(j.score.parts[0]!.points, 15);
+    });
+
+    it("throughout counts from the injection, so a brief effect during `up` (a pod kill) is seen", () => {
+        const s = spec({ expect: [{ behaviour: "a worker stays ready", mode: "throughout", probe: { name: "ready", kind: "tcp", port: 3 } }] });
+        // Injected at 2.1 s, during `up` (2.0-2.5 s); the replacement is ready again at 2.4 s, before `up` returned.
+        const j = evaluate(obs({ spec: s, injectedAt: { cut: 2100 }, samples: [...samples("api", () => false), ...samples("ready", (t) => t >= 2200 && t < 2400)] }));
+        assert.deepEqual(j.expectations.map((e) => [e.passed, e.samples, e.detail]), [[false, 24, "failed 2 of 24 samples while the fault was in; first: failed"]]);
     });
 
     it("an interruption is aborted (exit 2) whatever was observed", () => {
