@@ -111,7 +111,10 @@ describe("chaos window and stop conditions (real Docker, real Pulumi engine)", {
         const phase = (n: string) => e.timing.phases.find((p) => p.name === n)!;
         assert.ok(w.start_ms >= phase("inject").start_ms && w.start_ms <= phase("fault").start_ms, `window starts within up: ${w.start_ms}`);
         assert.equal(w.end_ms, phase("rollback").start_ms);
-        assert.equal(w.transitions.inject!.errors, 0, "nothing fails before the fault is in");
+        // Seen in after the provider began injecting it. The window starts when the runner first sees the fault in, which
+        // is after `up` reports its revert record: a few in-fault errors before that land in the inject transition
+        // (5 in one run on a loaded machine). Conservative: the window never holds a moment without the fault.
+        assert.ok(w.faults[0]!.in_ms >= e.chaos_scenarios[0]!.injected_at_ms!, JSON.stringify(w.faults));
         console.log(`7 %: ${e.reason}; window ${w.start_ms}-${w.end_ms} ms; inject transition ${JSON.stringify(w.transitions.inject)}`);
         assert.equal(await answers(webPort, 2000), true, "web is back");
     });
