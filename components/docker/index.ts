@@ -20,6 +20,7 @@ export const {
     DependencyDown,
     DiskFill,
     DnsFailure,
+    IoStress,
     MemoryStress,
     Netem,
     NetworkDisconnect,
