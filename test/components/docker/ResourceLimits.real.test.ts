@@ -30,7 +30,7 @@ async function limits(name: string) {
 faultCycleSuite({
     title: "ResourceLimits",
     tag: "limits",
-    webHostConfig: { CpuQuota: 150000, CpuPeriod: 100000, CpusetCpus: "1", Memory: 64 * 1024 ** 2, MemorySwap: 128 * 1024 ** 2 },
+    web: { hostConfig: { CpuQuota: 150000, CpuPeriod: 100000, CpusetCpus: "1", Memory: 64 * 1024 ** 2, MemorySwap: 128 * 1024 ** 2 } },
     fault: (t) => ({ kind: "docker:resource-limits", target: { name: t.web }, cpus: 0.2, cpusetCpus: "0", memory: "16m" }),
     snapshot: (t) => limits(t.web),
     inEffect: async (t) => {

@@ -10,7 +10,7 @@ import { Labels } from "../../../components/core/labels";
 import { selectContainers } from "../../../components/docker/selector";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
-import { cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
+import { cleanupRun, createNetwork, runContainer, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
 import { reapersOf } from "../../helpers/pulumi";
 
 const drivers = "../../../components/docker/faults";
@@ -28,7 +28,7 @@ async function check(driver: string, kind: string, spec: unknown, owner: Partial
     return { failures: (r.failures ?? []).map((f) => `${f.property}: ${f.reason}`), inputs: r.inputs };
 }
 
-describe("provider-side safety (real Docker, real Pulumi engine, no policy pack)", { timeout: 600_000 }, () => {
+describe("provider-side safety (real Docker, real Pulumi engine, no policy pack)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     const net = `flt-safe-${run}`;
     const bare = `flt-safe-bare-${run}`;

@@ -6,10 +6,10 @@ import { dockerClient } from "../../../components/core/docker";
 import { prepareThenApply, type DriverContext } from "../../../components/core/driver";
 import { driver as down } from "../../../components/docker/faults/dependencyDown";
 import { driver as toxic, ToxiproxyToxicSpec } from "../../../components/docker/faults/toxiproxyToxic";
-import { cleanupRun, runId } from "../../helpers/docker";
+import { cleanupRun, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
 import { createProxy, startToxiproxyEnv, toxiproxyApi, type ToxiproxyEnv } from "../../helpers/toxiproxy";
 
-describe("Toxiproxy drivers (real Docker, real Toxiproxy)", { timeout: 300_000 }, () => {
+describe("Toxiproxy drivers (real Docker, real Toxiproxy)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     let env: ToxiproxyEnv;
     const warnings: string[] = [];

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { PROJECT_ROOT } from "../../runner/env";
-import { waitFor } from "../helpers/faults";
+import { waitFor } from "../helpers/wait";
 
 const WRAPPER = path.join(PROJECT_ROOT, "scripts/pulumi-language-nodejs/pulumi-resource-pulumi-nodejs");
 
