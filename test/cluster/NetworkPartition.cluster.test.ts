@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
-import { waitFor } from "../helpers/pulumi";
+import { waitFor } from "../helpers/wait";
 import { clusterStack, deployApp, dropStack, kjson, kok, kubectl, runId, whyNoCluster, CHAOS_MESH_CRDS } from "./helpers";
 
 /** The web pods serve "ok" on port 8080 (busybox httpd). */

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
-import { waitFor } from "../helpers/pulumi";
+import { waitFor } from "../helpers/wait";
 import { clusterStack, cores, deployApp, dropStack, kjson, kok, kubectl, NODE, nodeState, podPhases, runId, whyNoCluster } from "./helpers";
 
 const OTHER_TAINT = { key: "example.com/maintenance", value: "soon", effect: "PreferNoSchedule" };

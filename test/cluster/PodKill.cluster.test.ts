@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
-import { waitFor } from "../helpers/pulumi";
+import { waitFor } from "../helpers/wait";
 import { clusterStack, deployApp, dropStack, kjson, kubectl, runId, runningPods, whyNoCluster } from "./helpers";
 
 describe("PodKill on a real cluster", { skip: whyNoCluster(), timeout: 600_000 }, () => {

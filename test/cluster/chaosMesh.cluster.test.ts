@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { PROJECT_ROOT, useFaultlineEnv } from "../../runner/env";
-import { waitFor } from "../helpers/pulumi";
+import { waitFor } from "../helpers/wait";
 import { clusterStack, cores, deployApp, dropStack, kjson, kubectl, KUBECONFIG, runId, whyNoCluster } from "./helpers";
 
 const CACHE = process.env.FAULTLINE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "faultline");
