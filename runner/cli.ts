@@ -13,6 +13,7 @@ import { SpecError } from "../components/core/errors";
 import { useFaultlineEnv } from "./env";
 import { RunnerError } from "./errors";
 import { findEvidence, readEvidence, writeMatrix, writeRun } from "./evidence/store";
+import { writeJunit } from "./evidence/junit";
 import { markdownMatrix } from "./evidence/report";
 import { severityOf } from "./evidence/matrix";
 import { acquireLock } from "./lock";
@@ -20,7 +21,8 @@ import { planExperiment, renderPlan } from "./plan";
 import { liveResources, openStack } from "./pulumi";
 import { recover } from "./recover";
 import { redactText } from "./redact";
-import { rollBack, runExperiment, type RunEvent } from "./run";
+import { progressPrinter } from "./progress";
+import { rollBack, runExperiment } from "./run";
 
 const WORKER_ENV = "FAULTLINE_CLI_WORKER";
 
@@ -41,35 +43,6 @@ function fail(err: unknown, json: boolean): 2 {
 function readExperimentFile(file: string | undefined): unknown {
     if (!file) return undefined;
     return JSON.parse(fs.readFileSync(file, "utf8"));
-}
-
-/** Progress on stderr: a line per phase, then a live line (TTY) or a line every 5 s (logs). */
-function progressPrinter(quiet: boolean): (e: RunEvent) => void {
-    const tty = process.stderr.isTTY;
-    let lastLine = 0;
-    const clear = () => tty && process.stderr.write("\r\x1b[K");
-    return (e) => {
-        if (quiet || e.type === "sample") return;
-        if (e.type === "phase") {
-            clear();
-            process.stderr.write(`[${(e.t / 1000).toFixed(1).padStart(6)}s] ${e.phase.padEnd(9)} ${e.message}\n`);
-        } else if (e.type === "progress") {
-            const frac = e.totalMs > 0 ? Math.min(1, e.elapsedMs / e.totalMs) : 1;
-            const bar = "#".repeat(Math.round(frac * 20)).padEnd(20, ".");
-            const line = `          ${e.phase.padEnd(9)} [${bar}] ${(e.elapsedMs / 1000).toFixed(0)}/${(e.totalMs / 1000).toFixed(0)} s  failing samples last second: ${e.failuresLastSecond}/${e.samples}`;
-            if (tty) process.stderr.write(`\r\x1b[K${line}`);
-            else if (Date.now() - lastLine >= 5000) {
-                lastLine = Date.now();
-                process.stderr.write(line + "\n");
-            }
-        } else if (e.type === "stop") {
-            clear();
-            process.stderr.write(`          STOP CONDITION: ${e.trigger.message}; rolling back now\n`);
-        } else if (e.type === "log") {
-            clear();
-            process.stderr.write(`          ${e.level === "warn" ? "warning: " : ""}${e.message}\n`);
-        }
-    };
 }
 
 /**
@@ -180,18 +153,19 @@ function supervise(argv: string[]): Promise<number> {
     });
 }
 
-async function cmdRun(stack: string, o: { json?: boolean; out?: string; experiment?: string; quiet?: boolean }): Promise<number> {
+async function cmdRun(stack: string, o: { json?: boolean; out?: string; experiment?: string; quiet?: boolean; junit?: string }): Promise<number> {
     try {
         const result = await withSignals((signal) =>
             runExperiment({
                 stack,
                 signal,
-                onEvent: progressPrinter(!!o.quiet),
+                onEvent: progressPrinter({ quiet: !!o.quiet }),
                 ...(o.out ? { outDir: path.resolve(o.out) } : {}),
                 ...(o.experiment ? { experiment: readExperimentFile(o.experiment) } : {}),
             }),
         );
         const e = result.evidence;
+        if (o.junit) writeJunit(o.junit, [e]);
         const summary = {
             verdict: e.verdict,
             status: e.status,
@@ -284,7 +258,7 @@ function printRecovery(r: Awaited<ReturnType<typeof recover>>): void {
     }
 }
 
-async function cmdReport(paths: string[], o: { json?: boolean; matrix?: boolean; out?: string }): Promise<number> {
+async function cmdReport(paths: string[], o: { json?: boolean; matrix?: boolean; out?: string; junit?: string }): Promise<number> {
     try {
         const runs = [];
         const invalid: Array<{ file: string; error: string }> = [];
@@ -298,7 +272,8 @@ async function cmdReport(paths: string[], o: { json?: boolean; matrix?: boolean;
         }
         if (runs.length === 0) throw new RunnerError(`no evidence.json found under ${paths.join(", ")}`);
         const written: string[] = [];
-        if (o.matrix) {
+        if (o.junit) written.push(writeJunit(o.junit, runs));
+        else if (o.matrix) {
             const dir = path.resolve(o.out ?? (fs.statSync(path.resolve(paths[0]!)).isDirectory() ? paths[0]! : path.dirname(paths[0]!)));
             const m = writeMatrix(dir, runs);
             written.push(m.markdown, m.html);
@@ -356,6 +331,7 @@ export function program(exit: (code: number) => void): Command {
         .option("--experiment <file>", "use this experiment (JSON) instead of the stack's config")
         .option("--out <dir>", "where to write evidence.json and the reports (default .faultline/runs/<stack>/<run id>)")
         .option("--quiet", "no progress on stderr")
+        .option("--junit <file>", "also write the verdict as JUnit XML (one test case; refuted = failure, aborted = error)")
         .addOption(json)
         .action(async (stack: string, o) => exit(process.env[WORKER_ENV] ? await cmdRun(stack, o) : await supervise(process.argv.slice(2))));
     cmd.command("rollback")
@@ -375,6 +351,7 @@ export function program(exit: (code: number) => void): Command {
         .argument("<paths...>", "evidence.json files or directories holding runs (e.g. .faultline/runs)")
         .option("--matrix", "write matrix.md and matrix.html: scenario x component -> verdict and severity")
         .option("--out <dir>", "where to write (default: next to the evidence)")
+        .option("--junit <file>", "write JUnit XML instead: one test case per experiment (its latest run)")
         .addOption(json)
         .action(async (paths: string[], o) => exit(await cmdReport(paths, o)));
     return cmd;
