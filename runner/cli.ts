@@ -10,11 +10,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, Option } from "commander";
 import { SpecError } from "../components/core/errors";
+import { HaltedError, refuseIfHalted } from "../components/core/halt";
 import { useFaultlineEnv } from "./env";
 import { RunnerError } from "./errors";
 import { findEvidence, readEvidence, writeMatrix, writeRun } from "./evidence/store";
-import { markdownMatrix } from "./evidence/report";
+import { figure, NOT_EVALUATED, OUTCOME_HEADLINE } from "./evidence/outcome";
+import { headline, markdownMatrix } from "./evidence/report";
 import { severityOf } from "./evidence/matrix";
+import { halt, haltStatus, release as releaseLever, type HaltReport } from "./halt";
 import { acquireLock } from "./lock";
 import { planExperiment, renderPlan } from "./plan";
 import { liveResources, openStack } from "./pulumi";
@@ -24,7 +27,10 @@ import { rollBack, runExperiment, type RunEvent } from "./run";
 
 const WORKER_ENV = "FAULTLINE_CLI_WORKER";
 
-/** Prints an error the way users should see it (fields and fixes, no stack trace) and returns exit code 2. */
+/**
+ * Prints an error the way users should see it (fields and fixes, no stack trace) and returns exit code 2. A stack
+ * trace is for developers: FAULTLINE_DEBUG=1 adds it.
+ */
 function fail(err: unknown, json: boolean): 2 {
     // Errors can quote a probe's or the load's URL: the same redaction as every other output.
     if (err instanceof Error) err.message = redactText(err.message);
@@ -33,8 +39,8 @@ function fail(err: unknown, json: boolean): 2 {
             ? { error: err.name, message: `invalid ${err.what}`, issues: err.issues }
             : { error: err instanceof Error ? err.name : "Error", message: err instanceof Error ? err.message : String(err) };
     if (json) process.stdout.write(JSON.stringify(payload, null, 2) + "\n");
-    else if (err instanceof SpecError || err instanceof RunnerError) process.stderr.write(`error: ${err.message}\n`);
-    else process.stderr.write(`error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    else if (err instanceof SpecError || err instanceof RunnerError || err instanceof HaltedError) process.stderr.write(`error: ${err.message}\n`);
+    else process.stderr.write(`error: ${err instanceof Error ? (process.env.FAULTLINE_DEBUG ? err.stack : err.message) : String(err)}\n`);
     return 2;
 }
 
@@ -194,6 +200,7 @@ async function cmdRun(stack: string, o: { json?: boolean; out?: string; experime
         const e = result.evidence;
         const summary = {
             verdict: e.verdict,
+            outcome: e.outcome,
             status: e.status,
             exit_code: e.exit_code,
             reason: e.reason,
@@ -207,9 +214,9 @@ async function cmdRun(stack: string, o: { json?: boolean; out?: string; experime
         };
         if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
         else {
-            process.stdout.write(`\n${e.verdict.toUpperCase()}${e.status !== "completed" ? ` (${e.status})` : ""}: ${e.reason}\n`);
+            process.stdout.write(`\n${headline(e)}: ${e.reason}\n`);
             for (const v of e.violations.slice(1)) process.stdout.write(`  also: ${v}\n`);
-            process.stdout.write(`score ${e.resilience_metrics.overall_score}/100 · severity ${summary.severity} · rollback ${e.rollback.result}\n`);
+            process.stdout.write(`score ${figure(e.outcome, e.resilience_metrics.overall_score, (v) => `${v}/100`)} · recovery ${figure(e.outcome, e.recovery_validation.recovery_time_ms, (v) => (v === null ? "none" : `${Math.round(v)} ms`))} · severity ${summary.severity} · rollback ${e.rollback.result}\n`);
             process.stdout.write(`evidence: ${result.files.evidence}\nreports:  ${result.files.markdown}\n          ${result.files.html}\n`);
         }
         return result.exitCode;
@@ -238,6 +245,7 @@ async function cmdRollback(stackName: string, o: { json?: boolean }): Promise<nu
 
 async function cmdPlan(stack: string, o: { json?: boolean; experiment?: string }): Promise<number> {
     try {
+        await refuseIfHalted();
         const plan = await planExperiment({ stack, ...(o.experiment ? { experiment: readExperimentFile(o.experiment) } : {}) });
         if (o.json) process.stdout.write(JSON.stringify(plan, null, 2) + "\n");
         else process.stdout.write(renderPlan(plan) + "\n");
@@ -308,10 +316,10 @@ async function cmdReport(paths: string[], o: { json?: boolean; matrix?: boolean;
                 written.push(files.markdown, files.html);
             }
         }
-        const out = { runs: runs.map((e) => ({ run_id: e.run_id, experiment: e.experiment, component: e.component, verdict: e.verdict, severity: severityOf(e), score: e.resilience_metrics.overall_score })), written, invalid };
+        const out = { runs: runs.map((e) => ({ run_id: e.run_id, experiment: e.experiment, component: e.component, verdict: e.verdict, outcome: e.outcome, severity: severityOf(e), score: e.resilience_metrics.overall_score })), written, invalid };
         if (o.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
         else {
-            if (!o.matrix) for (const r of out.runs) process.stdout.write(`${r.run_id} ${r.experiment}: ${r.verdict} (${r.severity}, score ${r.score})\n`);
+            if (!o.matrix) for (const r of out.runs) process.stdout.write(`${r.run_id} ${r.experiment}: ${OUTCOME_HEADLINE[r.outcome]} (${r.severity}, score ${r.score ?? NOT_EVALUATED})\n`);
             for (const w of written) process.stdout.write(`wrote ${w}\n`);
             for (const i of invalid) process.stderr.write(`warning: ${i.file} is not valid evidence: ${i.error}\n`);
         }
@@ -333,6 +341,44 @@ function findRunDir(paths: string[], runId: string): string {
         }
     }
     throw new RunnerError(`run ${runId} not found`);
+}
+
+async function cmdHalt(o: { json?: boolean; release?: boolean; status?: boolean; reason?: string }): Promise<number> {
+    try {
+        const print = (obj: unknown, text: string) => process.stdout.write(o.json ? JSON.stringify(obj, null, 2) + "\n" : `${text}\n`);
+        if (o.status) {
+            const s = await haltStatus();
+            print(s, s.lever ? `halted: pulled by ${s.lever.by} at ${s.lever.at}${s.lever.reason ? ` (${s.lever.reason})` : ""}; release with \`faultline halt --release\`` : "not halted: runs and injections are allowed");
+            return 0;
+        }
+        if (o.release) {
+            const r = await releaseLever();
+            print(r, r.lever ? `released the halt pulled by ${r.lever.by} at ${r.lever.at}; runs and injections are allowed again` : "not halted: nothing to release");
+            return 0;
+        }
+        const r = await halt({ ...(o.reason ? { reason: o.reason } : {}), onEvent: (m) => process.stderr.write(`${m}\n`) });
+        if (o.json) print(r, "");
+        else printHalt(r);
+        return r.left.length > 0 ? 2 : 0;
+    } catch (err) {
+        return fail(err, !!o.json);
+    }
+}
+
+/** The human form of a halt report. */
+function printHalt(r: HaltReport): void {
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+    out(`HALTED by ${r.lever.by} at ${r.lever.at}${r.lever.reason ? ` (${r.lever.reason})` : ""}${r.engagedNow ? "" : " (already engaged)"}: every up, run and plan refuses until \`faultline halt --release\``);
+    for (const d of r.docker) out(`docker fault "${d.fault}" (${d.kind}) of stack ${d.stack}: ${d.outcome}`);
+    out(`kubernetes: ${r.kubernetes.detail}`);
+    for (const l of r.kubernetes.leases) out(`kubernetes fault "${l.fault}" of stack ${l.stack}: ${l.detail}`);
+    for (const s of r.stacks) out(`stack ${s.stack}: ${s.action} (${s.detail})`);
+    const reverted = r.docker.filter((d) => d.outcome !== "failed").length + r.kubernetes.leases.filter((l) => l.outcome !== "failed").length;
+    if (r.left.length === 0) out(`${reverted} fault(s) reverted; nothing left in`);
+    else {
+        out(`NOT HALTED COMPLETELY: ${r.left.length} thing(s) left`);
+        for (const l of r.left) out(`  ${l}`);
+    }
 }
 
 /** Builds the command-line program; `exit` receives each command's exit code. */
@@ -375,6 +421,13 @@ export function program(exit: (code: number) => void): Command {
         .option("--out <dir>", "where to write (default: next to the evidence)")
         .addOption(json)
         .action(async (paths: string[], o) => exit(await cmdReport(paths, o)));
+    cmd.command("halt")
+        .description("the safety lever: revert every fault of every stack on this Docker engine (and the cluster KUBECONFIG reaches), then refuse every up, run and plan until --release")
+        .option("--reason <text>", "why; shown to everyone the lever refuses")
+        .option("--status", "say whether the lever is engaged, by whom and when; change nothing")
+        .option("--release", "release the lever: runs and injections are allowed again")
+        .addOption(json)
+        .action(async (o) => exit(await cmdHalt(o)));
     return cmd;
 }
 

@@ -13,6 +13,8 @@ import type { Evidence } from "./evidence/schema";
 import { RUNS_DIR, writeRun, type RunFiles } from "./evidence/store";
 import { ExperimentRefusedError, RunnerError, StackHoldsFaultsError } from "./errors";
 import { startExperimentLoad, type LoadReport, type LoadResult, type LoadRun } from "./load";
+import { refuseIfHalted } from "../components/core/halt";
+import { watchHalt } from "./halt";
 import { acquireLock } from "./lock";
 import { createProbe } from "./probes";
 import { Sampler, type Sample } from "./probes/sampler";
@@ -159,10 +161,14 @@ export async function stackSecrets(stack: Stack): Promise<string[]> {
  * including errors and interruptions, ends in a rollback and an evidence file.
  */
 export async function runExperiment(opts: RunOptions): Promise<RunResult> {
+    await refuseIfHalted();
     const release = acquireLock(opts.stack, "faultline run");
+    // The halt lever, pulled mid-run, aborts the run like Ctrl-C: it rolls back and ends aborted (runner/halt.ts).
+    const halt = watchHalt(opts.signal);
     try {
-        return await runLocked(opts);
+        return await runLocked({ ...opts, signal: halt.signal });
     } finally {
+        halt.stop();
         release();
     }
 }

@@ -1,6 +1,7 @@
 // Human reports of a run: Markdown, and a self-contained HTML page (inline CSS and an inline SVG chart drawn here,
 // no scripts, no CDN) that opens anywhere, including an air-gapped laptop.
 import { failureModeMatrix, SEVERITY_ORDER, severityOf, type Severity } from "./matrix";
+import { figure, isEvaluated, NOT_EVALUATED, OUTCOME_HEADLINE, OUTCOME_MEANING } from "./outcome";
 import type { Evidence } from "./schema";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -8,20 +9,19 @@ const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}
 const ms = (x: number | null) => (x === null ? "n/a" : `${Math.round(x)} ms`);
 const mdCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-/** The headline of a run: verdict, plus INTERRUPTED / STOPPED when the run did not complete. */
-export function headline(e: Evidence): string {
-    const status = e.status === "completed" ? "" : ` (${e.status.toUpperCase()})`;
-    return `${e.verdict.toUpperCase()}${status}`;
+/** The headline of a run: one wording per outcome (runner/evidence/outcome.ts). */
+export function headline(e: Pick<Evidence, "outcome">): string {
+    return OUTCOME_HEADLINE[e.outcome];
 }
 
 /** The Markdown report of one run. */
 export function markdownReport(e: Evidence): string {
     const L: string[] = [];
     L.push(`# ${e.experiment}: ${headline(e)}`, "");
-    L.push(`- **Verdict**: ${e.verdict} (exit code ${e.exit_code}); **status**: ${e.status}`);
+    L.push(`- **Outcome**: ${e.outcome}, ${OUTCOME_MEANING[e.outcome]} (exit code ${e.exit_code}); **status**: ${e.status}`);
     L.push(`- **Why**: ${e.reason}`);
     L.push(`- **Component**: ${e.component}; **stack**: ${e.stack}; **run**: ${e.run_id}`);
-    L.push(`- **Resilience score**: ${e.resilience_metrics.overall_score} / 100; production ready: ${e.resilience_metrics.production_ready ? "yes" : "no"}; severity: ${severityOf(e)}`);
+    L.push(`- **Resilience score**: ${figure(e.outcome, e.resilience_metrics.overall_score, (v) => `${v} / 100`)}; production ready: ${figure(e.outcome, e.resilience_metrics.production_ready, (v) => (v ? "yes" : "no"))}; severity: ${severityOf(e)}`);
     L.push(`- **When**: ${e.started_at} → ${e.finished_at} (${(e.duration_ms / 1000).toFixed(1)} s)`);
     if (e.hypothesis.text) L.push(`- **Hypothesis**: ${e.hypothesis.text}`);
     L.push("");
@@ -46,16 +46,7 @@ export function markdownReport(e: Evidence): string {
         L.push(`| ${r.slo} | ${r.window} | ${fmt(r.limit)} | ${fmt(r.observed)} | ${r.passed ? "met" : "**violated**"} |`);
     }
     L.push("");
-    const rv = e.recovery_validation;
-    L.push("## Recovery", "");
-    L.push(`- Recovered: ${rv.recovered ? "yes" : "**no**"} in ${ms(rv.recovery_time_ms)} (p95 ${ms(rv.recovery_time_p95_ms)}; SLO ${ms(rv.recovery_slo_ms)}); SLO compliance: ${rv.slo_compliance ? "yes" : "no"}`);
-    L.push(`- Success rate after recovery: ${pct(rv.success_rate)}`);
-    for (const p of rv.per_probe) L.push(`  - ${p.probe}: ${p.recovered ? `recovered in ${ms(p.recovery_time_ms)}` : "not recovered"}`);
-    L.push("");
-    L.push("## Score", "", "| Part | Weight | Earned | Points |", "|---|---|---|---|");
-    for (const p of e.resilience_metrics.parts) L.push(`| ${p.part} | ${p.weight} | ${pct(p.fraction)} | ${p.points} |`);
-    L.push(`| **total** | | | **${e.resilience_metrics.overall_score}** |`, "");
-    L.push(`Chaos tolerance (requests that succeeded while the faults were in): ${pct(e.resilience_metrics.chaos_tolerance)}.`, "");
+    L.push(...markdownFigures(e), "");
     if (e.load) {
         L.push("## Load", "", `${e.load.tool}: ${e.load.rate} req/s, ${e.load.scheduled} scheduled, ${e.load.ok} ok, ${e.load.errors} errors (${e.load.dropped} dropped); p50 ${e.load.latency_ms.p50} ms, p95 ${e.load.latency_ms.p95} ms, p99 ${e.load.latency_ms.p99} ms, max ${e.load.latency_ms.max} ms.`, "");
     }
@@ -71,6 +62,21 @@ export function markdownReport(e: Evidence): string {
     return L.join("\n");
 }
 
+/** The recovery and score sections of report.md: figures for an evaluated run, "not evaluated" otherwise. */
+function markdownFigures(e: Evidence): string[] {
+    if (!isEvaluated(e.outcome)) return ["## Recovery and score", "", `${NOT_EVALUATED}: ${OUTCOME_MEANING[e.outcome]}, so there is no recovery time, resilience score or chaos tolerance.`];
+    const rv = e.recovery_validation;
+    const L = ["## Recovery", ""];
+    L.push(`- Recovered: ${rv.recovered ? "yes" : "**no**"} in ${ms(rv.recovery_time_ms)} (p95 ${ms(rv.recovery_time_p95_ms)}; SLO ${ms(rv.recovery_slo_ms)}); SLO compliance: ${rv.slo_compliance ? "yes" : "no"}`);
+    L.push(`- Success rate after recovery: ${pct(rv.success_rate)}`);
+    for (const p of rv.per_probe) L.push(`  - ${p.probe}: ${p.recovered ? `recovered in ${ms(p.recovery_time_ms)}` : "not recovered"}`);
+    L.push("", "## Score", "", "| Part | Weight | Earned | Points |", "|---|---|---|---|");
+    for (const p of e.resilience_metrics.parts) L.push(`| ${p.part} | ${p.weight} | ${pct(p.fraction)} | ${p.points} |`);
+    L.push(`| **total** | | | **${e.resilience_metrics.overall_score}** |`, "");
+    L.push(`Chaos tolerance (requests that succeeded while the faults were in): ${pct(e.resilience_metrics.chaos_tolerance)}.`);
+    return L;
+}
+
 /** The failure-mode matrix across runs, as Markdown. */
 export function markdownMatrix(runs: Evidence[]): string {
     const m = failureModeMatrix(runs);
@@ -78,11 +84,11 @@ export function markdownMatrix(runs: Evidence[]): string {
     for (const s of m.scenarios) {
         const cells = m.components.map((c) => {
             const cell = m.cells.find((x) => x.scenario === s && x.component === c);
-            return cell ? `${cell.verdict} · ${cell.severity} · ${cell.score}` : "";
+            return cell ? `${cell.outcome} · ${cell.severity} · ${cell.score ?? NOT_EVALUATED}` : "";
         });
         L.push(`| ${s} | ${cells.join(" | ")} |`);
     }
-    L.push("", "Cells: verdict · severity · score of the latest run. Severity scale (worst first): " + SEVERITY_ORDER.join(", ") + ".", "");
+    L.push("", "Cells: outcome · severity · score of the latest run. Severity scale (worst first): " + SEVERITY_ORDER.join(", ") + ".", "");
     return L.join("\n");
 }
 
@@ -94,7 +100,7 @@ const SEVERITY_COLOR: Record<Severity, string> = {
     none: "#16a34a",
     unknown: "#6b7280",
 };
-const VERDICT_COLOR = { held: "#16a34a", refuted: "#dc2626", aborted: "#6b7280" } as const;
+const OUTCOME_COLOR = { held: "#16a34a", refuted: "#dc2626", aborted: "#6b7280", error: "#6b7280" } as const;
 
 /** One panel of the chart: a series over time with the fault window shaded and phase boundaries marked. */
 function panel(
@@ -245,22 +251,23 @@ function table(head: string[], rows: string[][]): string {
 export function htmlReport(e: Evidence, others: Evidence[] = []): string {
     const rv = e.recovery_validation;
     const sev = severityOf(e);
+    const evaluated = isEvaluated(e.outcome);
     const card = (k: string, v: string, cls = "") => `<div class="card"><div class="k">${esc(k)}</div><div class="v ${cls}">${esc(v)}</div></div>`;
     const parts: string[] = [];
     parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(e.experiment)}: ${esc(headline(e))}</title><style>${CSS}</style></head><body>`);
-    parts.push(`<h1>${esc(e.experiment)} <span class="badge" style="background:${VERDICT_COLOR[e.verdict]}">${esc(headline(e))}</span></h1>`);
+    parts.push(`<h1>${esc(e.experiment)} <span class="badge" style="background:${OUTCOME_COLOR[e.outcome]}">${esc(headline(e))}</span></h1>`);
     parts.push(`<div class="muted">component <b>${esc(e.component)}</b> · stack ${esc(e.stack)} · run ${esc(e.run_id)} · ${esc(e.started_at)} · ${(e.duration_ms / 1000).toFixed(1)} s${e.owner ? ` · owner ${esc(e.owner)}` : ""}</div>`);
     if (e.status === "interrupted") parts.push(`<div class="interrupted"><b>Interrupted.</b> ${esc(e.reason)} Rollback: ${esc(e.rollback.result)}.</div>`);
     if (e.hypothesis.text) parts.push(`<p><b>Hypothesis:</b> ${esc(e.hypothesis.text)}</p>`);
-    parts.push(`<p><b>${e.verdict === "held" ? "Held" : e.verdict === "refuted" ? "Refuted" : "No verdict"}:</b> ${esc(e.reason)}</p>`);
+    parts.push(`<p><b>${esc(OUTCOME_MEANING[e.outcome])}:</b> ${esc(e.reason)}</p>`);
     parts.push(
         `<div class="cards">${[
-            card("Resilience score", `${e.resilience_metrics.overall_score} / 100`),
+            card("Resilience score", figure(e.outcome, e.resilience_metrics.overall_score, (v) => `${v} / 100`), evaluated ? "" : "muted"),
             card("Severity", sev, sev === "none" || sev === "low" ? "good" : sev === "unknown" ? "muted" : "bad"),
-            card("Recovery", rv.recovered ? ms(rv.recovery_time_ms) : "not recovered", rv.recovered ? "good" : "bad"),
+            card("Recovery", figure(e.outcome, rv, (r) => (r.recovered ? ms(r.recovery_time_ms) : "not recovered")), !evaluated ? "muted" : rv.recovered ? "good" : "bad"),
             card("Fail-closed activation", ms(e.fail_closed_behavior.activation_time_ms)),
-            card("Chaos tolerance", pct(e.resilience_metrics.chaos_tolerance)),
-            card("Production ready", e.resilience_metrics.production_ready ? "yes" : "no", e.resilience_metrics.production_ready ? "good" : "bad"),
+            card("Chaos tolerance", figure(e.outcome, e.resilience_metrics.chaos_tolerance, pct), evaluated ? "" : "muted"),
+            card("Production ready", figure(e.outcome, e.resilience_metrics.production_ready, (v) => (v ? "yes" : "no")), !evaluated ? "muted" : e.resilience_metrics.production_ready ? "good" : "bad"),
         ].join("")}</div>`,
     );
     if (e.violations.length) parts.push(`<h2>Violations</h2><ul class="v">${e.violations.map((v) => `<li>${esc(v)}</li>`).join("")}</ul>`);
@@ -288,17 +295,20 @@ export function htmlReport(e: Evidence, others: Evidence[] = []): string {
                 e.slo_results.map((r) => [esc(r.slo), r.window, r.passed ? `<span class="good">met</span>` : `<span class="bad">violated</span>`, esc(r.message)]),
             ),
     );
-    parts.push(
-        `<h2>Recovery</h2><p>Recovered: ${rv.recovered ? "yes" : "<b class=bad>no</b>"} in ${ms(rv.recovery_time_ms)} (p95 ${ms(rv.recovery_time_p95_ms)}, SLO ${ms(rv.recovery_slo_ms)}); success rate after recovery ${pct(rv.success_rate)}; SLO compliance ${rv.slo_compliance ? "yes" : "no"}.</p>` +
-            table(["Signal", "Recovered", "Time"], rv.per_probe.map((p) => [esc(p.probe), p.recovered ? "yes" : `<span class="bad">no</span>`, ms(p.recovery_time_ms)])),
-    );
-    parts.push(
-        `<h2>Resilience score</h2>` +
-            table(
-                ["Part", "Weight", "Earned", "Points"],
-                [...e.resilience_metrics.parts.map((p) => [esc(p.part), String(p.weight), pct(p.fraction), String(p.points)]), ["<b>total</b>", "", "", `<b>${e.resilience_metrics.overall_score}</b>`]],
-            ),
-    );
+    if (!evaluated) parts.push(`<h2>Recovery and score</h2><p class="muted">${NOT_EVALUATED}: ${esc(OUTCOME_MEANING[e.outcome])}, so there is no recovery time, resilience score or chaos tolerance.</p>`);
+    else {
+        parts.push(
+            `<h2>Recovery</h2><p>Recovered: ${rv.recovered ? "yes" : "<b class=bad>no</b>"} in ${ms(rv.recovery_time_ms)} (p95 ${ms(rv.recovery_time_p95_ms)}, SLO ${ms(rv.recovery_slo_ms)}); success rate after recovery ${pct(rv.success_rate)}; SLO compliance ${rv.slo_compliance ? "yes" : "no"}.</p>` +
+                table(["Signal", "Recovered", "Time"], rv.per_probe.map((p) => [esc(p.probe), p.recovered ? "yes" : `<span class="bad">no</span>`, ms(p.recovery_time_ms)])),
+        );
+        parts.push(
+            `<h2>Resilience score</h2>` +
+                table(
+                    ["Part", "Weight", "Earned", "Points"],
+                    [...e.resilience_metrics.parts.map((p) => [esc(p.part), String(p.weight), pct(p.fraction), String(p.points)]), ["<b>total</b>", "", "", `<b>${e.resilience_metrics.overall_score}</b>`]],
+                ),
+        );
+    }
     if (e.load) {
         const l = e.load;
         parts.push(`<h2>Load</h2><p>${esc(l.tool)}: ${l.rate} req/s · ${l.scheduled} scheduled · ${l.ok} ok · ${l.errors} errors (${l.dropped} dropped) · p50 ${l.latency_ms.p50} ms · p95 ${l.latency_ms.p95} ms · p99 ${l.latency_ms.p99} ms · max ${l.latency_ms.max} ms</p>`);
@@ -319,7 +329,7 @@ export function htmlMatrix(runs: Evidence[]): string {
         ...m.components.map((c) => {
             const cell = m.cells.find((x) => x.scenario === s && x.component === c);
             if (!cell) return "";
-            return `<span class="badge" style="background:${SEVERITY_COLOR[cell.severity]}">${cell.severity}</span> ${cell.verdict} · ${cell.score}<div class="muted">${esc(cell.reason)}</div>`;
+            return `<span class="badge" style="background:${SEVERITY_COLOR[cell.severity]}">${cell.severity}</span> ${cell.outcome} · ${cell.score ?? NOT_EVALUATED}<div class="muted">${esc(cell.reason)}</div>`;
         }),
     ]);
     return `<h2>Failure-mode matrix</h2>${table(["Scenario", ...m.components], rows)}<p class="muted">Latest run per cell. Severity (worst first): ${SEVERITY_ORDER.join(", ")}.</p>`;

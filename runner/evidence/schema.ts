@@ -3,7 +3,7 @@
 import { z } from "zod";
 
 /** Version of the evidence format; bumped on any incompatible change. */
-export const EVIDENCE_SCHEMA = "faultline.evidence/v1";
+export const EVIDENCE_SCHEMA = "faultline.evidence/v2";
 
 const Ms = z.number().nonnegative();
 const Fraction = z.number().min(0).max(1);
@@ -86,6 +86,11 @@ export const EvidenceSchema = z
         /** completed: ran to the end; stopped: a stop condition cut the fault window short; interrupted: SIGINT/SIGTERM; error: the runner failed. */
         status: z.enum(["completed", "stopped", "interrupted", "aborted", "error"]),
         verdict: z.enum(["held", "refuted", "aborted"]),
+        /**
+         * held, refuted, aborted or error (runner/evidence/outcome.ts). Only held and refuted runs are evaluated:
+         * the others have no score and no recovery figures (null), and every report says "not evaluated".
+         */
+        outcome: z.enum(["held", "refuted", "aborted", "error"]),
         exit_code: z.union([z.literal(0), z.literal(1), z.literal(2)]),
         /** One sentence: why this verdict (the violated SLO, the failed expectation, the abort reason). */
         reason: z.string(),
@@ -138,7 +143,8 @@ export const EvidenceSchema = z
             .strict(),
         recovery_validation: z
             .object({
-                recovered: z.boolean(),
+                /** Null when the run was not evaluated (aborted or error). */
+                recovered: z.boolean().nullable(),
                 /** From the start of rollback to a stable steady state; 0 when the steady state never broke. */
                 recovery_time_ms: Ms.nullable(),
                 recovery_time_p95_ms: Ms.nullable(),
@@ -147,7 +153,7 @@ export const EvidenceSchema = z
                 measured_from_ms: Ms.nullable(),
                 /** Share of successful samples (and requests) after recovery, in the cool-down. */
                 success_rate: Fraction.nullable(),
-                slo_compliance: z.boolean(),
+                slo_compliance: z.boolean().nullable(),
                 per_probe: z.array(z.object({ probe: z.string(), recovered: z.boolean(), recovery_time_ms: Ms.nullable() }).strict()),
             })
             .strict(),
@@ -156,8 +162,8 @@ export const EvidenceSchema = z
         stop_condition: z.object({ metric: z.string(), at_ms: Ms, message: z.string() }).strict().nullable(),
         resilience_metrics: z
             .object({
-                /** 0-100, never above 100 (docs/runner.md: formula). */
-                overall_score: z.number().min(0).max(100),
+                /** 0-100, never above 100 (docs/runner.md: formula); null when the run was not evaluated. */
+                overall_score: z.number().min(0).max(100).nullable(),
                 /** Share of requests (or steady-state samples) that succeeded while the faults were in. */
                 chaos_tolerance: Fraction.nullable(),
                 production_ready: z.boolean(),

@@ -111,8 +111,48 @@ describe("reports", () => {
 
     it("an interrupted run says so in both reports", () => {
         const e = evidence("api-cut", "api", () => false, "interrupted");
-        assert.match(markdownReport(e), /^# api-cut: ABORTED \(INTERRUPTED\)/);
+        assert.match(markdownReport(e), /^# api-cut: ABORTED \(not evaluated\)/);
         assert.match(htmlReport(e), /<div class="interrupted"><b>Interrupted\.<\/b> interrupted \(SIGINT\) during fault; faults rolled back/);
+    });
+
+    it("an aborted or errored run has no score and no recovery figure: evidence null, reports say not evaluated", () => {
+        for (const [status, outcome, head] of [["interrupted", "aborted", "ABORTED (not evaluated)"], ["aborted", "aborted", "ABORTED (not evaluated)"], ["error", "error", "ERROR (not evaluated)"]] as const) {
+            const e = EvidenceSchema.parse(evidence("api-cut", "api", () => false, status));
+            assert.deepEqual([e.verdict, e.outcome, e.exit_code], ["aborted", outcome, 2]);
+            assert.deepEqual(
+                [e.resilience_metrics.overall_score, e.resilience_metrics.parts, e.resilience_metrics.chaos_tolerance, e.resilience_metrics.production_ready],
+                [null, [], null, false],
+            );
+            const rv = e.recovery_validation;
+            assert.deepEqual([rv.recovered, rv.recovery_time_ms, rv.recovery_time_p95_ms, rv.success_rate, rv.slo_compliance, rv.per_probe], [null, null, null, null, null, []]);
+            const md = markdownReport(e);
+            assert.equal(md.split("\n")[0], `# api-cut: ${head}`);
+            assert.match(md, /^- \*\*Resilience score\*\*: not evaluated; production ready: not evaluated; severity: unknown$/m);
+            assert.doesNotMatch(md, /## Score|Recovered:|Chaos tolerance/);
+            const html = htmlReport(e);
+            assert.match(html, /<div class="k">Resilience score<\/div><div class="v muted">not evaluated<\/div>/);
+            assert.match(html, /<div class="k">Recovery<\/div><div class="v muted">not evaluated<\/div>/);
+            assert.doesNotMatch(html, /\/ 100|Recovered:/);
+            assert.equal(severityOf(e), "unknown");
+        }
+    });
+
+    it("held and refuted runs are evaluated: a score and a recovery figure, one headline each", () => {
+        const held = evidence("api-cut", "api", () => false);
+        const refuted = evidence("api-cut", "api", (t) => t >= 2000 && t < 4200);
+        assert.deepEqual([held.outcome, refuted.outcome], ["held", "refuted"]);
+        assert.equal(markdownReport(held).split("\n")[0], "# api-cut: HELD");
+        assert.equal(markdownReport(refuted).split("\n")[0], "# api-cut: REFUTED");
+        for (const e of [held, refuted]) {
+            assert.equal(typeof e.resilience_metrics.overall_score, "number");
+            assert.equal(e.recovery_validation.recovered, true);
+        }
+    });
+
+    it("the schema refuses a non-evaluated outcome word that is not one of the four", () => {
+        const e = evidence("api-cut", "api", () => false, "aborted");
+        assert.equal(EvidenceSchema.safeParse({ ...e, outcome: "stopped" }).success, false);
+        assert.equal(EvidenceSchema.safeParse({ ...e, outcome: "aborted" }).success, true);
     });
 
     it("HTML is self-contained: inline SVG chart with the fault window shaded, no external resources", () => {
