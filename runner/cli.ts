@@ -8,18 +8,19 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { SpecError } from "../components/core/errors";
 import { HaltedError, refuseIfHalted } from "../components/core/halt";
 import { useFaultlineEnv } from "./env";
 import { RunnerError } from "./errors";
 import { findEvidence, readEvidence, writeMatrix, writeRun } from "./evidence/store";
 import { figure, NOT_EVALUATED, OUTCOME_HEADLINE } from "./evidence/outcome";
-import { headline, markdownMatrix } from "./evidence/report";
+import { headline, markdownMatrix, violationLine } from "./evidence/report";
 import { severityOf } from "./evidence/matrix";
 import { halt, haltStatus, release as releaseLever, type HaltReport } from "./halt";
 import { acquireLock } from "./lock";
 import { planExperiment, renderPlan } from "./plan";
+import { checkStack, readExperimentFile, requirePath } from "./input";
 import { liveResources, openStack } from "./pulumi";
 import { recover } from "./recover";
 import { redactText } from "./redact";
@@ -42,11 +43,6 @@ function fail(err: unknown, json: boolean): 2 {
     else if (err instanceof SpecError || err instanceof RunnerError || err instanceof HaltedError) process.stderr.write(`error: ${err.message}\n`);
     else process.stderr.write(`error: ${err instanceof Error ? (process.env.FAULTLINE_DEBUG ? err.stack : err.message) : String(err)}\n`);
     return 2;
-}
-
-function readExperimentFile(file: string | undefined): unknown {
-    if (!file) return undefined;
-    return JSON.parse(fs.readFileSync(file, "utf8"));
 }
 
 /** Progress on stderr: a line per phase, then a live line (TTY) or a line every 5 s (logs). */
@@ -188,13 +184,15 @@ function supervise(argv: string[]): Promise<number> {
 
 async function cmdRun(stack: string, o: { json?: boolean; out?: string; experiment?: string; quiet?: boolean }): Promise<number> {
     try {
+        checkStack(stack, !!o.experiment);
+        const experiment = o.experiment ? readExperimentFile(o.experiment) : undefined;
         const result = await withSignals((signal) =>
             runExperiment({
                 stack,
                 signal,
                 onEvent: progressPrinter(!!o.quiet),
                 ...(o.out ? { outDir: path.resolve(o.out) } : {}),
-                ...(o.experiment ? { experiment: readExperimentFile(o.experiment) } : {}),
+                ...(experiment !== undefined ? { experiment } : {}),
             }),
         );
         const e = result.evidence;
@@ -205,6 +203,7 @@ async function cmdRun(stack: string, o: { json?: boolean; out?: string; experime
             exit_code: e.exit_code,
             reason: e.reason,
             violations: e.violations,
+            policy_violations: e.policy_violations,
             score: e.resilience_metrics.overall_score,
             severity: severityOf(e),
             recovery_time_ms: e.recovery_validation.recovery_time_ms,
@@ -216,6 +215,7 @@ async function cmdRun(stack: string, o: { json?: boolean; out?: string; experime
         else {
             process.stdout.write(`\n${headline(e)}: ${e.reason}\n`);
             for (const v of e.violations.slice(1)) process.stdout.write(`  also: ${v}\n`);
+            for (const v of e.policy_violations) process.stdout.write(`  policy: ${violationLine(v)}\n`);
             process.stdout.write(`score ${figure(e.outcome, e.resilience_metrics.overall_score, (v) => `${v}/100`)} · recovery ${figure(e.outcome, e.recovery_validation.recovery_time_ms, (v) => (v === null ? "none" : `${Math.round(v)} ms`))} · severity ${summary.severity} · rollback ${e.rollback.result}\n`);
             process.stdout.write(`evidence: ${result.files.evidence}\nreports:  ${result.files.markdown}\n          ${result.files.html}\n`);
         }
@@ -245,8 +245,10 @@ async function cmdRollback(stackName: string, o: { json?: boolean }): Promise<nu
 
 async function cmdPlan(stack: string, o: { json?: boolean; experiment?: string }): Promise<number> {
     try {
+        checkStack(stack, !!o.experiment);
+        const experiment = o.experiment ? readExperimentFile(o.experiment) : undefined;
         await refuseIfHalted();
-        const plan = await planExperiment({ stack, ...(o.experiment ? { experiment: readExperimentFile(o.experiment) } : {}) });
+        const plan = await planExperiment({ stack, ...(experiment !== undefined ? { experiment } : {}) });
         if (o.json) process.stdout.write(JSON.stringify(plan, null, 2) + "\n");
         else process.stdout.write(renderPlan(plan) + "\n");
         return plan.policy.passed && plan.blastRadius.withinLimit ? 0 : 2;
@@ -295,6 +297,7 @@ async function cmdReport(paths: string[], o: { json?: boolean; matrix?: boolean;
         const runs = [];
         const invalid: Array<{ file: string; error: string }> = [];
         for (const p of paths) {
+            requirePath(p);
             const abs = path.resolve(p);
             if (fs.statSync(abs).isDirectory()) {
                 const found = findEvidence(abs);
@@ -381,23 +384,36 @@ function printHalt(r: HaltReport): void {
     }
 }
 
+/**
+ * The exit code of an error thrown out of the command line's parsing: 0 for --help and --version, 2 for a usage
+ * error (commander has already printed it, with the help), 2 with one line for anything else.
+ */
+export function usageExitCode(err: unknown): 0 | 2 {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+}
+
 /** Builds the command-line program; `exit` receives each command's exit code. */
 export function program(exit: (code: number) => void): Command {
     const cmd = new Command("faultline")
         .description("Chaos experiments as Pulumi stacks: plan, run with guaranteed rollback, recover, report.")
         .showHelpAfterError()
+        // Commander exits 1 on a usage error, which is the code for "refuted": it throws instead, and the caller exits
+        // 2 (subcommands inherit this).
+        .exitOverride()
         .addHelpText("after", "\nExit codes: 0 hypothesis held (or success), 1 refuted, 2 aborted or error.");
     const json = new Option("--json", "print machine-readable JSON on stdout");
     cmd.command("plan")
         .description("show the experiment plan (hypothesis, blast radius, expected behaviour, verification steps) and the pulumi preview --diff of its faults")
         .argument("<stack>", "the experiment's stack (stacks/Pulumi.<stack>.yaml)")
-        .option("--experiment <file>", "use this experiment (JSON) instead of the stack's config")
+        .option("--experiment <file>", "use this experiment (YAML or JSON) from a temporary copy instead of the stack's config; the stack's file is not changed")
         .addOption(json)
         .action(async (stack: string, o) => exit(await cmdPlan(stack, o)));
     cmd.command("run")
         .description("run the experiment: policy check, steady state, inject, observe, roll back, verify recovery, verdict and evidence")
         .argument("<stack>", "the experiment's stack")
-        .option("--experiment <file>", "use this experiment (JSON) instead of the stack's config")
+        .option("--experiment <file>", "use this experiment (YAML or JSON) from a temporary copy instead of the stack's config; the stack's file is not changed")
         .option("--out <dir>", "where to write evidence.json and the reports (default .faultline/runs/<stack>/<run id>)")
         .option("--quiet", "no progress on stderr")
         .addOption(json)
@@ -443,7 +459,6 @@ if (require.main === module) {
     })
         .parseAsync(process.argv)
         .catch((err: unknown) => {
-            process.stderr.write(`error: ${String(err)}\n`);
-            process.exitCode = 2;
+            process.exitCode = usageExitCode(err);
         });
 }

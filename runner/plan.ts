@@ -4,12 +4,13 @@ import { formatDuration } from "../components/core/duration";
 import { expectationsOf, type ExperimentSpec } from "../components/experiment";
 import { redactDeep } from "./redact";
 import { describeFaults, errorSummary, loadExperiment, stackSecrets } from "./run";
+import { collectViolations, formatViolation, type PolicyViolation } from "./policy";
 import { openStack, policyPacks } from "./pulumi";
 
 /** Options of {@link planExperiment}. */
 export interface PlanOptions {
     stack: string;
-    /** Plan this experiment instead of the stack's config (it is written into the stack's config first). */
+    /** Plan this experiment instead of the stack's config, from a temporary copy: the stack's file is never rewritten. */
     experiment?: unknown;
     signal?: AbortSignal;
 }
@@ -26,7 +27,7 @@ export interface Plan {
     faults: Array<{ name: string; kind: string; description: string; ttlMs: number; expected: Array<{ behaviour: string; mode: string; probe: string; withinMs: number | null }> }>;
     stopConditions: ExperimentSpec["stopConditions"];
     verificationSteps: string[];
-    policy: { packs: string[]; passed: boolean; message: string | null };
+    policy: { packs: string[]; passed: boolean; message: string | null; violations: PolicyViolation[] };
     preview: { stdout: string; changes: Record<string, number> };
 }
 
@@ -35,15 +36,15 @@ export function verificationSteps(spec: ExperimentSpec): string[] {
     const t = spec.timing;
     const slo = spec.hypothesis.slo;
     const signals = [...spec.hypothesis.probes.map((p) => `${p.name} (${p.kind})`), ...(spec.load ? [`load ${spec.load.rate} req/s → ${spec.load.url}`] : [])];
-    const latency = Object.entries(slo.latency).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ≤ ${v} ms`);
+    const latency = Object.entries(slo.latency).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ≤ ${formatDuration(v!)}`);
     const sloText = [`error rate ≤ ${(slo.maxErrorRate * 100).toFixed(1)}%`, ...latency, ...(slo.minThroughput ? [`throughput ≥ ${slo.minThroughput} req/s`] : [])].join(", ");
     const steps = [
         `Policy check: pulumi preview with the policy pack; refuse on a violation or if the faults hit more than ${spec.blastRadius.maxTargets ?? "the declared"} targets.`,
-        `Steady state before: sample ${signals.join(", ") || "(nothing)"} every ${t.sampleInterval} ms for ${formatDuration(Math.max(t.warmup, 1))}; require ${sloText}; otherwise abort without injecting.`,
+        `Steady state before: sample ${signals.join(", ") || "(nothing)"} every ${formatDuration(t.sampleInterval)} for ${formatDuration(Math.max(t.warmup, 1))}; require ${sloText}; otherwise abort without injecting.`,
         `Inject: pulumi up (${spec.faults.map((f) => f.name).join(", ")}); each fault has a reaper that reverts it after its TTL even if everything else dies.`,
         `Observe for ${formatDuration(t.duration)}: the same SLOs must hold while the faults are in${spec.stopConditions.length ? `; stop early on ${spec.stopConditions.map((c) => (c.metric === "probe" ? `probe ${c.probe} failing ${c.samples}×` : `${c.metric} breach ${c.samples}×`)).join(", ")}` : ""}.`,
     ];
-    const expects = spec.faults.flatMap((f) => expectationsOf(f).map((e) => `${f.name}: "${e.behaviour}" (${e.probe.name}, ${e.mode}${e.mode === "within" ? ` ${e.within} ms` : ""})`));
+    const expects = spec.faults.flatMap((f) => expectationsOf(f).map((e) => `${f.name}: "${e.behaviour}" (${e.probe.name}, ${e.mode}${e.mode === "within" ? ` ${formatDuration(e.within)}` : ""})`));
     if (expects.length) steps.push(`Check expected behaviour: ${expects.join("; ")}.`);
     steps.push(
         "Roll back: pulumi destroy (always: on success, failure, stop condition, Ctrl-C, SIGTERM or a crash; pending creates are cleared first).",
@@ -55,32 +56,35 @@ export function verificationSteps(spec: ExperimentSpec): string[] {
 
 /** Builds the plan of a stack's experiment, running `pulumi preview --diff` with the policy pack. */
 export async function planExperiment(opts: PlanOptions): Promise<Plan> {
-    const stack = await openStack(opts.stack, opts.experiment !== undefined ? { experiment: opts.experiment } : {});
+    const stack = await openStack(opts.stack, opts.experiment !== undefined ? { experimentCopy: opts.experiment } : {});
     const { spec, raw } = await loadExperiment(stack, opts.experiment);
     const packs = policyPacks();
     const planned: Plan["blastRadius"]["plannedTargets"] = [];
     let stdout = "";
     let changes: Record<string, number> = {};
-    let policy: Plan["policy"] = { packs, passed: true, message: null };
+    const violations: PolicyViolation[] = [];
+    let policy: Plan["policy"] = { packs, passed: true, message: null, violations };
     try {
         const p = await stack.preview({
             diff: true,
             ...(packs.length ? { policyPacks: packs } : {}),
             ...(opts.signal ? { signal: opts.signal } : {}),
-            onEvent: (e) => {
+            onEvent: collectViolations(violations, (e) => {
                 const meta = e.resourcePreEvent?.metadata;
                 const inputs = meta?.new?.inputs as { targets?: Array<{ name: string }>; owner?: { fault?: string } } | undefined;
                 if (meta?.type.includes("faultline:") && inputs?.targets) {
                     for (const t of inputs.targets) planned.push({ fault: inputs.owner?.fault ?? "", target: t.name });
                 }
-            },
+            }),
         });
         stdout = p.stdout;
         changes = p.changeSummary as Record<string, number>;
     } catch (err) {
         const r = (err as { commandResult?: { stdout?: string } }).commandResult;
         stdout = r?.stdout ?? "";
-        policy = { packs, passed: false, message: errorSummary(err) };
+        // A policy refusal is said in the policy's words; any other failure by the engine's.
+        const mandatory = violations.filter((v) => v.level === "mandatory");
+        policy = { packs, passed: false, message: mandatory.length ? mandatory.map(formatViolation).join("; ") : errorSummary(err), violations };
     }
     const descriptions = describeFaults(spec, raw);
     const max = spec.blastRadius.maxTargets ?? null;
@@ -114,7 +118,7 @@ export function renderPlan(p: Plan): string {
     if (p.description) L.push(`  ${p.description}`);
     L.push("", "Hypothesis", `  ${p.hypothesis.text || "(no text)"}`);
     const slo = p.hypothesis.slo;
-    L.push(`  SLOs: error rate ≤ ${(slo.maxErrorRate * 100).toFixed(1)}%, ${Object.entries(slo.latency).filter(([, v]) => v !== undefined).map(([k, v]) => `latency ${k} ≤ ${v} ms`).join(", ")}${slo.minThroughput ? `, throughput ≥ ${slo.minThroughput} req/s` : ""}, recovery ≤ ${slo.recoveryTime} ms, fail-closed ≤ ${slo.failClosedActivation} ms`);
+    L.push(`  SLOs: error rate ≤ ${(slo.maxErrorRate * 100).toFixed(1)}%, ${Object.entries(slo.latency).filter(([, v]) => v !== undefined).map(([k, v]) => `latency ${k} ≤ ${formatDuration(v!)}`).join(", ")}${slo.minThroughput ? `, throughput ≥ ${slo.minThroughput} req/s` : ""}, recovery ≤ ${formatDuration(slo.recoveryTime)}, fail-closed ≤ ${formatDuration(slo.failClosedActivation)}`);
     L.push(`  Steady-state probes: ${p.hypothesis.steadyStateProbes.join(", ") || "(none)"}`);
     L.push("", "Environment", `  ${p.environment.name} (${p.environment.target})${p.environment.production ? ", PRODUCTION" : ""}${p.environment.component ? `, component ${p.environment.component}` : ""}`);
     L.push("", "Blast radius");
@@ -122,15 +126,17 @@ export function renderPlan(p: Plan): string {
     L.push(`  Targets: ${p.blastRadius.plannedTargets.map((t) => `${t.target} (${t.fault})`).join(", ") || "(resolved at up)"}; limit ${p.blastRadius.maxTargets ?? "none"}${p.blastRadius.withinLimit ? "" : "  ← EXCEEDED"}`);
     L.push("", "Faults and expected behaviour");
     for (const f of p.faults) {
-        L.push(`  - ${f.name} [${f.kind}, ttl ${f.ttlMs} ms]: ${f.description}`);
-        for (const e of f.expected) L.push(`      expect: ${e.behaviour} (${e.probe}, ${e.mode}${e.withinMs !== null ? ` ${e.withinMs} ms` : ""})`);
+        L.push(`  - ${f.name} [${f.kind}, ttl ${formatDuration(f.ttlMs)}]: ${f.description}`);
+        for (const e of f.expected) L.push(`      expect: ${e.behaviour} (${e.probe}, ${e.mode}${e.withinMs !== null ? ` ${formatDuration(e.withinMs)}` : ""})`);
     }
     if (p.stopConditions.length) {
         L.push("", "Stop conditions");
         for (const c of p.stopConditions) L.push(`  - ${JSON.stringify(c)}`);
     }
     L.push("", "Verification steps", ...p.verificationSteps.map((s, i) => `  ${i + 1}. ${s}`));
-    L.push("", `Policy check: ${p.policy.packs.length ? (p.policy.passed ? "passed" : `FAILED: ${p.policy.message}`) : p.policy.passed ? "no policy pack installed" : `preview failed: ${p.policy.message}`}`);
+    const refused = p.policy.violations.some((v) => v.level === "mandatory");
+    L.push("", `Policy check: ${p.policy.packs.length ? (p.policy.passed ? "passed" : refused ? `FAILED, ${p.policy.violations.filter((v) => v.level === "mandatory").length} mandatory violation(s)` : `FAILED: ${p.policy.message}`) : p.policy.passed ? "no policy pack installed" : `preview failed: ${p.policy.message}`}`);
+    for (const v of p.policy.violations) L.push(`  ${formatViolation(v)}`);
     L.push("", "pulumi preview --diff", p.preview.stdout.trim());
     return L.join("\n");
 }

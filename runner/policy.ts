@@ -1,5 +1,6 @@
 import * as path from "node:path";
-import type { EngineEvent, PreviewOptions, PreviewResult, Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, PolicyEvent, PreviewOptions, PreviewResult, Stack } from "@pulumi/pulumi/automation";
+import { policies } from "../policies/policies";
 import { PROJECT_ROOT } from "./env";
 
 /**
@@ -16,10 +17,56 @@ export interface PolicyViolation {
     level: "mandatory" | "advisory";
     /** URN of the resource in violation; absent when the whole stack is. */
     resource?: string;
+    /** The resource's name (the last part of its URN), or "stack" when the whole stack is in violation. */
+    resourceName: string;
+    /** The resource's type name, the last part of its type token (`DockerNetworkDisconnect`), or "" for the stack. */
+    resourceType: string;
+    /** The policy pack, e.g. `faultline-guardrails`. */
+    pack: string;
     /** The policy's one-line description: the rule. */
     description: string;
-    /** What is wrong and how to fix it, as the policy wrote it. */
+    /** What is wrong, as the policy wrote it. */
     message: string;
+    /** How to fix it: the policy's remediation steps ("" when it has none). */
+    fix: string;
+}
+
+/** Each policy's remediation steps, by name, from the pack itself (the pack imports nothing of ours). */
+const FIXES = new Map(policies.map((p) => [p.name, p.remediationSteps ?? ""]));
+
+/** One policy event of the engine as a {@link PolicyViolation}. */
+export function policyViolation(p: PolicyEvent): PolicyViolation {
+    // The engine sends "<policy description>\n<violation message>\n".
+    const [description = "", ...rest] = p.message.trimEnd().split("\n");
+    const urn = p.resourceUrn ?? "";
+    const parts = urn.split("::");
+    return {
+        policy: p.policyName,
+        level: p.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
+        ...(urn ? { resource: urn } : {}),
+        resourceName: urn ? parts.at(-1)! : "stack",
+        // `pulumi-nodejs:dynamic/faultline:DockerNetworkDisconnect` (a dynamic resource) reads as its last part.
+        resourceType: urn ? (parts.at(-2) ?? "").split("$").at(-1)!.split(":").at(-1)! : "",
+        pack: p.policyPackName,
+        description,
+        message: rest.join(" ").trim() || description,
+        fix: FIXES.get(p.policyName) ?? "",
+    };
+}
+
+/** An engine-event listener that appends every policy violation to `into`, then calls `next`. */
+export function collectViolations(into: PolicyViolation[], next?: (e: EngineEvent) => void): (e: EngineEvent) => void {
+    return (e) => {
+        if (e.policyEvent) into.push(policyViolation(e.policyEvent));
+        next?.(e);
+    };
+}
+
+/** A violation in one line, the way `plan` and `run` print it: level, policy, resource (name and type), message, fix. */
+export function formatViolation(v: PolicyViolation): string {
+    const where = v.resource ? `${v.resourceName} (${v.resourceType})` : "the stack";
+    const stop = /[.!?]$/.test(v.message) ? "" : ".";
+    return `[${v.level}] ${v.policy} on ${where}: ${v.message}${stop}${v.fix ? ` Fix: ${v.fix}` : ""}`;
 }
 
 /** What {@link previewWithPolicies} returns. */
@@ -40,21 +87,7 @@ export interface PolicyPreview {
  */
 export async function previewWithPolicies(stack: Stack, opts: PreviewOptions = {}): Promise<PolicyPreview> {
     const violations: PolicyViolation[] = [];
-    const onEvent = (e: EngineEvent) => {
-        const p = e.policyEvent;
-        if (p) {
-            // The engine sends "<policy description>\n<violation message>\n".
-            const [description = "", ...rest] = p.message.trimEnd().split("\n");
-            violations.push({
-                policy: p.policyName,
-                level: p.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
-                ...(p.resourceUrn ? { resource: p.resourceUrn } : {}),
-                description,
-                message: rest.join("\n"),
-            });
-        }
-        opts.onEvent?.(e);
-    };
+    const onEvent = collectViolations(violations, opts.onEvent);
     // The Automation API keeps a failed command's output private; onOutput sees it either way.
     let stdout = "";
     const onOutput = (out: string) => {

@@ -9,6 +9,11 @@ import { processAlive } from "./lock";
 export interface OpenStackOptions {
     /** Experiment config to write into the stack (`faultline:experiment`); leave out to keep the stack's own. */
     experiment?: unknown;
+    /**
+     * Run this experiment instead of the stack's own, without touching the stack's file: it is written to a
+     * temporary file that the program reads (EXPERIMENT_FILE_ENV). What `run`/`plan --experiment` use.
+     */
+    experimentCopy?: unknown;
     /** Extra environment for Pulumi and the program. */
     envVars?: Record<string, string>;
 }
@@ -21,14 +26,24 @@ export interface OpenStackOptions {
 export async function openStack(stackName: string, opts: OpenStackOptions = {}): Promise<Stack> {
     const env = faultlineEnv();
     const pulumiCommand = await PulumiCommand.get({ root: path.dirname(env.FAULTLINE_PULUMI_BIN!) });
-    const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName, workDir: PROJECT_ROOT },
-        { pulumiCommand, envVars: { ...env, ...opts.envVars } },
-    );
+    const copy: Record<string, string> = opts.experimentCopy !== undefined ? { [EXPERIMENT_FILE_ENV]: temporaryExperiment(opts.experimentCopy) } : {};
+    const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_ROOT }, { pulumiCommand, envVars: { ...env, ...opts.envVars, ...copy } });
     if (opts.experiment !== undefined) {
         await stack.setConfig("faultline:experiment", { value: JSON.stringify(opts.experiment) });
     }
     return stack;
+}
+
+/** The variable that points the program (stacks/index.ts) at a temporary experiment instead of the stack's config. */
+export const EXPERIMENT_FILE_ENV = "FAULTLINE_EXPERIMENT_FILE";
+
+/** Writes an experiment to a temporary file (removed when this process exits) and returns its path. */
+function temporaryExperiment(experiment: unknown): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-experiment-"));
+    const file = path.join(dir, "experiment.json");
+    fs.writeFileSync(file, JSON.stringify(experiment));
+    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+    return file;
 }
 
 /** Removes a stack and its config file (stacks/Pulumi.<name>.yaml). Its resources must already be destroyed. */

@@ -16,6 +16,7 @@ import { startExperimentLoad, type LoadReport, type LoadResult, type LoadRun } f
 import { refuseIfHalted } from "../components/core/halt";
 import { watchHalt } from "./halt";
 import { acquireLock } from "./lock";
+import { collectViolations, formatViolation, type PolicyViolation } from "./policy";
 import { createProbe } from "./probes";
 import { Sampler, type Sample } from "./probes/sampler";
 import { liveResources, openStack, policyPacks, readExperimentConfig } from "./pulumi";
@@ -35,7 +36,7 @@ export type RunEvent =
 export interface RunOptions {
     /** The stack to run: one stack per experiment (stacks/Pulumi.<stack>.yaml). */
     stack: string;
-    /** Run this experiment instead of the stack's config; it is written into the stack's config first. */
+    /** Run this experiment instead of the stack's config, from a temporary copy: the stack's file is never rewritten. */
     experiment?: unknown;
     /** Where evidence.json, report.md and report.html go. Defaults to .faultline/runs/<stack>/<run id>/. */
     outDir?: string;
@@ -185,7 +186,7 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
         }
     };
     const log = (message: string, level: "info" | "warn" = "info") => emit({ type: "log", level, message });
-    const stack = await openStack(opts.stack, opts.experiment !== undefined ? { experiment: opts.experiment } : {});
+    const stack = await openStack(opts.stack, opts.experiment !== undefined ? { experimentCopy: opts.experiment } : {});
     const { spec, raw } = await loadExperiment(stack, opts.experiment);
     const held = await heldFaults(stack);
     if (held.length > 0) throw new StackHoldsFaultsError(opts.stack, held);
@@ -225,6 +226,7 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
     const errors: string[] = [];
     const injectedAt: Record<string, number> = {};
     const plannedTargets: Array<{ fault: string; target: string }> = [];
+    const policyViolations: PolicyViolation[] = [];
     const descriptions = describeFaults(spec, raw);
     let stop: StopTrigger | null = null;
     let upAttempted = false;
@@ -280,10 +282,11 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
         enter("preflight", "policy check and plan (pulumi preview)");
         const packs = policyPacks();
         try {
-            await stack.preview({ ...(packs.length ? { policyPacks: packs } : {}), onEvent: collectTargets(plannedTargets), ...(signal ? { signal } : {}) });
+            await stack.preview({ ...(packs.length ? { policyPacks: packs } : {}), onEvent: collectViolations(policyViolations, collectTargets(plannedTargets)), ...(signal ? { signal } : {}) });
         } catch (err) {
             if (signal?.aborted) throw err;
-            outcome = { status: "aborted", reason: `${packs.length ? "policy check or preview" : "preview"} failed, nothing was injected: ${errorSummary(err)}` };
+            const refused = policyViolations.filter((v) => v.level === "mandatory").map(formatViolation);
+            outcome = { status: "aborted", reason: refused.length ? `policy check failed, nothing was injected: ${refused.join("; ")}` : `${packs.length ? "policy check or preview" : "preview"} failed, nothing was injected: ${errorSummary(err)}` };
             throw new EndRun();
         }
         const max = spec.blastRadius.maxTargets;
@@ -334,11 +337,11 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
         await stack.up({
             ...(packs.length ? { policyPacks: packs } : {}),
             ...(signal ? { signal } : {}),
-            onEvent: (e) => {
+            onEvent: collectViolations(policyViolations, (e) => {
                 const outs = e.resOutputsEvent?.metadata.new?.outputs as { injectedAt?: string; owner?: { fault?: string }; kind?: string; record?: unknown } | undefined;
                 if (outs?.injectedAt && outs.owner?.fault) injectedAt[outs.owner.fault] = Date.parse(outs.injectedAt) - wall0;
                 if (outs?.kind && outs.record !== undefined) records.push({ kind: outs.kind, record: outs.record });
-            },
+            }),
         });
         upCompleted = true;
         // Faults whose injection time the engine did not report count from the end of `up`.
@@ -455,6 +458,7 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
         revertStartedAt,
         descriptions,
         plannedTargets,
+        policyViolations,
         stop,
         rollback,
         errors,

@@ -1,6 +1,7 @@
 import type { ExperimentSpec } from "../../components/experiment";
 import type { Judgement, Phase } from "../evaluate";
 import type { LoadReport, LoadResult } from "../load/types";
+import type { PolicyViolation } from "../policy";
 import type { Sample } from "../probes/sampler";
 import { isEvaluated, outcomeOf } from "./outcome";
 import { EVIDENCE_SCHEMA, type Evidence } from "./schema";
@@ -25,6 +26,8 @@ export interface RunRecord {
     revertStartedAt: number | null;
     descriptions: Record<string, string>;
     plannedTargets: Array<{ fault: string; target: string }>;
+    /** Policy violations the engine reported at preview and up (runner/policy.ts). */
+    policyViolations?: PolicyViolation[];
     stop: { metric: string; at: number; message: string } | null;
     rollback: Evidence["rollback"];
     errors: string[];
@@ -116,6 +119,16 @@ export function buildEvidence(r: RunRecord): Evidence {
         },
         slo_results: j.sloResults,
         violations: j.violations,
+        policy_violations: (r.policyViolations ?? []).map((v) => ({
+            policy: v.policy,
+            level: v.level,
+            pack: v.pack,
+            resource: v.resource ?? null,
+            resource_name: v.resourceName,
+            resource_type: v.resourceType,
+            message: v.message,
+            fix: v.fix,
+        })),
         stop_condition: r.stop ? { metric: r.stop.metric, at_ms: round(r.stop.at), message: r.stop.message } : null,
         resilience_metrics: {
             overall_score: evaluated ? j.score.overall : null,

@@ -2,6 +2,7 @@
 // no scripts, no CDN) that opens anywhere, including an air-gapped laptop.
 import { failureModeMatrix, SEVERITY_ORDER, severityOf, type Severity } from "./matrix";
 import { figure, isEvaluated, NOT_EVALUATED, OUTCOME_HEADLINE, OUTCOME_MEANING } from "./outcome";
+import { formatViolation } from "../policy";
 import type { Evidence } from "./schema";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -12,6 +13,21 @@ const mdCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 /** The headline of a run: one wording per outcome (runner/evidence/outcome.ts). */
 export function headline(e: Pick<Evidence, "outcome">): string {
     return OUTCOME_HEADLINE[e.outcome];
+}
+
+/** A policy violation of the evidence in one line, worded as `plan` and `run` print it. */
+export function violationLine(v: Evidence["policy_violations"][number]): string {
+    return formatViolation({
+        policy: v.policy,
+        level: v.level,
+        ...(v.resource ? { resource: v.resource } : {}),
+        resourceName: v.resource_name,
+        resourceType: v.resource_type,
+        pack: v.pack,
+        description: "",
+        message: v.message,
+        fix: v.fix,
+    });
 }
 
 /** The Markdown report of one run. */
@@ -27,6 +43,11 @@ export function markdownReport(e: Evidence): string {
     L.push("");
     if (e.violations.length) {
         L.push("## Violations", "", ...e.violations.map((v) => `- ${v}`), "");
+    }
+    if (e.policy_violations.length) {
+        L.push("## Policy violations", "", "| Level | Policy | Resource | Message | Fix |", "|---|---|---|---|---|");
+        for (const v of e.policy_violations) L.push(`| ${v.level} | ${v.policy} | ${mdCell(v.resource_name)} (${mdCell(v.resource_type)}) | ${mdCell(v.message)} | ${mdCell(v.fix)} |`);
+        L.push("");
     }
     L.push("## Scenarios", "", "| Fault | Kind | What it does | Executed | Validated |", "|---|---|---|---|---|");
     for (const s of e.chaos_scenarios) L.push(`| ${s.fault} | ${s.kind} | ${mdCell(s.description)} | ${s.executed ? "yes" : "no"} | ${s.validated ? "yes" : "no"} |`);
@@ -271,6 +292,9 @@ export function htmlReport(e: Evidence, others: Evidence[] = []): string {
         ].join("")}</div>`,
     );
     if (e.violations.length) parts.push(`<h2>Violations</h2><ul class="v">${e.violations.map((v) => `<li>${esc(v)}</li>`).join("")}</ul>`);
+    if (e.policy_violations.length) {
+        parts.push(`<h2>Policy violations</h2>` + table(["Level", "Policy", "Resource", "Message", "Fix"], e.policy_violations.map((v) => [esc(v.level), esc(v.policy), `${esc(v.resource_name)} <span class="muted">${esc(v.resource_type)}</span>`, esc(v.message), esc(v.fix)])));
+    }
     parts.push(`<h2>Timeline</h2>${timelineSvg(e)}`);
     parts.push(
         `<h2>Scenarios</h2>` +

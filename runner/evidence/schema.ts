@@ -159,6 +159,21 @@ export const EvidenceSchema = z
             .strict(),
         slo_results: z.array(SloResultSchema),
         violations: z.array(z.string()),
+        /** Policy violations reported at preview and up, each with the resource's name, the message and the fix. */
+        policy_violations: z.array(
+            z
+                .object({
+                    policy: z.string(),
+                    level: z.enum(["mandatory", "advisory"]),
+                    pack: z.string(),
+                    resource: z.string().nullable(),
+                    resource_name: z.string(),
+                    resource_type: z.string(),
+                    message: z.string(),
+                    fix: z.string(),
+                })
+                .strict(),
+        ),
         stop_condition: z.object({ metric: z.string(), at_ms: Ms, message: z.string() }).strict().nullable(),
         resilience_metrics: z
             .object({
