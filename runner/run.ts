@@ -9,6 +9,7 @@ import { expectationsOf, ExperimentSpec } from "../components/experiment";
 import { driverFor } from "../components/registry";
 import { checkSlos, evaluate, stableSamples, steadySignals, windowMetrics, type Phase } from "./evaluate";
 import { buildEvidence } from "./evidence/build";
+import { stackProvenance } from "./evidence/provenance";
 import type { Evidence } from "./evidence/schema";
 import { RUNS_DIR, writeRun, type RunFiles } from "./evidence/store";
 import { ExperimentRefusedError, RunnerError, StackHoldsFaultsError } from "./errors";
@@ -459,6 +460,7 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
         descriptions,
         plannedTargets,
         policyViolations,
+        provenance: stackProvenance(stack, spec, secrets),
         stop,
         rollback,
         errors,

@@ -4,6 +4,7 @@ import type { LoadReport, LoadResult } from "../load/types";
 import type { PolicyViolation } from "../policy";
 import type { Sample } from "../probes/sampler";
 import { isEvaluated, outcomeOf } from "./outcome";
+import { provenanceOf, type Provenance } from "./provenance";
 import { EVIDENCE_SCHEMA, type Evidence } from "./schema";
 import { samplingStats, timeline } from "./timeline";
 
@@ -26,6 +27,8 @@ export interface RunRecord {
     revertStartedAt: number | null;
     descriptions: Record<string, string>;
     plannedTargets: Array<{ fault: string; target: string }>;
+    /** What produced the run; defaults to this checkout and host, the Pulumi CLI's version unknown. */
+    provenance?: Provenance;
     /** Policy violations the engine reported at preview and up (runner/policy.ts). */
     policyViolations?: PolicyViolation[];
     stop: { metric: string; at: number; message: string } | null;
@@ -77,6 +80,7 @@ export function buildEvidence(r: RunRecord): Evidence {
             steady_state_probes: [...steadyNames],
         },
         environment: { name: spec.environment.name, target: spec.environment.target, production: spec.environment.production },
+        provenance: r.provenance ?? provenanceOf(r.stack, spec, null),
         blast_radius: { max_targets: spec.blastRadius.maxTargets ?? null, planned_targets: r.plannedTargets },
         timing: {
             configured: {

@@ -30,6 +30,12 @@ export function violationLine(v: Evidence["policy_violations"][number]): string 
     });
 }
 
+/** What produced a run, in one line. */
+export function provenanceLine(e: Pick<Evidence, "provenance">): string {
+    const p = e.provenance;
+    return `faultline ${p.faultline_version} (commit ${p.faultline_commit ?? "unknown"}) · Pulumi CLI ${p.pulumi_cli_version ?? "unknown"} · Node.js ${p.node_version} · stack ${p.stack} · host ${p.host.name} (${p.host.platform}, ${p.host.arch})`;
+}
+
 /** The Markdown report of one run. */
 export function markdownReport(e: Evidence): string {
     const L: string[] = [];
@@ -80,6 +86,7 @@ export function markdownReport(e: Evidence): string {
     const rb = e.rollback;
     L.push("## Rollback", "", `${rb.performed ? `Performed in ${ms(rb.duration_ms)} (${rb.attempts} attempt(s))` : "Not needed"}: ${rb.result}${rb.cleared_pending_creates ? "; pending creates cleared first" : ""}${rb.error ? `; error: ${rb.error}` : ""}.`, "");
     if (e.errors.length) L.push("## Errors", "", ...e.errors.map((x) => `- ${x}`), "");
+    L.push("## Provenance", "", provenanceLine(e), "", "The experiment as it ran (parsed, redacted):", "", "```json", JSON.stringify(e.provenance.experiment, null, 2), "```", "");
     return L.join("\n");
 }
 
@@ -340,6 +347,7 @@ export function htmlReport(e: Evidence, others: Evidence[] = []): string {
     parts.push(`<h2>Probe sampling</h2>` + table(["Probe", "Samples", "Rate", "Mean cost"], e.sampling.map((s) => [esc(s.probe), String(s.samples), `${s.rate_hz} Hz`, `${s.mean_cost_ms} ms`])));
     parts.push(`<h2>Rollback</h2><p>${e.rollback.performed ? `${esc(e.rollback.result)} in ${ms(e.rollback.duration_ms)} (${e.rollback.attempts} attempt(s))` : "not needed"}${e.rollback.cleared_pending_creates ? "; pending creates cleared first" : ""}${e.rollback.error ? `; <span class="bad">${esc(e.rollback.error)}</span>` : ""}</p>`);
     if (e.errors.length) parts.push(`<h2>Errors</h2><ul class="v">${e.errors.map((x) => `<li>${esc(x)}</li>`).join("")}</ul>`);
+    parts.push(`<h2>Provenance</h2><p>${esc(provenanceLine(e))}</p><details><summary>The experiment as it ran (parsed, redacted)</summary><pre>${esc(JSON.stringify(e.provenance.experiment, null, 2))}</pre></details>`);
     if (others.length) parts.push(htmlMatrix([e, ...others]));
     parts.push(`<p class="muted">Evidence: evidence.json (${esc(e.schema)}) next to this page.</p></body></html>`);
     return parts.join("\n");

@@ -108,6 +108,20 @@ export const EvidenceSchema = z
             })
             .strict(),
         environment: z.object({ name: z.string(), target: z.string(), production: z.boolean() }).strict(),
+        /** What produced this evidence (runner/evidence/provenance.ts). */
+        provenance: z
+            .object({
+                faultline_version: z.string(),
+                /** The checkout's commit, "-dirty" when it had uncommitted changes; null outside git. */
+                faultline_commit: z.string().nullable(),
+                pulumi_cli_version: z.string().nullable(),
+                node_version: z.string(),
+                stack: z.string(),
+                host: z.object({ name: z.string(), platform: z.string(), arch: z.string() }).strict(),
+                /** The experiment as it ran: parsed (defaults filled in, durations in ms) and redacted. */
+                experiment: z.record(z.string(), z.unknown()),
+            })
+            .strict(),
         blast_radius: z
             .object({ max_targets: z.number().nullable(), planned_targets: z.array(z.object({ fault: z.string(), target: z.string() }).strict()) })
             .strict(),

@@ -149,6 +149,26 @@ describe("reports", () => {
         }
     });
 
+    it("carries its provenance: faultline version and commit, Pulumi CLI, stack, host, the experiment as run", () => {
+        const e = EvidenceSchema.parse(evidence("api-cut", "api", () => false));
+        const p = e.provenance;
+        assert.equal(p.faultline_version, JSON.parse(fs.readFileSync(path.join(__dirname, "../../../package.json"), "utf8")).version);
+        assert.match(p.faultline_commit ?? "", /^[0-9a-f]{40}(-dirty)?$/);
+        assert.equal(p.pulumi_cli_version, null, "unknown without a stack's workspace");
+        assert.deepEqual([p.stack, p.host.name], ["stack-api-cut", os.hostname()]);
+        assert.equal((p.experiment as { name: string }).name, "api-cut");
+        assert.deepEqual((p.experiment as { timing: { ttl: number } }).timing.ttl, 600_000);
+        assert.match(markdownReport(e), new RegExp(`^faultline ${p.faultline_version} \\(commit [0-9a-f]{40}(-dirty)?\\) · Pulumi CLI unknown · Node\\.js v[\\d.]+ · stack stack-api-cut · host `, "m"));
+        assert.match(htmlReport(e), /<h2>Provenance<\/h2>/);
+    });
+
+    it("redacts credentials in the experiment copy", async () => {
+        const { provenanceOf } = await import("../../../runner/evidence/provenance");
+        const p = provenanceOf("s", { load: { url: "http://user:hunter2@127.0.0.1:8080/" }, token: "abc" }, "3.259.0", ["abc"]);
+        assert.doesNotMatch(JSON.stringify(p.experiment), /hunter2|"abc"/);
+        assert.equal(p.pulumi_cli_version, "3.259.0");
+    });
+
     it("the schema refuses a non-evaluated outcome word that is not one of the four", () => {
         const e = evidence("api-cut", "api", () => false, "aborted");
         assert.equal(EvidenceSchema.safeParse({ ...e, outcome: "stopped" }).success, false);
@@ -159,7 +179,9 @@ describe("reports", () => {
         const html = htmlReport(evidence("api-cut", "api", (t) => t >= 2000 && t < 4200));
         assert.match(html, /<svg [^>]*viewBox/);
         assert.match(html, /<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+" class="fault"\/>/);
-        assert.equal(/<script|<link|src=|https?:\/\//.test(html.replace('xmlns="http://www.w3.org/2000/svg"', "")), false);
+        // The experiment copy under Provenance quotes the probe's URL as text: not a resource the page loads.
+        const page = html.replace('xmlns="http://www.w3.org/2000/svg"', "").replace(/<details>[\s\S]*?<\/details>/, "");
+        assert.equal(/<script|<link|src=|https?:\/\//.test(page), false);
     });
 });
 
