@@ -30,7 +30,8 @@ export function parseDataFile(file: string, text: string): unknown {
             return JSON.parse(text);
         } catch (err) {
             const message = (err as Error).message;
-            const at = jsonPosition(text, message);
+            // Node 20 names no position for some errors; YAML's parser (JSON is YAML) finds the line.
+            const at = jsonPosition(text, message) ?? parseDocument(text).errors[0]?.linePos?.[0];
             throw new RunnerError(`${file}${at ? `:${at.line}:${at.col}` : ""}: invalid JSON: ${message.split("\n")[0]}`);
         }
     }

@@ -101,14 +101,14 @@ describe("faultline CLI: messages and exit codes", { timeout: 600_000 }, () => {
                 "stopConditions: [{ metric: probe, probe: http, samples: 1000 }]",
                 "timing: { ttl: 10m, duration: 2s }",
                 "faults:",
-                "  - { name: pause, kind: 'docker:container-pause', container: no-such-container-" + run + " }",
+                "  - { name: cut, kind: 'docker:network-disconnect', container: no-such-container-" + run + ", network: no-such-network }",
                 "",
             ].join("\n"),
         );
         const r = await done(["plan", stack, "--experiment", exp, "--json"]);
         const plan = JSON.parse(r.out) as { experiment: string; faults: Array<{ name: string; ttlMs: number }> };
         assert.equal(plan.experiment, "from-the-file");
-        assert.deepEqual(plan.faults.map((f) => [f.name, f.ttlMs]), [["pause", 600_000]]);
+        assert.deepEqual(plan.faults.map((f) => [f.name, f.ttlMs]), [["cut", 600_000]]);
         assert.equal(fs.readFileSync(stackFile, "utf8"), own, "the stack's file is byte for byte what it was");
     });
 });
