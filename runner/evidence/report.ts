@@ -3,6 +3,7 @@
 import { failureModeMatrix, SEVERITY_ORDER, severityOf, type Severity } from "./matrix";
 import { figure, isEvaluated, NOT_EVALUATED, OUTCOME_HEADLINE, OUTCOME_MEANING } from "./outcome";
 import { formatViolation } from "../policy";
+import { recoveryDesign } from "./recoveryDesign";
 import type { Evidence } from "./schema";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -53,6 +54,12 @@ export function markdownReport(e: Evidence): string {
     if (e.policy_violations.length) {
         L.push("## Policy violations", "", "| Level | Policy | Resource | Message | Fix |", "|---|---|---|---|---|");
         for (const v of e.policy_violations) L.push(`| ${v.level} | ${v.policy} | ${mdCell(v.resource_name)} (${mdCell(v.resource_type)}) | ${mdCell(v.message)} | ${mdCell(v.fix)} |`);
+        L.push("");
+    }
+    const design = recoveryDesign(e);
+    if (design.length) {
+        L.push("## Recovery design", "", "What would have held, per violated SLO and fault, and what to verify after adding it.", "", "| Fault | Kind | Violated | Pattern | Verify |", "|---|---|---|---|---|");
+        for (const d of design) L.push(`| ${d.fault} | ${d.kind} | ${mdCell(d.slo)} | ${mdCell(d.pattern)} | ${mdCell(d.verify)} |`);
         L.push("");
     }
     L.push("## Scenarios", "", "| Fault | Kind | What it does | Executed | Validated |", "|---|---|---|---|---|");
@@ -115,6 +122,11 @@ export function markdownMatrix(runs: Evidence[]): string {
             return cell ? `${cell.outcome} · ${cell.severity} · ${cell.score ?? NOT_EVALUATED}` : "";
         });
         L.push(`| ${s} | ${cells.join(" | ")} |`);
+    }
+    const designs = m.cells.flatMap((c) => recoveryDesign(runs.find((r) => r.run_id === c.run_id)!).map((d) => ({ ...d, scenario: c.scenario, component: c.component })));
+    if (designs.length) {
+        L.push("", "## Recovery design", "", "| Scenario | Component | Fault kind | Violated | Pattern | Verify |", "|---|---|---|---|---|---|");
+        for (const d of designs) L.push(`| ${mdCell(d.scenario)} | ${mdCell(d.component)} | ${d.kind} | ${mdCell(d.slo)} | ${mdCell(d.pattern)} | ${mdCell(d.verify)} |`);
     }
     L.push("", "Cells: outcome · severity · score of the latest run. Severity scale (worst first): " + SEVERITY_ORDER.join(", ") + ".", "");
     return L.join("\n");
@@ -299,6 +311,8 @@ export function htmlReport(e: Evidence, others: Evidence[] = []): string {
         ].join("")}</div>`,
     );
     if (e.violations.length) parts.push(`<h2>Violations</h2><ul class="v">${e.violations.map((v) => `<li>${esc(v)}</li>`).join("")}</ul>`);
+    const design = recoveryDesign(e);
+    if (design.length) parts.push(`<h2>Recovery design</h2>` + table(["Fault", "Kind", "Violated", "Pattern", "Verify"], design.map((d) => [esc(d.fault), esc(d.kind), esc(d.slo), esc(d.pattern), esc(d.verify)])));
     if (e.policy_violations.length) {
         parts.push(`<h2>Policy violations</h2>` + table(["Level", "Policy", "Resource", "Message", "Fix"], e.policy_violations.map((v) => [esc(v.level), esc(v.policy), `${esc(v.resource_name)} <span class="muted">${esc(v.resource_type)}</span>`, esc(v.message), esc(v.fix)])));
     }
@@ -364,7 +378,9 @@ export function htmlMatrix(runs: Evidence[]): string {
             return `<span class="badge" style="background:${SEVERITY_COLOR[cell.severity]}">${cell.severity}</span> ${cell.outcome} · ${cell.score ?? NOT_EVALUATED}<div class="muted">${esc(cell.reason)}</div>`;
         }),
     ]);
-    return `<h2>Failure-mode matrix</h2>${table(["Scenario", ...m.components], rows)}<p class="muted">Latest run per cell. Severity (worst first): ${SEVERITY_ORDER.join(", ")}.</p>`;
+    const designs = m.cells.flatMap((c) => recoveryDesign(runs.find((r) => r.run_id === c.run_id)!).map((d) => [esc(c.scenario), esc(c.component), esc(d.kind), esc(d.slo), esc(d.pattern), esc(d.verify)]));
+    const designTable = designs.length ? `<h2>Recovery design</h2>${table(["Scenario", "Component", "Fault kind", "Violated", "Pattern", "Verify"], designs)}` : "";
+    return `<h2>Failure-mode matrix</h2>${table(["Scenario", ...m.components], rows)}${designTable}<p class="muted">Latest run per cell. Severity (worst first): ${SEVERITY_ORDER.join(", ")}.</p>`;
 }
 
 /** A standalone HTML page with only the failure-mode matrix. */

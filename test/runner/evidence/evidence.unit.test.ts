@@ -169,6 +169,15 @@ describe("reports", () => {
         assert.equal(p.pulumi_cli_version, "3.259.0");
     });
 
+    it("a refuted run's reports and the matrix carry the recovery design; a held run's do not", () => {
+        const refuted = evidence("api-cut", "api", (t) => t >= 2000 && t < 4200);
+        const held = evidence("api-ok", "api", () => false);
+        assert.match(markdownReport(refuted), /^## Recovery design\n[\s\S]*?^\| cut \| docker:network-disconnect \| error-rate \| a fallback or a cache for the dependency's answers/m);
+        assert.match(htmlReport(refuted), /<h2>Recovery design<\/h2>/);
+        assert.doesNotMatch(markdownReport(held), /Recovery design/);
+        assert.match(markdownMatrix([refuted, held]), /^\| api-cut \| api \| docker:network-disconnect \| error-rate \| a fallback or a cache/m);
+    });
+
     it("the schema refuses a non-evaluated outcome word that is not one of the four", () => {
         const e = evidence("api-cut", "api", () => false, "aborted");
         assert.equal(EvidenceSchema.safeParse({ ...e, outcome: "stopped" }).success, false);
