@@ -1,16 +1,16 @@
 // `faultline plan`: the experiment plan a reviewer reads before the game day: hypothesis, blast radius, expected
 // behaviour, verification steps, and the `pulumi preview --diff` of the faults (with the policy pack).
-import { formatDuration } from "../components/core/duration";
-import { expectationsOf, type ExperimentSpec } from "../components/experiment";
+import { formatDuration } from "../spec/units";
+import type { ExperimentSpec } from "../components/experiment";
+import { expectationsOf } from "../spec/experiment";
+import { collectTargets, openExperiment } from "./experiment";
+import { errorSummary, policyPacks, previewWithPolicies, violationLine, type PolicyViolation } from "./pulumi";
 import { redactDeep } from "./redact";
-import { describeFaults, errorSummary, loadExperiment, stackSecrets } from "./run";
-import { collectViolations, formatViolation, type PolicyViolation } from "./policy";
-import { openStack, policyPacks } from "./pulumi";
 
 /** Options of {@link planExperiment}. */
 export interface PlanOptions {
     stack: string;
-    /** Plan this experiment instead of the stack's config, from a temporary copy: the stack's file is never rewritten. */
+    /** Plan this experiment instead of the stack's config (it is written into the stack's config first). */
     experiment?: unknown;
     signal?: AbortSignal;
 }
@@ -56,37 +56,23 @@ export function verificationSteps(spec: ExperimentSpec): string[] {
 
 /** Builds the plan of a stack's experiment, running `pulumi preview --diff` with the policy pack. */
 export async function planExperiment(opts: PlanOptions): Promise<Plan> {
-    const stack = await openStack(opts.stack, opts.experiment !== undefined ? { experimentCopy: opts.experiment } : {});
-    const { spec, raw } = await loadExperiment(stack, opts.experiment);
-    const packs = policyPacks();
+    const { stack, spec, descriptions, secrets } = await openExperiment(opts.stack, opts.experiment);
     const planned: Plan["blastRadius"]["plannedTargets"] = [];
     let stdout = "";
     let changes: Record<string, number> = {};
-    const violations: PolicyViolation[] = [];
-    let policy: Plan["policy"] = { packs, passed: true, message: null, violations };
+    let policy: Plan["policy"];
     try {
-        const p = await stack.preview({
-            diff: true,
-            ...(packs.length ? { policyPacks: packs } : {}),
+        const p = await previewWithPolicies(stack, {
             ...(opts.signal ? { signal: opts.signal } : {}),
-            onEvent: collectViolations(violations, (e) => {
-                const meta = e.resourcePreEvent?.metadata;
-                const inputs = meta?.new?.inputs as { targets?: Array<{ name: string }>; owner?: { fault?: string } } | undefined;
-                if (meta?.type.includes("faultline:") && inputs?.targets) {
-                    for (const t of inputs.targets) planned.push({ fault: inputs.owner?.fault ?? "", target: t.name });
-                }
-            }),
+            onEvent: collectTargets(planned),
+            onOutput: (out) => (stdout += out),
         });
-        stdout = p.stdout;
-        changes = p.changeSummary as Record<string, number>;
+        changes = (p.preview?.changeSummary ?? {}) as Record<string, number>;
+        const blocking = p.violations.filter((v) => v.level === "mandatory");
+        policy = { packs: p.packs, passed: p.passed, message: blocking.length ? blocking.map(violationLine).join("; ") : null, violations: p.violations };
     } catch (err) {
-        const r = (err as { commandResult?: { stdout?: string } }).commandResult;
-        stdout = r?.stdout ?? "";
-        // A policy refusal is said in the policy's words; any other failure by the engine's.
-        const mandatory = violations.filter((v) => v.level === "mandatory");
-        policy = { packs, passed: false, message: mandatory.length ? mandatory.map(formatViolation).join("; ") : errorSummary(err), violations };
+        policy = { packs: policyPacks(), passed: false, message: errorSummary(err), violations: [] };
     }
-    const descriptions = describeFaults(spec, raw);
     const max = spec.blastRadius.maxTargets ?? null;
     // Redacted as a whole, so the text and the JSON form show the same: no credential in a URL or header, no secret.
     return redactDeep<Plan>({
@@ -108,7 +94,7 @@ export async function planExperiment(opts: PlanOptions): Promise<Plan> {
         verificationSteps: verificationSteps(spec),
         policy,
         preview: { stdout, changes },
-    }, await stackSecrets(stack));
+    }, secrets);
 }
 
 /** The plan as text for a terminal or a review comment. */
@@ -134,9 +120,9 @@ export function renderPlan(p: Plan): string {
         for (const c of p.stopConditions) L.push(`  - ${JSON.stringify(c)}`);
     }
     L.push("", "Verification steps", ...p.verificationSteps.map((s, i) => `  ${i + 1}. ${s}`));
-    const refused = p.policy.violations.some((v) => v.level === "mandatory");
-    L.push("", `Policy check: ${p.policy.packs.length ? (p.policy.passed ? "passed" : refused ? `FAILED, ${p.policy.violations.filter((v) => v.level === "mandatory").length} mandatory violation(s)` : `FAILED: ${p.policy.message}`) : p.policy.passed ? "no policy pack installed" : `preview failed: ${p.policy.message}`}`);
-    for (const v of p.policy.violations) L.push(`  ${formatViolation(v)}`);
+    const refused = p.policy.violations.filter((v) => v.level === "mandatory").length;
+    L.push("", `Policy check: ${p.policy.packs.length ? (p.policy.passed ? "passed" : refused ? `FAILED, ${refused} mandatory violation(s)` : `FAILED: ${p.policy.message}`) : p.policy.passed ? "no policy pack installed" : `preview failed: ${p.policy.message}`}`);
+    for (const v of p.policy.violations) L.push(`  ${violationLine(v)}`);
     L.push("", "pulumi preview --diff", p.preview.stdout.trim());
     return L.join("\n");
 }

@@ -9,9 +9,7 @@ import { buildExperiment } from "./program";
 // `faultline run|plan --experiment <file>` points FAULTLINE_EXPERIMENT_FILE at a temporary copy of the experiment, so
 // the stack's own file is never rewritten (runner/pulumi.ts).
 const copy = process.env.FAULTLINE_EXPERIMENT_FILE;
-const raw = copy
-    ? (JSON.parse(readFileSync(copy, "utf8")) as { faults: Record<string, unknown>[] })
-    : new pulumi.Config("faultline").requireObject<{ faults: Record<string, unknown>[] }>("experiment");
+const raw: unknown = copy ? JSON.parse(readFileSync(copy, "utf8")) : new pulumi.Config("faultline").requireObject<unknown>("experiment");
 const spec = parseSpec(ExperimentSpec, raw, "experiment", "faultline:experiment");
 
-export const { experiment, faults, sandbox, reaper } = buildExperiment(spec, raw);
+export const { experiment, faults, sandbox, reaper } = buildExperiment(spec);

@@ -3,7 +3,7 @@
 import * as net from "node:net";
 import * as path from "node:path";
 import { demoNames } from "../../components/docker/demo";
-import type { ComposeSpec } from "../../components/docker/compose";
+import type { ComposeSpec } from "../../spec/environment";
 
 /** The demo's Compose file. */
 export const DEMO_COMPOSE_FILE = path.resolve(__dirname, "../../demo/compose.yaml");
@@ -67,22 +67,6 @@ export async function http(url: string, opts: { method?: string; body?: unknown;
         return { status: res.status, ms: performance.now() - started, body, headers: res.headers };
     } catch (err) {
         return { status: 0, ms: performance.now() - started, body: undefined, headers: undefined, error: String(err) };
-    }
-}
-
-/** Polls `probe` every `everyMs` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-        try {
-            const v = await probe();
-            if (v !== undefined) return v;
-        } catch (err) {
-            last = err;
-        }
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`);
-        await new Promise((r) => setTimeout(r, everyMs));
     }
 }
 
