@@ -14,6 +14,7 @@ import { HaltedError, refuseIfHalted } from "../components/core/halt";
 import { useFaultlineEnv } from "./env";
 import { RunnerError } from "./errors";
 import { findEvidence, readEvidence, writeMatrix, writeRun } from "./evidence/store";
+import { writeJunit } from "./evidence/junit";
 import { figure, NOT_EVALUATED, OUTCOME_HEADLINE } from "./evidence/outcome";
 import { headline, markdownMatrix, violationLine } from "./evidence/report";
 import { severityOf } from "./evidence/matrix";
@@ -154,7 +155,7 @@ function supervise(argv: string[]): Promise<number> {
     });
 }
 
-async function cmdRun(stack: string, o: { json?: boolean; out?: string; experiment?: string; quiet?: boolean }): Promise<number> {
+async function cmdRun(stack: string, o: { json?: boolean; out?: string; experiment?: string; quiet?: boolean; junit?: string }): Promise<number> {
     try {
         checkStack(stack, !!o.experiment);
         const experiment = o.experiment ? readExperimentFile(o.experiment) : undefined;
@@ -168,6 +169,7 @@ async function cmdRun(stack: string, o: { json?: boolean; out?: string; experime
             }),
         );
         const e = result.evidence;
+        if (o.junit) writeJunit(o.junit, [e]);
         const summary = {
             verdict: e.verdict,
             outcome: e.outcome,
@@ -266,7 +268,7 @@ function printRecovery(r: Awaited<ReturnType<typeof recover>>): void {
     }
 }
 
-async function cmdReport(paths: string[], o: { json?: boolean; matrix?: boolean; out?: string }): Promise<number> {
+async function cmdReport(paths: string[], o: { json?: boolean; matrix?: boolean; out?: string; junit?: string }): Promise<number> {
     try {
         const runs = [];
         const invalid: Array<{ file: string; error: string }> = [];
@@ -281,7 +283,8 @@ async function cmdReport(paths: string[], o: { json?: boolean; matrix?: boolean;
         }
         if (runs.length === 0) throw new RunnerError(`no evidence.json found under ${paths.join(", ")}`);
         const written: string[] = [];
-        if (o.matrix) {
+        if (o.junit) written.push(writeJunit(o.junit, runs));
+        else if (o.matrix) {
             const dir = path.resolve(o.out ?? (fs.statSync(path.resolve(paths[0]!)).isDirectory() ? paths[0]! : path.dirname(paths[0]!)));
             const m = writeMatrix(dir, runs);
             written.push(m.markdown, m.html);
@@ -390,6 +393,7 @@ export function program(exit: (code: number) => void): Command {
         .option("--experiment <file>", "use this experiment (YAML or JSON) from a temporary copy instead of the stack's config; the stack's file is not changed")
         .option("--out <dir>", "where to write evidence.json and the reports (default .faultline/runs/<stack>/<run id>)")
         .option("--quiet", "no progress on stderr")
+        .option("--junit <file>", "also write the verdict as JUnit XML (one test case; refuted = failure, aborted = error)")
         .addOption(json)
         .action(async (stack: string, o) => exit(process.env[WORKER_ENV] ? await cmdRun(stack, o) : await supervise(process.argv.slice(2))));
     cmd.command("rollback")
@@ -409,6 +413,7 @@ export function program(exit: (code: number) => void): Command {
         .argument("<paths...>", "evidence.json files or directories holding runs (e.g. .faultline/runs)")
         .option("--matrix", "write matrix.md and matrix.html: scenario x component -> verdict and severity")
         .option("--out <dir>", "where to write (default: next to the evidence)")
+        .option("--junit <file>", "write JUnit XML instead: one test case per experiment (its latest run)")
         .addOption(json)
         .action(async (paths: string[], o) => exit(await cmdReport(paths, o)));
     cmd.command("halt")

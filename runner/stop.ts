@@ -2,6 +2,7 @@ import type { ExperimentSpec } from "../components/experiment";
 import type { StopConditionSpec } from "../spec/experiment";
 import { windowMetrics } from "./evaluate";
 import type { LoadResult } from "./load/types";
+import { PROMQL_STOP_EVERY_MS, promqlBreach } from "./probes/prometheus";
 import type { Sample } from "./probes/sampler";
 
 /** A stop condition that fired. */
@@ -41,6 +42,8 @@ export class StopWatcher {
     private readonly breachesInRow = new Map<number, number>();
     private readonly points: Known[] = [];
     private readonly steady: Set<string>;
+    /** PromQL conditions by index: when to query next, whether a query is out, and answers not yet counted. */
+    private readonly promql = new Map<number, { next: number; inFlight: boolean; answers: Array<string | undefined> }>();
     triggered: StopTrigger | undefined;
 
     constructor(
@@ -74,6 +77,7 @@ export class StopWatcher {
 
     /** Checks the rate and latency conditions at time `now` (run clock). */
     check(now: number): void {
+        this.checkPromql(now);
         while (this.points.length && this.points[0]!.at < now - STOP_WINDOW_MS * 4) this.points.shift();
         const recent = this.points.filter((p) => p.at >= now - STOP_WINDOW_MS && p.at <= now);
         if (recent.length === 0) return;
@@ -88,11 +92,37 @@ export class StopWatcher {
             } else if (c.metric === "throughput" && m.throughput !== null && m.throughput < c.below) {
                 breach = `throughput ${m.throughput.toFixed(1)} req/s < ${c.below} req/s`;
             }
-            if (c.metric === "probe") return;
+            if (c.metric === "probe" || c.metric === "promql") return;
             const n = breach ? (this.breachesInRow.get(i) ?? 0) + 1 : 0;
             this.breachesInRow.set(i, n);
             const observableAt = Math.max(...recent.map((p) => p.at));
             if (breach && n >= c.samples) this.fire({ metric: c.metric, at: now, observableAt, message: `${breach} for ${n} checks in a row (limit ${c.samples})` });
+        });
+    }
+
+    /**
+     * PromQL conditions: a query every second, in the background; its answer is counted at the next check, so a
+     * condition fires only from check(), that is only during the fault window.
+     */
+    private checkPromql(now: number): void {
+        this.spec.stopConditions.forEach((c, i) => {
+            if (c.metric !== "promql") return;
+            let st = this.promql.get(i);
+            if (!st) this.promql.set(i, (st = { next: now, inFlight: false, answers: [] }));
+            for (const breach of st.answers.splice(0)) {
+                const n = breach ? (this.breachesInRow.get(i) ?? 0) + 1 : 0;
+                this.breachesInRow.set(i, n);
+                // Counted at the first check after the answer arrived: that check is when it became observable here.
+                if (breach && n >= c.samples) this.fire({ metric: "promql", at: now, observableAt: now, message: `${breach} for ${n} queries in a row (limit ${c.samples})` });
+            }
+            if (st.inFlight || now < st.next) return;
+            const state = st;
+            state.inFlight = true;
+            state.next = now + PROMQL_STOP_EVERY_MS;
+            void promqlBreach(c).then((b) => {
+                state.answers.push(b);
+                state.inFlight = false;
+            });
         });
     }
 }

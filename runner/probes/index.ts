@@ -2,6 +2,7 @@ import { commandProbe } from "./command";
 import { containerHealthProbe, containerStatsProbe } from "./container";
 import { httpProbe } from "./http";
 import { kubernetesProbe } from "./kubernetes";
+import { prometheusProbe } from "./prometheus";
 import { messageCountProbe } from "./redis";
 import type { NamedProbe } from "../../spec/probe";
 import { tcpProbe } from "./tcp";
@@ -53,5 +54,7 @@ function probeOf(spec: NamedProbe): Probe {
             return messageCountProbe(spec);
         case "kubernetes":
             return kubernetesProbe(spec);
+        case "prometheus":
+            return prometheusProbe(spec);
     }
 }
