@@ -1,5 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configOf, displayName, isChaosMesh, isManagedNetworkPolicy, isNodeStress, parseDuration } from "./util";
+import { configOf, displayName, isChaosMesh, isManagedNetworkPolicy, isNodeStress } from "./util";
+import { parseDuration } from "../spec/units";
 
 /** `NetworkChaos` from `kubernetes:chaos-mesh.org/v1alpha1:NetworkChaos`. */
 function kindOf(type: string): string {

@@ -4,12 +4,10 @@ import {
     configOf,
     displayName,
     FIS_TEMPLATE_TYPE,
-    formatDuration,
     isChaosMesh,
     isFault,
-    parseDuration,
-    parseIsoDuration,
 } from "./util";
+import { formatDuration, parseDuration, parseIsoDuration } from "../spec/units";
 
 /** Configuration of {@link faultTtl}. */
 export interface FaultTtlConfig {

@@ -1,10 +1,11 @@
 // Helpers shared by the policies: recognising faults among the resources of a stack, reading durations in the three
 // notations faults use, and merging a policy's configuration over its defaults.
 //
-// The pack is self-contained (its own package.json, run by the engine from this directory), so it imports nothing
-// from the rest of the repository; test/policies/util.unit.test.ts checks that `parseDuration` here agrees with
-// components/core/duration.ts.
+// The pack has its own package.json and is run by the engine from this directory. The one thing it takes from the
+// rest of the repository is spec/units.ts, which imports nothing, so durations are read by the same parser the
+// experiment spec uses.
 import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import { parseDuration } from "../spec/units";
 
 /** Type prefix of every faultline dynamic resource (faults and experiment metadata). */
 export const FAULTLINE_TYPE_PREFIX = "pulumi-nodejs:dynamic/faultline:";
@@ -115,39 +116,6 @@ export function experimentsByName(resources: PolicyResource[]): Map<string, Expe
 /** A policy's configuration: what the user set in the pack config over the policy's defaults. */
 export function configOf<T extends object>(args: ResourceValidationArgs | StackValidationArgs, defaults: T): T {
     return { ...defaults, ...args.getConfig<Partial<T>>() };
-}
-
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-
-/**
- * Parses faultline's duration notation ("500ms", "10s", "5m", "1h30m") into milliseconds, as
- * components/core/duration.ts does. Chaos Mesh durations are Go durations, the same notation for these units.
- */
-export function parseDuration(text: string): number | undefined {
-    const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-    let total = 0;
-    let matched = 0;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) !== null) {
-        total += Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
-        matched = re.lastIndex;
-    }
-    return matched === text.length && matched > 0 ? total : undefined;
-}
-
-/** Parses the ISO 8601 durations AWS FIS uses ("PT10M", "PT1H30M", "PT90S") into milliseconds. */
-export function parseIsoDuration(text: string): number | undefined {
-    const m = /^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$/i.exec(text);
-    if (!m || text.length <= 2) return undefined;
-    return Number(m[1] ?? 0) * 3_600_000 + Number(m[2] ?? 0) * 60_000 + Number(m[3] ?? 0) * 1000;
-}
-
-/** Formats milliseconds in the shortest form of faultline's notation, for messages. */
-export function formatDuration(ms: number): string {
-    if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-    if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-    if (ms % 1000 === 0) return `${ms / 1000}s`;
-    return `${ms}ms`;
 }
 
 /** Parses a configured duration such as a policy's `maxTtl`, failing loudly on a typo in the pack config. */

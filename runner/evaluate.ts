@@ -1,6 +1,7 @@
 // Judging a run: from the raw timeline (probe samples, load results, phases) to SLO results, expectations, recovery,
 // the resilience score and the verdict. Pure functions, so every rule is unit-tested without Docker.
-import { expectationsOf, type ExperimentSpec } from "../components/experiment";
+import type { ExperimentSpec } from "../components/experiment";
+import { expectationsOf } from "../spec/experiment";
 import type { ExpectationResult, SloResult } from "./evidence/schema";
 import { LatencyHistogram } from "./load/histogram";
 import type { LoadResult } from "./load/types";

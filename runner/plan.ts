@@ -1,7 +1,8 @@
 // `faultline plan`: the experiment plan a reviewer reads before the game day: hypothesis, blast radius, expected
 // behaviour, verification steps, and the `pulumi preview --diff` of the faults (with the policy pack).
-import { formatDuration } from "../components/core/duration";
-import { expectationsOf, type ExperimentSpec } from "../components/experiment";
+import { formatDuration } from "../spec/units";
+import type { ExperimentSpec } from "../components/experiment";
+import { expectationsOf } from "../spec/experiment";
 import { redactDeep } from "./redact";
 import { describeFaults, errorSummary, loadExperiment, stackSecrets } from "./run";
 import { openStack, policyPacks } from "./pulumi";
@@ -56,7 +57,7 @@ export function verificationSteps(spec: ExperimentSpec): string[] {
 /** Builds the plan of a stack's experiment, running `pulumi preview --diff` with the policy pack. */
 export async function planExperiment(opts: PlanOptions): Promise<Plan> {
     const stack = await openStack(opts.stack, opts.experiment !== undefined ? { experiment: opts.experiment } : {});
-    const { spec, raw } = await loadExperiment(stack, opts.experiment);
+    const { spec } = await loadExperiment(stack, opts.experiment);
     const packs = policyPacks();
     const planned: Plan["blastRadius"]["plannedTargets"] = [];
     let stdout = "";
@@ -82,7 +83,7 @@ export async function planExperiment(opts: PlanOptions): Promise<Plan> {
         stdout = r?.stdout ?? "";
         policy = { packs, passed: false, message: errorSummary(err) };
     }
-    const descriptions = describeFaults(spec, raw);
+    const descriptions = describeFaults(spec);
     const max = spec.blastRadius.maxTargets ?? null;
     // Redacted as a whole, so the text and the JSON form show the same: no credential in a URL or header, no secret.
     return redactDeep<Plan>({

@@ -5,7 +5,8 @@ import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { parseSpec } from "../components/core/errors";
-import { expectationsOf, ExperimentSpec } from "../components/experiment";
+import { ExperimentSpec } from "../components/experiment";
+import { expectationsOf, faultSpecOf } from "../spec/experiment";
 import { driverFor } from "../components/registry";
 import { checkSlos, evaluate, stableSamples, steadySignals, windowMetrics, type Phase } from "./evaluate";
 import { buildEvidence } from "./evidence/build";
@@ -88,8 +89,8 @@ export function errorSummary(err: unknown): string {
     return (interesting.length ? interesting : lines).slice(0, 6).join(" | ").slice(0, 1200);
 }
 
-/** Loads and validates the experiment of a stack (its config, or `override`); also returns it as written. */
-export async function loadExperiment(stack: Stack, override?: unknown): Promise<{ spec: ExperimentSpec; raw: { faults?: unknown[] } }> {
+/** Loads and validates the experiment of a stack (its config, or `override`). */
+export async function loadExperiment(stack: Stack, override?: unknown): Promise<{ spec: ExperimentSpec }> {
     const raw = override ?? (await readExperimentConfig(stack));
     if (raw === undefined) {
         throw new ExperimentRefusedError("faultline:experiment", `stack "${stack.name}" has no experiment; add it to stacks/Pulumi.${stack.name}.yaml`);
@@ -103,20 +104,16 @@ export async function loadExperiment(stack: Stack, override?: unknown): Promise<
             `the ttl (${short.ttl} ms) is shorter than the fault window (timing.duration, ${spec.timing.duration} ms): its reaper would revert it mid-window; raise the ttl or shorten timing.duration`,
         );
     }
-    return { spec, raw: raw as { faults?: unknown[] } };
+    return { spec };
 }
 
-/**
- * One sentence per fault: what it will break, from its driver. Drivers parse the fault as written (zod transforms
- * such as durations must run exactly once), so this takes the raw entries.
- */
-export function describeFaults(spec: ExperimentSpec, raw: { faults?: unknown[] }): Record<string, string> {
+/** One sentence per fault: what it will break, from its driver (kinds without one are named by their kind). */
+export function describeFaults(spec: ExperimentSpec): Record<string, string> {
     return Object.fromEntries(
-        spec.faults.map((f, i) => {
-            const { name: _n, kind: _k, ttl: _t, expect: _e, ...rest } = (raw.faults?.[i] ?? {}) as Record<string, unknown>;
+        spec.faults.map((f) => {
             try {
                 const driver = driverFor(f.kind);
-                return [f.name, driver.describe(driver.schema.parse(rest))];
+                return [f.name, driver.describe(driver.schema.parse(faultSpecOf(f)))];
             } catch {
                 return [f.name, f.kind];
             }
@@ -180,7 +177,7 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
     };
     const log = (message: string, level: "info" | "warn" = "info") => emit({ type: "log", level, message });
     const stack = await openStack(opts.stack, opts.experiment !== undefined ? { experiment: opts.experiment } : {});
-    const { spec, raw } = await loadExperiment(stack, opts.experiment);
+    const { spec } = await loadExperiment(stack, opts.experiment);
     const held = await heldFaults(stack);
     if (held.length > 0) throw new StackHoldsFaultsError(opts.stack, held);
     secrets = await stackSecrets(stack);
@@ -219,7 +216,7 @@ async function runLocked(opts: RunOptions): Promise<RunResult> {
     const errors: string[] = [];
     const injectedAt: Record<string, number> = {};
     const plannedTargets: Array<{ fault: string; target: string }> = [];
-    const descriptions = describeFaults(spec, raw);
+    const descriptions = describeFaults(spec);
     let stop: StopTrigger | null = null;
     let upAttempted = false;
     let upCompleted = false;

@@ -1,4 +1,4 @@
-import type { ScoreSpec } from "../components/experiment";
+import type { ScoreSpec } from "../spec/experiment";
 
 /** What the resilience score is computed from. */
 export interface ScoreInputs {

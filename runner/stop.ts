@@ -1,4 +1,5 @@
-import type { ExperimentSpec, StopConditionSpec } from "../components/experiment";
+import type { ExperimentSpec } from "../components/experiment";
+import type { StopConditionSpec } from "../spec/experiment";
 import { windowMetrics } from "./evaluate";
 import type { LoadResult } from "./load/types";
 import type { Sample } from "./probes/sampler";

@@ -6,7 +6,6 @@ import { ExperimentSpec } from "../components/experiment";
 import { buildExperiment } from "./program";
 
 const config = new pulumi.Config("faultline");
-const raw = config.requireObject<{ faults: Record<string, unknown>[] }>("experiment");
-const spec = parseSpec(ExperimentSpec, raw, "experiment", "faultline:experiment");
+const spec = parseSpec(ExperimentSpec, config.requireObject<unknown>("experiment"), "experiment", "faultline:experiment");
 
-export const { experiment, faults, sandbox, reaper } = buildExperiment(spec, raw);
+export const { experiment, faults, sandbox, reaper } = buildExperiment(spec);

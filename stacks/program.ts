@@ -1,26 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ExperimentMetadata, experimentMetadataArgs } from "../components/core/ExperimentMetadata";
 import { ComposeStack } from "../components/docker/ComposeStack";
-import { formatDuration } from "../components/core/duration";
-import { CpuStress } from "../components/docker/CpuStress";
-import { MemoryStress } from "../components/docker/MemoryStress";
-import { DiskFill } from "../components/docker/DiskFill";
-import { ClockSkew } from "../components/docker/ClockSkew";
-import { ContainerKill } from "../components/docker/ContainerKill";
-import { ContainerStop } from "../components/docker/ContainerStop";
-import { ContainerRestart } from "../components/docker/ContainerRestart";
-import { ContainerPause } from "../components/docker/ContainerPause";
-import { ProcessKill } from "../components/docker/ProcessKill";
-import { ResourceLimits } from "../components/docker/ResourceLimits";
-import { BandwidthLimit } from "../components/docker/BandwidthLimit";
-import { DependencyDown } from "../components/docker/DependencyDown";
-import { DnsFailure } from "../components/docker/DnsFailure";
-import { Netem } from "../components/docker/Netem";
-import { NetworkDisconnect } from "../components/docker/NetworkDisconnect";
-import { PartialPartition } from "../components/docker/PartialPartition";
-import { ToxiproxyToxic } from "../components/docker/ToxiproxyToxic";
+import { faultSpecOf } from "../spec/experiment";
 import type { ExperimentFault, ExperimentSpec, FaultKind } from "../components/experiment";
-import { drivers } from "../components/registry";
+import { DOCKER_FAULTS, drivers } from "../components/registry";
+import { faultComponent as componentOf } from "../components/core/faultComponent";
 import { FisExperimentRun } from "../components/aws/FisExperimentRun";
 import { FisExperimentTemplate } from "../components/aws/FisExperimentTemplate";
 import { DnsChaos } from "../components/kubernetes/DnsChaos";
@@ -50,8 +34,9 @@ class FisExperiment {
     }
 }
 
-/** The component of every fault kind. Adding a kind is one line here and one in components/experiment.ts. */
-const COMPONENTS: Record<FaultKind, FaultComponent> = {
+/** The component of every fault kind: the registry's Docker kinds, then the Kubernetes and AWS components. */
+const COMPONENTS: Partial<Record<FaultKind, FaultComponent>> = {
+    ...Object.fromEntries(DOCKER_FAULTS.map((f) => [f.kind, componentOf(f) as unknown as FaultComponent])),
     "kubernetes:network-partition": NetworkPartition,
     "kubernetes:pod-kill": PodKill,
     "kubernetes:node-throttle": NodeThrottle,
@@ -62,43 +47,22 @@ const COMPONENTS: Record<FaultKind, FaultComponent> = {
     "kubernetes:io-chaos": IoChaos,
     "aws:fis-experiment": FisExperiment as unknown as FaultComponent,
     "aws:fis-experiment-run": FisExperimentRun,
-    "docker:network-disconnect": NetworkDisconnect,
-    "docker:partial-partition": PartialPartition,
-    "docker:bandwidth": BandwidthLimit,
-    "docker:netem": Netem,
-    "docker:dns-failure": DnsFailure,
-    "docker:toxiproxy-toxic": ToxiproxyToxic,
-    "docker:dependency-down": DependencyDown,
-    "docker:cpu-stress": CpuStress,
-    "docker:memory-stress": MemoryStress,
-    "docker:disk-fill": DiskFill,
-    "docker:clock-skew": ClockSkew,
-    "docker:container-kill": ContainerKill,
-    "docker:container-stop": ContainerStop,
-    "docker:container-restart": ContainerRestart,
-    "docker:container-pause": ContainerPause,
-    "docker:process-kill": ProcessKill,
-    "docker:resource-limits": ResourceLimits,
 };
 
 /**
- * Creates the component for one fault of an experiment. `fault` is the validated entry, used to pick the kind;
- * `raw` is the same entry as written, which is what the component gets: components parse their args themselves, and
- * zod transforms (durations, sizes) must not run twice.
+ * Creates the component for one fault of an experiment from its validated entry. The component validates its args
+ * again, which gives the same values (every spec schema is idempotent, spec/fields.ts), so the parsed entry is
+ * passed down as it is: its kind's spec, its ttl in milliseconds (filled in from timing.ttl if it had none).
  */
-function faultComponent(
-    fault: ExperimentFault,
-    raw: Record<string, unknown>,
-    experiment: Pick<ExperimentSpec, "name" | "allowUnlabelledTargets">,
-    opts: pulumi.ComponentResourceOptions,
-) {
+function faultComponent(fault: ExperimentFault, experiment: Pick<ExperimentSpec, "name" | "allowUnlabelledTargets">, opts: pulumi.ComponentResourceOptions) {
     // `expect` is the runner's business, not the component's.
-    const { kind: _kind, name: _name, expect: _expect, ...spec } = raw;
-    // ttl may come from an experiment-level default; the formatted value parses back to the same milliseconds.
     // The opt-out reaches each fault's owner only when set, so other stacks' faults are unchanged.
     const optOut = experiment.allowUnlabelledTargets === true ? { allowUnlabelledTargets: true } : {};
-    const args = { ...spec, ttl: formatDuration(fault.ttl), experiment: experiment.name, ...optOut } as never;
-    return new COMPONENTS[fault.kind](fault.name, args, opts);
+    const args = { ...faultSpecOf(fault), ttl: fault.ttl, experiment: experiment.name, ...optOut } as never;
+    const Component = COMPONENTS[fault.kind];
+    // Unreachable for a validated experiment (its kinds are these); kept so a new kind cannot be silently skipped.
+    if (!Component) throw new Error(`faults.${fault.name}.kind: no component for kind "${fault.kind}"`);
+    return new Component(fault.name, args, opts);
 }
 
 /**
@@ -112,11 +76,8 @@ function reaper(spec: ExperimentSpec): Reaper | undefined {
     return new Reaper("reaper", { namespace: k?.reaperNamespace ?? "default", ...(k?.reaperImage ? { image: k.reaperImage } : {}) });
 }
 
-/**
- * Turns an experiment into its fault components and returns what the stack exports. `spec` is the validated
- * experiment; `raw` is the config as written (the same object before parsing).
- */
-export function buildExperiment(spec: ExperimentSpec, raw: { faults: Record<string, unknown>[] }) {
+/** Turns a validated experiment into its fault components and returns what the stack exports. */
+export function buildExperiment(spec: ExperimentSpec) {
     // What the experiment declares about itself, for the policy pack's stack-wide checks. With Docker faults it
     // also starts the stack's reaper ahead of them, standing by for the longest time-to-live, so that arming each
     // fault (before it touches its target) is a file write into a running reaper, not a container start.
@@ -131,12 +92,12 @@ export function buildExperiment(spec: ExperimentSpec, raw: { faults: Record<stri
     // The environment comes first: faults depend on it, so they go in after it is healthy and out before it goes.
     const compose = spec.environment?.compose;
     const sandbox = compose
-        ? new ComposeStack("sandbox", { ...compose, waitTimeout: formatDuration(compose.waitTimeout) })
+        ? new ComposeStack("sandbox", compose)
         : undefined;
     const deps: pulumi.ComponentResourceOptions = { dependsOn: sandbox ? [metadata, sandbox] : [metadata] };
     const k8sReaper = reaper(spec);
     const k8sDeps: pulumi.ComponentResourceOptions = k8sReaper ? { dependsOn: [...(deps.dependsOn as pulumi.Resource[]), k8sReaper] } : deps;
-    const faults = spec.faults.map((f, i) => faultComponent(f, raw.faults[i] ?? {}, spec, f.kind.startsWith("kubernetes:") ? k8sDeps : deps));
+    const faults = spec.faults.map((f) => faultComponent(f, spec, f.kind.startsWith("kubernetes:") ? k8sDeps : deps));
     return {
         experiment: spec.name,
         faults: Object.fromEntries(spec.faults.map((f, i) => [f.name, { kind: f.kind, description: faults[i]!.description }])),

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { faultArgs, type FaultOptions } from "../core/component";
-import { Duration } from "../core/duration";
+import { Duration } from "../../spec/fields";
 import { FaultResource } from "../core/FaultResource";
 import { driver } from "./drivers/fisExperiment";
 

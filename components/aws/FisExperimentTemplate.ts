@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { faultArgs, type FaultOptions } from "../core/component";
-import { formatDuration } from "../core/duration";
+import { formatDuration } from "../../spec/units";
 import { ownerLabels } from "../core/labels";
 import { CATALOG, describeAction, entryOf, FisAction, type EksPodTarget, type FisTarget, type Statement } from "./fisCatalog";
 

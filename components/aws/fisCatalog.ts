@@ -1,23 +1,6 @@
 import { z } from "zod";
-import { Duration, formatDuration } from "../core/duration";
-
-/** `ms` as the ISO 8601 duration FIS takes ("PT5M", "PT1H30M", "PT45S"), rounded up to whole seconds. */
-export function isoDuration(ms: number): string {
-    let s = Math.ceil(ms / 1000);
-    const h = Math.floor(s / 3600);
-    s -= h * 3600;
-    const m = Math.floor(s / 60);
-    s -= m * 60;
-    return `PT${h ? `${h}H` : ""}${m ? `${m}M` : ""}${s || (!h && !m) ? `${s}S` : ""}`;
-}
-
-/** Parses an ISO 8601 duration as FIS writes it ("PT5M", "P1DT2H", "PT0.5S") into milliseconds. */
-export function parseIsoDuration(text: string): number | undefined {
-    const m = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text.trim());
-    if (!m || text.trim() === "P" || text.trim().endsWith("T")) return undefined;
-    const [d, h, min, s] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number];
-    return Math.round(((d * 24 + h) * 60 + min) * 60_000 + s * 1000);
-}
+import { formatDuration, isoDuration } from "../../spec/units";
+import { Duration } from "../../spec/fields";
 
 const Arn = z.string().regex(/^arn:aws[a-z-]*:[a-z0-9-]+:/, "is not an ARN (arn:aws:<service>:…)");
 

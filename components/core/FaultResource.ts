@@ -208,7 +208,7 @@ export interface FaultResourceArgs {
     /** Absolute path of the module that exports the `driver` (use `require.resolve("./drivers/x")`). */
     driverModule: string;
     kind: string;
-    /** The spec as written (faultArgs' `rawSpec`): the provider's check parses it, once, with the driver's schema. */
+    /** The parsed spec (faultArgs' `spec`): the provider's check validates it again with the driver's schema. */
     spec: pulumi.Input<unknown>;
     owner: FaultOwner;
     /** Time-to-live in milliseconds (already parsed from the fault's `ttl`). */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { Duration } from "./duration";
+import { LongDuration } from "../../spec/fields";
 import { toSpecIssues } from "./errors";
 import type { FaultOwner } from "./labels";
 
@@ -24,7 +24,8 @@ export interface FaultOptions {
     /**
      * Time-to-live: how long the fault may stay in. When it runs out, a reaper that lives with the target reverts
      * the fault, even if Pulumi, the runner and the shell were all killed. Required. A string such as "30s", "5m",
-     * "1h30m", or a number of seconds; at most 24h (the policy pack sets a tighter limit, 30m by default).
+     * "1h30m", or a number of milliseconds (at least 1s); at most 24h (the policy pack sets a tighter limit, 30m by
+     * default).
      */
     ttl: string | number;
     /**
@@ -43,7 +44,7 @@ export interface FaultOptions {
 
 /** The schema of {@link FaultOptions}; fault components extend their spec schema with it. */
 export const FaultOptionsSchema = z.object({
-    ttl: Duration,
+    ttl: LongDuration,
     experiment: z.string().min(1).optional(),
     allowUnlabelledTargets: z.boolean().optional(),
 });
@@ -79,12 +80,11 @@ function withFaultOptions(schema: FaultSpecSchema): z.ZodType {
 
 /**
  * Validates component args and splits them into the driver's spec and the common options, so that every fault
- * component is written the same way: `const { spec, rawSpec, ttlMs, owner } = faultArgs(...)`.
+ * component is written the same way: `const { spec, ttlMs, owner } = faultArgs(...)`.
  *
- * `spec` is the parsed spec, for the component's own fields and `describe`. `rawSpec` is the spec as the user wrote
- * it, and is what goes to the FaultResource: its provider validates and normalizes it again in `check`, and zod
- * transforms (durations, byte sizes) are not idempotent, so a spec must be parsed exactly once on the way to a
- * driver.
+ * `spec` is the parsed spec: for the component's own fields, `describe`, and the FaultResource, whose provider
+ * validates it again in `check`. Every spec schema is idempotent (spec/fields.ts: a parsed value parses to itself),
+ * so an experiment entry parsed at the edge, or args a user wrote in TypeScript, reach the driver unchanged.
  */
 export function faultArgs<S extends FaultSpecSchema>(
     specSchema: S,
@@ -92,13 +92,11 @@ export function faultArgs<S extends FaultSpecSchema>(
     type: string,
     name: string,
     kind: string,
-): { spec: z.output<S>; rawSpec: Record<string, unknown>; ttlMs: number; owner: FaultOwner } {
+): { spec: z.output<S>; ttlMs: number; owner: FaultOwner } {
     const parsed = parseArgs(withFaultOptions(specSchema), args, type, name) as Record<string, unknown>;
     const { ttl, experiment, allowUnlabelledTargets, ...spec } = parsed;
-    const { ttl: _ttl, experiment: _experiment, allowUnlabelledTargets: _allow, ...rawSpec } = args as Record<string, unknown>;
     return {
         spec: spec as z.output<S>,
-        rawSpec,
         ttlMs: ttl as number,
         owner: faultOwner(name, kind, {
             ...(experiment === undefined ? {} : { experiment: experiment as string }),

@@ -4,7 +4,8 @@ import { z } from "zod";
 import { parseArgs } from "../core/component";
 import { loadModule } from "../core/FaultResource";
 import type { ComposeContainer } from "./compose";
-import { ComposeSpec, composeHash, resolveComposeFile } from "./compose";
+import { ComposeSpec } from "../../spec/environment";
+import { composeHash, resolveComposeFile } from "./compose";
 
 /** Arguments of {@link ComposeStack}. */
 export interface ComposeStackArgs {
@@ -25,7 +26,7 @@ export interface ComposeStackArgs {
      */
     env?: Record<string, string>;
     /**
-     * How long `up` waits for every service to be running and healthy: "90s", "3m", or a number of seconds.
+     * How long `up` waits for every service to be running and healthy: "90s", "3m", or a number of milliseconds.
      * Defaults to "3m"; at most 24h. If it runs out, the environment is taken down again and `up` fails.
      */
     waitTimeout?: string | number;

@@ -21,7 +21,7 @@ export interface DockerSandboxArgs {
     /** Options of the default demo topology (its loopback ports); ignored when `services` is given. */
     demo?: DemoOptions;
     /**
-     * How long to wait for each container that has a healthcheck to become healthy: "90s", "3m", or seconds.
+     * How long to wait for each container that has a healthcheck to become healthy: "90s", "3m", or milliseconds.
      * Defaults to "3m".
      */
     waitTimeout?: string | number;

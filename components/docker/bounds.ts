@@ -7,7 +7,7 @@ import { dockerClient } from "../core/docker";
 import type { FilesystemCapacity, PlannedTarget, TargetCapacity } from "../core/driver";
 import type { SpecIssue } from "../core/errors";
 import type { FaultOwner } from "../core/labels";
-import { formatBytes } from "../core/size";
+import { formatBytes } from "../../spec/units";
 import { runScriptOnTarget } from "./helper";
 import { selectContainers, type ContainerSelector, type SelectedContainer } from "./selector";
 

@@ -5,32 +5,13 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { z } from "zod";
 import { containerName, dockerClient } from "../core/docker";
-import { Duration } from "../core/duration";
+import type { ComposeSpec } from "../../spec/environment";
 import type { SpecIssue } from "../core/errors";
 
 /** The label Compose puts on everything of a project; the only way containers are found (never by name). */
 export const COMPOSE_PROJECT_LABEL = "com.docker.compose.project";
 
-/** What a compose environment is: a file, a project name, and the variables the file interpolates. */
-export const ComposeSpec = z
-    .object({
-        /** Path of the Compose file, absolute or relative to the working directory (the Pulumi project). */
-        composeFile: z
-            .string({ error: "required: the path of a Compose file, e.g. demo/compose.yaml" })
-            .min(1, "must not be empty: give the path of a Compose file, e.g. demo/compose.yaml"),
-        /** Compose project name: it prefixes containers, networks and volumes, so two copies can run side by side. */
-        projectName: z
-            .string({ error: "required: a Compose project name, e.g. faultline-demo" })
-            .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "use lowercase letters, digits, '-' and '_', starting with a letter or digit (Compose's rule)"),
-        /** Variables for the file's ${...} interpolation (ports, image names); they win over the environment's. */
-        env: z.record(z.string(), z.string()).optional(),
-        /** How long `up` waits for every service to be running and healthy. Defaults to 3 minutes. */
-        waitTimeout: Duration.default(180_000),
-    })
-    .strict();
-export type ComposeSpec = z.infer<typeof ComposeSpec>;
 
 /** One container of a project, as `read` and the outputs report it. */
 export interface ComposeContainer {

@@ -1,7 +1,7 @@
 // The schema of a sandbox: a list of services on Docker networks, declared in pure Pulumi by DockerSandbox.
 // Free of @pulumi/pulumi so that the bundled demo's topology (demo.ts) and tests can use it without an engine.
 import { z } from "zod";
-import { Duration } from "../core/duration";
+import { LongDuration } from "../../spec/fields";
 
 const Key = z
     .string({ error: "required: a name of lowercase letters, digits and dashes" })
@@ -116,7 +116,7 @@ export const SandboxSchema = z
             .strict()
             .optional(),
         /** How long to wait for each container with a healthcheck to become healthy. Defaults to 3 minutes. */
-        waitTimeout: Duration.default(180_000),
+        waitTimeout: LongDuration.default(180_000),
     })
     .strict()
     .superRefine((s, ctx) => {

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { faultArgs, type FaultOptions } from "../core/component";
-import { Duration, formatDuration } from "../core/duration";
+import { formatDuration } from "../../spec/units";
+import { Duration } from "../../spec/fields";
 import { leased, leaseFor } from "./FaultLease";
 import { EXPIRES_AT_ANNOTATION, faultMetadata, K8sRoles, keepExpiry, LabelMap, Namespace, objectName } from "./meta";
 

@@ -69,7 +69,5 @@ const LabelVal = z
 /** A label map as Kubernetes accepts it (`matchLabels`, `nodeSelector`). */
 export const LabelMap = z.record(LabelKey, LabelVal);
 
-/** A namespace name (DNS-1123 label). */
-export const Namespace = z
-    .string({ error: "required: the namespace the fault acts in" })
-    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "is not a namespace name: lowercase letters, digits and '-', at most 63");
+// A namespace name is part of the experiment spec (the reaper's namespace), so it is defined there.
+export { Namespace } from "../../spec/fields";

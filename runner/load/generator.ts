@@ -1,5 +1,5 @@
 import * as http from "node:http";
-import { isLoopbackHost } from "../../components/core/schema";
+import { isLoopbackHost } from "../../spec/fields";
 import { errorDetail } from "../probes/types";
 import { LatencyHistogram } from "./histogram";
 import type { LoadOptions, LoadReport, LoadResult, LoadRun } from "./types";

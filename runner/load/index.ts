@@ -1,10 +1,10 @@
 import { startLoad } from "./generator";
 import { k6Binary, startK6Load } from "./k6";
-import type { LoadSpec } from "./spec";
+import type { LoadSpec } from "../../spec/load";
 import type { LoadOptions, LoadRun } from "./types";
 
 export type { LoadOptions, LoadReport, LoadResult, LoadRun } from "./types";
-export { LoadSpec } from "./spec";
+export { LoadSpec } from "../../spec/load";
 
 /** Which generator an experiment's `load.tool` resolves to on this machine. */
 export function resolveLoadTool(tool: LoadSpec["tool"]): "builtin" | "k6" {

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { isLoopbackHost } from "../../components/core/schema";
+import { isLoopbackHost } from "../../spec/fields";
 import { LatencyHistogram } from "./histogram";
 import type { LoadOptions, LoadReport, LoadResult, LoadRun } from "./types";
 

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import type { z } from "zod";
 import { execInContainer } from "../../components/core/docker";
-import type { CommandProbeSpec } from "./spec";
+import type { CommandProbeSpec } from "../../spec/probe";
 import { errorDetail, since, type Probe, type ProbeResult } from "./types";
 
 /** The first number in a command's output, which becomes the sample's value (e.g. a count). */

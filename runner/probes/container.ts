@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import type { z } from "zod";
 import { dockerClient, isNotFound } from "../../components/core/docker";
-import type { ContainerHealthProbeSpec, ContainerStatsProbeSpec } from "./spec";
+import type { ContainerHealthProbeSpec, ContainerStatsProbeSpec } from "../../spec/probe";
 import { errorDetail, since, type Probe, type ProbeResult } from "./types";
 
 /** Rejects after `ms`, so an engine call that hangs cannot stall the sampler. */

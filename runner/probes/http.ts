@@ -1,7 +1,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import type { z } from "zod";
-import type { HttpProbeSpec } from "./spec";
+import type { HttpProbeSpec } from "../../spec/probe";
 import { errorDetail, since, type Probe, type ProbeResult } from "./types";
 
 /** Response bodies are read up to this size; assertions see only this much. */

@@ -3,12 +3,12 @@ import { containerHealthProbe, containerStatsProbe } from "./container";
 import { httpProbe } from "./http";
 import { kubernetesProbe } from "./kubernetes";
 import { messageCountProbe } from "./redis";
-import type { NamedProbe } from "./spec";
+import type { NamedProbe } from "../../spec/probe";
 import { tcpProbe } from "./tcp";
 import type { Probe } from "./types";
 
 export type { Probe, ProbeResult } from "./types";
-export { ProbeSpec, type NamedProbe } from "./spec";
+export { ProbeSpec, type NamedProbe } from "../../spec/probe";
 
 /** Creates the probe a validated spec describes. */
 export function createProbe(spec: NamedProbe): Probe {

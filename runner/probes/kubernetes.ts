@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import type { z } from "zod";
 import { kubeApi, type KubeApi } from "../../components/kubernetes/kubeApi";
-import type { KubernetesProbeSpec } from "./spec";
+import type { KubernetesProbeSpec } from "../../spec/probe";
 import { errorDetail, since, type Probe, type ProbeResult } from "./types";
 
 type Spec = z.output<typeof KubernetesProbeSpec> & { name: string };

@@ -1,7 +1,7 @@
 import * as net from "node:net";
 import type { z } from "zod";
 import { execInContainer } from "../../components/core/docker";
-import type { MessageCountProbeSpec } from "./spec";
+import type { MessageCountProbeSpec } from "../../spec/probe";
 import { errorDetail, since, type Probe, type ProbeResult } from "./types";
 
 /** A RESP reply: integer, string, error, null or an array of replies. */

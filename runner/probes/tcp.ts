@@ -1,6 +1,6 @@
 import * as net from "node:net";
 import type { z } from "zod";
-import type { TcpProbeSpec } from "./spec";
+import type { TcpProbeSpec } from "../../spec/probe";
 import { errorDetail, since, type Probe, type ProbeResult } from "./types";
 
 /** A TCP probe: a sample passes when host:port accepts a connection within the timeout. */

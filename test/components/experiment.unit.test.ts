@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
 import { describe, it } from "node:test";
 import { toSpecIssues } from "../../components/core/errors";
 import { experimentMetadataArgs } from "../../components/core/ExperimentMetadata";
-import { ExperimentSpec, expectationsOf, FAULT_KINDS, type ExperimentInput } from "../../components/experiment";
+import { ExperimentSpec, FAULT_KINDS, type ExperimentInput } from "../../components/experiment";
+import { expectationsOf } from "../../spec/experiment";
 
 /** A valid experiment; every bad spec below changes one thing in it. */
 function valid(): Record<string, any> {
@@ -39,7 +43,7 @@ const cases: Case[] = [
     ["default ttl shorter than the window", (s) => (s.timing.ttl = "15s"), "timing.ttl", "15s is shorter than timing.duration (20s): the reaper would revert the fault mid-window; make it at least the duration plus a margin"],
     ["bad duration", (s) => (s.timing.duration = "20 seconds"), "timing.duration", '"20 seconds" is not a duration; write it like "30s", "5m", "1h30m" or "750ms"'],
     ["sample interval too fast", (s) => (s.timing.sampleInterval = "1ms"), "timing.sampleInterval", "must be between 10ms and 10s"],
-    ["warm-up not a window", (s) => (s.timing.warmup = "soon"), "timing.warmup", 'a duration such as "5s" or "1m", a number of seconds, or 0 to skip this window'],
+    ["warm-up not a window", (s) => (s.timing.warmup = "soon"), "timing.warmup", 'a duration such as "5s" or "1m", a number of milliseconds, or 0 to skip this window'],
     ["recovery deadline below the SLO", (s) => (s.timing.recoveryDeadline = "10s"), "timing.recoveryDeadline", "10s is shorter than hypothesis.slo.recoveryTime (30s); the runner would stop waiting before the SLO could be met"],
     ["error rate not a fraction", (s) => (s.hypothesis.slo = { maxErrorRate: "5 percent" }), "hypothesis.slo.maxErrorRate", '"5 percent" is not a fraction; write a number between 0 and 1 (e.g. 0.05) or a percentage (e.g. "5%")'],
     ["error rate above 1", (s) => (s.hypothesis.slo = { maxErrorRate: 5 }), "hypothesis.slo.maxErrorRate", "5 is not a fraction; write a number between 0 and 1 (e.g. 0.05) or a percentage (e.g. \"5%\")"],
@@ -54,7 +58,7 @@ const cases: Case[] = [
     ["command probe without a program", (s) => (s.hypothesis.probes = [{ name: "pg", kind: "command", command: [] }]), "hypothesis.probes[0].command", 'give at least the program, e.g. ["pg_isready", "-q"]'],
     ["message count with neither redis nor container", (s) => (s.hypothesis.probes = [{ name: "dlq", kind: "message-count", key: "orders:dlq" }]), "hypothesis.probes[0]", "give exactly one of redis (a redis:// URL) or container (where redis-cli runs)"],
     ["pending count without a group", (s) => (s.hypothesis.probes = [{ name: "pending", kind: "message-count", redis: "redis://127.0.0.1:6379", key: "orders", type: "pending" }]), "hypothesis.probes[0].group", "required for type pending: the consumer group to count pending entries of"],
-    ["container stats with a bad size", (s) => (s.hypothesis.probes = [{ name: "mem", kind: "container-stats", container: "web", maxMemory: "lots" }]), "hypothesis.probes[0].maxMemory", '"lots" is not a size; write it like "256MiB", "1GB" or a number of bytes'],
+    ["container stats with a bad size", (s) => (s.hypothesis.probes = [{ name: "mem", kind: "container-stats", container: "web", maxMemory: "lots" }]), "hypothesis.probes[0].maxMemory", '"lots" is not a size; write a whole number of bytes or e.g. "64MiB", "512k", "1GB"'],
     ["load to a non-loopback host", (s) => (s.load = { url: "http://10.1.2.3:8080/", rate: 10 }), "load.url", 'load goes to loopback only, not "10.1.2.3"; publish the service\'s port on 127.0.0.1 and use http://127.0.0.1:<port>/'],
     ["load rate too high", (s) => (s.load = { url: "http://127.0.0.1:8080/", rate: 50_000 }), "load.rate", "at most 2000 requests per second; this load measures a steady state, it does not stress the system"],
     ["load without a rate", (s) => (s.load = { url: "http://127.0.0.1:8080/" }), "load.rate", "required: requests per second, e.g. 20"],
@@ -164,11 +168,30 @@ describe("ExperimentSpec: defaults", () => {
     it("accepts a TypeScript-written experiment typed as ExperimentInput", () => {
         const input: ExperimentInput = {
             name: "ts-exp",
-            timing: { ttl: "5m", duration: 10 },
+            timing: { ttl: "5m", duration: 10_000 },
             faults: [{ name: "cut", kind: "docker:network-disconnect", container: "a", network: "b" }],
         };
         const bad = { name: "x", faults: [{ name: "y", kind: "docker:explode" }] };
         assert.equal(ExperimentSpec.parse(input).timing.duration, 10_000);
         assert.equal(ExperimentSpec.safeParse(bad).success, false);
+    });
+});
+
+describe("ExperimentSpec: parsed once, parses to itself", () => {
+    const stacks = path.join(__dirname, "..", "..", "stacks");
+    for (const file of readdirSync(stacks).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
+        it(`${file}: parsing the parsed experiment gives the same value`, () => {
+            const config = (parseYaml(readFileSync(path.join(stacks, file), "utf8")) as { config: Record<string, unknown> }).config;
+            const once = ExperimentSpec.parse(config["faultline:experiment"]);
+            assert.deepEqual(ExperimentSpec.parse(once), once);
+        });
+    }
+
+    it("refuses a bare number of seconds for a ttl, naming the field and the fix", () => {
+        const r = ExperimentSpec.safeParse({ name: "x", faults: [{ name: "cut", kind: "docker:container-pause", target: { name: "a" }, ttl: 30 }] });
+        assert.deepEqual(
+            r.error?.issues.map((i) => [i.path.join("."), i.message]),
+            [["faults.0.ttl", '30ms is too short for a time-to-live or window (at least 1s); a bare number is milliseconds; write "30s" for 30 seconds']],
+        );
     });
 });

@@ -3,7 +3,7 @@
 import * as net from "node:net";
 import * as path from "node:path";
 import { demoNames } from "../../components/docker/demo";
-import type { ComposeSpec } from "../../components/docker/compose";
+import type { ComposeSpec } from "../../spec/environment";
 
 /** The demo's Compose file. */
 export const DEMO_COMPOSE_FILE = path.resolve(__dirname, "../../demo/compose.yaml");

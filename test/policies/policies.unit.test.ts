@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseDuration as componentsParseDuration } from "../../components/core/duration";
 import * as pack from "../../policies/policies";
-import { parseDuration, parseIsoDuration } from "../../policies/util";
 
 describe("the policy pack", () => {
     it("lists every exported policy once, with a unique kebab-case name", () => {
@@ -36,18 +34,3 @@ describe("the policy pack", () => {
     });
 });
 
-describe("the pack's duration parsers", () => {
-    it("read faultline durations exactly as components/core/duration.ts does", () => {
-        for (const text of ["500ms", "10s", "5m", "30m", "1h30m", "1.5h", "2h", "", "10", "5 m", "1m1h", "abc"]) {
-            assert.equal(parseDuration(text), componentsParseDuration(text), text);
-        }
-    });
-
-    it("read the ISO 8601 durations of FIS", () => {
-        assert.equal(parseIsoDuration("PT10M"), 600_000);
-        assert.equal(parseIsoDuration("PT1H30M"), 5_400_000);
-        assert.equal(parseIsoDuration("PT90S"), 90_000);
-        assert.equal(parseIsoDuration("PT"), undefined);
-        assert.equal(parseIsoDuration("10m"), undefined);
-    });
-});

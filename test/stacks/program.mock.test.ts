@@ -13,12 +13,11 @@ const { parseSpec } = require("../../components/core/errors") as typeof import("
 const { ExperimentSpec } = require("../../components/experiment") as typeof import("../../components/experiment");
 const { buildExperiment } = require("../../stacks/program") as typeof import("../../stacks/program");
 
-/** Builds an example stack's experiment as stacks/index.ts does: validated spec, plus the config as written. */
+/** Builds an example stack's experiment as stacks/index.ts does: from the validated spec. */
 function build(stack: string) {
     const file = path.join(__dirname, "..", "..", "stacks", `Pulumi.${stack}.yaml`);
     const config = (load(readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
-    const raw = config["faultline:experiment"] as { faults: Record<string, unknown>[] };
-    return buildExperiment(parseSpec(ExperimentSpec, raw, "experiment", "faultline:experiment"), raw);
+    return buildExperiment(parseSpec(ExperimentSpec, config["faultline:experiment"], "experiment", "faultline:experiment"));
 }
 
 function types(prefix: string): string[] {

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver";
-import { formatDuration } from "../../core/duration";
+import { formatDuration } from "../../../spec/units";
 import { FaultError } from "../../core/errors";
 import { ownerLabels } from "../../core/labels";
-import { parseIsoDuration } from "../fisCatalog";
+import { parseIsoDuration } from "../../../spec/units";
 
 // The AWS SDK is imported inside the functions that use it, never at load time: this module is listed in the
 // driver registry, which Docker reapers bundle and load, and they never talk to AWS.

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { execInContainer } from "../../../components/core/docker";
 import { prepareThenApply } from "../../../components/core/driver";
-import { driver } from "../../../components/docker/drivers/bandwidth";
+import { driver } from "../../../components/docker/faults/bandwidth";
 import { faultHandle } from "../../../components/docker/qdisc";
 import { faultCycleSuite } from "../../helpers/faultCycle";
 import { removeRootQdisc, rootQdisc, transferSeconds } from "../../helpers/network";

@@ -2,7 +2,7 @@
 // iptables rules in the target's network namespace, observed with real name lookups.
 import assert from "node:assert/strict";
 import { afterEach, it } from "node:test";
-import { driver } from "../../../components/docker/drivers/dnsFailure";
+import { driver } from "../../../components/docker/faults/dnsFailure";
 import { Labels } from "../../../components/core/labels";
 import { prepareThenApply } from "../../../components/core/driver";
 import { canFetch, runContainer } from "../../helpers/docker";

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { dockerClient } from "../../../components/core/docker";
-import { driver, NETEM_MISSING } from "../../../components/docker/drivers/netem";
+import { driver, NETEM_MISSING } from "../../../components/docker/faults/netem";
 import { Labels } from "../../../components/core/labels";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";

@@ -3,7 +3,7 @@
 // A is the suite's web target, B its client (an httpd too, so that A→B shows), C a third httpd A must still reach.
 import assert from "node:assert/strict";
 import { afterEach, it } from "node:test";
-import { driver } from "../../../components/docker/drivers/partialPartition";
+import { driver } from "../../../components/docker/faults/partialPartition";
 import { prepareThenApply } from "../../../components/core/driver";
 import { canFetch, runContainer } from "../../helpers/docker";
 import { faultCycleSuite, type CycleTargets } from "../../helpers/faultCycle";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { after, describe, it } from "node:test";
 import { dockerClient } from "../../../components/core/docker";
-import { driver, ResourceLimitsSpec, UNLIMITED_MEMORY } from "../../../components/docker/drivers/resourceLimits";
+import { driver, ResourceLimitsSpec, UNLIMITED_MEMORY } from "../../../components/docker/faults/resourceLimits";
 import { cleanupRun, runContainer, runId } from "../../helpers/docker";
 import { faultCycleSuite } from "../../helpers/faultCycle";
 import { prepareThenApply } from "../../../components/core/driver";

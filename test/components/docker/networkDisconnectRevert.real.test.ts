@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { dockerClient } from "../../../components/core/docker";
 import { prepareThenApply, type DriverContext } from "../../../components/core/driver";
 import { STANDBY_KIND } from "../../../components/core/labels";
-import { driver, type NetworkDisconnectRecord } from "../../../components/docker/drivers/networkDisconnect";
+import { driver, type NetworkDisconnectRecord } from "../../../components/docker/faults/networkDisconnect";
 import { reaper } from "../../../components/docker/reaper";
 import { cleanupRun, createNetwork, runContainer, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
 import { reaperLogs } from "../../helpers/faults";

@@ -13,7 +13,7 @@ import { openStack, removeStack } from "../../../runner/pulumi";
 import { cleanupRun, createNetwork, runContainer, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
 import { reapersOf } from "../../helpers/pulumi";
 
-const drivers = "../../../components/docker/drivers";
+const drivers = "../../../components/docker/faults";
 const MiB = 1024 * 1024;
 
 /** The provider's `check` of one fault, as `pulumi preview` runs it: the failures' reasons, or the checked inputs. */

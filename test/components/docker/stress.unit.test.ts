@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseSpec } from "../../../components/core/errors";
-import { CpuStressSpec } from "../../../components/docker/drivers/cpuStress";
-import { MemoryStressSpec } from "../../../components/docker/drivers/memoryStress";
+import { CpuStressSpec } from "../../../components/docker/faults/cpuStress";
+import { MemoryStressSpec } from "../../../components/docker/faults/memoryStress";
 import { stressTimeoutSeconds } from "../../../components/docker/stressor";
 import { specIssues } from "../../helpers/spec";
 

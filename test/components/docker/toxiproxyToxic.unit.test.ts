@@ -4,13 +4,13 @@ import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { extendVariants, FaultOptionsSchema, parseArgs } from "../../../components/core/component";
 import { parseSpec, SpecError } from "../../../components/core/errors";
-import { DependencyDownSpec } from "../../../components/docker/drivers/dependencyDown";
+import { DependencyDownSpec } from "../../../components/docker/faults/dependencyDown";
 import {
     driver,
     toxicAttributes,
     toxicName,
     ToxiproxyToxicSpec,
-} from "../../../components/docker/drivers/toxiproxyToxic";
+} from "../../../components/docker/faults/toxiproxyToxic";
 import { ExperimentSpec } from "../../../components/experiment";
 
 function issues(schema: Parameters<typeof parseSpec>[0], input: unknown, root = "spec") {
@@ -179,7 +179,7 @@ describe("Toxiproxy faults in an experiment and in component args", () => {
                 return true;
             },
         );
-        assert.deepEqual(parseArgs(schema, { type: "limit_data", bytes: 1, toxiproxy: tp, proxy: "db", ttl: 10 }, "t", "n"), {
+        assert.deepEqual(parseArgs(schema, { type: "limit_data", bytes: 1, toxiproxy: tp, proxy: "db", ttl: "10s" }, "t", "n"), {
             type: "limit_data",
             bytes: 1,
             ttl: 10_000,

@@ -38,7 +38,7 @@ describe("NetworkPartition (mocks)", () => {
             peers: { app: "db", tier: "data" },
             direction: "ingress",
             allowCidrs: ["10.0.0.0/8"],
-            ttl: 120,
+            ttl: "2m",
         });
         await settle(seen);
         const { inputs } = only(seen, POLICY, "web-from-db-policy");
@@ -82,7 +82,7 @@ describe("NetworkPartition (mocks)", () => {
                         'invalid arguments for faultline:kubernetes:NetworkPartition "bad":',
                         "  - namespace: is not a namespace name: lowercase letters, digits and '-', at most 63",
                         "  - podSelector: give at least one label: an empty podSelector isolates every pod in the namespace",
-                        '  - ttl: required: a duration such as "30s", "5m" or "1h", or a number of seconds',
+                        '  - ttl: required: a duration such as "30s", "5m" or "1h", or a number of milliseconds',
                         "  - colour: unknown field; remove it or check its spelling against the documented fields",
                     ].join("\n"),
                 );
