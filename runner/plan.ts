@@ -3,9 +3,9 @@
 import { formatDuration } from "../spec/units";
 import type { ExperimentSpec } from "../components/experiment";
 import { expectationsOf } from "../spec/experiment";
+import { collectTargets, openExperiment } from "./experiment";
+import { errorSummary, policyPacks, previewWithPolicies, violationLine, type PolicyViolation } from "./pulumi";
 import { redactDeep } from "./redact";
-import { describeFaults, errorSummary, loadExperiment, stackSecrets } from "./run";
-import { openStack, policyPacks } from "./pulumi";
 
 /** Options of {@link planExperiment}. */
 export interface PlanOptions {
@@ -27,7 +27,7 @@ export interface Plan {
     faults: Array<{ name: string; kind: string; description: string; ttlMs: number; expected: Array<{ behaviour: string; mode: string; probe: string; withinMs: number | null }> }>;
     stopConditions: ExperimentSpec["stopConditions"];
     verificationSteps: string[];
-    policy: { packs: string[]; passed: boolean; message: string | null };
+    policy: { packs: string[]; passed: boolean; message: string | null; violations: PolicyViolation[] };
     preview: { stdout: string; changes: Record<string, number> };
 }
 
@@ -36,15 +36,15 @@ export function verificationSteps(spec: ExperimentSpec): string[] {
     const t = spec.timing;
     const slo = spec.hypothesis.slo;
     const signals = [...spec.hypothesis.probes.map((p) => `${p.name} (${p.kind})`), ...(spec.load ? [`load ${spec.load.rate} req/s → ${spec.load.url}`] : [])];
-    const latency = Object.entries(slo.latency).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ≤ ${v} ms`);
+    const latency = Object.entries(slo.latency).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ≤ ${formatDuration(v!)}`);
     const sloText = [`error rate ≤ ${(slo.maxErrorRate * 100).toFixed(1)}%`, ...latency, ...(slo.minThroughput ? [`throughput ≥ ${slo.minThroughput} req/s`] : [])].join(", ");
     const steps = [
         `Policy check: pulumi preview with the policy pack; refuse on a violation or if the faults hit more than ${spec.blastRadius.maxTargets ?? "the declared"} targets.`,
-        `Steady state before: sample ${signals.join(", ") || "(nothing)"} every ${t.sampleInterval} ms for ${formatDuration(Math.max(t.warmup, 1))}; require ${sloText}; otherwise abort without injecting.`,
+        `Steady state before: sample ${signals.join(", ") || "(nothing)"} every ${formatDuration(t.sampleInterval)} for ${formatDuration(Math.max(t.warmup, 1))}; require ${sloText}; otherwise abort without injecting.`,
         `Inject: pulumi up (${spec.faults.map((f) => f.name).join(", ")}); each fault has a reaper that reverts it after its TTL even if everything else dies.`,
         `Observe for ${formatDuration(t.duration)}: the same SLOs must hold while the faults are in${spec.stopConditions.length ? `; stop early on ${spec.stopConditions.map((c) => (c.metric === "probe" ? `probe ${c.probe} failing ${c.samples}×` : `${c.metric} breach ${c.samples}×`)).join(", ")}` : ""}.`,
     ];
-    const expects = spec.faults.flatMap((f) => expectationsOf(f).map((e) => `${f.name}: "${e.behaviour}" (${e.probe.name}, ${e.mode}${e.mode === "within" ? ` ${e.within} ms` : ""})`));
+    const expects = spec.faults.flatMap((f) => expectationsOf(f).map((e) => `${f.name}: "${e.behaviour}" (${e.probe.name}, ${e.mode}${e.mode === "within" ? ` ${formatDuration(e.within)}` : ""})`));
     if (expects.length) steps.push(`Check expected behaviour: ${expects.join("; ")}.`);
     steps.push(
         "Roll back: pulumi destroy (always: on success, failure, stop condition, Ctrl-C, SIGTERM or a crash; pending creates are cleared first).",
@@ -56,34 +56,23 @@ export function verificationSteps(spec: ExperimentSpec): string[] {
 
 /** Builds the plan of a stack's experiment, running `pulumi preview --diff` with the policy pack. */
 export async function planExperiment(opts: PlanOptions): Promise<Plan> {
-    const stack = await openStack(opts.stack, opts.experiment !== undefined ? { experiment: opts.experiment } : {});
-    const { spec } = await loadExperiment(stack, opts.experiment);
-    const packs = policyPacks();
+    const { stack, spec, descriptions, secrets } = await openExperiment(opts.stack, opts.experiment);
     const planned: Plan["blastRadius"]["plannedTargets"] = [];
     let stdout = "";
     let changes: Record<string, number> = {};
-    let policy: Plan["policy"] = { packs, passed: true, message: null };
+    let policy: Plan["policy"];
     try {
-        const p = await stack.preview({
-            diff: true,
-            ...(packs.length ? { policyPacks: packs } : {}),
+        const p = await previewWithPolicies(stack, {
             ...(opts.signal ? { signal: opts.signal } : {}),
-            onEvent: (e) => {
-                const meta = e.resourcePreEvent?.metadata;
-                const inputs = meta?.new?.inputs as { targets?: Array<{ name: string }>; owner?: { fault?: string } } | undefined;
-                if (meta?.type.includes("faultline:") && inputs?.targets) {
-                    for (const t of inputs.targets) planned.push({ fault: inputs.owner?.fault ?? "", target: t.name });
-                }
-            },
+            onEvent: collectTargets(planned),
+            onOutput: (out) => (stdout += out),
         });
-        stdout = p.stdout;
-        changes = p.changeSummary as Record<string, number>;
+        changes = (p.preview?.changeSummary ?? {}) as Record<string, number>;
+        const blocking = p.violations.filter((v) => v.level === "mandatory");
+        policy = { packs: p.packs, passed: p.passed, message: blocking.length ? blocking.map(violationLine).join("; ") : null, violations: p.violations };
     } catch (err) {
-        const r = (err as { commandResult?: { stdout?: string } }).commandResult;
-        stdout = r?.stdout ?? "";
-        policy = { packs, passed: false, message: errorSummary(err) };
+        policy = { packs: policyPacks(), passed: false, message: errorSummary(err), violations: [] };
     }
-    const descriptions = describeFaults(spec);
     const max = spec.blastRadius.maxTargets ?? null;
     // Redacted as a whole, so the text and the JSON form show the same: no credential in a URL or header, no secret.
     return redactDeep<Plan>({
@@ -105,7 +94,7 @@ export async function planExperiment(opts: PlanOptions): Promise<Plan> {
         verificationSteps: verificationSteps(spec),
         policy,
         preview: { stdout, changes },
-    }, await stackSecrets(stack));
+    }, secrets);
 }
 
 /** The plan as text for a terminal or a review comment. */
@@ -115,7 +104,7 @@ export function renderPlan(p: Plan): string {
     if (p.description) L.push(`  ${p.description}`);
     L.push("", "Hypothesis", `  ${p.hypothesis.text || "(no text)"}`);
     const slo = p.hypothesis.slo;
-    L.push(`  SLOs: error rate ≤ ${(slo.maxErrorRate * 100).toFixed(1)}%, ${Object.entries(slo.latency).filter(([, v]) => v !== undefined).map(([k, v]) => `latency ${k} ≤ ${v} ms`).join(", ")}${slo.minThroughput ? `, throughput ≥ ${slo.minThroughput} req/s` : ""}, recovery ≤ ${slo.recoveryTime} ms, fail-closed ≤ ${slo.failClosedActivation} ms`);
+    L.push(`  SLOs: error rate ≤ ${(slo.maxErrorRate * 100).toFixed(1)}%, ${Object.entries(slo.latency).filter(([, v]) => v !== undefined).map(([k, v]) => `latency ${k} ≤ ${formatDuration(v!)}`).join(", ")}${slo.minThroughput ? `, throughput ≥ ${slo.minThroughput} req/s` : ""}, recovery ≤ ${formatDuration(slo.recoveryTime)}, fail-closed ≤ ${formatDuration(slo.failClosedActivation)}`);
     L.push(`  Steady-state probes: ${p.hypothesis.steadyStateProbes.join(", ") || "(none)"}`);
     L.push("", "Environment", `  ${p.environment.name} (${p.environment.target})${p.environment.production ? ", PRODUCTION" : ""}${p.environment.component ? `, component ${p.environment.component}` : ""}`);
     L.push("", "Blast radius");
@@ -123,15 +112,17 @@ export function renderPlan(p: Plan): string {
     L.push(`  Targets: ${p.blastRadius.plannedTargets.map((t) => `${t.target} (${t.fault})`).join(", ") || "(resolved at up)"}; limit ${p.blastRadius.maxTargets ?? "none"}${p.blastRadius.withinLimit ? "" : "  ← EXCEEDED"}`);
     L.push("", "Faults and expected behaviour");
     for (const f of p.faults) {
-        L.push(`  - ${f.name} [${f.kind}, ttl ${f.ttlMs} ms]: ${f.description}`);
-        for (const e of f.expected) L.push(`      expect: ${e.behaviour} (${e.probe}, ${e.mode}${e.withinMs !== null ? ` ${e.withinMs} ms` : ""})`);
+        L.push(`  - ${f.name} [${f.kind}, ttl ${formatDuration(f.ttlMs)}]: ${f.description}`);
+        for (const e of f.expected) L.push(`      expect: ${e.behaviour} (${e.probe}, ${e.mode}${e.withinMs !== null ? ` ${formatDuration(e.withinMs)}` : ""})`);
     }
     if (p.stopConditions.length) {
         L.push("", "Stop conditions");
         for (const c of p.stopConditions) L.push(`  - ${JSON.stringify(c)}`);
     }
     L.push("", "Verification steps", ...p.verificationSteps.map((s, i) => `  ${i + 1}. ${s}`));
-    L.push("", `Policy check: ${p.policy.packs.length ? (p.policy.passed ? "passed" : `FAILED: ${p.policy.message}`) : p.policy.passed ? "no policy pack installed" : `preview failed: ${p.policy.message}`}`);
+    const refused = p.policy.violations.filter((v) => v.level === "mandatory").length;
+    L.push("", `Policy check: ${p.policy.packs.length ? (p.policy.passed ? "passed" : refused ? `FAILED, ${refused} mandatory violation(s)` : `FAILED: ${p.policy.message}`) : p.policy.passed ? "no policy pack installed" : `preview failed: ${p.policy.message}`}`);
+    for (const v of p.policy.violations) L.push(`  ${violationLine(v)}`);
     L.push("", "pulumi preview --diff", p.preview.stdout.trim());
     return L.join("\n");
 }

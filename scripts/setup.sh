@@ -3,8 +3,9 @@
 #   1. npm dependencies (the project and its policy pack);
 #   2. the Pulumi CLI and a Node.js language host, pinned to the @pulumi/pulumi version in package.json;
 #   3. a Docker engine, and Docker Compose v2 (for the demo system);
-#   4. the container images the tests and the demo use, built offline;
-#   5. local state: a file backend under .faultline/ and the environment file that points everything at it.
+#   4. Prometheus (Debian's package) for PromQL probes; scripts/prometheus.sh runs it;
+#   5. the container images the tests and the demo use, built offline;
+#   6. local state: a file backend under .faultline/ and the environment file that points everything at it.
 # Every step first checks whether its work is already done, so a second run takes seconds.
 set -euo pipefail
 
@@ -36,6 +37,9 @@ bash "$ROOT/scripts/setup-docker.sh"
 
 step "Docker Compose v2"
 bash "$ROOT/scripts/setup-compose.sh"
+
+step "Prometheus (Debian package; started by scripts/prometheus.sh up)"
+bash "$ROOT/scripts/setup-prometheus.sh"
 
 step "Images (built offline)"
 bash "$ROOT/scripts/build-images.sh"

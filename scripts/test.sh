@@ -58,6 +58,9 @@ unit_tier() {
 
 engine_tier() {
   local all batch=() serial=() f status=0
+  # Prometheus, for the PromQL probe and stop-condition tests; stopped when the script ends.
+  bash scripts/prometheus.sh up || return $?
+  trap 'bash scripts/prometheus.sh down >/dev/null' EXIT
   mapfile -t all < <(files '*.real.test.ts')
   for f in "${all[@]}"; do if in_list "$f" "${SERIAL[@]}"; then serial+=("$f"); else batch+=("$f"); fi; done
   # Every real test names its containers, networks, stacks and Compose projects with a per-run id and takes host

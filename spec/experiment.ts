@@ -9,7 +9,7 @@ import { z } from "zod";
 import { ComposeSpec } from "./environment";
 import { Duration, LongDuration, Namespace, Ratio, slugName, Window } from "./fields";
 import { LoadSpec } from "./load";
-import { ProbeSpec } from "./probe";
+import { ProbeSpec, PromQuery } from "./probe";
 import { formatDuration } from "./units";
 
 /** A stack-unique fault name: it names the Pulumi resources and the labels the fault leaves on targets. */
@@ -100,6 +100,13 @@ export const HypothesisSpec = z
         slo: SloSpec.prefault({}),
         /** Steady-state probes: each sample that fails counts as an error; each must recover after rollback. */
         probes: z.array(ProbeSpec).default([]),
+        /**
+         * What the chaos SLOs are judged on. `fault` (the default): only while the faults are really in, from the
+         * moment each fault is seen in on its target (its driver's observe) to the moment its revert begins.
+         * `transitions`: also the inject and rollback transitions (`pulumi up` and `pulumi destroy`), for a
+         * hypothesis about the change itself. Either way, the transitions are reported apart.
+         */
+        window: z.enum(["fault", "transitions"], { error: "must be fault (only while the faults are in) or transitions (also during up and destroy)" }).default("fault"),
     })
     .strict();
 
@@ -177,8 +184,13 @@ export const StopConditionSpec = z.discriminatedUnion(
             .strict(),
         z.object({ metric: z.literal("throughput"), below: z.number().positive("must be greater than zero"), ...StopBase }).strict(),
         z.object({ metric: z.literal("probe"), probe: z.string({ error: "required: the name of a probe in hypothesis.probes" }), ...StopBase }).strict(),
+        // A PromQL expression evaluated every second: a breach is any series above `above` or below `below`.
+        z
+            .object({ metric: z.literal("promql"), ...PromQuery, above: z.number().optional(), below: z.number().optional(), ...StopBase })
+            .strict()
+            .refine((c) => c.above !== undefined || c.below !== undefined, { message: "give above or below (or both): the value that stops the run" }),
     ],
-    { error: "unknown metric; use one of: error-rate, latency, throughput, probe" },
+    { error: "unknown metric; use one of: error-rate, latency, throughput, probe, promql" },
 );
 export type StopConditionSpec = z.output<typeof StopConditionSpec>;
 

@@ -236,11 +236,55 @@ export const KubernetesProbeSpec = z
         }
     });
 
+/** The project's own Prometheus (`bash scripts/prometheus.sh up`): the default of every PromQL probe and stop condition. */
+export const DEFAULT_PROMETHEUS_URL = "http://127.0.0.1:19090";
+
+/** Where a PromQL expression is evaluated: a Prometheus base URL and the expression. */
+export const PromQuery = {
+    /** Base URL of Prometheus (its HTTP API is under <url>/api/v1/). Defaults to http://127.0.0.1:19090. */
+    url: z
+        .string()
+        .refine((u) => {
+            try {
+                return ["http:", "https:"].includes(new URL(u).protocol);
+            } catch {
+                return false;
+            }
+        }, "must be the http:// or https:// base URL of Prometheus, e.g. http://127.0.0.1:9090")
+        .default(DEFAULT_PROMETHEUS_URL),
+    /** A PromQL expression, evaluated at each sample (an instant query). */
+    query: z.string({ error: "required: a PromQL expression, e.g. sum(rate(http_requests_total[15s]))" }).min(1, "must not be empty: give a PromQL expression"),
+};
+
+/**
+ * Prometheus: a PromQL expression evaluated at each sample (`/api/v1/query`). Exactly one condition: every series of
+ * the result must be `below` or `above` a number, or `between` two (inclusive), or the result must be `empty`
+ * (`empty: true`, e.g. no firing alert) or not (`empty: false`). A numeric condition fails on an empty result: write
+ * `(... ) or vector(0)` where no series means zero. The sample's value is the first series' value.
+ */
+export const PrometheusProbeSpec = z
+    .object({
+        kind: z.literal("prometheus"),
+        ...ProbeBase,
+        ...PromQuery,
+        below: z.number().optional(),
+        above: z.number().optional(),
+        between: z
+            .tuple([z.number(), z.number()], { error: "must be [low, high], e.g. [0, 0.05]" })
+            .refine(([lo, hi]) => lo <= hi, "low is greater than high; no value can pass")
+            .optional(),
+        empty: z.boolean().optional(),
+    })
+    .strict()
+    .refine((p) => [p.below, p.above, p.between, p.empty].filter((c) => c !== undefined).length === 1, {
+        message: "give exactly one condition: below, above, between or empty",
+    });
+
 /** Every probe kind. Add one: its schema here, its implementation in runner/probes/, a case in runner/probes/index.ts. */
 export const ProbeSpec = z.discriminatedUnion(
     "kind",
-    [HttpProbeSpec, TcpProbeSpec, CommandProbeSpec, ContainerHealthProbeSpec, ContainerStatsProbeSpec, MessageCountProbeSpec, KubernetesProbeSpec],
-    { error: "unknown probe kind; use one of: http, tcp, command, container-health, container-stats, message-count, kubernetes" },
+    [HttpProbeSpec, TcpProbeSpec, CommandProbeSpec, ContainerHealthProbeSpec, ContainerStatsProbeSpec, MessageCountProbeSpec, KubernetesProbeSpec, PrometheusProbeSpec],
+    { error: "unknown probe kind; use one of: http, tcp, command, container-health, container-stats, message-count, kubernetes, prometheus" },
 );
 export type ProbeSpec = z.output<typeof ProbeSpec>;
 /** A probe after the experiment gave it a name. */

@@ -3,7 +3,7 @@
 import { z } from "zod";
 
 /** Version of the evidence format; bumped on any incompatible change. */
-export const EVIDENCE_SCHEMA = "faultline.evidence/v1";
+export const EVIDENCE_SCHEMA = "faultline.evidence/v2";
 
 const Ms = z.number().nonnegative();
 const Fraction = z.number().min(0).max(1);
@@ -36,6 +36,11 @@ export const BucketSchema = z
         latency_p95_ms: Ms.nullable(),
         latency_max_ms: Ms.nullable(),
     })
+    .strict();
+
+/** The load requests (or steady-state probe samples) of a transition, inject or rollback. */
+const TransitionSchema = z
+    .object({ start_ms: z.number().nonnegative(), end_ms: z.number().nonnegative(), count: z.number().int().nonnegative(), errors: z.number().int().nonnegative(), error_rate: z.number().min(0).max(1).nullable() })
     .strict();
 
 /** One SLO as checked in one window of the run. */
@@ -86,6 +91,11 @@ export const EvidenceSchema = z
         /** completed: ran to the end; stopped: a stop condition cut the fault window short; interrupted: SIGINT/SIGTERM; error: the runner failed. */
         status: z.enum(["completed", "stopped", "interrupted", "aborted", "error"]),
         verdict: z.enum(["held", "refuted", "aborted"]),
+        /**
+         * held, refuted, aborted or error (runner/evidence/outcome.ts). Only held and refuted runs are evaluated:
+         * the others have no score and no recovery figures (null), and every report says "not evaluated".
+         */
+        outcome: z.enum(["held", "refuted", "aborted", "error"]),
         exit_code: z.union([z.literal(0), z.literal(1), z.literal(2)]),
         /** One sentence: why this verdict (the violated SLO, the failed expectation, the abort reason). */
         reason: z.string(),
@@ -103,6 +113,20 @@ export const EvidenceSchema = z
             })
             .strict(),
         environment: z.object({ name: z.string(), target: z.string(), production: z.boolean() }).strict(),
+        /** What produced this evidence (runner/evidence/provenance.ts). */
+        provenance: z
+            .object({
+                faultline_version: z.string(),
+                /** The checkout's commit, "-dirty" when it had uncommitted changes; null outside git. */
+                faultline_commit: z.string().nullable(),
+                pulumi_cli_version: z.string().nullable(),
+                node_version: z.string(),
+                stack: z.string(),
+                host: z.object({ name: z.string(), platform: z.string(), arch: z.string() }).strict(),
+                /** The experiment as it ran: parsed (defaults filled in, durations in ms) and redacted. */
+                experiment: z.record(z.string(), z.unknown()),
+            })
+            .strict(),
         blast_radius: z
             .object({ max_targets: z.number().nullable(), planned_targets: z.array(z.object({ fault: z.string(), target: z.string() }).strict()) })
             .strict(),
@@ -112,6 +136,38 @@ export const EvidenceSchema = z
                 phases: z.array(PhaseSchema),
                 /** The shaded window of the report's chart: from the start of injection to the end of rollback. */
                 fault_window: z.object({ start_ms: Ms, end_ms: Ms }).strict().nullable(),
+                /**
+                 * What the chaos SLOs were judged on (hypothesis.window): `fault`, from each fault seen in on its target
+                 * to its revert begun; `transitions`, the inject, fault and rollback phases. Null when no fault went in.
+                 */
+                chaos_window: z
+                    .object({
+                        counts: z.enum(["fault", "transitions"]),
+                        start_ms: Ms,
+                        end_ms: Ms,
+                        /** Total length of the judged spans. */
+                        duration_ms: Ms,
+                        faults: z.array(
+                            z
+                                .object({
+                                    fault: z.string(),
+                                    /** Seen in by its driver's observe (`observed`), else the end of `up` (`up-completed`). */
+                                    in_ms: Ms,
+                                    in_source: z.enum(["observed", "up-completed"]),
+                                    revert_began_ms: Ms,
+                                })
+                                .strict(),
+                        ),
+                        /** The inject (up to the first fault in) and rollback (first revert begun to the end of destroy) transitions, reported apart. */
+                        transitions: z
+                            .object({
+                                inject: TransitionSchema.nullable(),
+                                rollback: TransitionSchema.nullable(),
+                            })
+                            .strict(),
+                    })
+                    .strict()
+                    .nullable(),
             })
             .strict(),
         chaos_scenarios: z.array(
@@ -138,7 +194,8 @@ export const EvidenceSchema = z
             .strict(),
         recovery_validation: z
             .object({
-                recovered: z.boolean(),
+                /** Null when the run was not evaluated (aborted or error). */
+                recovered: z.boolean().nullable(),
                 /** From the start of rollback to a stable steady state; 0 when the steady state never broke. */
                 recovery_time_ms: Ms.nullable(),
                 recovery_time_p95_ms: Ms.nullable(),
@@ -147,17 +204,46 @@ export const EvidenceSchema = z
                 measured_from_ms: Ms.nullable(),
                 /** Share of successful samples (and requests) after recovery, in the cool-down. */
                 success_rate: Fraction.nullable(),
-                slo_compliance: z.boolean(),
+                slo_compliance: z.boolean().nullable(),
                 per_probe: z.array(z.object({ probe: z.string(), recovered: z.boolean(), recovery_time_ms: Ms.nullable() }).strict()),
             })
             .strict(),
         slo_results: z.array(SloResultSchema),
         violations: z.array(z.string()),
-        stop_condition: z.object({ metric: z.string(), at_ms: Ms, message: z.string() }).strict().nullable(),
+        /** Policy violations reported at preview and up, each with the resource's name, the message and the fix. */
+        policy_violations: z.array(
+            z
+                .object({
+                    policy: z.string(),
+                    level: z.enum(["mandatory", "advisory"]),
+                    pack: z.string(),
+                    resource: z.string().nullable(),
+                    resource_name: z.string(),
+                    resource_type: z.string(),
+                    message: z.string(),
+                    fix: z.string(),
+                })
+                .strict(),
+        ),
+        stop_condition: z
+            .object({
+                metric: z.string(),
+                /** When it fired (run clock). */
+                at_ms: Ms,
+                /** When the sample or request that made it fire became known: it ended, or its deadline passed. */
+                observable_at_ms: Ms,
+                /** When the rollback began: the direct revert of every fault. */
+                rollback_began_ms: Ms.nullable(),
+                /** When the faults were seen reverted on their targets (drivers' observe). */
+                reverted_ms: Ms.nullable(),
+                message: z.string(),
+            })
+            .strict()
+            .nullable(),
         resilience_metrics: z
             .object({
-                /** 0-100, never above 100 (docs/runner.md: formula). */
-                overall_score: z.number().min(0).max(100),
+                /** 0-100, never above 100 (docs/runner.md: formula); null when the run was not evaluated. */
+                overall_score: z.number().min(0).max(100).nullable(),
                 /** Share of requests (or steady-state samples) that succeeded while the faults were in. */
                 chaos_tolerance: Fraction.nullable(),
                 production_ready: z.boolean(),

@@ -37,8 +37,8 @@ describe("PodKill on a real cluster", { skip: whyNoCluster(), timeout: 600_000 }
         const now = runningPods(ns, "worker");
         assert.ok(now.includes(victims[1]!), "the second pod was left alone");
         assert.equal(now.filter((p) => !victims.includes(p)).length, 1, "one replacement");
-        const job = kjson(["get", "job", "-n", ns, "faultline-kill-worker"]);
-        assert.equal(job.status.succeeded, 1);
+        // `up` does not wait for the Job (so the kill falls in the fault window): its success comes a moment later.
+        await waitFor("the kill Job succeeded", async () => kjson(["get", "job", "-n", ns, "faultline-kill-worker"]).status.succeeded === 1, 60_000);
         assert.match(kubectl(["logs", "-n", ns, "job/faultline-kill-worker"]).stdout, new RegExp(`faultline: deleting pod/${victims[0]}`));
     });
 

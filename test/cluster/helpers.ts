@@ -1,7 +1,7 @@
 // Helpers of the Kubernetes tier: the local cluster `npm run cluster:up` started (scripts/cluster.sh), kubectl on it,
 // stacks that run against it, and a SIGKILL of a whole `pulumi up` process tree.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
@@ -81,8 +81,11 @@ export async function dropStack(stack: Stack): Promise<void> {
     await removeStack(stack).catch(() => undefined);
 }
 
-/** A namespace with a Deployment of `replicas` busybox pods labelled app=<app>, all Running. */
-export async function deployApp(namespace: string, app: string, replicas: number): Promise<void> {
+/**
+ * A namespace with a Deployment of `replicas` busybox pods labelled app=<app>, all Running. They sleep, or run
+ * `command` (a shell script) when given.
+ */
+export async function deployApp(namespace: string, app: string, replicas: number, command?: string): Promise<void> {
     kok(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { "dev.faultline.test": "true" } } }));
     const deployment = {
         apiVersion: "apps/v1",
@@ -95,7 +98,7 @@ export async function deployApp(namespace: string, app: string, replicas: number
                 metadata: { labels: { app } },
                 spec: {
                     terminationGracePeriodSeconds: 0,
-                    containers: [{ name: app, image: IMAGES.busybox, command: ["sleep", "3600"] }],
+                    containers: [{ name: app, image: IMAGES.busybox, command: command ? ["sh", "-c", command] : ["sleep", "3600"] }],
                 },
             },
         },
@@ -117,6 +120,17 @@ export function podPhases(namespace: string, app: string): string[] {
         .items.filter((p: any) => !p.metadata.deletionTimestamp)
         .map((p: any) => p.status.phase as string)
         .sort();
+}
+
+/**
+ * Cores used on the node by the cgroup at `cgroup` under the kubelet's pods cgroup (cgroup v1 cpuacct, cgroupfs
+ * driver), averaged over `ms`: "" is every pod, `pod<uid>` one Guaranteed pod, `besteffort/pod<uid>` a BestEffort one.
+ */
+export async function cores(cgroup: string, ms = 3000): Promise<number> {
+    const read = () => Number(readFileSync(`/sys/fs/cgroup/cpuacct/kubepods/${cgroup}/cpuacct.usage`, "utf8")) / 1e9;
+    const a = read();
+    await new Promise((r) => setTimeout(r, ms));
+    return (read() - a) / (ms / 1000);
 }
 
 /** The node's taints, cordon and labels: what a node fault changes and `destroy` must restore exactly. */

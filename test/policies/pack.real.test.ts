@@ -7,8 +7,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
-import { previewWithPolicies } from "../../runner/policy";
-import { openStack, removeStack } from "../../runner/pulumi";
+import { openStack, previewWithPolicies, removeStack } from "../../runner/pulumi";
 import { cleanupRun, createNetwork, endpointOf, runContainer, runId, SUITE_TIMEOUT_MS } from "../helpers/docker";
 
 describe("policy pack on `pulumi preview --policy-pack policies` (real engine, real Docker)", { timeout: SUITE_TIMEOUT_MS }, () => {
@@ -54,7 +53,7 @@ describe("policy pack on `pulumi preview --policy-pack policies` (real engine, r
         assert.equal(r.passed, false);
         const urn = `urn:pulumi:test-pol-${run}::faultline::faultline:docker:NetworkDisconnect$pulumi-nodejs:dynamic/faultline:DockerNetworkDisconnect::cut-fault`;
         assert.deepEqual(
-            r.violations.map((v) => ({ ...v })).sort((a, b) => a.policy.localeCompare(b.policy)),
+            r.violations.map(({ resourceName: _n, resourceType: _t, pack: _p, fix: _f, ...v }) => v).sort((a, b) => a.policy.localeCompare(b.policy)),
             [
                 {
                     policy: "fault-ttl",
@@ -72,6 +71,11 @@ describe("policy pack on `pulumi preview --policy-pack policies` (real engine, r
                 },
             ],
         );
+        // The runner's words: the resource's name and type, the pack, and the policy's fix.
+        for (const v of r.violations) {
+            assert.deepEqual([v.resourceName, v.resourceType, v.pack], ["cut-fault", "DockerNetworkDisconnect", "faultline-guardrails"]);
+            assert.ok(v.fix.length > 0, `${v.policy} has a fix`);
+        }
         // What a reviewer reads in the CLI output.
         assert.match(r.stdout, /\[mandatory\] \[severity: high\]\s+fault-ttl/);
         assert.match(r.stdout, /\[mandatory\] \[severity: critical\]\s+opt-in-targets/);

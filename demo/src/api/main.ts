@@ -6,6 +6,7 @@ import * as http from "node:http";
 import { createPool, log, migrate, query } from "../shared/db";
 import { createRedis, ensureGroup, Keys, whenReady } from "../shared/redis";
 import { retry, sleep, withTimeout, type RetryPolicy } from "../shared/resilience";
+import { apiMetrics } from "./metrics";
 
 const envInt = (name: string, fallback: number): number => {
     const v = Number(process.env[name]);
@@ -35,6 +36,8 @@ const pool = createPool({ max: 10, connectionTimeoutMillis: 1_000 });
  */
 const lookupPool = createPool({ max: 5, connectionTimeoutMillis: 0 });
 const redis = createRedis(config.redisTimeoutMs);
+/** Prometheus metrics at GET /metrics (docs/observability.md). */
+const prom = apiMetrics(redis, config.redisTimeoutMs);
 const startedAt = Date.now();
 /** Set once the schema and the consumer group exist; /ready says 503 before. */
 let started = false;
@@ -273,6 +276,11 @@ function route(method: string, path: string): { name: string; handler: Handler }
         "GET /inventory/:sku": async (_q, res, sku) => send(res, 200, await inventory(sku)),
         "GET /dlq": async (_q, res) => send(res, 200, await deadLetters()),
         "GET /stats": async (_q, res) => send(res, 200, await stats()),
+        "GET /metrics": async (_q, res) => {
+            const text = await prom.registry.metrics();
+            res.writeHead(200, { "content-type": prom.registry.contentType });
+            res.end(text);
+        },
     };
     const name = `${method} ${m ? `/${m[1]}/${m[1] === "orders" ? ":id" : ":sku"}` : path}`;
     const handler = routes[name];
@@ -284,6 +292,9 @@ const server = http.createServer((req, res) => {
     const found = route(req.method ?? "GET", path);
     const name = found?.name ?? "unmatched";
     count(metrics.requests, name);
+    // Scrapes are left out of the request metrics: they would dilute the error rate that PromQL probes compute.
+    const started = performance.now();
+    if (name !== "GET /metrics") res.on("finish", () => prom.observe(name, res.statusCode, (performance.now() - started) / 1000));
     const handle = found
         ? found.handler(req, res, "")
         : Promise.reject(new HttpError(404, `no route ${req.method} ${path}; see docs/demo.md for the endpoints`));

@@ -5,6 +5,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import { createPool, log, migrate, query } from "../shared/db";
 import { createRedis, ensureGroup, Keys, whenReady } from "../shared/redis";
+import { Counter, Registry, collectDefaultMetrics } from "prom-client";
 import { backoffMs, isPermanentDbError, retry, sleep, type RetryPolicy } from "../shared/resilience";
 
 const envInt = (name: string, fallback: number): number => {
@@ -37,6 +38,16 @@ const redis = createRedis(1_000);
 const reader = createRedis(config.blockMs + 2_000);
 let running = true;
 let lastLoopAt = Date.now();
+
+/** Prometheus metrics at GET /metrics on the health port (inside the app network; docs/observability.md). */
+const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+const messages = new Counter({
+    name: "demo_worker_messages_total",
+    help: "Deliveries this worker handled, by outcome: processed, duplicate, transient_failure, poison_failure.",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+});
 
 /** A message that can never be processed: its order is not JSON or the database rejects its data. */
 class PoisonError extends Error {}
@@ -90,14 +101,17 @@ async function handle(messageId: string, fields: string[]): Promise<void> {
             .hdel(Keys.attempts, messageId)
             .xack(Keys.stream, Keys.group, messageId)
             .exec();
+        messages.inc({ outcome });
         if (outcome === "duplicate") log("info", "duplicate delivery ignored", { messageId, order: order.id });
     } catch (err) {
         if (!(err instanceof PoisonError)) {
             // The message is fine and a dependency is not: leave it pending; it is claimed again when idle.
+            messages.inc({ outcome: "transient_failure" });
             await redis.hincrby(Keys.stats, "transient_failures", 1).catch(() => undefined);
             log("warn", "processing failed (transient), message left pending", { messageId, order: orderId, error: String(err) });
             return;
         }
+        messages.inc({ outcome: "poison_failure" });
         await deadLetterOrRetry(messageId, fields, orderId, err).catch((e: unknown) =>
             log("warn", "could not record a poison attempt; the message stays pending", { messageId, error: String(e) }),
         );
@@ -174,6 +188,13 @@ async function loop(): Promise<void> {
 // Health for the container's healthcheck: the loop has turned recently (it turns at least every few seconds while
 // waiting for messages or backing off).
 const health = http.createServer((req, res) => {
+    if (req.url === "/metrics") {
+        void registry.metrics().then((text) => {
+            res.writeHead(200, { "content-type": registry.contentType });
+            res.end(text);
+        });
+        return;
+    }
     const age = Date.now() - lastLoopAt;
     const ok = age < 15_000;
     res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
