@@ -113,7 +113,8 @@ export function faultCycleSuite(o: CycleOptions): void {
                 cmd: ["httpd", "-f", "-p", "8080", "-h", "/www"],
                 ...o.web,
             });
-            await runContainer({ name: t.client, run, network: t.net, cmd: ["sleep", "900"], ...o.client });
+            // Longer than SUITE_TIMEOUT_MS: on a loaded machine a suite can outlast a 15-minute sleep.
+            await runContainer({ name: t.client, run, network: t.net, cmd: ["sleep", "3600"], ...o.client });
             await waitFor("precondition: the client reaches the target", () => canFetch(t.client, t.url), 15_000);
             await o.prepare?.(t);
             prior = await o.snapshot(t);
