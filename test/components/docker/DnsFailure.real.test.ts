@@ -31,7 +31,7 @@ faultCycleSuite({
     tag: "dns",
     fault: (t) => ({ kind: "docker:dns-failure", target: { name: t.client } }),
     prepare: async (t) => {
-        await runContainer({ name: otherOf(t), run: t.run, network: t.net, cmd: ["sleep", "900"] });
+        await runContainer({ name: otherOf(t), run: t.run, network: t.net, cmd: ["sleep", "3600"] });
         webIp = await ipOf(t.web, t.net);
         assert.deepEqual(await seen(t), healthy, "precondition: lookups and fetches work");
     },
