@@ -14,6 +14,8 @@ faultCycleSuite({
     title: "IoStress",
     tag: "io",
     fault: (t) => ({ kind: "docker:io-stress", target: { name: t.web }, workers: 1, bytesPerWorker: "8MiB" }),
+    // The stress-ng helper runs beside the reaper while the fault is in.
+    helpers: 1,
     snapshot: async (t) => ({ stressors: await stressors(t.web), startedAt: (await dockerClient().getContainer(t.web).inspect()).State.StartedAt }),
     inEffect: async (t) => (await stressors(t.web)).length > 0,
     answersDuringFault: true,
