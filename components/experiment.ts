@@ -12,49 +12,16 @@ import { NodeThrottleSpec } from "./kubernetes/NodeThrottle";
 import { PodKillSpec } from "./kubernetes/PodKill";
 import { StressChaosSpec } from "./kubernetes/StressChaos";
 import { TimeChaosSpec } from "./kubernetes/TimeChaos";
-import { CpuStressSpec } from "./docker/drivers/cpuStress";
-import { MemoryStressSpec } from "./docker/drivers/memoryStress";
-import { DiskFillSpec } from "./docker/drivers/diskFill";
-import { ClockSkewSpec } from "./docker/drivers/clockSkew";
-import { ContainerKillSpec } from "./docker/drivers/containerKill";
-import { ContainerStopSpec } from "./docker/drivers/containerStop";
-import { ContainerRestartSpec } from "./docker/drivers/containerRestart";
-import { ContainerPauseSpec } from "./docker/drivers/containerPause";
-import { ProcessKillSpec } from "./docker/drivers/processKill";
-import { ResourceLimitsSpec } from "./docker/drivers/resourceLimits";
-import { BandwidthSpec } from "./docker/drivers/bandwidth";
-import { DependencyDownSpec } from "./docker/drivers/dependencyDown";
-import { DnsFailureSpec } from "./docker/drivers/dnsFailure";
-import { NetemSpec } from "./docker/drivers/netem";
-import { NetworkDisconnectSpec } from "./docker/drivers/networkDisconnect";
-import { PartialPartitionSpec } from "./docker/drivers/partialPartition";
-import { ToxiproxyToxicSpec } from "./docker/drivers/toxiproxyToxic";
-import { formatDuration } from "../spec/units";
+import { DOCKER_FAULTS } from "./registry";
 
-/** Every fault kind an experiment can declare, with its spec schema. Adding a kind is one line here. */
-const KINDS = {
-    "docker:network-disconnect": NetworkDisconnectSpec,
-    "docker:partial-partition": PartialPartitionSpec,
-    "docker:bandwidth": BandwidthSpec,
-    "docker:netem": NetemSpec,
-    "docker:dns-failure": DnsFailureSpec,
-    "docker:toxiproxy-toxic": ToxiproxyToxicSpec,
-    "docker:dependency-down": DependencyDownSpec,
-    "docker:cpu-stress": CpuStressSpec,
-    "docker:memory-stress": MemoryStressSpec,
-    "docker:disk-fill": DiskFillSpec,
-    "docker:clock-skew": ClockSkewSpec,
-    "docker:container-kill": ContainerKillSpec,
-    "docker:container-stop": ContainerStopSpec,
-    "docker:container-restart": ContainerRestartSpec,
-    "docker:container-pause": ContainerPauseSpec,
-    "docker:process-kill": ProcessKillSpec,
-    "docker:resource-limits": ResourceLimitsSpec,
-} as const satisfies Record<string, FaultSpecSchema>;
+/** Every kind with a driver and a component (the registry's), by kind, with its spec schema. */
+const KINDS: Readonly<Record<string, FaultSpecSchema>> = Object.fromEntries(
+    DOCKER_FAULTS.map((f) => [f.kind, f.driver.schema as unknown as FaultSpecSchema]),
+);
 
 /** A kind's spec plus the entry fields; a spec that is itself a union (toxics, by `type`) gets them on each variant. */
-function entry<K extends keyof typeof KINDS>(kind: K) {
-    const schema: FaultSpecSchema = KINDS[kind];
+function entry(kind: string) {
+    const schema = KINDS[kind]!;
     const shape = { kind: z.literal(kind), ...FaultEntryBase.shape };
     return schema instanceof z.ZodDiscriminatedUnion ? extendVariants(schema, shape) : schema.extend(shape);
 }
@@ -92,7 +59,7 @@ const WRITTEN_KINDS = {
 } as const satisfies Record<string, z.ZodType>;
 
 /** Every fault kind, e.g. `docker:network-disconnect`. */
-export type FaultKind = keyof typeof KINDS | keyof typeof WRITTEN_KINDS;
+export type FaultKind = (typeof DOCKER_FAULTS)[number]["kind"] | keyof typeof WRITTEN_KINDS;
 
 /** Every fault kind an experiment accepts. */
 export const FAULT_KINDS = [...Object.keys(KINDS), ...Object.keys(WRITTEN_KINDS)] as FaultKind[];
@@ -102,7 +69,7 @@ export const FAULT_KINDS = [...Object.keys(KINDS), ...Object.keys(WRITTEN_KINDS)
 export const FaultSpec = z.discriminatedUnion(
     "kind",
     [
-        ...(Object.keys(KINDS) as (keyof typeof KINDS)[]).map(entry),
+        ...Object.keys(KINDS).map(entry),
         ...Object.entries(WRITTEN_KINDS).map(([kind, schema]) => asWritten(kind, schema)),
     ] as unknown as [z.ZodObject, ...z.ZodObject[]],
     { error: `unknown fault kind; supported kinds: ${FAULT_KINDS.join(", ")}` },

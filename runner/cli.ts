@@ -21,7 +21,8 @@ import { planExperiment, renderPlan } from "./plan";
 import { liveResources, openStack } from "./pulumi";
 import { recover } from "./recover";
 import { redactText } from "./redact";
-import { rollBack, runExperiment, type RunEvent } from "./run";
+import { progressPrinter } from "./progress";
+import { rollBack, runExperiment } from "./run";
 
 const WORKER_ENV = "FAULTLINE_CLI_WORKER";
 
@@ -42,35 +43,6 @@ function fail(err: unknown, json: boolean): 2 {
 function readExperimentFile(file: string | undefined): unknown {
     if (!file) return undefined;
     return JSON.parse(fs.readFileSync(file, "utf8"));
-}
-
-/** Progress on stderr: a line per phase, then a live line (TTY) or a line every 5 s (logs). */
-function progressPrinter(quiet: boolean): (e: RunEvent) => void {
-    const tty = process.stderr.isTTY;
-    let lastLine = 0;
-    const clear = () => tty && process.stderr.write("\r\x1b[K");
-    return (e) => {
-        if (quiet || e.type === "sample") return;
-        if (e.type === "phase") {
-            clear();
-            process.stderr.write(`[${(e.t / 1000).toFixed(1).padStart(6)}s] ${e.phase.padEnd(9)} ${e.message}\n`);
-        } else if (e.type === "progress") {
-            const frac = e.totalMs > 0 ? Math.min(1, e.elapsedMs / e.totalMs) : 1;
-            const bar = "#".repeat(Math.round(frac * 20)).padEnd(20, ".");
-            const line = `          ${e.phase.padEnd(9)} [${bar}] ${(e.elapsedMs / 1000).toFixed(0)}/${(e.totalMs / 1000).toFixed(0)} s  failing samples last second: ${e.failuresLastSecond}/${e.samples}`;
-            if (tty) process.stderr.write(`\r\x1b[K${line}`);
-            else if (Date.now() - lastLine >= 5000) {
-                lastLine = Date.now();
-                process.stderr.write(line + "\n");
-            }
-        } else if (e.type === "stop") {
-            clear();
-            process.stderr.write(`          STOP CONDITION: ${e.trigger.message}; rolling back now\n`);
-        } else if (e.type === "log") {
-            clear();
-            process.stderr.write(`          ${e.level === "warn" ? "warning: " : ""}${e.message}\n`);
-        }
-    };
 }
 
 /**
@@ -187,7 +159,7 @@ async function cmdRun(stack: string, o: { json?: boolean; out?: string; experime
             runExperiment({
                 stack,
                 signal,
-                onEvent: progressPrinter(!!o.quiet),
+                onEvent: progressPrinter({ quiet: !!o.quiet }),
                 ...(o.out ? { outDir: path.resolve(o.out) } : {}),
                 ...(o.experiment ? { experiment: readExperimentFile(o.experiment) } : {}),
             }),
@@ -260,7 +232,7 @@ async function cmdRecover(o: { json?: boolean; stack?: string; includeUnknownSta
         if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
         else printRecovery(r);
         // 0 only when every stack is clean and usable: nothing left, nothing failed.
-        return r.left.length > 0 || r.stacks.some((s) => s.action === "failed") || r.reapers.some((x) => x.outcome === "failed") ? 2 : 0;
+        return r.left.length > 0 || r.stacks.some((s) => s.action === "failed") || [...r.reapers, ...r.leases].some((x) => x.outcome === "failed") ? 2 : 0;
     } catch (err) {
         return fail(err, !!o.json);
     }
@@ -269,17 +241,19 @@ async function cmdRecover(o: { json?: boolean; stack?: string; includeUnknownSta
 /** The human form of a recover report: what was done, then what is left and what to do. */
 function printRecovery(r: Awaited<ReturnType<typeof recover>>): void {
     const out = (line: string) => process.stdout.write(`${line}\n`);
-    if (r.locks.length + r.stacks.length + r.reapers.length + r.repairs.length === 0 && r.left.length === 0) {
+    const done = r.locks.length + r.stacks.length + r.reapers.length + r.leases.length + r.repairs.length;
+    if (done === 0 && r.left.length === 0) {
         out("nothing to recover: no stack holds faults or locks, no reaper is orphaned or stopped");
     }
     for (const l of r.locks) out(`${l.kind === "pulumi" ? `stack ${l.stack}` : "runner"} lock: ${l.detail}`);
     for (const s of r.stacks) out(`stack ${s.stack}: ${s.action} (${s.detail})`);
     for (const x of r.reapers) out(`reaper ${x.name}: ${x.outcome} (${x.detail})`);
+    for (const x of r.leases) out(`lease ${x.lease}: ${x.outcome} (${x.detail})`);
     for (const x of r.repairs) out(`reaper ${x.name} (was ${x.state}): ${x.action} (${x.detail})`);
     if (r.left.length > 0) {
         out(`NOT RECOVERED: ${r.left.length} thing(s) left`);
         for (const l of r.left) out(`  ${l}`);
-    } else if (r.locks.length + r.stacks.length + r.reapers.length + r.repairs.length > 0) {
+    } else if (done > 0) {
         out("recovered: every stack is clean and unlocked, and no reaper is left stopped");
     }
 }

@@ -15,8 +15,76 @@ export interface Phase {
     end: number;
 }
 
-/** The phases during which faults are (or may be) in: their samples count as "during chaos". */
+/** The phases during which faults are (or may be) in: `within` expectations look for activation in them. */
 export const CHAOS_PHASES = new Set(["inject", "fault", "rollback"]);
+/** Phases in which an injected fault is in, before its rollback starts. */
+const FAULT_IN_PHASES = new Set(["inject", "fault"]);
+
+/** When one fault was really in: from when it was seen in on its target to when its revert began (run clock). */
+export interface FaultSpan {
+    fault: string;
+    start: number;
+    end: number;
+    /** `observed`: its driver's observe saw it in; `up-completed`: never seen, so counted from the end of `up`. */
+    source: "observed" | "up-completed";
+}
+
+/** The span of the run the chaos SLOs are judged on (see `hypothesis.window`). */
+export interface ChaosWindow {
+    counts: "fault" | "transitions";
+    /** Disjoint, sorted spans whose points count. */
+    spans: Array<{ start: number; end: number }>;
+    start: number;
+    end: number;
+    /** Total length of the spans. */
+    ms: number;
+}
+
+/** Merges overlapping spans into disjoint sorted ones. */
+function union(spans: Array<{ start: number; end: number }>): Array<{ start: number; end: number }> {
+    const out: Array<{ start: number; end: number }> = [];
+    for (const x of [...spans].filter((x) => x.end > x.start).sort((a, b) => a.start - b.start)) {
+        const last = out.at(-1);
+        if (last && x.start <= last.end) last.end = Math.max(last.end, x.end);
+        else out.push({ start: x.start, end: x.end });
+    }
+    return out;
+}
+
+/**
+ * The chaos window: with `window: fault`, the union of the faults' spans (each from seen in to revert begun), so
+ * the seconds of `up` before a fault is in and of `destroy` after its revert began do not dilute the verdict; with
+ * `window: transitions`, the inject, fault and rollback phases. Null when no fault went in.
+ */
+export function chaosWindow(o: Pick<Observations, "spec" | "phases" | "faultSpans">): ChaosWindow | null {
+    const counts = o.spec.hypothesis.window;
+    // Without spans (a caller that did not watch the faults), the fault phase: from the end of `up` to the start of `destroy`.
+    const faults = o.faultSpans ?? o.phases.filter((p) => p.name === "fault");
+    const spans = union(counts === "fault" ? faults : o.phases.filter((p) => CHAOS_PHASES.has(p.name)));
+    if (spans.length === 0) return null;
+    return { counts, spans, start: spans[0]!.start, end: spans.at(-1)!.end, ms: spans.reduce((a, x) => a + x.end - x.start, 0) };
+}
+
+/** The points whose time falls in one of `spans`. */
+export function inSpans<T extends { t: number }>(xs: T[], spans: Array<{ start: number; end: number }>): T[] {
+    return xs.filter((x) => spans.some((p) => x.t >= p.start && x.t < p.end));
+}
+
+/**
+ * The inject and rollback transitions, reported apart from the chaos window: from the start of `up` to the first
+ * fault seen in, and from the first revert begun to the end of `destroy`.
+ */
+export function transitionSpans(o: Pick<Observations, "phases" | "faultSpans">): { inject: { start: number; end: number } | null; rollback: { start: number; end: number } | null } {
+    const inject = o.phases.find((p) => p.name === "inject");
+    const rollback = o.phases.find((p) => p.name === "rollback");
+    const spans = o.faultSpans ?? [];
+    const firstIn = spans.length ? Math.min(...spans.map((x) => x.start)) : inject?.end;
+    const firstOut = spans.length ? Math.min(...spans.map((x) => x.end)) : rollback?.start;
+    return {
+        inject: inject && firstIn !== undefined ? { start: inject.start, end: Math.max(inject.start, firstIn) } : null,
+        rollback: rollback && firstOut !== undefined ? { start: Math.min(firstOut, rollback.end), end: rollback.end } : null,
+    };
+}
 
 /** Samples in a row a signal must pass to count as recovered: half a second of samples, at least 3. */
 export function stableSamples(sampleIntervalMs: number): number {
@@ -64,7 +132,8 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 /** Checks the hypothesis' SLOs on one window's metrics. */
 export function checkSlos(spec: ExperimentSpec, m: WindowMetrics, window: SloResult["window"]): SloResult[] {
     const slo = spec.hypothesis.slo;
-    const where = window === "chaos" ? "while the faults were in" : window === "steady-state" ? "before injection" : "after recovery";
+    const chaosWhere = spec.hypothesis.window === "fault" ? "while the faults were in" : "while the faults were in, with up and destroy";
+    const where = window === "chaos" ? chaosWhere : window === "steady-state" ? "before injection" : "after recovery";
     const out: SloResult[] = [];
     if (m.errorRate !== null) {
         const passed = m.errorRate <= slo.maxErrorRate;
@@ -129,6 +198,8 @@ export interface Observations {
     phases: Phase[];
     /** Per fault: when it went in (run clock). */
     injectedAt: Record<string, number>;
+    /** Per fault: when it was really in, seen in to revert begun (see {@link chaosWindow}); absent when none went in. */
+    faultSpans?: FaultSpan[];
     /** When the faults began to be reverted (run clock): recovery is timed from here. Null when nothing was injected. */
     rollbackStart: number | null;
     /** How the run ended before judging: completed, a stop condition, an interruption, or an abort/error with a reason. */
@@ -153,6 +224,10 @@ export interface Judgement {
         perSignal: { probe: string; recovered: boolean; recovery_time_ms: number | null }[];
     };
     chaosErrorRate: number | null;
+    /** What the chaos SLOs were judged on; null when no fault went in. */
+    chaosWindow: ChaosWindow | null;
+    /** The inject and rollback transitions' metrics, reported apart (null when the run never got there). */
+    transitions: { inject: (WindowMetrics & { start: number; end: number }) | null; rollback: (WindowMetrics & { start: number; end: number }) | null };
     score: Score;
     productionReady: boolean;
 }
@@ -210,8 +285,14 @@ export function checkExpectations(o: Observations): ExpectationResult[] {
                             : `seen ${activation} ms after injection (deadline ${e.within} ms)`,
                 });
             } else {
-                const phases = e.mode === "throughout" ? new Set(["fault"]) : new Set(["cooldown"]);
-                const seen = inPhases(mine, o.phases, phases);
+                // Throughout: from the fault's injection on, through `up` and the fault window. A fault injected
+                // before `up` returns (a pod kill, whose effect lasts seconds) is in from then, not from `up`'s end.
+                const seen =
+                    e.mode === "throughout"
+                        ? injected === undefined
+                            ? inPhases(mine, o.phases, new Set(["fault"]))
+                            : mine.filter((s) => s.t >= injected && FAULT_IN_PHASES.has(s.phase))
+                        : inPhases(mine, o.phases, new Set(["cooldown"]));
                 const failed = seen.filter((s) => !s.ok);
                 const passed = seen.length > 0 && failed.length === 0;
                 const where = e.mode === "throughout" ? "while the fault was in" : "after recovery";
@@ -242,10 +323,12 @@ export function evaluate(o: Observations): Judgement {
     const hasLoad = spec.load !== undefined;
 
     const steadyW = phaseWindow(o.phases, new Set(["warmup"]));
-    const chaosW = phaseWindow(o.phases, CHAOS_PHASES);
+    const chaosW = chaosWindow(o);
     const coolW = phaseWindow(o.phases, new Set(["cooldown"]));
     const steadyM = steadyW ? windowMetrics(inPhases(points, o.phases, new Set(["warmup"])), steadyW.ms, hasLoad) : null;
-    const chaosM = chaosW ? windowMetrics(inPhases(points, o.phases, CHAOS_PHASES), chaosW.ms, hasLoad) : null;
+    const chaosM = chaosW ? windowMetrics(inSpans(points, chaosW.spans), chaosW.ms, hasLoad) : null;
+    const trans = transitionSpans(o);
+    const transition = (w: { start: number; end: number } | null) => (w ? { ...windowMetrics(inSpans(points, [w]), w.end - w.start, hasLoad), ...w } : null);
     const coolM = coolW ? windowMetrics(inPhases(points, o.phases, new Set(["cooldown"])), coolW.ms, hasLoad) : null;
 
     const sloResults = [
@@ -327,6 +410,8 @@ export function evaluate(o: Observations): Judgement {
         expectations,
         recovery: { recovered, recoveryTimeMs, recoveryTimeP95Ms: p95, successRate, sloCompliance, perSignal },
         chaosErrorRate: chaosM?.errorRate ?? null,
+        chaosWindow: chaosW,
+        transitions: { inject: transition(trans.inject), rollback: transition(trans.rollback) },
         score,
         productionReady: verdict === "held" && score.overall >= spec.score.productionReady,
     };

@@ -3,9 +3,9 @@
 import { formatDuration } from "../spec/units";
 import type { ExperimentSpec } from "../components/experiment";
 import { expectationsOf } from "../spec/experiment";
+import { collectTargets, openExperiment } from "./experiment";
+import { errorSummary, policyPacks, previewWithPolicies, violationLine } from "./pulumi";
 import { redactDeep } from "./redact";
-import { describeFaults, errorSummary, loadExperiment, stackSecrets } from "./run";
-import { openStack, policyPacks } from "./pulumi";
 
 /** Options of {@link planExperiment}. */
 export interface PlanOptions {
@@ -56,34 +56,23 @@ export function verificationSteps(spec: ExperimentSpec): string[] {
 
 /** Builds the plan of a stack's experiment, running `pulumi preview --diff` with the policy pack. */
 export async function planExperiment(opts: PlanOptions): Promise<Plan> {
-    const stack = await openStack(opts.stack, opts.experiment !== undefined ? { experiment: opts.experiment } : {});
-    const { spec } = await loadExperiment(stack, opts.experiment);
-    const packs = policyPacks();
+    const { stack, spec, descriptions, secrets } = await openExperiment(opts.stack, opts.experiment);
     const planned: Plan["blastRadius"]["plannedTargets"] = [];
     let stdout = "";
     let changes: Record<string, number> = {};
-    let policy: Plan["policy"] = { packs, passed: true, message: null };
+    let policy: Plan["policy"];
     try {
-        const p = await stack.preview({
-            diff: true,
-            ...(packs.length ? { policyPacks: packs } : {}),
+        const p = await previewWithPolicies(stack, {
             ...(opts.signal ? { signal: opts.signal } : {}),
-            onEvent: (e) => {
-                const meta = e.resourcePreEvent?.metadata;
-                const inputs = meta?.new?.inputs as { targets?: Array<{ name: string }>; owner?: { fault?: string } } | undefined;
-                if (meta?.type.includes("faultline:") && inputs?.targets) {
-                    for (const t of inputs.targets) planned.push({ fault: inputs.owner?.fault ?? "", target: t.name });
-                }
-            },
+            onEvent: collectTargets(planned),
+            onOutput: (out) => (stdout += out),
         });
-        stdout = p.stdout;
-        changes = p.changeSummary as Record<string, number>;
+        changes = (p.preview?.changeSummary ?? {}) as Record<string, number>;
+        const blocking = p.violations.filter((v) => v.level === "mandatory");
+        policy = { packs: p.packs, passed: p.passed, message: blocking.length ? blocking.map(violationLine).join("; ") : null };
     } catch (err) {
-        const r = (err as { commandResult?: { stdout?: string } }).commandResult;
-        stdout = r?.stdout ?? "";
-        policy = { packs, passed: false, message: errorSummary(err) };
+        policy = { packs: policyPacks(), passed: false, message: errorSummary(err) };
     }
-    const descriptions = describeFaults(spec);
     const max = spec.blastRadius.maxTargets ?? null;
     // Redacted as a whole, so the text and the JSON form show the same: no credential in a URL or header, no secret.
     return redactDeep<Plan>({
@@ -105,7 +94,7 @@ export async function planExperiment(opts: PlanOptions): Promise<Plan> {
         verificationSteps: verificationSteps(spec),
         policy,
         preview: { stdout, changes },
-    }, await stackSecrets(stack));
+    }, secrets);
 }
 
 /** The plan as text for a terminal or a review comment. */

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, type EngineEvent, type PreviewOptions, type PreviewResult, type Stack } from "@pulumi/pulumi/automation";
 import { faultlineEnv, PROJECT_ROOT } from "./env";
 import { processAlive } from "./lock";
 
@@ -59,6 +59,87 @@ export function policyPacks(): string[] {
         throw new Error(`the policy pack in ${POLICY_DIR} is not installed; run \`npm install\` there (or \`npm run setup\`)`);
     }
     return [POLICY_DIR];
+}
+
+/** One policy result of a preview or update. */
+export interface PolicyViolation {
+    /** The policy's name, e.g. `fault-ttl`. */
+    policy: string;
+    /** `mandatory` blocks the preview or update; `advisory` is a warning. */
+    level: "mandatory" | "advisory";
+    /** URN of the resource in violation; absent when the whole stack is. */
+    resource?: string;
+    /** The policy's one-line description: the rule. */
+    description: string;
+    /** What is wrong and how to fix it, as the policy wrote it. */
+    message: string;
+}
+
+/** What {@link previewWithPolicies} returns. */
+export interface PolicyPreview {
+    /** The packs that ran ({@link policyPacks}); empty when the project has none. */
+    packs: string[];
+    /** False when a mandatory policy failed: the experiment must not be injected. */
+    passed: boolean;
+    violations: PolicyViolation[];
+    /** The preview itself (absent when the engine stopped on a mandatory violation). */
+    preview?: PreviewResult;
+    /** What the engine printed, including its "Policies:" section. */
+    stdout: string;
+}
+
+/**
+ * The one way plan and run preview a stack: `pulumi preview --diff` with the project's policy packs
+ * ({@link policyPacks}), collecting the policy results from the engine's events. A mandatory violation makes the
+ * engine fail the preview; that is reported as `passed: false`, not thrown. Any other failure (a program error, a
+ * bad spec, an abort) is thrown as the Automation API's error.
+ */
+export async function previewWithPolicies(stack: Stack, opts: PreviewOptions = {}): Promise<PolicyPreview> {
+    const packs = policyPacks();
+    const violations: PolicyViolation[] = [];
+    const onEvent = (e: EngineEvent) => {
+        const p = e.policyEvent;
+        if (p) {
+            // The engine sends "<policy description>\n<violation message>\n".
+            const [description = "", ...rest] = p.message.trimEnd().split("\n");
+            violations.push({
+                policy: p.policyName,
+                level: p.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
+                ...(p.resourceUrn ? { resource: p.resourceUrn } : {}),
+                description,
+                message: rest.join("\n"),
+            });
+        }
+        opts.onEvent?.(e);
+    };
+    // The Automation API keeps a failed command's output private; onOutput sees it either way.
+    let stdout = "";
+    const onOutput = (out: string) => {
+        stdout += out;
+        opts.onOutput?.(out);
+    };
+    const all = [...packs, ...(opts.policyPacks ?? [])];
+    try {
+        const preview = await stack.preview({ diff: true, ...opts, ...(all.length ? { policyPacks: all } : {}), onEvent, onOutput });
+        return { packs, passed: !violations.some((v) => v.level === "mandatory"), violations, preview, stdout };
+    } catch (err) {
+        if (!violations.some((v) => v.level === "mandatory")) throw err;
+        return { packs, passed: false, violations, stdout };
+    }
+}
+
+/** A mandatory violation in one line: the policy, the resource's name and the policy's message (its fix). */
+export function violationLine(v: PolicyViolation): string {
+    return `[${v.level}] ${v.policy}${v.resource ? ` (${v.resource.split("::").pop()})` : ""}: ${v.message || v.description}`;
+}
+
+/** The first lines of an Automation API error, without its command dump. */
+export function errorSummary(err: unknown): string {
+    const text = err instanceof Error ? err.message : String(err);
+    const stderr = /stderr: ([\s\S]*?)(?:\n\s*err\?:|$)/.exec(text)?.[1];
+    const lines = (stderr ?? text).split("\n").map((l) => l.trim()).filter((l) => l && !/^(code|stdout|stderr):/.test(l));
+    const interesting = lines.filter((l) => /error|violat|mandatory|advisory|refus/i.test(l));
+    return (interesting.length ? interesting : lines).slice(0, 6).join(" | ").slice(0, 1200);
 }
 
 /** Resources in a stack's state other than the stack itself and providers: the faults still in. */

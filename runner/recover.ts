@@ -1,6 +1,7 @@
 // Finding and rolling back what a crashed run left behind: locks of dead processes, stacks that still hold faults or
 // pending operations, faults armed in Docker reapers that Pulumi no longer knows (an `up` killed between arming and
 // the state write), orphaned standbys, and reapers left stopped or created but never started. See docs/recover.md.
+import { existsSync } from "node:fs";
 import * as os from "node:os";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { dockerClient, isNotFound } from "../components/core/docker";
@@ -8,6 +9,8 @@ import type { DriverContext, RevertOutcome } from "../components/core/driver";
 import { STANDBY_KIND } from "../components/core/labels";
 import { armedFaults, reaper as dockerReaper, repairReapers, type ReaperRepair } from "../components/docker/reaper";
 import { driverFor } from "../components/registry";
+import { kubeApi, type KubeApi } from "../components/kubernetes/kubeApi";
+import { listLeases, revertLease } from "../components/kubernetes/lease";
 import { StackLockedError } from "./errors";
 import { acquireLock, lockHolder, removeDeadLocks } from "./lock";
 import { backendLocks, clearDeadBackendLocks, liveResources, openStack, pendingOperations, projectWorkspace, repairKilledCheckpoint } from "./pulumi";
@@ -77,6 +80,19 @@ export async function revertReaper(reaper: ReaperInfo, log: (m: string) => void 
     }
 }
 
+/** A Kubernetes fault's lease (its revert record in the cluster), as `recover` found it and what it did. */
+export interface LeaseOutcome {
+    /** The lease ConfigMap, namespace/name. */
+    lease: string;
+    stack: string;
+    experiment: string;
+    fault: string;
+    kind: string;
+    expiresAt: string;
+    outcome: RevertOutcome | "failed" | "skipped";
+    detail: string;
+}
+
 /** Destroys a stack's faults: clears pending creates when there are any, destroys, checks nothing is left. */
 export async function destroyFaults(
     stack: Stack,
@@ -119,6 +135,8 @@ export interface RecoverReport {
     locks: ClearedLock[];
     stacks: Array<{ stack: string; resources: number; action: "destroyed" | "skipped-locked" | "failed" | "would-destroy"; detail: string }>;
     reapers: ReaperOutcome[];
+    /** Leases of Kubernetes faults in the cluster KUBECONFIG reaches that no stack would revert, and what was done. */
+    leases: LeaseOutcome[];
     /** Reaper containers that were not running, and what was done to each. */
     repairs: ReaperRepair[];
     /** What is still not clean, each with what to do about it; empty when every stack is clean and usable. */
@@ -132,13 +150,14 @@ export interface RecoverReport {
  * 2. stacks of this project that still hold faults or pending operations and are not held by a live process are
  *    destroyed (pending creates cleared first);
  * 3. faults armed in reapers whose stack holds no fault any more are reverted through their driver and disarmed, and
- *    an experiment's standby whose stack no longer holds the experiment expires;
+ *    an experiment's standby whose stack no longer holds the experiment expires; Kubernetes faults' leases left in
+ *    the cluster by such stacks are reverted through revertLease, the revert `destroy` and the in-cluster reaper run;
  * 4. reapers that are not running are started again, replaced (left created by an arm that died) or removed;
  * 5. what is still left is listed in `left`, with what to do.
  */
 export async function recover(opts: RecoverOptions = {}): Promise<RecoverReport> {
     const log = opts.onEvent ?? (() => undefined);
-    const report: RecoverReport = { locks: [], stacks: [], reapers: [], repairs: [], left: [] };
+    const report: RecoverReport = { locks: [], stacks: [], reapers: [], leases: [], repairs: [], left: [] };
     // A crashed run may have left a checkpoint no command can load; listing the stacks would fail on it.
     if (!opts.dryRun) for (const file of repairKilledCheckpoint()) log(`repaired ${file} (left empty by a killed pulumi)`);
     if (!opts.dryRun) {
@@ -152,6 +171,7 @@ export async function recover(opts: RecoverOptions = {}): Promise<RecoverReport>
     const held = new Set<string>();
     for (const s of stacks) await recoverStack(s.name, opts, report, held, log);
     await revertOrphans(known, held, opts, report, log);
+    await revertOrphanLeases(known, held, opts, report, log);
     if (opts.dryRun) return report;
     const ours = (stack: string) => known.has(stack) || !!opts.includeUnknownStacks;
     report.repairs = await repairReapers({ project: PROJECT_NAME, ...(opts.stack ? { stack: opts.stack } : {}) }, ours);
@@ -251,6 +271,50 @@ async function revertOrphans(known: Set<string>, held: Set<string>, opts: Recove
     }
 }
 
+/** The API of the cluster KUBECONFIG (or ~/.kube/config) names, or undefined (logged) when there is none or it does not answer. */
+async function reachableCluster(log: (m: string) => void): Promise<KubeApi | undefined> {
+    if (!process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST && !existsSync(`${os.homedir()}/.kube/config`)) return undefined;
+    try {
+        const api = kubeApi(process.env, 5_000);
+        await api.request("GET", "/readyz");
+        return api;
+    } catch (err) {
+        log(`Kubernetes leases not checked: ${String(err).split("\n")[0]}`);
+        return undefined;
+    }
+}
+
+/**
+ * Step 3 of {@link recover} on Kubernetes: leases whose stack holds no fault any more (an `up` killed after arming,
+ * before its state write; or a stack whose destroy could not reach the cluster) are reverted through revertLease,
+ * expired or not, and so released. Stacks held by a live process are left to it and to their in-cluster reaper.
+ */
+async function revertOrphanLeases(known: Set<string>, held: Set<string>, opts: RecoverOptions, report: RecoverReport, log: (m: string) => void): Promise<void> {
+    const api = await reachableCluster(log);
+    if (!api) return;
+    for (const l of (await listLeases(api, opts.stack)).filter((x) => x.record.owner.project === PROJECT_NAME)) {
+        const o = l.record.owner;
+        const expired = l.record.expiresAt <= Date.now();
+        const base = { lease: `${l.namespace}/${l.name}`, stack: o.stack, experiment: o.experiment, fault: o.fault, kind: o.kind, expiresAt: new Date(l.record.expiresAt).toISOString() };
+        const skip = (detail: string) => report.leases.push({ ...base, outcome: "skipped", detail });
+        if (held.has(o.stack) || lockHolder(o.stack)) {
+            skip("its stack still holds the fault (or a run holds the stack); its in-cluster reaper reverts it at the deadline");
+        } else if (!known.has(o.stack) && !opts.includeUnknownStacks) {
+            skip(`stack "${o.stack}" is not in this backend; use --include-unknown-stacks to revert it anyway`);
+        } else if (opts.dryRun) {
+            skip(`dry run: would revert ${o.kind} "${o.fault}"${expired ? " (past its deadline)" : ""}`);
+        } else {
+            log(`reverting the orphaned Kubernetes fault "${o.fault}" (${o.kind}) of stack ${o.stack}, lease ${base.lease}`);
+            try {
+                const outcome = await revertLease(api, l.namespace, l.record);
+                report.leases.push({ ...base, outcome, detail: `${o.kind} "${o.fault}" of stack ${o.stack}${expired ? ", past its deadline" : ""}: ${outcome}; lease released` });
+            } catch (err) {
+                report.leases.push({ ...base, outcome: "failed", detail: `revert failed (the lease stays; the in-cluster reaper retries): ${String(err).split("\n")[0]}` });
+            }
+        }
+    }
+}
+
 /** Step 5 of {@link recover}: what still keeps a stack from being clean and usable, each with what to do. */
 async function whatIsLeft(stacks: string[], ours: (stack: string) => boolean, report: RecoverReport): Promise<string[]> {
     const left: string[] = [];
@@ -267,6 +331,7 @@ async function whatIsLeft(stacks: string[], ours: (stack: string) => boolean, re
     }
     for (const s of report.stacks) if (s.action === "failed") left.push(`stack ${s.stack}: destroy failed (${s.detail}); fix the cause, then run \`faultline recover --stack ${s.stack}\` again`);
     for (const r of report.reapers) if (r.outcome === "failed") left.push(`fault "${r.fault}" of stack ${r.stack}: ${r.detail}`);
+    for (const l of report.leases) if (l.outcome === "failed") left.push(`Kubernetes fault "${l.fault}" of stack ${l.stack} (lease ${l.lease}): ${l.detail}`);
     for (const r of report.repairs) if (r.action === "failed") left.push(`reaper ${r.name} of stack ${r.stack}: could not be started or replaced (${r.detail}); see \`docker logs ${r.name}\``);
     for (const a of await armedFaults({ project: PROJECT_NAME })) {
         if (a.id && !a.running && ours(a.owner.stack) && stacks.includes(a.owner.stack)) {

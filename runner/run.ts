@@ -1,31 +1,45 @@
-// The game-day runner: policy check → steady state before → up → observe with stop conditions → destroy → recovery
-// check → verdict. Rollback is guaranteed: it runs in a `finally` that no signal reaches, after success, failure, a
-// stop condition, an abort (SIGINT/SIGTERM in the CLI) and an exception.
+// The game-day runner, as named phases over one RunState, in the manner of chaostoolkit's run_*:
+// preflight (policy check and plan) → steady state → inject (up) → observe (fault window, stop conditions) →
+// rollback (destroy) → recovery (and cool-down) → judge (verdict and evidence). Rollback is guaranteed: it runs in a
+// `finally` that no signal reaches, after success, failure, a stop condition, an abort (SIGINT/SIGTERM in the CLI)
+// and an exception.
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { parseSpec } from "../components/core/errors";
-import { ExperimentSpec } from "../components/experiment";
-import { expectationsOf, faultSpecOf } from "../spec/experiment";
+import { expectationsOf } from "../spec/experiment";
+import type { DriverContext } from "../components/core/driver";
+import type { FaultOwner } from "../components/core/labels";
 import { driverFor } from "../components/registry";
-import { checkSlos, evaluate, stableSamples, steadySignals, windowMetrics, type Phase } from "./evaluate";
+import { checkSlos, evaluate, stableSamples, steadySignals, windowMetrics, type FaultSpan, type Phase } from "./evaluate";
 import { buildEvidence } from "./evidence/build";
 import type { Evidence } from "./evidence/schema";
 import { RUNS_DIR, writeRun, type RunFiles } from "./evidence/store";
 import { ExperimentRefusedError, RunnerError, StackHoldsFaultsError } from "./errors";
+import { collectTargets, heldFaults, openExperiment, type LoadedExperiment, type PlannedTarget } from "./experiment";
 import { startExperimentLoad, type LoadReport, type LoadResult, type LoadRun } from "./load";
 import { acquireLock } from "./lock";
 import { createProbe } from "./probes";
 import { Sampler, type Sample } from "./probes/sampler";
-import { liveResources, openStack, policyPacks, readExperimentConfig } from "./pulumi";
+import { errorSummary, liveResources, policyPacks, previewWithPolicies, violationLine } from "./pulumi";
 import { destroyFaults, listReapers, revertReaper } from "./recover";
-import { redactDeep, secretValues } from "./redact";
+import { redactDeep } from "./redact";
 import { StopWatcher, type StopTrigger } from "./stop";
+
+export { errorSummary } from "./pulumi";
 
 /** What the runner reports while it works. */
 export type RunEvent =
     | { type: "phase"; phase: Phase["name"]; t: number; message: string }
-    | { type: "progress"; phase: Phase["name"]; elapsedMs: number; totalMs: number; failuresLastSecond: number; samples: number }
+    | {
+          type: "progress";
+          phase: Phase["name"];
+          elapsedMs: number;
+          totalMs: number;
+          /** Steady-state probe samples of the last second, and how many failed. */
+          probes: { samples: number; failed: number };
+          /** Load requests whose outcome became known in the last second (a timed-out one at its deadline), and how many failed; null without load. */
+          load: { requests: number; failed: number } | null;
+      }
     | { type: "log"; level: "info" | "warn"; message: string }
     | { type: "stop"; trigger: StopTrigger }
     | { type: "sample"; sample: Sample };
@@ -61,10 +75,13 @@ export function newRunId(now = new Date()): string {
     return `${stamp}-${randomBytes(3).toString("hex")}`;
 }
 
-/** Thrown inside the run to end the active part early with an outcome already recorded. */
+/** Thrown inside a phase to end the active part early with an outcome already recorded. */
 class EndRun extends Error {
     override name = "EndRun";
 }
+
+/** A signal that never aborts, for waits that only their deadline ends. */
+const NEVER = new AbortController().signal;
 
 /** Sleeps `ms`, or less when `signal` aborts. */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -80,74 +97,455 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     });
 }
 
-/** The first lines of an error, without the Automation API's command dump. */
-export function errorSummary(err: unknown): string {
-    const text = err instanceof Error ? err.message : String(err);
-    const stderr = /stderr: ([\s\S]*?)(?:\n\s*err\?:|$)/.exec(text)?.[1];
-    const lines = (stderr ?? text).split("\n").map((l) => l.trim()).filter((l) => l && !/^(code|stdout|stderr):/.test(l));
-    const interesting = lines.filter((l) => /error|violat|mandatory|advisory|refus/i.test(l));
-    return (interesting.length ? interesting : lines).slice(0, 6).join(" | ").slice(0, 1200);
+/** A fault's revert record, from the outputs `up` reported, to watch the fault go in and out on its target. */
+interface InjectedFault {
+    fault: string;
+    kind: string;
+    record: unknown;
+    owner: FaultOwner;
 }
 
-/** Loads and validates the experiment of a stack (its config, or `override`). */
-export async function loadExperiment(stack: Stack, override?: unknown): Promise<{ spec: ExperimentSpec }> {
-    const raw = override ?? (await readExperimentConfig(stack));
-    if (raw === undefined) {
-        throw new ExperimentRefusedError("faultline:experiment", `stack "${stack.name}" has no experiment; add it to stacks/Pulumi.${stack.name}.yaml`);
+/** How long the direct revert of the faults may take before rollback goes on with `pulumi destroy` alone. */
+const DIRECT_REVERT_MS = 10_000;
+
+/** Everything one run knows, shared by its phases. Each phase reads and writes only what it names. */
+export class RunState {
+    readonly spec: LoadedExperiment["spec"];
+    readonly stack: Stack;
+    readonly runId = newRunId();
+    readonly outDir: string;
+    readonly startedAt = new Date();
+    /** Wall clock at the run's t = 0, to place the engine's timestamps on the run clock. */
+    readonly wall0 = Date.now();
+    private readonly t0 = performance.now();
+    readonly signal: AbortSignal;
+    readonly phases: Phase[] = [];
+    current: Phase | undefined;
+    outcome: { status: Evidence["status"]; reason?: string } = { status: "completed" };
+    readonly errors: string[] = [];
+    /** Per fault: when it went in (run clock). */
+    readonly injectedAt: Record<string, number> = {};
+    readonly plannedTargets: PlannedTarget[] = [];
+    readonly injected: InjectedFault[] = [];
+    stop: StopTrigger | null = null;
+    /** Aborted by a stop condition: ends the fault window through the same path as an interruption. */
+    readonly stopCtl = new AbortController();
+    upAttempted = false;
+    upCompleted = false;
+    /** When the faults were seen reverted on the target (run clock); recovery is timed from here. */
+    revertStartedAt: number | null = null;
+    /** Per fault: when its driver's observe first saw it in on its target (run clock). */
+    readonly seenIn: Record<string, number> = {};
+    /** When the runner began reverting the faults (the rollback's start): the chaos window's end. */
+    revertBeganAt: number | null = null;
+    /** The loops watching faults go in (see {@link watchIn}); they end once seen, or when the revert begins. */
+    readonly watchingIn: Promise<void>[] = [];
+    rollback: Evidence["rollback"] = { performed: false, result: "not-needed", attempts: 0, cleared_pending_creates: false, duration_ms: 0, error: null };
+    readonly loadResults: LoadResult[] = [];
+    loadRun: LoadRun | undefined;
+    loadReport: LoadReport | null = null;
+    readonly steadyNames: Set<string>;
+    readonly watcher: StopWatcher;
+    readonly sampler: Sampler;
+
+    constructor(
+        readonly opts: RunOptions,
+        readonly exp: LoadedExperiment,
+    ) {
+        this.spec = exp.spec;
+        this.stack = exp.stack;
+        this.outDir = opts.outDir ?? path.join(RUNS_DIR, opts.stack, this.runId);
+        this.signal = opts.signal ?? NEVER;
+        this.steadyNames = new Set(this.spec.hypothesis.probes.map((p) => p.name));
+        this.watcher = new StopWatcher(this.spec, (t) => {
+            this.stop = t;
+            this.emit({ type: "stop", trigger: t });
+            this.stopCtl.abort();
+        });
+        const probes = [...this.spec.hypothesis.probes, ...this.spec.faults.flatMap((f) => expectationsOf(f).map((e) => e.probe))].map((p) => createProbe(p));
+        this.sampler = new Sampler(probes, {
+            intervalMs: this.spec.timing.sampleInterval,
+            clock: () => this.clock(),
+            phase: () => this.current?.name ?? "preflight",
+            onSample: (s) => {
+                if (this.current?.name === "fault") this.watcher.onSample(s);
+                this.emit({ type: "sample", sample: s });
+            },
+        });
     }
-    const spec = parseSpec(ExperimentSpec, raw, "experiment", "faultline:experiment");
-    // The spec holds faults to the window only when timing.duration is written; a run always has a window.
-    const short = spec.faults.find((f) => f.ttl < spec.timing.duration);
-    if (short) {
-        throw new ExperimentRefusedError(
-            `faultline:experiment.faults.${short.name}.ttl`,
-            `the ttl (${short.ttl} ms) is shorter than the fault window (timing.duration, ${spec.timing.duration} ms): its reaper would revert it mid-window; raise the ttl or shorten timing.duration`,
-        );
+
+    /** Milliseconds since the run started. */
+    clock(): number {
+        return performance.now() - this.t0;
     }
-    return { spec };
+
+    /** Reports an event; samples are redacted with the evidence, everything else may be printed as it comes. */
+    emit(e: RunEvent): void {
+        try {
+            this.opts.onEvent?.(e.type === "sample" ? e : redactDeep(e, this.exp.secrets));
+        } catch {
+            // a broken listener must never break a rollback
+        }
+    }
+
+    log(message: string, level: "info" | "warn" = "info"): void {
+        this.emit({ type: "log", level, message });
+    }
+
+    /** Starts phase `name`, closing the current one unless it was closed early (what was judged is what it holds). */
+    enter(name: Phase["name"], message: string): Phase {
+        const now = this.clock();
+        if (this.current && this.current.end === this.current.start) this.current.end = now;
+        this.current = { name, start: now, end: now };
+        this.phases.push(this.current);
+        this.emit({ type: "phase", phase: name, t: now, message });
+        return this.current;
+    }
+
+    /** Records why the run ends here and ends the active part (see {@link EndRun}). */
+    end(status: Evidence["status"], reason: string): never {
+        this.outcome = { status, reason };
+        throw new EndRun();
+    }
+
+    /** Records an interruption (the signal aborted), unless an abort or error was recorded first. */
+    interrupt(): void {
+        if (this.outcome.status !== "completed" && this.outcome.status !== "stopped") return;
+        const r = this.signal.reason as unknown;
+        const reason = r instanceof Error ? r.message : typeof r === "string" ? r : "aborted";
+        this.outcome = { status: "interrupted", reason: `interrupted (${reason}) during ${this.current?.name ?? "start"}; faults rolled back` };
+    }
+
+    /** Records an unexpected error of the active part. */
+    fail(err: unknown): void {
+        const where = this.current?.name ?? "start";
+        this.outcome = { status: "error", reason: `the run failed during ${where}: ${errorSummary(err)}` };
+        this.errors.push(`${where}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`.slice(0, 4000));
+    }
+
+    /** Waits `ms` in the current phase, reporting progress each second; ends early when `abort` aborts. */
+    async observe(ms: number, abort: AbortSignal, every?: (now: number) => void): Promise<void> {
+        const phase = this.current!;
+        const end = phase.start + ms;
+        const step = Math.max(50, Math.min(this.spec.timing.sampleInterval, 250));
+        while (!abort.aborted && this.clock() < end) {
+            await sleep(Math.min(step, end - this.clock()), abort);
+            const now = this.clock();
+            every?.(now);
+            this.progress(now, ms);
+        }
+    }
+
+    private nextProgress = 0;
+
+    /** Reports progress through the current phase (of `totalMs`), at most once a second. */
+    progress(now: number, totalMs: number): void {
+        const phase = this.current!;
+        if (now < this.nextProgress || now - phase.start < 1000) return;
+        this.nextProgress = now + 1000;
+        this.emit({ type: "progress", phase: phase.name, elapsedMs: now - phase.start, totalMs, ...this.lastSecond(now) });
+    }
+
+    /** Probe failures and load errors of the last second, apart: they are different signals. */
+    private lastSecond(now: number): Pick<Extract<RunEvent, { type: "progress" }>, "probes" | "load"> {
+        const samples = this.sampler.samples.filter((s) => s.t >= now - 1000 && this.steadyNames.has(s.probe));
+        // A request counts when its outcome became known: when it ended, or at its deadline.
+        const requests = this.loadResults.filter((r) => r.t + r.latencyMs >= now - 1000);
+        return {
+            probes: { samples: samples.length, failed: samples.filter((s) => !s.ok).length },
+            load: this.spec.load ? { requests: requests.length, failed: requests.filter((r) => !r.ok).length } : null,
+        };
+    }
 }
 
-/** One sentence per fault: what it will break, from its driver (kinds without one are named by their kind). */
-export function describeFaults(spec: ExperimentSpec): Record<string, string> {
-    return Object.fromEntries(
-        spec.faults.map((f) => {
-            try {
-                const driver = driverFor(f.kind);
-                return [f.name, driver.describe(driver.schema.parse(faultSpecOf(f)))];
-            } catch {
-                return [f.name, f.kind];
+/** Preflight: the policy check and plan (`pulumi preview` with the policy pack), and the blast-radius limit. */
+async function preflight(s: RunState): Promise<void> {
+    s.enter("preflight", "policy check and plan (pulumi preview)");
+    try {
+        const p = await previewWithPolicies(s.stack, { signal: s.signal, onEvent: collectTargets(s.plannedTargets) });
+        if (!p.passed) {
+            const blocking = p.violations.filter((v) => v.level === "mandatory").map(violationLine);
+            s.end("aborted", `policy check failed, nothing was injected: ${blocking.join("; ")}`);
+        }
+    } catch (err) {
+        if (err instanceof EndRun || s.signal.aborted) throw err;
+        s.end("aborted", `${policyPacks().length ? "policy check or preview" : "preview"} failed, nothing was injected: ${errorSummary(err)}`);
+    }
+    const max = s.spec.blastRadius.maxTargets;
+    const targets = s.plannedTargets;
+    if (max !== undefined && targets.length > max) {
+        s.end("aborted", `blast radius exceeded, nothing was injected: the faults would hit ${targets.length} targets (${targets.map((t) => t.target).join(", ")}) > blastRadius.maxTargets ${max}`);
+    }
+    if (s.signal.aborted) throw new EndRun();
+}
+
+/** Starts the experiment's load, bounded by time and count: the configured windows plus a margin for up/destroy. */
+function startLoad(s: RunState): void {
+    const { load, timing: t } = s.spec;
+    if (!load) return;
+    const maxDurationMs = t.warmup + t.duration + t.recoveryDeadline + t.cooldown + 180_000;
+    s.loadRun = startExperimentLoad(load, {
+        clock: () => s.clock(),
+        maxDurationMs,
+        maxRequests: Math.ceil((load.rate * maxDurationMs) / 1000),
+        onResult: (r) => {
+            s.loadResults.push(r);
+            if (s.current?.name === "fault") s.watcher.onLoad(r);
+        },
+    });
+}
+
+/** Steady state: sample and load through the warm-up, then refuse to inject unless the steady state holds. */
+async function steadyState(s: RunState): Promise<void> {
+    s.sampler.start();
+    startLoad(s);
+    const warm = s.enter("warmup", `measuring the steady state for ${s.spec.timing.warmup} ms`);
+    await s.observe(s.spec.timing.warmup, s.signal);
+    // Every steady-state probe needs at least one sample before the steady state can be judged.
+    for (let i = 0; i < 100 && !s.signal.aborted; i++) {
+        const seen = new Set(s.sampler.samples.map((x) => x.probe));
+        if ([...s.steadyNames].every((n) => seen.has(n)) && (!s.spec.load || s.loadResults.length > 0)) break;
+        await sleep(50, s.signal);
+    }
+    if (s.signal.aborted) throw new EndRun();
+    warm.end = s.clock();
+    const samples = s.sampler.samples;
+    const points = s.spec.load ? s.loadResults.filter((r) => r.t >= warm.start) : samples.filter((x) => s.steadyNames.has(x.probe) && x.t >= warm.start);
+    const broken = checkSlos(s.spec, windowMetrics(points, Math.max(1, warm.end - warm.start), s.spec.load !== undefined), "steady-state").filter((r) => !r.passed);
+    const dead = [...s.steadyNames].filter((n) => !samples.some((x) => x.probe === n && x.t >= warm.start && x.ok));
+    if (broken.length || dead.length) {
+        const lastDetail = (n: string) => [...samples].reverse().find((x) => x.probe === n)?.detail ?? "no sample";
+        const why = [...broken.map((r) => r.message), ...dead.map((n) => `probe ${n} never passed: ${lastDetail(n)}`)];
+        s.end("aborted", `steady state not met before injection, nothing was injected: ${why.join("; ")}`);
+    }
+}
+
+/** Inject: `pulumi up`, recording each fault's injection time and revert record from the engine's events. */
+async function inject(s: RunState): Promise<void> {
+    s.enter("inject", "injecting the faults (pulumi up)");
+    s.upAttempted = true;
+    await s.stack.up({
+        ...(policyPacks().length ? { policyPacks: policyPacks() } : {}),
+        signal: s.signal,
+        onEvent: (e: EngineEvent) => {
+            const outs = e.resOutputsEvent?.metadata.new?.outputs as { injectedAt?: string; owner?: FaultOwner; kind?: string; record?: unknown } | undefined;
+            const fault = outs?.owner?.fault;
+            if (!fault) return;
+            if (outs.injectedAt) s.injectedAt[fault] = Date.parse(outs.injectedAt) - s.wall0;
+            if (outs.kind && outs.record !== undefined && outs.owner) {
+                const f = { fault, kind: outs.kind, record: outs.record, owner: outs.owner };
+                s.injected.push(f);
+                s.watchingIn.push(watchIn(s, f));
             }
-        }),
-    );
+        },
+    });
+    s.upCompleted = true;
+    // Faults whose injection time the engine did not report count from the end of `up`.
+    for (const f of s.spec.faults) s.injectedAt[f.name] ??= s.clock();
 }
 
-/** The targets each fault resource resolved at preview (from the engine's events), for the blast-radius check. */
-function collectTargets(into: Array<{ fault: string; target: string }>) {
-    return (e: EngineEvent) => {
-        const meta = e.resourcePreEvent?.metadata;
-        const inputs = meta?.new?.inputs as { targets?: Array<{ name: string }>; owner?: { fault?: string } } | undefined;
-        if (!meta || !meta.type.includes("faultline:") || !inputs?.targets) return;
-        for (const t of inputs.targets) into.push({ fault: inputs.owner?.fault ?? meta.urn.split("::").pop() ?? "", target: t.name });
-    };
+/** Observe: the fault window, checking the stop conditions; a stop condition or an abort ends it early. */
+async function observeFaults(s: RunState): Promise<void> {
+    s.enter("fault", `faults in for ${s.spec.timing.duration} ms`);
+    const abort = AbortSignal.any([s.signal, s.stopCtl.signal]);
+    const every = Math.max(s.spec.timing.sampleInterval, 100);
+    let next = s.clock() + every;
+    await s.observe(s.spec.timing.duration, abort, (now) => {
+        if (now < next) return;
+        next = now + every;
+        s.watcher.check(now);
+    });
+    if (s.stop) s.outcome = { status: "stopped", reason: `stop condition: ${s.stop.message}` };
+    if (s.signal.aborted) s.interrupt();
 }
 
 /**
- * What a stack already holds before a run: resources in its state (another `pulumi up`, or a run that never rolled
- * back) and faults armed in its reapers that the state does not know (an `up` killed mid-way). A run on top of them
- * would judge their effect together with its own.
+ * Watches one fault on its target until its driver's observe sees it in, and records when: the chaos window starts
+ * there, not at the start of `up` (whose seconds before the fault is in would dilute the verdict). Ends when the
+ * revert begins, seen or not.
  */
-export async function heldFaults(stack: Stack): Promise<string[]> {
-    const inState = (await liveResources(stack)).map((r) => `${r.urn.split("::").pop()} (${r.type.split(":").pop()})`);
-    // A fault in the state is armed too: only the armed ones the state does not hold are listed on their own.
-    const deployment = (await stack.exportStack()).deployment as { resources?: Array<{ id?: string }> };
-    const ids = new Set((deployment.resources ?? []).map((r) => r.id));
-    const armed = (await listReapers(stack.name)).filter((r) => !ids.has(r.id)).map((r) => `${r.fault} (${r.kind}, armed in reaper ${r.name})`);
-    return [...inState, ...armed];
+async function watchIn(s: RunState, f: InjectedFault): Promise<void> {
+    const driver = driverFor(f.kind);
+    while (s.revertBeganAt === null) {
+        const at = s.clock();
+        try {
+            if ((await driver.observe(f.record)).active) {
+                s.seenIn[f.fault] ??= at;
+                return;
+            }
+        } catch {
+            // the target may be mid-change; look again
+        }
+        await sleep(Math.max(50, Math.min(s.spec.timing.sampleInterval, 250)));
+    }
 }
 
-/** The stack's Pulumi secret config values, which every printed or written output redacts. */
-export async function stackSecrets(stack: Stack): Promise<string[]> {
-    return secretValues(await stack.getAllConfig());
+/** Each injected fault's span in the chaos window: seen in (else the end of `up`) to revert begun. */
+export function faultSpans(s: RunState): FaultSpan[] {
+    const upEnd = s.phases.find((p) => p.name === "fault")?.start;
+    const end = s.revertBeganAt;
+    if (end === null) return [];
+    return s.injected.flatMap(({ fault }) => {
+        const seen = s.seenIn[fault];
+        const start = seen ?? upEnd;
+        if (start === undefined) return [];
+        return [{ fault, start: Math.min(start, end), end, source: seen !== undefined ? ("observed" as const) : ("up-completed" as const) }];
+    });
+}
+
+/**
+ * Watches the injected faults on their targets until every one is seen gone (each driver's observe) and records
+ * when: recovery is timed from there, not from when `destroy` was called, because Pulumi's start-up is not the
+ * system's recovery time. Engine events are no clock for this: they reach the Automation API late.
+ */
+function watchRevert(s: RunState): { done: Promise<void>; stop: () => void } {
+    let polling = true;
+    const done = (async () => {
+        while (polling && s.injected.length > 0) {
+            const at = s.clock();
+            try {
+                const seen = await Promise.all(s.injected.map((r) => driverFor(r.kind).observe(r.record)));
+                if (seen.every((o) => !o.active)) {
+                    s.revertStartedAt = at;
+                    return;
+                }
+            } catch {
+                // the target may be mid-change; look again
+            }
+            await sleep(Math.max(50, s.spec.timing.sampleInterval));
+        }
+    })();
+    return { done, stop: () => (polling = false) };
+}
+
+/**
+ * Reverts the injected faults straight through their drivers, from the revert records `up` reported: a fault is out
+ * in the time its driver takes (milliseconds), not in the seconds `pulumi destroy` needs to start. Every revert is
+ * idempotent, so the destroy that follows reverts nothing twice; it clears the state and disarms the reapers. A
+ * failure or a hang here only leaves the work to destroy.
+ */
+async function revertDirectly(s: RunState): Promise<void> {
+    const all = Promise.all(
+        s.injected.map(async (f) => {
+            const ctx: DriverContext = { owner: f.owner, warn: (m) => s.log(`${f.fault}: ${m}`, "warn"), info: () => undefined };
+            try {
+                await driverFor(f.kind).revert(f.record, ctx);
+            } catch (err) {
+                s.log(`direct revert of ${f.fault} failed, pulumi destroy will revert it: ${errorSummary(err)}`, "warn");
+            }
+        }),
+    );
+    await Promise.race([all, sleep(DIRECT_REVERT_MS)]);
+}
+
+/** Rollback: each fault reverted through its driver at once, then `pulumi destroy` of whatever `up` may have done. Never aborted. */
+async function rollbackPhase(s: RunState): Promise<void> {
+    if (!s.upAttempted) return;
+    const phase = s.enter("rollback", "rolling back (direct revert, then pulumi destroy)");
+    // The watchers of faults going in stop by themselves at their next look (not awaited: rollback waits for nothing).
+    s.revertBeganAt = phase.start;
+    const watch = watchRevert(s);
+    await revertDirectly(s);
+    s.rollback = await rollBack(s.stack, !s.upCompleted, (m, level) => s.log(m, level));
+    watch.stop();
+    await watch.done;
+    s.revertStartedAt ??= phase.start;
+    if (s.rollback.result === "failed") s.errors.push(`rollback: ${s.rollback.error}`);
+}
+
+/** True when every steady-state signal's latest samples, all taken after the rollback finished, pass in a row. */
+function steadyAgain(s: RunState, rollbackEnd: number, stable: number): boolean {
+    const signals = steadySignals({ spec: s.spec, samples: s.sampler.samples, load: s.loadResults });
+    return [...signals.values()].every((pts) => {
+        const after = pts.filter((p) => p.t >= rollbackEnd);
+        return after.length >= stable && after.slice(-stable).every((p) => p.ok);
+    });
+}
+
+/** Recovery and cool-down: only when the run went through (completed or stopped); an interruption goes home. */
+async function recoveryPhase(s: RunState): Promise<void> {
+    const wentThrough = s.outcome.status === "completed" || s.outcome.status === "stopped";
+    if (!s.upAttempted || s.rollback.result !== "succeeded" || !wentThrough || s.signal.aborted) return;
+    const { timing } = s.spec;
+    s.enter("recovery", `waiting for the steady state (deadline ${timing.recoveryDeadline} ms after the revert began)`);
+    const stable = stableSamples(timing.sampleInterval);
+    const deadline = s.revertStartedAt! + timing.recoveryDeadline;
+    const rollbackEnd = s.phases.find((p) => p.name === "rollback")!.end;
+    while (!s.signal.aborted && s.clock() < deadline && !steadyAgain(s, rollbackEnd, stable)) {
+        await sleep(Math.max(20, timing.sampleInterval), s.signal);
+        s.progress(s.clock(), deadline - s.current!.start);
+    }
+    if (!s.signal.aborted && timing.cooldown > 0) {
+        s.enter("cooldown", `watching the steady state for ${timing.cooldown} ms more`);
+        await s.observe(timing.cooldown, s.signal);
+    }
+    if (s.signal.aborted) s.interrupt();
+}
+
+/** Judge: stops sampling and load, judges the hypothesis and writes the evidence and reports. */
+async function judge(s: RunState): Promise<RunResult> {
+    if (s.current && s.current.end === s.current.start) s.current.end = s.clock();
+    await s.sampler.stop();
+    if (s.loadRun) s.loadReport = await s.loadRun.stop().catch((err: unknown) => (s.errors.push(`load: ${String(err)}`), null));
+    const { spec, outcome, stop } = s;
+    const spans = faultSpans(s);
+    const judgement = evaluate({
+        spec,
+        samples: s.sampler.samples,
+        load: s.loadResults,
+        phases: s.phases,
+        injectedAt: s.injectedAt,
+        faultSpans: spans,
+        rollbackStart: s.revertStartedAt,
+        outcome: { status: outcome.status, ...(outcome.reason ? { reason: outcome.reason } : {}), ...(stop ? { stop } : {}) },
+        rollbackOk: s.rollback.result !== "failed",
+    });
+    // Redacted here, not only when written: the CLI prints the verdict's reason and violations from this object.
+    const evidence = redactDeep(
+        buildEvidence({
+            runId: s.runId,
+            stack: s.opts.stack,
+            spec,
+            startedAt: s.startedAt,
+            finishedAt: new Date(),
+            durationMs: s.clock(),
+            status: outcome.status,
+            judgement,
+            phases: s.phases,
+            samples: s.sampler.samples,
+            load: s.loadResults,
+            loadReport: s.loadReport,
+            injectedAt: s.injectedAt,
+            faultSpans: spans,
+            revertBeganAt: s.revertBeganAt,
+            revertStartedAt: s.revertStartedAt,
+            descriptions: s.exp.descriptions,
+            plannedTargets: s.plannedTargets,
+            stop,
+            rollback: s.rollback,
+            errors: s.errors,
+        }),
+        s.exp.secrets,
+    );
+    const files = writeRun(s.outDir, evidence, s.exp.secrets);
+    return { evidence, files, exitCode: evidence.exit_code };
+}
+
+/**
+ * Opens the stack and its experiment and refuses what must not run (a stack that already holds faults, an
+ * experiment with nothing to observe): all before anything is touched.
+ */
+async function openRun(opts: RunOptions): Promise<RunState> {
+    const exp = await openExperiment(opts.stack, opts.experiment);
+    const held = await heldFaults(exp.stack);
+    if (held.length > 0) throw new StackHoldsFaultsError(opts.stack, held);
+    if (exp.spec.hypothesis.probes.length === 0 && !exp.spec.load) {
+        throw new ExperimentRefusedError(
+            "faultline:experiment.hypothesis.probes",
+            "a run needs a steady state to observe: add at least one probe under hypothesis.probes, or a load section",
+        );
+    }
+    return new RunState(opts, exp);
 }
 
 /**
@@ -158,300 +556,27 @@ export async function stackSecrets(stack: Stack): Promise<string[]> {
 export async function runExperiment(opts: RunOptions): Promise<RunResult> {
     const release = acquireLock(opts.stack, "faultline run");
     try {
-        return await runLocked(opts);
+        const s = await openRun(opts);
+        try {
+            await preflight(s);
+            await steadyState(s);
+            await inject(s);
+            await observeFaults(s);
+        } catch (err) {
+            if (s.signal.aborted) s.interrupt();
+            else if (!(err instanceof EndRun)) s.fail(err);
+        } finally {
+            await rollbackPhase(s);
+        }
+        try {
+            await recoveryPhase(s);
+        } catch (err) {
+            s.errors.push(`recovery: ${String(err)}`);
+        }
+        return await judge(s);
     } finally {
         release();
     }
-}
-
-async function runLocked(opts: RunOptions): Promise<RunResult> {
-    // Set once the stack's secrets are known; until then only the patterns of redact.ts apply.
-    let secrets: readonly string[] = [];
-    const emit = (e: RunEvent) => {
-        try {
-            // Samples are redacted with the evidence; everything else may be printed as it comes.
-            opts.onEvent?.(e.type === "sample" ? e : redactDeep(e, secrets));
-        } catch {
-            // a broken listener must never break a rollback
-        }
-    };
-    const log = (message: string, level: "info" | "warn" = "info") => emit({ type: "log", level, message });
-    const stack = await openStack(opts.stack, opts.experiment !== undefined ? { experiment: opts.experiment } : {});
-    const { spec } = await loadExperiment(stack, opts.experiment);
-    const held = await heldFaults(stack);
-    if (held.length > 0) throw new StackHoldsFaultsError(opts.stack, held);
-    secrets = await stackSecrets(stack);
-    if (spec.hypothesis.probes.length === 0 && !spec.load) {
-        throw new ExperimentRefusedError(
-            "faultline:experiment.hypothesis.probes",
-            "a run needs a steady state to observe: add at least one probe under hypothesis.probes, or a load section",
-        );
-    }
-    const runId = newRunId();
-    const outDir = opts.outDir ?? path.join(RUNS_DIR, opts.stack, runId);
-    const startedAt = new Date();
-    const wall0 = Date.now();
-    const t0 = performance.now();
-    const clock = () => performance.now() - t0;
-    const signal = opts.signal;
-
-    const phases: Phase[] = [];
-    let current: Phase | undefined;
-    const enter = (name: Phase["name"], message: string) => {
-        const now = clock();
-        // A phase closed early (the warm-up at its steady-state check) keeps its end: what was judged is what it holds.
-        if (current && current.end === current.start) current.end = now;
-        current = { name, start: now, end: now };
-        phases.push(current);
-        emit({ type: "phase", phase: name, t: now, message });
-    };
-
-    let outcome: { status: Evidence["status"]; reason?: string } = { status: "completed" };
-    const interrupt = () => {
-        if (outcome.status === "completed" || outcome.status === "stopped") {
-            const reason = signal?.reason instanceof Error ? signal.reason.message : typeof signal?.reason === "string" ? signal.reason : "aborted";
-            outcome = { status: "interrupted", reason: `interrupted (${reason}) during ${current?.name ?? "start"}; faults rolled back` };
-        }
-    };
-    const errors: string[] = [];
-    const injectedAt: Record<string, number> = {};
-    const plannedTargets: Array<{ fault: string; target: string }> = [];
-    const descriptions = describeFaults(spec);
-    let stop: StopTrigger | null = null;
-    let upAttempted = false;
-    let upCompleted = false;
-    let rollbackStart: number | null = null;
-    /** When the faults were seen reverted on the target (run clock); recovery is timed from here. */
-    let revertStartedAt: number | null = null;
-    /** The revert records of the injected faults, from `up`, to watch the revert happen during rollback. */
-    const records: Array<{ kind: string; record: unknown }> = [];
-    let rollback: Evidence["rollback"] = { performed: false, result: "not-needed", attempts: 0, cleared_pending_creates: false, duration_ms: 0, error: null };
-
-    // Stop conditions end the fault window early, through the same path as an interruption, but keep the verdict.
-    const stopCtl = new AbortController();
-    const watcher = new StopWatcher(spec, (t) => {
-        stop = t;
-        emit({ type: "stop", trigger: t });
-        stopCtl.abort();
-    });
-    const probes = [...spec.hypothesis.probes, ...spec.faults.flatMap((f) => expectationsOf(f).map((e) => e.probe))].map((p) => createProbe(p));
-    const sampler = new Sampler(probes, {
-        intervalMs: spec.timing.sampleInterval,
-        clock,
-        phase: () => current?.name ?? "preflight",
-        onSample: (s) => {
-            if (current?.name === "fault") watcher.onSample(s);
-            emit({ type: "sample", sample: s });
-        },
-    });
-    const loadResults: LoadResult[] = [];
-    let loadRun: LoadRun | undefined;
-    let loadReport: LoadReport | null = null;
-    const steadyNames = new Set(spec.hypothesis.probes.map((p) => p.name));
-
-    /** Waits `ms` in the current phase, reporting progress each second; ends early on `until` or an abort. */
-    const observe = async (ms: number, abort: AbortSignal, every?: (now: number) => void) => {
-        const phase = current!;
-        const end = phase.start + ms;
-        let nextProgress = clock() + 1000;
-        const step = Math.max(50, Math.min(spec.timing.sampleInterval, 250));
-        while (!abort.aborted && clock() < end) {
-            await sleep(Math.min(step, end - clock()), abort);
-            const now = clock();
-            every?.(now);
-            if (now >= nextProgress) {
-                nextProgress += 1000;
-                const recent = sampler.samples.filter((s) => s.t >= now - 1000 && steadyNames.has(s.probe));
-                emit({ type: "progress", phase: phase.name, elapsedMs: now - phase.start, totalMs: ms, failuresLastSecond: recent.filter((s) => !s.ok).length, samples: recent.length });
-            }
-        }
-    };
-
-    try {
-        enter("preflight", "policy check and plan (pulumi preview)");
-        const packs = policyPacks();
-        try {
-            await stack.preview({ ...(packs.length ? { policyPacks: packs } : {}), onEvent: collectTargets(plannedTargets), ...(signal ? { signal } : {}) });
-        } catch (err) {
-            if (signal?.aborted) throw err;
-            outcome = { status: "aborted", reason: `${packs.length ? "policy check or preview" : "preview"} failed, nothing was injected: ${errorSummary(err)}` };
-            throw new EndRun();
-        }
-        const max = spec.blastRadius.maxTargets;
-        if (max !== undefined && plannedTargets.length > max) {
-            outcome = { status: "aborted", reason: `blast radius exceeded, nothing was injected: the faults would hit ${plannedTargets.length} targets (${plannedTargets.map((t) => t.target).join(", ")}) > blastRadius.maxTargets ${max}` };
-            throw new EndRun();
-        }
-        if (signal?.aborted) throw new EndRun();
-
-        sampler.start();
-        if (spec.load) {
-            const t = spec.timing;
-            // Bounded by time and count: the configured windows, the recovery deadline and a margin for up/destroy.
-            const maxDurationMs = t.warmup + t.duration + t.recoveryDeadline + t.cooldown + 180_000;
-            loadRun = startExperimentLoad(spec.load, {
-                clock,
-                maxDurationMs,
-                maxRequests: Math.ceil((spec.load.rate * maxDurationMs) / 1000),
-                onResult: (r) => {
-                    loadResults.push(r);
-                    if (current?.name === "fault") watcher.onLoad(r);
-                },
-            });
-        }
-
-        enter("warmup", `measuring the steady state for ${spec.timing.warmup} ms`);
-        await observe(spec.timing.warmup, signal ?? new AbortController().signal);
-        // Every steady-state probe needs at least one sample before the steady state can be judged.
-        for (let i = 0; i < 100 && !signal?.aborted; i++) {
-            const seen = new Set(sampler.samples.map((s) => s.probe));
-            if ([...steadyNames].every((n) => seen.has(n)) && (!spec.load || loadResults.length > 0)) break;
-            await sleep(50, signal);
-        }
-        if (signal?.aborted) throw new EndRun();
-        const warm = current!;
-        warm.end = clock();
-        const warmPoints = spec.load ? loadResults.filter((r) => r.t >= warm.start) : sampler.samples.filter((s) => steadyNames.has(s.probe) && s.t >= warm.start);
-        const steadyBroken = checkSlos(spec, windowMetrics(warmPoints, Math.max(1, warm.end - warm.start), spec.load !== undefined), "steady-state").filter((r) => !r.passed);
-        const deadProbes = [...steadyNames].filter((n) => !sampler.samples.some((s) => s.probe === n && s.t >= warm.start && s.ok));
-        if (steadyBroken.length || deadProbes.length) {
-            const why = [...steadyBroken.map((r) => r.message), ...deadProbes.map((n) => `probe ${n} never passed: ${[...sampler.samples].reverse().find((s) => s.probe === n)?.detail ?? "no sample"}`)];
-            outcome = { status: "aborted", reason: `steady state not met before injection, nothing was injected: ${why.join("; ")}` };
-            throw new EndRun();
-        }
-
-        enter("inject", "injecting the faults (pulumi up)");
-        upAttempted = true;
-        await stack.up({
-            ...(packs.length ? { policyPacks: packs } : {}),
-            ...(signal ? { signal } : {}),
-            onEvent: (e) => {
-                const outs = e.resOutputsEvent?.metadata.new?.outputs as { injectedAt?: string; owner?: { fault?: string }; kind?: string; record?: unknown } | undefined;
-                if (outs?.injectedAt && outs.owner?.fault) injectedAt[outs.owner.fault] = Date.parse(outs.injectedAt) - wall0;
-                if (outs?.kind && outs.record !== undefined) records.push({ kind: outs.kind, record: outs.record });
-            },
-        });
-        upCompleted = true;
-        // Faults whose injection time the engine did not report count from the end of `up`.
-        for (const f of spec.faults) injectedAt[f.name] ??= clock();
-
-        enter("fault", `faults in for ${spec.timing.duration} ms`);
-        const windowAbort = signal ? AbortSignal.any([signal, stopCtl.signal]) : stopCtl.signal;
-        const checkEvery = Math.max(spec.timing.sampleInterval, 100);
-        let nextCheck = clock() + checkEvery;
-        await observe(spec.timing.duration, windowAbort, (now) => {
-            if (now >= nextCheck) {
-                nextCheck = now + checkEvery;
-                watcher.check(now);
-            }
-        });
-        if (stop) outcome = { status: "stopped", reason: `stop condition: ${(stop as StopTrigger).message}` };
-        if (signal?.aborted) interrupt();
-    } catch (err) {
-        if (signal?.aborted) interrupt();
-        else if (!(err instanceof EndRun)) {
-            outcome = { status: "error", reason: `the run failed during ${current?.name ?? "start"}: ${errorSummary(err)}` };
-            errors.push(`${current?.name ?? "start"}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`.slice(0, 4000));
-        }
-    } finally {
-        if (upAttempted) {
-            enter("rollback", "rolling back (pulumi destroy)");
-            rollbackStart = current!.start;
-            // Recovery is timed from when the engine starts reverting the (last) fault, not from when `destroy`
-            // was called: the time Pulumi takes to get there is not the system's.
-            // Recovery is timed from when the faults are seen gone on the target (each driver's observe), not from
-            // when `destroy` is called: Pulumi's start-up is not the system's recovery time. Engine events are no
-            // clock for this: they reach the Automation API late, sometimes after the target already recovered.
-            let polling = true;
-            const poll = (async () => {
-                while (polling && records.length > 0) {
-                    const at = clock();
-                    try {
-                        const seen = await Promise.all(records.map((r) => driverFor(r.kind).observe(r.record)));
-                        if (seen.every((o) => !o.active)) {
-                            revertStartedAt = at;
-                            return;
-                        }
-                    } catch {
-                        // the target may be mid-change; look again
-                    }
-                    await sleep(Math.max(50, spec.timing.sampleInterval));
-                }
-            })();
-            rollback = await rollBack(stack, !upCompleted, log);
-            polling = false;
-            await poll;
-            revertStartedAt ??= rollbackStart;
-            if (rollback.result === "failed") errors.push(`rollback: ${rollback.error}`);
-        }
-    }
-
-    // Recovery and cool-down: only when the run went through (completed or stopped); an interruption goes home.
-    try {
-        if (rollbackStart !== null && rollback.result === "succeeded" && (outcome.status === "completed" || outcome.status === "stopped") && !signal?.aborted) {
-            enter("recovery", `waiting for the steady state (deadline ${spec.timing.recoveryDeadline} ms after the revert began)`);
-            const stable = stableSamples(spec.timing.sampleInterval);
-            const deadline = revertStartedAt! + spec.timing.recoveryDeadline;
-            const abort = signal ?? new AbortController().signal;
-            while (!abort.aborted && clock() < deadline) {
-                const signals = steadySignals({ spec, samples: sampler.samples, load: loadResults });
-                const rollbackEnd = phases.find((p) => p.name === "rollback")!.end;
-                // Recovered when every signal's latest samples, all taken after the rollback finished, pass in a row.
-                const ready = [...signals.values()].every((pts) => {
-                    const after = pts.filter((p) => p.t >= rollbackEnd);
-                    return after.length >= stable && after.slice(-stable).every((p) => p.ok);
-                });
-                if (ready) break;
-                await sleep(Math.max(20, spec.timing.sampleInterval), abort);
-            }
-            if (!signal?.aborted && spec.timing.cooldown > 0) {
-                enter("cooldown", `watching the steady state for ${spec.timing.cooldown} ms more`);
-                await observe(spec.timing.cooldown, abort);
-            }
-            if (signal?.aborted) interrupt();
-        }
-    } catch (err) {
-        errors.push(`recovery: ${String(err)}`);
-    }
-    if (current && current.end === current.start) current.end = clock();
-    await sampler.stop();
-    if (loadRun) loadReport = await loadRun.stop().catch((err: unknown) => (errors.push(`load: ${String(err)}`), null));
-
-    const judgement = evaluate({
-        spec,
-        samples: sampler.samples,
-        load: loadResults,
-        phases,
-        injectedAt,
-        rollbackStart: revertStartedAt,
-        outcome: { status: outcome.status, ...(outcome.reason ? { reason: outcome.reason } : {}), ...(stop ? { stop } : {}) },
-        rollbackOk: rollback.result !== "failed",
-    });
-    const finishedAt = new Date();
-    // Redacted here, not only when written: the CLI prints the verdict's reason and violations from this object.
-    const evidence = redactDeep(buildEvidence({
-        runId,
-        stack: opts.stack,
-        spec,
-        startedAt,
-        finishedAt,
-        durationMs: clock(),
-        status: outcome.status,
-        judgement,
-        phases,
-        samples: sampler.samples,
-        load: loadResults,
-        loadReport,
-        injectedAt,
-        revertStartedAt,
-        descriptions,
-        plannedTargets,
-        stop,
-        rollback,
-        errors,
-    }), secrets);
-    const files = writeRun(outDir, evidence, secrets);
-    return { evidence, files, exitCode: evidence.exit_code };
 }
 
 /**

@@ -2,9 +2,10 @@
 # A local single-node Kubernetes cluster for faultline's Kubernetes faults and tests, or the user's own.
 #   cluster.sh up      when the user's KUBECONFIG reaches a cluster (and FAULTLINE_CLUSTER is not "local"), use it;
 #                      otherwise build (cached, scripts/setup-k8s.sh) and start etcd, the control plane, a separate
-#                      containerd and a kubelet + kube-proxy, and wait until the node is Ready. Idempotent.
+#                      containerd, a kubelet + kube-proxy and kube-router's NetworkPolicy controller, wait until the
+#                      node is Ready and label it chaos.opt-in=true (faults only touch opted-in nodes). Idempotent.
 #   cluster.sh down    stops everything `up` started, by the PIDs it recorded, and removes its mounts, cgroups,
-#                      iptables chains, nftables tables, bridge and address. dockerd and its containers are never
+#                      iptables chains, ipsets, nftables tables, bridge and address. dockerd and its containers are never
 #                      touched. Idempotent.
 #   cluster.sh status  prints what runs and the kubeconfig.
 #   cluster.sh leftovers  prints anything of the local cluster still on the host (exit 1 when there is some).
@@ -29,6 +30,8 @@ SERVICE_CIDR="${FAULTLINE_SERVICE_CIDR:-10.96.0.0/16}"
 API_PORT="${FAULTLINE_API_PORT:-6443}"
 ETCD_PORT="${FAULTLINE_ETCD_PORT:-2479}"
 BRIDGE=flcni0
+CHAOS_MESH_PID="$ROOT/.faultline/chaos-mesh/controller-manager.pid"
+KUBE_ROUTER="$FAULTLINE_CACHE/kube-router-v${FAULTLINE_KUBE_ROUTER_VERSION:-2.1.0}/bin/kube-router"
 SOCK="$S/containerd/containerd.sock"
 # Images the tests and faults run: the project's offline images, moved from Docker into the cluster's containerd.
 FAULTLINE_IMAGE_PAUSE="${FAULTLINE_IMAGE_PAUSE:-faultline/pause:1}"
@@ -254,6 +257,16 @@ EOF
   start kube-proxy "$BIN/kube-proxy" --config "$S/kube-proxy.yaml"
 }
 
+# network_policy: kube-router's policy controller alone (no routing, no service proxy, no CNI config), on iptables
+# and ipset, so that NetworkPolicy is enforced on the bridge CNI. It reads the node's pod CIDR, so the node must be
+# registered first. Ready once its FORWARD chain is in place.
+network_policy() {
+  start kube-router "$KUBE_ROUTER" --kubeconfig "$S/kubeconfig" --hostname-override "$NODE" \
+    --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false \
+    --service-cluster-ip-range "$SERVICE_CIDR" --enable-ipv4=true --enable-ipv6=false --health-port=0 --metrics-port=0
+  wait_for "kube-router (NetworkPolicy)" 60 iptables -t filter -S KUBE-ROUTER-FORWARD
+}
+
 up() {
   if user_cluster; then
     ok "using the cluster your KUBECONFIG reaches ($(kubectl config current-context 2>/dev/null || echo default)); set FAULTLINE_CLUSTER=local for a local one"
@@ -269,14 +282,17 @@ up() {
   images
   node_up
   wait_for "node $NODE" 60 bash -c '"$@" get node "'"$NODE"'" -o jsonpath="{.status.conditions[?(@.type==\"Ready\")].status}" | grep -qx True' _ "${KUBECTL[@]}"
-  ok "node $NODE Ready in $((SECONDS - started)) s; export KUBECONFIG=$S/kubeconfig"
+  # The owner's opt-in: faultline refuses to throttle a node without it (and its stress pods select it).
+  "${KUBECTL[@]}" label node "$NODE" chaos.opt-in=true --overwrite >/dev/null
+  network_policy
+  ok "node $NODE Ready (opted in to faults, NetworkPolicy enforced) in $((SECONDS - started)) s; export KUBECONFIG=$S/kubeconfig"
 }
 
 # pids_of_ours: every process of the local cluster still alive: recorded PIDs, containerd shims started for our
 # socket and their descendants (the pods' processes).
 pids_of_ours() {
   local f pid
-  for f in "$S"/pids/*; do [[ -f "$f" ]] && pid="$(cat "$f")" && kill -0 "$pid" 2>/dev/null && echo "$pid"; done
+  for f in "$S"/pids/* "$CHAOS_MESH_PID"; do [[ -f "$f" ]] && pid="$(cat "$f")" && kill -0 "$pid" 2>/dev/null && echo "$pid"; done
   shim_pids
 }
 # shim_pids: containerd shims started for our socket (they outlive containerd) and the pods' processes below them.
@@ -298,7 +314,9 @@ stop_pid() { # stop_pid NAME: SIGTERM, up to 10 s, then SIGKILL
 down() {
   [[ -d "$S" ]] || { ok "no local cluster"; return; }
   step "Stopping the local cluster in $S"
-  stop_pid kubelet; stop_pid kube-proxy
+  # Chaos Mesh's controller-manager (scripts/setup-chaos-mesh.sh up) runs on this machine against this cluster.
+  if [[ -f "$CHAOS_MESH_PID" ]]; then kill -9 "$(cat "$CHAOS_MESH_PID")" 2>/dev/null || true; rm -f "$CHAOS_MESH_PID"; fi
+  stop_pid kube-router; stop_pid kubelet; stop_pid kube-proxy
   # The pods: kill every task of our containerd, then the shims that outlive it.
   if alive containerd; then
     local t
@@ -321,6 +339,9 @@ our_mounts() {
 # our_chains TOOL TABLE: chains the node's components make (kube-proxy/kubelet canaries, the CNI firewall plugin).
 our_chains() { "$1" -t "$2" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^(KUBE|CNI)-/ {print $2}'; }
 
+# our_ipsets: the ipsets kube-router's policy controller makes (KUBE-SRC-*, KUBE-DST-*, kube-router-*, inet6:...).
+our_ipsets() { ipset list -n 2>/dev/null | grep -E '^(inet6:)?(KUBE-|kube-router)' || true; }
+
 cleanup_host() {
   local m t c tool
   for m in $(our_mounts); do umount -l "$m" 2>/dev/null || true; done
@@ -334,6 +355,8 @@ cleanup_host() {
       for c in $(our_chains "$tool" "$t"); do "$tool" -t "$t" -X "$c" 2>/dev/null || true; done
     done
   done
+  # kube-router's ipsets, once no iptables rule refers to them.
+  local set; for set in $(our_ipsets); do ipset destroy "$set" 2>/dev/null || true; done
   for t in "ip kube-proxy" "ip6 kube-proxy"; do nft delete table $t 2>/dev/null || true; done
   if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link del "$BRIDGE"; fi
   if has_addr; then ip addr del "$NODE_IP/32" dev lo; fi
@@ -351,6 +374,7 @@ leftovers() {
   for tool in iptables ip6tables; do for t in filter nat mangle; do
     local chains; chains="$(our_chains "$tool" "$t" | xargs)"; [[ -z "$chains" ]] || out+=("$tool $t chains: $chains")
   done; done
+  local sets; sets="$(our_ipsets | xargs)"; [[ -z "$sets" ]] || out+=("ipsets: $sets")
   local tables; tables="$(nft list tables 2>/dev/null | grep kube-proxy | xargs || true)"; [[ -z "$tables" ]] || out+=("nftables: $tables")
   ip link show "$BRIDGE" >/dev/null 2>&1 && out+=("bridge $BRIDGE")
   has_addr && out+=("address $NODE_IP on lo")
@@ -361,7 +385,7 @@ leftovers() {
 
 status() {
   local n
-  for n in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy; do
+  for n in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy kube-router; do
     alive "$n" && echo "$n: pid $(cat "$S/pids/$n")" || echo "$n: stopped"
   done
   [[ -f "$S/kubeconfig" ]] && echo "KUBECONFIG=$S/kubeconfig"

@@ -35,7 +35,11 @@ module_dir() { (cd /tmp && go mod download -json "$CM_MODULE@$CM_VERSION") | nod
 
 build() {
   step "Chaos Mesh ${CM_VERSION} (controller-manager, chaos-daemon)"
-  if [[ -x "$BIN/chaos-controller-manager" && -x "$BIN/chaos-daemon" && -x "$BIN/pause" && -x "$BIN/nsexec" ]]; then ok "cached in $BIN"; return; fi
+  if [[ -x "$BIN/chaos-controller-manager" && -x "$BIN/chaos-daemon" && -x "$BIN/pause" ]]; then
+    # The shim is a script of this file: rewritten every time, so a fix to it needs no rebuild.
+    nsexec_shim >"$BIN/nsexec"; chmod +x "$BIN/nsexec"
+    ok "cached in $BIN"; return
+  fi
   local src started=$SECONDS; src="$(module_dir)"
   mkdir -p "$DIR/wrap" "$BIN"
   cd "$DIR/wrap"
@@ -43,7 +47,10 @@ build() {
     printf 'module faultline/chaos-mesh\n\ngo 1.25.11\n\nrequire %s %s\n\n' "$CM_MODULE" "$CM_VERSION"
     # The module replaces its api module with ./api, which its zip leaves out (a nested module): use the served one.
     printf 'replace %s/api => %s/api %s\n' "$CM_MODULE" "$CM_MODULE" "$CM_API_VERSION"
+    # Its non-local replaces, in the block and on single lines (runtime-spec is held at v1.2.0: containerd's cgroups
+    # code does not compile against v1.3.0, whose pids limit became a pointer).
     awk '/^replace \(/{f=1;next} f&&/^\)/{f=0} f&&$0!~/=> *\./{print "replace "$0}' "$src/go.mod"
+    grep -E '^replace [^(]* => [^./]' "$src/go.mod" || true
   } >go.mod
   printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "%s/cmd/chaos-controller-manager"\n\t_ "%s/cmd/chaos-daemon"\n)\n' "$CM_MODULE" "$CM_MODULE" >tools.go
   # Its go.sum has the sums of modules the checksum database does not serve (github.com/chaos-mesh/fx-logr).
@@ -65,12 +72,12 @@ nsexec_shim() {
 #!/bin/sh
 # nsexec over nsenter, written by faultline's scripts/setup-chaos-mesh.sh.
 set -e
-opts=""
+opts="" pidns=0
 while [ $# -gt 0 ]; do
   case "$1" in
     -m) opts="$opts --mount=$2"; shift 2 ;;
     -n) opts="$opts --net=$2"; shift 2 ;;
-    -p) opts="$opts --pid=$2"; shift 2 ;;
+    -p) opts="$opts --pid=$2"; pidns=1; shift 2 ;;
     -i) opts="$opts --ipc=$2"; shift 2 ;;
     -l) echo "nsexec shim: -l (local mount namespace) is not supported" >&2; exit 2 ;;
     --) shift; break ;;
@@ -78,7 +85,18 @@ while [ $# -gt 0 ]; do
   esac
 done
 # shellcheck disable=SC2086
-exec nsenter $opts -- "$@"
+[ "$pidns" = 1 ] || exec nsenter $opts -- "$@"
+# Entering a PID namespace, nsenter forks: the program is its child, and chaos-daemon stops a stressor by signalling
+# the process it started (this shim). Pass the signal on to the program, or it outlives its chaos (util-linux 2.38
+# has no --kill-child).
+set +e
+nsenter $opts -- "$@" <&0 &
+pid=$!
+trap 'pkill -TERM -P "$pid"; kill -TERM "$pid" 2>/dev/null' TERM INT
+wait "$pid"; status=$?
+# A trapped signal ends the first wait early: wait for the program itself.
+wait "$pid" 2>/dev/null
+exit "$status"
 EOF
 }
 
@@ -117,7 +135,8 @@ spec:
           volumeMounts:
             - {name: bin, mountPath: /usr/local/bin, readOnly: true}
             - {name: sock, mountPath: /run/containerd/containerd.sock}
-            - {name: sys, mountPath: /sys}
+            # chaos-daemon finds the host cgroups under /host-sys (pkg/chaosdaemon/cgroups), as in the official chart.
+            - {name: sys, mountPath: /host-sys}
       volumes:
         - {name: bin, hostPath: {path: $BIN, type: Directory}}
         - {name: sock, hostPath: {path: $CLUSTER_DIR/containerd/containerd.sock, type: Socket}}
@@ -157,7 +176,12 @@ up() {
 down() {
   step "Removing Chaos Mesh"
   if [[ -f "$STATE/controller-manager.pid" ]]; then
-    kill "$(cat "$STATE/controller-manager.pid")" 2>/dev/null || true
+    # SIGTERM, up to 10 s, then SIGKILL: its graceful shutdown can hang (seen here), and a second `up` must not find
+    # the old one still holding its ports.
+    local pid; pid="$(cat "$STATE/controller-manager.pid")"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
     rm -f "$STATE/controller-manager.pid"
   fi
   kubectl delete namespace "$NS" --ignore-not-found --wait=true --timeout=120s >/dev/null || true

@@ -5,8 +5,10 @@
 #   2. kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy and kubectl, built from the Go module
 #      k8s.io/kubernetes through a wrapper module (its go.mod replaces every ./staging module with a local path, so
 #      `go install` refuses it; the wrapper points each at its published v0.X.Y), version stamped at link time;
-#   3. Chaos Mesh's CRDs (manifests/crd.yaml of its Go module), to declare Chaos Mesh faults;
-#   4. the Pulumi Kubernetes provider plugin, at the version @pulumi/kubernetes in package.json asks for, built from
+#   3. kube-router's NetworkPolicy controller (`go install github.com/cloudnativelabs/kube-router/v2/cmd/kube-router`),
+#      run alone on iptables + ipset: the bridge CNI enforces no NetworkPolicy;
+#   4. Chaos Mesh's CRDs (manifests/crd.yaml of its Go module), to declare Chaos Mesh faults;
+#   5. the Pulumi Kubernetes provider plugin, at the version @pulumi/kubernetes in package.json asks for, built from
 #      github.com/pulumi/pulumi-kubernetes/provider/v4 and installed with `pulumi plugin install --file`.
 # Cached in $FAULTLINE_CACHE; a second run takes seconds. The first build takes 20-30 minutes on 2 busy cores
 # (the provider about 12 min, the cluster binaries about 7-15 min more), and needs about 10 GB of Go build cache.
@@ -27,7 +29,7 @@ export GOFLAGS=-mod=mod
 debian_packages() {
   step "Debian packages for the local cluster"
   local missing=() pkg
-  for pkg in etcd-server containerd runc containernetworking-plugins nftables iptables openssl; do
+  for pkg in etcd-server containerd runc containernetworking-plugins nftables iptables ipset openssl; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if ((${#missing[@]})); then
@@ -119,6 +121,22 @@ provider_plugin() {
   ok "installed"
 }
 
+# kube_router: the NetworkPolicy enforcer of the local cluster. kube-network-policies needs NFT_QUEUE, which kernels
+# like this VM's lack; kube-router's policy controller needs only iptables and ipset. Its module has no replace
+# directives, so `go install` builds it (several minutes on 2 cores; cached afterwards).
+KUBE_ROUTER_VERSION="${FAULTLINE_KUBE_ROUTER_VERSION:-2.1.0}"
+kube_router() {
+  local bin="$FAULTLINE_CACHE/kube-router-v$KUBE_ROUTER_VERSION/bin"
+  if [[ ! -x "$bin/kube-router" ]]; then
+    warn "first build of kube-router: several minutes on 2 cores"
+    mkdir -p "$bin"
+    run_logged "go install kube-router v$KUBE_ROUTER_VERSION" \
+      env GOBIN="$bin" GOFLAGS= CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" \
+      "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@v$KUBE_ROUTER_VERSION"
+  fi
+  ok "kube-router v$KUBE_ROUTER_VERSION (NetworkPolicy): $bin/kube-router"
+}
+
 # chaos_mesh_crds: Chaos Mesh's CustomResourceDefinitions (manifests/crd.yaml of its Go module), so Chaos Mesh
 # faults can be declared on the local cluster. The module has no tag newer than v0.9.1; this pseudo-version is 2.7.x.
 CHAOS_MESH_REF="${FAULTLINE_CHAOS_MESH_REF:-v0.9.1-0.20260902003049-47411975a8cb}"
@@ -132,8 +150,8 @@ chaos_mesh_crds() {
 }
 
 case "$WHAT" in
-  cluster) debian_packages; cluster_binaries; chaos_mesh_crds ;;
+  cluster) debian_packages; cluster_binaries; kube_router; chaos_mesh_crds ;;
   provider) provider_plugin ;;
-  all) debian_packages; cluster_binaries; chaos_mesh_crds; provider_plugin ;;
+  all) debian_packages; cluster_binaries; kube_router; chaos_mesh_crds; provider_plugin ;;
   *) die "usage: setup-k8s.sh [cluster|provider|all]" ;;
 esac

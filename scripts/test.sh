@@ -1,65 +1,154 @@
 #!/usr/bin/env bash
-# The one test command (README, .ci/run): sets up everything the tests need, type-checks, runs every test file,
-# then checks that the tests left nothing behind (containers, networks, armed faults, stacks, plugin processes).
+# The one test command (README, .ci/run) and its tiers:
+#   bash scripts/test.sh          setup, type check, the unit, engine and Kubernetes tiers (each timed), then checks
+#                                 that the tests left nothing behind (containers, networks, armed faults, stacks,
+#                                 plugin processes)
+#   bash scripts/test.sh unit     npm run test:unit: every engine-free file (*.unit.test.ts, *.mock.test.ts); no setup
+#   bash scripts/test.sh engine   npm run test:engine: the real Docker and Pulumi ones (*.real.test.ts); after setup
+#   bash scripts/test.sh k8s      npm run test:k8s: test/cluster on the local cluster (built, started and stopped here)
+# FAULTLINE_TEST_CONCURRENCY sets how many files of a tier run at once (default: unit 4, engine 3).
+# FAULTLINE_TEST_EXCLUDE (an extended regex on paths, never set here) leaves files out of a tier, e.g.
+# `FAULTLINE_TEST_EXCLUDE=engineRestart npm run test:engine` on a machine whose dockerd others use too.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-bash scripts/setup.sh
+tier="${1:-all}"
+[[ "$tier" =~ ^(all|unit|engine|k8s)$ ]] || { echo "usage: bash scripts/test.sh [unit|engine|k8s]  (got: $tier)" >&2; exit 2; }
+[[ "$tier" == all ]] && bash scripts/setup.sh
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
-step "Prometheus (for the PromQL tests; stopped at the end)"
-bash scripts/prometheus.sh up
-trap 'bash scripts/prometheus.sh down >/dev/null' EXIT
+# Real tests that must run alone, after the concurrent batch, one at a time; each with why:
+SERIAL=(
+  # restarts dockerd: every other Docker test fails while the engine is down.
+  test/components/docker/engineRestart.real.test.ts
+)
 
-step "Type check"
-npx --no-install tsc -p tsconfig.json --noEmit
-ok "tsc --noEmit"
+# *.unit files that need a process of their own, each with why:
+UNIT_ALONE=(
+  # checks what loading the registry loads, so it needs a module cache no other file has filled.
+  test/components/registry.unit.test.ts
+)
 
-step "Tests"
-# The Kubernetes tier (test/cluster) runs on its own below, on the local cluster.
-mapfile -t files < <(find test -name '*.test.ts' -not -path '*/node_modules/*' -not -path 'test/cluster/*' | sort)
-# One file at a time: real-engine tests share one Docker engine and two cores.
-status=0
-node --import tsx --test --test-concurrency=1 "${files[@]}" || status=$?
+# files PATTERN...: the test files matching the find -name patterns, minus FAULTLINE_TEST_EXCLUDE, sorted.
+files() {
+  local args=() p
+  for p in "$@"; do args+=(${args[@]+-o} -name "$p"); done
+  find test -not -path '*/node_modules/*' \( "${args[@]}" \) | sort | { if [[ -n "${FAULTLINE_TEST_EXCLUDE:-}" ]]; then grep -Ev "$FAULTLINE_TEST_EXCLUDE" || true; else cat; fi; }
+}
+# run_files CONCURRENCY FILE...: node's test runner on the files, that many files at a time.
+run_files() {
+  local n="$1"; shift
+  (($# > 0)) || return 0
+  node --import tsx --test --test-concurrency="$n" "$@"
+}
+# in_list ITEM LIST...: whether ITEM is one of LIST.
+in_list() { local x="$1" s; shift; for s in "$@"; do [[ "$x" == "$s" ]] && return 0; done; return 1; }
 
-step "Kubernetes tier (local cluster)"
-# Always a local cluster of our own, never the user's: these tests cordon and taint its node. Built and cached by
-# setup-k8s.sh (the first build takes 20-30 minutes), started here, stopped after, and checked for leftovers.
-bash scripts/setup-k8s.sh all
-FAULTLINE_CLUSTER=local bash scripts/cluster.sh up
-mapfile -t cluster_files < <(find test/cluster -name '*.test.ts' | sort)
-KUBECONFIG="$ROOT/.faultline/cluster/kubeconfig" node --import tsx --test --test-concurrency=1 "${cluster_files[@]}" || status=$?
-kubectl_=("$FAULTLINE_CACHE/k8s-v${FAULTLINE_K8S_VERSION:-1.34.4}/bin/kubectl" --kubeconfig "$ROOT/.faultline/cluster/kubeconfig")
-# Namespaces the tests deleted finish terminating first (their pods get a grace period).
-"${kubectl_[@]}" wait --for=delete namespace -l dev.faultline.test=true --timeout=90s >/dev/null 2>&1 || true
-# Test objects: namespaces flt-test-*, leases and reapers of test stacks, faultline labels or taints on the node.
-k8s_left="$("${kubectl_[@]}" get namespaces -o name | grep '/flt-test-' || true)
+unit_tier() {
+  local units mocks shared=() own=() f
+  mapfile -t units < <(files '*.unit.test.ts')
+  mapfile -t mocks < <(files '*.mock.test.ts')
+  for f in ${units[@]+"${units[@]}"}; do if in_list "$f" "${UNIT_ALONE[@]}"; then own+=("$f"); else shared+=("$f"); fi; done
+  # The *.unit files share one process (test/helpers/inOneProcess.ts); each *.mock file and each of UNIT_ALONE gets
+  # its own: Pulumi's mocks (pulumi.runtime.setMocks) are global to a process. No engine, no shared state: all at once.
+  FAULTLINE_TEST_FILES="$(printf '%s\n' ${shared[@]+"${shared[@]}"})" \
+    run_files "${FAULTLINE_TEST_CONCURRENCY:-4}" test/helpers/inOneProcess.ts ${own[@]+"${own[@]}"} ${mocks[@]+"${mocks[@]}"}
+}
+
+engine_tier() {
+  local all batch=() serial=() f status=0
+  mapfile -t all < <(files '*.real.test.ts')
+  # The PromQL tests query the project's Prometheus (docs/observability.md): started here, stopped when the tier ends.
+  bash scripts/prometheus.sh up
+  for f in "${all[@]}"; do if in_list "$f" "${SERIAL[@]}"; then serial+=("$f"); else batch+=("$f"); fi; done
+  # Every real test names its containers, networks, stacks and Compose projects with a per-run id and takes host
+  # ports from the kernel (port 0), so they share the engine safely; most of their time is spent waiting on TTLs.
+  # Three at a time: each `pulumi up` also needs a core for a while, and there are two.
+  run_files "${FAULTLINE_TEST_CONCURRENCY:-3}" ${batch[@]+"${batch[@]}"} || status=$?
+  for f in ${serial[@]+"${serial[@]}"}; do run_files 1 "$f" || status=$?; done
+  bash scripts/prometheus.sh down >/dev/null
+  return "$status"
+}
+
+k8s_tier() {
+  local status=0 cluster_files
+  # Always a local cluster of our own, never the user's: these tests cordon and taint its node. Built and cached by
+  # setup-k8s.sh (the first build takes 20-30 minutes), started here, stopped after, and checked for leftovers.
+  bash scripts/setup-k8s.sh all || return $?
+  FAULTLINE_CLUSTER=local bash scripts/cluster.sh up || return $?
+  mapfile -t cluster_files < <(files '*.cluster.test.ts')
+  # One at a time: the tests cordon and taint the cluster's only node.
+  KUBECONFIG="$ROOT/.faultline/cluster/kubeconfig" run_files 1 ${cluster_files[@]+"${cluster_files[@]}"} || status=$?
+  local kubectl_=("$FAULTLINE_CACHE/k8s-v${FAULTLINE_K8S_VERSION:-1.34.4}/bin/kubectl" --kubeconfig "$ROOT/.faultline/cluster/kubeconfig")
+  # Namespaces the tests deleted finish terminating first (their pods get a grace period).
+  "${kubectl_[@]}" wait --for=delete namespace -l dev.faultline.test=true --timeout=90s >/dev/null 2>&1 || true
+  # Test objects: namespaces flt-test-*, leases and reapers of test stacks, faultline labels or taints on the node.
+  local k8s_left cluster_left
+  k8s_left="$("${kubectl_[@]}" get namespaces -o name | grep '/flt-test-' || true)
 $("${kubectl_[@]}" get configmaps,deployments,clusterroles -A -l dev.faultline.managed=true -o name 2>/dev/null || true)
 $("${kubectl_[@]}" get nodes -o jsonpath='{range .items[*]}{.metadata.labels}{.spec.taints}{"\n"}{end}' | grep -o 'dev.faultline[^"]*' || true)"
-bash scripts/cluster.sh down
-if [[ -n "${k8s_left//[[:space:]]/}" ]]; then warn "the Kubernetes tier left these in the cluster:"; echo "$k8s_left"; status=1; fi
-if ! cluster_left="$(bash scripts/cluster.sh leftovers)"; then warn "the local cluster left these on the host:"; echo "$cluster_left"; status=1; fi
+  bash scripts/cluster.sh down
+  if [[ -n "${k8s_left//[[:space:]]/}" ]]; then warn "the Kubernetes tier left these in the cluster:"; echo "$k8s_left"; status=1; fi
+  if ! cluster_left="$(bash scripts/cluster.sh leftovers)"; then warn "the local cluster left these on the host:"; echo "$cluster_left"; status=1; fi
+  return "$status"
+}
 
-step "Leftovers"
-# Test containers and networks carry dev.faultline.test; reapers and helpers of test stacks (test-*) carry the stack.
-left="$(docker ps -aq --filter label=dev.faultline.test; docker network ls -q --filter label=dev.faultline.test;
-  docker ps -a --filter label=dev.faultline.managed=true --format '{{.ID}} {{.Label "dev.faultline.stack"}}' | awk '$2 ~ /^test-/ {print $1}'
-  docker ps -a --filter label=dev.faultline.sandbox --format '{{.ID}} {{.Label "dev.faultline.sandbox"}}' | awk '$2 ~ /^flt-test-/ {print $1}')"
-# Faults armed in reapers are labelled volumes of their stack.
-left+="$(docker volume ls --filter label=dev.faultline.managed=true --format '{{.Name}} {{.Label "dev.faultline.stack"}}' | awk '$2 ~ /^test-/ {print $1}')"
-# Pulumi plugins orphaned by a SIGKILLed `pulumi` (tests do that) end themselves within seconds of their engine.
-orphans() { ps -eo pid=,ppid=,args= | awk -v root="$ROOT" '$2 == 1 && (/pulumi-language-nodejs/ || /pulumi-resource-pulumi-nodejs/ || index($0, root "/node_modules/@pulumi/pulumi/cmd/")) {print}'; }
-[[ -z "$(orphans)" ]] || sleep 5
-left+="$(orphans)"
-# Copies of the demo system that tests start are Compose projects named flt-test-* (label dev.faultline.sandbox).
-stacks="$(pulumi stack ls --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const x of JSON.parse(s||"[]"))if(/^test-/.test(x.name))console.log(x.name)})')"
-if [[ -n "$left" || -n "$stacks" ]]; then
-  warn "the tests left these behind:"; docker ps -a --filter label=dev.faultline.test
-  docker ps -a --filter label=dev.faultline.managed=true; docker network ls --filter label=dev.faultline.test; echo "$stacks"
-  docker ps -a --filter label=dev.faultline.sandbox; docker volume ls --filter label=dev.faultline.managed=true; orphans
-  status=1
-else
+leftovers() {
+  # Test containers and networks carry dev.faultline.test; reapers and helpers of test stacks (test-*) carry the stack.
+  local left stacks
+  left="$(docker ps -aq --filter label=dev.faultline.test; docker network ls -q --filter label=dev.faultline.test;
+    docker ps -a --filter label=dev.faultline.managed=true --format '{{.ID}} {{.Label "dev.faultline.stack"}}' | awk '$2 ~ /^test-/ {print $1}'
+    docker ps -a --filter label=dev.faultline.sandbox --format '{{.ID}} {{.Label "dev.faultline.sandbox"}}' | awk '$2 ~ /^flt-test-/ {print $1}')"
+  # Faults armed in reapers are labelled volumes of their stack.
+  left+="$(docker volume ls --filter label=dev.faultline.managed=true --format '{{.Name}} {{.Label "dev.faultline.stack"}}' | awk '$2 ~ /^test-/ {print $1}')"
+  # Pulumi plugins orphaned by a SIGKILLed `pulumi` (tests do that) end themselves within seconds of their engine.
+  orphans() { ps -eo pid=,ppid=,args= | awk -v root="$ROOT" '$2 == 1 && (/pulumi-language-nodejs/ || /pulumi-resource-pulumi-nodejs/ || index($0, root "/node_modules/@pulumi/pulumi/cmd/")) {print}'; }
+  [[ -z "$(orphans)" ]] || sleep 5
+  left+="$(orphans)"
+  # Copies of the demo system that tests start are Compose projects named flt-test-* (label dev.faultline.sandbox).
+  stacks="$(pulumi stack ls --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const x of JSON.parse(s||"[]"))if(/^test-/.test(x.name))console.log(x.name)})')"
+  if [[ -n "$left" || -n "$stacks" ]]; then
+    warn "the tests left these behind:"; docker ps -a --filter label=dev.faultline.test
+    docker ps -a --filter label=dev.faultline.managed=true; docker network ls --filter label=dev.faultline.test; echo "$stacks"
+    docker ps -a --filter label=dev.faultline.sandbox; docker volume ls --filter label=dev.faultline.managed=true; orphans
+    return 1
+  fi
   ok "no test container, network, armed fault, stack or plugin process left behind"
-fi
+}
+
+# Every test file belongs to exactly one tier, by its name: a file nobody runs is a file that cannot fail.
+untiered="$(find test -name '*.test.ts' -not -path '*/node_modules/*' | grep -Ev '\.(unit|mock|real|cluster)\.test\.ts$' || true)"
+if [[ -n "$untiered" ]]; then warn "these test files are in no tier (name them *.unit, *.mock, *.real or *.cluster.test.ts):"; echo "$untiered" >&2; exit 2; fi
+
+# timed NAME FUNCTION: runs a tier, prints and records its duration, and keeps its status.
+status=0
+durations=()
+timed() {
+  local start=$SECONDS rc=0
+  step "$1 tier"
+  "$2" || rc=$?
+  local d=$((SECONDS - start))
+  durations+=("$1 $((d / 60)) min $((d % 60)) s ($([[ $rc == 0 ]] && echo passed || echo "FAILED, exit $rc"))")
+  if ((rc == 0)); then ok "$1 tier: $((d / 60)) min $((d % 60)) s"; else warn "$1 tier FAILED (exit $rc) after $((d / 60)) min $((d % 60)) s"; fi
+  ((rc == 0)) || status=$rc
+}
+
+case "$tier" in
+  unit) timed Unit unit_tier ;;
+  engine) timed Engine engine_tier ;;
+  k8s) timed Kubernetes k8s_tier ;;
+  all)
+    step "Type check"
+    npx --no-install tsc -p tsconfig.json --noEmit
+    ok "tsc --noEmit"
+    timed Unit unit_tier
+    timed Engine engine_tier
+    timed Kubernetes k8s_tier
+    step "Leftovers"
+    leftovers || status=1
+    step "Durations"
+    printf '    %s\n' "${durations[@]}"
+    ;;
+esac
 exit "$status"

@@ -100,6 +100,13 @@ export const HypothesisSpec = z
         slo: SloSpec.prefault({}),
         /** Steady-state probes: each sample that fails counts as an error; each must recover after rollback. */
         probes: z.array(ProbeSpec).default([]),
+        /**
+         * What the chaos SLOs are judged on. `fault` (the default): only while the faults are really in, from the
+         * moment each fault is seen in on its target (its driver's observe) to the moment its revert begins.
+         * `transitions`: also the inject and rollback transitions (`pulumi up` and `pulumi destroy`), for a
+         * hypothesis about the change itself. Either way, the transitions are reported apart.
+         */
+        window: z.enum(["fault", "transitions"], { error: "must be fault (only while the faults are in) or transitions (also during up and destroy)" }).default("fault"),
     })
     .strict();
 

@@ -19,6 +19,11 @@ export interface FaultLeaseInputs {
 /** Outputs: the inputs plus the record stored in the cluster. */
 export interface FaultLeaseOutputs extends FaultLeaseInputs {
     record: LeaseRecord;
+    /**
+     * When the lease was armed (ISO 8601): the fault's objects go in right after it, so the runner counts the fault
+     * as in from here (a pod kill happens inside `up`, seconds before it returns).
+     */
+    injectedAt: string;
 }
 
 /**
@@ -40,13 +45,13 @@ class LeaseProvider implements pulumi.dynamic.ResourceProvider<FaultLeaseInputs,
         // An `up` killed after arming left a lease whose `before` is the node as it really was: keep that one,
         // since the node may now carry this very fault.
         const earlier = (await lease.listLeases(api, inputs.owner.stack)).find((l) => l.namespace === inputs.namespace && l.record.owner.fault === inputs.owner.fault);
-        const nodes = (await lease.nodesBefore(api, inputs.nodes)).map((n) => ({
+        const nodes = (await lease.nodesBefore(api, inputs.nodes, inputs.owner.allowUnlabelledTargets === true)).map((n) => ({
             ...n,
             before: earlier?.record.nodes.find((o) => o.node === n.node)?.before ?? n.before,
         }));
         const record: LeaseRecord = { owner: inputs.owner, expiresAt: Date.now() + inputs.ttlMs, objects: inputs.objects, nodes };
         const ref = await lease.armLease(api, inputs.namespace, record);
-        return { id: `${ref.namespace}/${ref.name}`, outs: { ...inputs, record } };
+        return { id: `${ref.namespace}/${ref.name}`, outs: { ...inputs, record, injectedAt: new Date().toISOString() } };
     }
 
     async diff(_id: string, olds: FaultLeaseOutputs, news: FaultLeaseInputs): Promise<pulumi.dynamic.DiffResult> {

@@ -6,6 +6,7 @@ import { Labels } from "../core/labels";
 import { EXPIRES_AT_ANNOTATION, EXPIRES_LABEL, faultMetadata, K8sRoles, keepExpiry, labelValue, Namespace, objectName, withoutExpiry } from "./meta";
 import { leased, leaseFor } from "./FaultLease";
 import { THROTTLE_LABEL, THROTTLE_TAINT_KEY } from "./Reaper";
+import { OPT_IN_LABEL, OPT_IN_VALUE } from "../../policies/optIn";
 
 const Quantity = z.string().regex(/^\d+(\.\d+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/, 'is not a Kubernetes quantity; write it like "500m", "1", "256Mi"');
 
@@ -202,7 +203,10 @@ export class NodeThrottle extends pulumi.ComponentResource {
                         template: {
                             metadata: { labels: { ...withoutExpiry(meta.labels), ...podLabels } },
                             spec: {
-                                nodeSelector: { [THROTTLE_LABEL]: pin },
+                                // Only nodes their owners opted in (the lease refuses the others before anything
+                                // changes); the pack's opt-in-targets checks this selector. An experiment that opted
+                                // out with allowUnlabelledTargets stresses its nodes whatever their labels.
+                                nodeSelector: { ...(owner.allowUnlabelledTargets ? {} : { [OPT_IN_LABEL]: OPT_IN_VALUE }), [THROTTLE_LABEL]: pin },
                                 // The pods must land on the nodes this fault cordoned and tainted.
                                 tolerations: [{ key: THROTTLE_TAINT_KEY, operator: "Exists" }],
                                 terminationGracePeriodSeconds: 5,

@@ -172,7 +172,10 @@ export class PodKill extends pulumi.ComponentResource {
             new k8s.batch.v1.Job(
                 `${name}-job`,
                 {
-                    metadata,
+                    // Not awaited: `up` returns once the Job exists, so the kill (a few seconds later, when its pod
+                    // runs) falls in the fault window the runner observes. Awaiting the Job's completion hid a
+                    // pod's short absence inside `up`, where no probe looks. The Job's log names what it deleted.
+                    metadata: { ...metadata, annotations: { ...metadata.annotations, "pulumi.com/skipAwait": "true" } },
                     spec: {
                         backoffLimit: 0,
                         activeDeadlineSeconds: 120,

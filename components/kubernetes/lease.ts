@@ -2,6 +2,7 @@ import type { RevertOutcome } from "../core/driver";
 import { Labels, ownerLabels, type FaultOwner } from "../core/labels";
 import { objectPath, type KubeApi } from "./kubeApi";
 import { EXPIRES_LABEL, labelValue, objectName } from "./names";
+import { OPT_IN_LABEL, OPT_IN_VALUE } from "../../policies/optIn";
 
 /**
  * A Kubernetes fault's lease: its revert record, stored in the cluster on a labelled ConfigMap BEFORE any of the
@@ -78,12 +79,22 @@ export function leaseSelector(stack?: string): string {
 
 const sameTaint = (a: Taint, b: Taint) => a.key === b.key && a.effect === b.effect && (a.value ?? "") === (b.value ?? "");
 
-/** Reads each node as it is now, minus what the fault itself would add: the `before` of its {@link NodeChange}. */
-export async function nodesBefore(api: KubeApi, nodes: Omit<NodeChange, "before">[]): Promise<NodeChange[]> {
+/**
+ * Reads each node as it is now, minus what the fault itself would add: the `before` of its {@link NodeChange}.
+ * A node its owners did not opt in (the label chaos.opt-in=true) is refused before anything changes, unless the
+ * experiment opted out with `allowUnlabelledTargets: true`.
+ */
+export async function nodesBefore(api: KubeApi, nodes: Omit<NodeChange, "before">[], allowUnlabelled = false): Promise<NodeChange[]> {
     return Promise.all(
         nodes.map(async (n) => {
             const node = await api.request("GET", objectPath({ apiVersion: "v1", plural: "nodes", name: n.node }));
             if (!node) throw new Error(`node "${n.node}" does not exist; check the nodes field (kubectl get nodes)`);
+            if (!allowUnlabelled && node.metadata?.labels?.[OPT_IN_LABEL] !== OPT_IN_VALUE) {
+                throw new Error(
+                    `node "${n.node}" is not opted in to faults: it lacks the label ${OPT_IN_LABEL}=${OPT_IN_VALUE}; ` +
+                        `add it (kubectl label node ${n.node} ${OPT_IN_LABEL}=${OPT_IN_VALUE}), or opt this experiment out with allowUnlabelledTargets: true`,
+                );
+            }
             const taints: Taint[] = (node.spec?.taints ?? []).filter((t: Taint) => !(n.taint && sameTaint(t, n.taint)));
             return { ...n, before: { unschedulable: node.spec?.unschedulable === true, taints } };
         }),

@@ -1,5 +1,5 @@
 import type { ExperimentSpec } from "../../components/experiment";
-import type { Judgement, Phase } from "../evaluate";
+import type { FaultSpan, Judgement, Phase } from "../evaluate";
 import type { LoadReport, LoadResult } from "../load/types";
 import type { Sample } from "../probes/sampler";
 import { EVIDENCE_SCHEMA, type Evidence } from "./schema";
@@ -20,13 +20,33 @@ export interface RunRecord {
     load: LoadResult[];
     loadReport: LoadReport | null;
     injectedAt: Record<string, number>;
+    /** Per fault: seen in to revert begun (the chaos window's spans). */
+    faultSpans?: FaultSpan[];
     /** When the faults were seen reverted on the target (run clock); null when nothing was injected. */
     revertStartedAt: number | null;
     descriptions: Record<string, string>;
     plannedTargets: Array<{ fault: string; target: string }>;
-    stop: { metric: string; at: number; message: string } | null;
+    stop: { metric: string; at: number; observableAt: number; message: string } | null;
+    /** When the rollback began (run clock); null when nothing was injected. */
+    revertBeganAt?: number | null;
     rollback: Evidence["rollback"];
     errors: string[];
+}
+
+/** The chaos window's exact bounds, each fault's span and the transitions' counts. */
+function chaosWindowEvidence(r: RunRecord, round: (x: number) => number): Evidence["timing"]["chaos_window"] {
+    const w = r.judgement.chaosWindow;
+    if (!w) return null;
+    const transition = (t: Judgement["transitions"]["inject"]) =>
+        t ? { start_ms: round(t.start), end_ms: round(t.end), count: t.count, errors: t.errors, error_rate: t.errorRate === null ? null : Math.round(t.errorRate * 10_000) / 10_000 } : null;
+    return {
+        counts: w.counts,
+        start_ms: round(w.start),
+        end_ms: round(w.end),
+        duration_ms: round(w.ms),
+        faults: (r.faultSpans ?? []).map((f) => ({ fault: f.fault, in_ms: round(f.start), in_source: f.source, revert_began_ms: round(f.end) })),
+        transitions: { inject: transition(r.judgement.transitions.inject), rollback: transition(r.judgement.transitions.rollback) },
+    };
 }
 
 /** Assembles the evidence artifact of a run. */
@@ -80,6 +100,7 @@ export function buildEvidence(r: RunRecord): Evidence {
             },
             phases,
             fault_window: inject ? { start_ms: round(inject.start), end_ms: round((rollback ?? inject).end) } : null,
+            chaos_window: chaosWindowEvidence(r, round),
         },
         chaos_scenarios: spec.faults.map((f) => {
             const exps = byFault(f.name);
@@ -111,7 +132,16 @@ export function buildEvidence(r: RunRecord): Evidence {
         },
         slo_results: j.sloResults,
         violations: j.violations,
-        stop_condition: r.stop ? { metric: r.stop.metric, at_ms: round(r.stop.at), message: r.stop.message } : null,
+        stop_condition: r.stop
+            ? {
+                  metric: r.stop.metric,
+                  at_ms: round(r.stop.at),
+                  observable_at_ms: round(r.stop.observableAt),
+                  rollback_began_ms: r.revertBeganAt == null ? null : round(r.revertBeganAt),
+                  reverted_ms: r.revertStartedAt === null ? null : round(r.revertStartedAt),
+                  message: r.stop.message,
+              }
+            : null,
         resilience_metrics: {
             overall_score: j.score.overall,
             chaos_tolerance: j.chaosErrorRate === null ? null : Math.round((1 - j.chaosErrorRate) * 10_000) / 10_000,

@@ -8,7 +8,13 @@ const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}
 const ms = (x: number | null) => (x === null ? "n/a" : `${Math.round(x)} ms`);
 const mdCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
+/** A transition's span and errors, for the chaos window's line. */
+function transitionText(t: NonNullable<Evidence["timing"]["chaos_window"]>["transitions"]["inject"]): string {
+    return t ? `${((t.end_ms - t.start_ms) / 1000).toFixed(2)} s with ${t.errors} errors of ${t.count}` : "n/a";
+}
+
 /** The headline of a run: verdict, plus INTERRUPTED / STOPPED when the run did not complete. */
+
 export function headline(e: Evidence): string {
     const status = e.status === "completed" ? "" : ` (${e.status.toUpperCase()})`;
     return `${e.verdict.toUpperCase()}${status}`;
@@ -59,6 +65,8 @@ export function markdownReport(e: Evidence): string {
     if (e.load) {
         L.push("## Load", "", `${e.load.tool}: ${e.load.rate} req/s, ${e.load.scheduled} scheduled, ${e.load.ok} ok, ${e.load.errors} errors (${e.load.dropped} dropped); p50 ${e.load.latency_ms.p50} ms, p95 ${e.load.latency_ms.p95} ms, p99 ${e.load.latency_ms.p99} ms, max ${e.load.latency_ms.max} ms.`, "");
     }
+    const cw = e.timing.chaos_window;
+    if (cw) L.push(`Chaos window (SLOs judged ${cw.counts === "fault" ? "while the faults were in" : "with up and destroy"}): ${(cw.start_ms / 1000).toFixed(2)} s to ${(cw.end_ms / 1000).toFixed(2)} s, ${(cw.duration_ms / 1000).toFixed(2)} s; inject transition ${transitionText(cw.transitions.inject)}, rollback transition ${transitionText(cw.transitions.rollback)}.`, "");
     L.push("## Timeline", "", "| Phase | From | To |", "|---|---|---|");
     for (const p of e.timing.phases) L.push(`| ${p.name} | ${(p.start_ms / 1000).toFixed(2)} s | ${(p.end_ms / 1000).toFixed(2)} s |`);
     L.push("");

@@ -38,6 +38,11 @@ export const BucketSchema = z
     })
     .strict();
 
+/** The load requests (or steady-state probe samples) of a transition, inject or rollback. */
+const TransitionSchema = z
+    .object({ start_ms: z.number().nonnegative(), end_ms: z.number().nonnegative(), count: z.number().int().nonnegative(), errors: z.number().int().nonnegative(), error_rate: z.number().min(0).max(1).nullable() })
+    .strict();
+
 /** One SLO as checked in one window of the run. */
 export const SloResultSchema = z
     .object({
@@ -112,6 +117,38 @@ export const EvidenceSchema = z
                 phases: z.array(PhaseSchema),
                 /** The shaded window of the report's chart: from the start of injection to the end of rollback. */
                 fault_window: z.object({ start_ms: Ms, end_ms: Ms }).strict().nullable(),
+                /**
+                 * What the chaos SLOs were judged on (hypothesis.window): `fault`, from each fault seen in on its target
+                 * to its revert begun; `transitions`, the inject, fault and rollback phases. Null when no fault went in.
+                 */
+                chaos_window: z
+                    .object({
+                        counts: z.enum(["fault", "transitions"]),
+                        start_ms: Ms,
+                        end_ms: Ms,
+                        /** Total length of the judged spans. */
+                        duration_ms: Ms,
+                        faults: z.array(
+                            z
+                                .object({
+                                    fault: z.string(),
+                                    /** Seen in by its driver's observe (`observed`), else the end of `up` (`up-completed`). */
+                                    in_ms: Ms,
+                                    in_source: z.enum(["observed", "up-completed"]),
+                                    revert_began_ms: Ms,
+                                })
+                                .strict(),
+                        ),
+                        /** The inject (up to the first fault in) and rollback (first revert begun to the end of destroy) transitions, reported apart. */
+                        transitions: z
+                            .object({
+                                inject: TransitionSchema.nullable(),
+                                rollback: TransitionSchema.nullable(),
+                            })
+                            .strict(),
+                    })
+                    .strict()
+                    .nullable(),
             })
             .strict(),
         chaos_scenarios: z.array(
@@ -153,7 +190,21 @@ export const EvidenceSchema = z
             .strict(),
         slo_results: z.array(SloResultSchema),
         violations: z.array(z.string()),
-        stop_condition: z.object({ metric: z.string(), at_ms: Ms, message: z.string() }).strict().nullable(),
+        stop_condition: z
+            .object({
+                metric: z.string(),
+                /** When it fired (run clock). */
+                at_ms: Ms,
+                /** When the sample or request that made it fire became known: it ended, or its deadline passed. */
+                observable_at_ms: Ms,
+                /** When the rollback began: the direct revert of every fault. */
+                rollback_began_ms: Ms.nullable(),
+                /** When the faults were seen reverted on their targets (drivers' observe). */
+                reverted_ms: Ms.nullable(),
+                message: z.string(),
+            })
+            .strict()
+            .nullable(),
         resilience_metrics: z
             .object({
                 /** 0-100, never above 100 (docs/runner.md: formula). */

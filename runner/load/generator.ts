@@ -51,16 +51,23 @@ export function startLoad(opts: LoadOptions): LoadRun {
         new Promise((resolve) => {
             inFlight++;
             let settled = false;
-            const end = (r: Omit<LoadResult, "t" | "latencyMs">) => {
+            // A request that has passed its deadline (due + timeout, open model) has failed then, whether or not it
+            // ended: stop conditions must see a hanging dependency at the deadline, not when the socket gives up.
+            const deadline = setTimeout(() => {
+                end({ ok: false, error: `timed out after ${opts.timeoutMs} ms` }, opts.timeoutMs);
+                req.destroy();
+            }, Math.max(0, due + opts.timeoutMs - clock()));
+            const end = (r: Omit<LoadResult, "t" | "latencyMs">, latencyMs = clock() - due) => {
                 if (settled) return;
                 settled = true;
+                clearTimeout(deadline);
                 inFlight--;
-                record({ t: Math.round(due * 10) / 10, latencyMs: Math.round((clock() - due) * 100) / 100, ...r });
+                record({ t: Math.round(due * 10) / 10, latencyMs: Math.round(latencyMs * 100) / 100, ...r });
                 resolve();
             };
             const req = http.request(
                 url,
-                { method: opts.method, headers: opts.headers, agent, signal: AbortSignal.timeout(opts.timeoutMs) },
+                { method: opts.method, headers: opts.headers, agent },
                 (res) => {
                     res.resume();
                     res.on("end", () => {

@@ -4,7 +4,10 @@ import type { LatencySummary } from "./histogram";
 export interface LoadResult {
     /** When the request was due (open model), in milliseconds since the run started. */
     t: number;
-    /** From when it was due to the end of the response, in milliseconds (0 for a dropped request). */
+    /**
+     * From when it was due to the end of the response, in milliseconds (0 for a dropped request); exactly the timeout
+     * for a request that passed its deadline. `t + latencyMs` is when its outcome became known.
+     */
     latencyMs: number;
     ok: boolean;
     status?: number;

@@ -58,7 +58,7 @@ export function loadCases(): BenchCase<any>[] {
 
 /** The module of each registered Docker driver, by kind: the provider loads its driver by path, as in a stack. */
 export function driverModules(): Map<string, string> {
-    const dir = path.join(__dirname, "../../components/docker/drivers");
+    const dir = path.join(__dirname, "../../components/docker/faults");
     const modules = new Map<string, string>();
     for (const f of fs.readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith(".d.ts"))) {
         const file = path.join(dir, f);

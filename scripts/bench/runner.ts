@@ -4,8 +4,11 @@
 //  2. the same experiment in Chaos Toolkit (`chaos run`, PyPI chaostoolkit) on the same system: an http probe as
 //     steady state, `docker network disconnect` as the method with the same fault window, `connect` as rollback;
 //     its overhead the same way, and the ratio;
-//  3. probe sampling: the rate reached per probe and the cost of one sample (target: >= 20 Hz, < 100 ms).
-// Usage: npm run bench:runner  (or: node --import tsx scripts/bench/runner.ts [--skip-chaostoolkit])
+//  3. probe sampling: the rate reached per probe and the cost of one sample (target: >= 20 Hz, < 100 ms);
+//  4. breach → rolled back: an error-rate stop condition driven by timeouts (web paused, the load's requests hang)
+//     and one driven by fast errors (web cut off): from the moment the breach became observable (the breaching
+//     request ended or passed its deadline) to the fault seen reverted on its target (target: <= 2 s).
+// Usage: npm run bench:runner  (or: node --import tsx scripts/bench/runner.ts [--skip-chaostoolkit] [--stop-only])
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -53,6 +56,10 @@ async function main(): Promise<void> {
         await runContainer({ name: other, run, network: net, aliases: ["other"], publish: 8080, hostPort: otherPort, cmd: httpd });
         for (let i = 0; i < 50 && !(await reachable(otherPort)); i++) await new Promise((r) => setTimeout(r, 200));
 
+        if (process.argv.includes("--stop-only")) {
+            await stopConditions(say, { stackName, tmp, web, net, webPort });
+            return;
+        }
         // 3 first: sampling, while the machine is otherwise idle from this benchmark's point of view.
         const probes = [
             ProbeSpec.parse({ name: "http", kind: "http", url: `http://127.0.0.1:${otherPort}/` }),
@@ -133,9 +140,11 @@ async function main(): Promise<void> {
                 say("  (faultline's overhead buys: policy preview, blast-radius check, state, TTL reaper, guaranteed rollback, 20 Hz sampling, evidence and reports)");
             }
         }
+        await stopConditions(say, { stackName, tmp, web, net, webPort });
     } finally {
-        const stack = await openStack(stackName).catch(() => undefined);
-        if (stack) {
+        for (const name of [stackName, `${stackName}-timeouts`, `${stackName}-errors`]) {
+            const stack = await openStack(name).catch(() => undefined);
+            if (!stack) continue;
             await stack.destroy().catch(() => undefined);
             await removeStack(stack).catch(() => undefined);
         }
@@ -144,6 +153,36 @@ async function main(): Promise<void> {
     }
     const load = os.loadavg()[0]!.toFixed(1);
     say(`\nmachine: ${os.cpus().length} cores, load average ${load} at the end (other work on the machine slows Pulumi a lot)`);
+}
+
+/** 4: breach → rolled back, for a timeout-driven and an error-driven error-rate stop condition. */
+async function stopConditions(say: (s: string) => void, o: { stackName: string; tmp: string; web: string; net: string; webPort: number }): Promise<void> {
+    say("");
+    say("stop conditions, breach → rolled back (error-rate > 50 % for 2 checks; load 40 req/s on web, timeout 1 s):");
+    say("| driven by | fault | observable → fired | fired → rollback began | rollback began → reverted | breach → rolled back |");
+    say("|---|---|---|---|---|---|");
+    for (const c of [
+        { name: "timeouts", fault: { kind: "docker:container-pause" } },
+        { name: "errors", fault: { kind: "docker:network-disconnect", network: o.net } },
+    ]) {
+        const experiment = {
+            name: `bench-stop-${c.name}`,
+            hypothesis: { text: "web answers", probes: [{ name: "web-tcp", kind: "tcp", port: o.webPort }], slo: { latency: { p95: "10s" } } },
+            load: { url: `http://127.0.0.1:${o.webPort}/`, rate: 40, timeout: "1s" },
+            stopConditions: [{ metric: "error-rate", above: 0.5, samples: 2 }],
+            timing: { warmup: "1s", duration: "2m", cooldown: "0s", ttl: "10m", sampleInterval: "100ms" },
+            faults: [{ name: "web-fault", container: o.web, ...c.fault }],
+        };
+        const r = await runExperiment({ stack: `${o.stackName}-${c.name}`, experiment, outDir: path.join(o.tmp, `stop-${c.name}`) });
+        const s = r.evidence.stop_condition;
+        if (!s || s.rollback_began_ms === null || s.reverted_ms === null) {
+            say(`| ${c.name} | ${c.fault.kind} | did not fire: ${r.evidence.status}, ${r.evidence.reason} | | | |`);
+            continue;
+        }
+        const f = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+        say(`| ${c.name} | ${c.fault.kind} | ${f(s.at_ms - s.observable_at_ms)} | ${f(s.rollback_began_ms - s.at_ms)} | ${f(s.reverted_ms - s.rollback_began_ms)} | **${f(s.reverted_ms - s.observable_at_ms)}** |`);
+        say(`breach → rolled back (${c.name === "timeouts" ? "timeout" : "error"}-driven): ${f(s.reverted_ms - s.observable_at_ms)}`);
+    }
 }
 
 main().catch((err: unknown) => {

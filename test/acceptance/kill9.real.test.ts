@@ -8,9 +8,10 @@ import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { dockerClient } from "../../components/core/docker";
 import { useFaultlineEnv } from "../../runner/env";
-import { openStack, removeStack } from "../../runner/pulumi";
-import { canFetch, cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
-import { faultlineContainersOf, reaperLogs, recoverKilledStack, waitFor } from "../helpers/faults";
+import { openStack } from "../../runner/pulumi";
+import { canFetch, cleanupRun, createNetwork, endpointOf, runContainer, runId, SUITE_TIMEOUT_MS } from "../helpers/docker";
+import { faultlineContainersOf, reaperLogs, recoverKilledStack, teardownStack } from "../helpers/faults";
+import { waitFor } from "../helpers/wait";
 import { upThenKillTree } from "../helpers/killTree";
 
 const TTL_MS = 10_000;
@@ -39,7 +40,7 @@ async function paused(name: string): Promise<boolean> {
     return (await dockerClient().getContainer(name).inspect()).State.Paused;
 }
 
-describe("kill -9 of pulumi up: every fault reverts by its TTL (real Docker, real Pulumi CLI)", { timeout: 400_000 }, () => {
+describe("kill -9 of pulumi up: every fault reverts by its TTL (real Docker, real Pulumi CLI)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     const net = `flt-k9-${run}`;
     const [cut, frozen, squeezed, client] = ["cut", "frozen", "squeezed", "client"].map((n) => `flt-k9-${n}-${run}`) as [string, string, string, string];
@@ -73,10 +74,7 @@ describe("kill -9 of pulumi up: every fault reverts by its TTL (real Docker, rea
 
     after(async () => {
         if (stack) {
-            await stack.cancel().catch(() => undefined);
-            await stack.refresh({ clearPendingCreates: true }).catch(() => undefined);
-            await stack.destroy().catch(() => undefined);
-            await removeStack(stack).catch(() => undefined);
+            await teardownStack(stack);
         }
         await cleanupRun(run);
     });
@@ -98,9 +96,9 @@ describe("kill -9 of pulumi up: every fault reverts by its TTL (real Docker, rea
         const deadline = Math.max(...Object.values(expires)) + SLACK_MS;
         assert.ok(deadline <= k.faultsInAt + TTL_MS + SLACK_MS);
         await Promise.all([
-            waitFor("partition reverted", async () => JSON.stringify(await endpointOf(cut, net)) === JSON.stringify(prior.endpoint), deadline - Date.now() + 1).then((t) => (back.partition = t)),
-            waitFor("pause reverted", async () => !(await paused(frozen)), deadline - Date.now() + 1).then((t) => (back.freeze = t)),
-            waitFor("limits reverted", async () => JSON.stringify(await cpuOf(squeezed)) === JSON.stringify(prior.cpu), deadline - Date.now() + 1).then((t) => (back.squeeze = t)),
+            waitFor("partition reverted", async () => JSON.stringify(await endpointOf(cut, net)) === JSON.stringify(prior.endpoint), deadline - Date.now() + 1).then(() => (back.partition = Date.now())),
+            waitFor("pause reverted", async () => !(await paused(frozen)), deadline - Date.now() + 1).then(() => (back.freeze = Date.now())),
+            waitFor("limits reverted", async () => JSON.stringify(await cpuOf(squeezed)) === JSON.stringify(prior.cpu), deadline - Date.now() + 1).then(() => (back.squeeze = Date.now())),
         ]).catch(async (err: Error) => {
             throw new Error(`${err.message}\n${await reaperLogs(stackName)}`);
         });

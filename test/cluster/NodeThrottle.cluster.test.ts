@@ -3,25 +3,13 @@
 // runs stress-ng on the node and the pods' CPU use rises; destroy restores the node exactly, including a taint
 // another field manager (kubectl taint) owns, which the fault's patch had to take over.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
-import { waitFor } from "../helpers/pulumi";
-import { clusterStack, deployApp, dropStack, kjson, kok, kubectl, NODE, nodeState, podPhases, runId, whyNoCluster } from "./helpers";
+import { waitFor } from "../helpers/wait";
+import { clusterStack, cores, deployApp, dropStack, kjson, kok, kubectl, NODE, nodeState, podPhases, runId, whyNoCluster } from "./helpers";
 
 const OTHER_TAINT = { key: "example.com/maintenance", value: "soon", effect: "PreferNoSchedule" };
-
-/**
- * Cores used on the node by the cgroup at `cgroup` under the kubelet's pods cgroup (cgroup v1 cpuacct, cgroupfs
- * driver), averaged over `ms`: "" is every pod, `pod<uid>` one Guaranteed pod.
- */
-async function cores(cgroup: string, ms = 3000): Promise<number> {
-    const read = () => Number(readFileSync(`/sys/fs/cgroup/cpuacct/kubepods/${cgroup}/cpuacct.usage`, "utf8")) / 1e9;
-    const a = read();
-    await new Promise((r) => setTimeout(r, ms));
-    return (read() - a) / (ms / 1000);
-}
 
 describe("NodeThrottle on a real cluster", { skip: whyNoCluster(), timeout: 600_000 }, () => {
     const run = runId();
@@ -103,5 +91,23 @@ describe("NodeThrottle on a real cluster", { skip: whyNoCluster(), timeout: 600_
         assert.equal(kjson(["get", "configmaps", "-n", ns, "-l", "dev.faultline.role=lease"]).items.length, 0);
         assert.equal(kjson(["get", "deployments", "-n", ns, "-l", "dev.faultline.role=reaper"]).items.length, 0);
         await waitFor("both web pods Running again", async () => JSON.stringify(podPhases(ns, "web")) === '["Running","Running"]', 60_000);
+    });
+
+    it("refuses a node its owners did not opt in, before anything changes", async () => {
+        const optOut = await clusterStack(`test-k8s-throttle-optin-${run}`, {
+            name: "k8s-throttle-optin-test",
+            kubernetes: { reaperNamespace: ns },
+            faults: [{ name: "not-mine", kind: "kubernetes:node-throttle", nodes: [NODE], ttl: "10m" }],
+        });
+        kok(["label", "node", NODE, "chaos.opt-in-"]);
+        const unlabelled = nodeState();
+        try {
+            await assert.rejects(optOut.up(), /node "faultline-node" is not opted in to faults: it lacks the label chaos\.opt-in=true; add it \(kubectl label node faultline-node chaos\.opt-in=true\), or opt this experiment out with allowUnlabelledTargets: true/);
+            assert.deepEqual(nodeState(), unlabelled, "the node was left untouched");
+            assert.equal(kjson(["get", "configmaps", "-n", ns, "-l", "dev.faultline.role=lease"]).items.length, 0, "no lease armed");
+        } finally {
+            kok(["label", "node", NODE, "chaos.opt-in=true", "--overwrite"]);
+            await dropStack(optOut);
+        }
     });
 });

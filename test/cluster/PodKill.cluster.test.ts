@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
-import { waitFor } from "../helpers/pulumi";
+import { waitFor } from "../helpers/wait";
 import { clusterStack, deployApp, dropStack, kjson, kubectl, runId, runningPods, whyNoCluster } from "./helpers";
 
 describe("PodKill on a real cluster", { skip: whyNoCluster(), timeout: 600_000 }, () => {
@@ -37,8 +37,8 @@ describe("PodKill on a real cluster", { skip: whyNoCluster(), timeout: 600_000 }
         const now = runningPods(ns, "worker");
         assert.ok(now.includes(victims[1]!), "the second pod was left alone");
         assert.equal(now.filter((p) => !victims.includes(p)).length, 1, "one replacement");
-        const job = kjson(["get", "job", "-n", ns, "faultline-kill-worker"]);
-        assert.equal(job.status.succeeded, 1);
+        // `up` does not wait for the Job (so the kill falls in the fault window): its success comes a moment later.
+        await waitFor("the kill Job succeeded", async () => kjson(["get", "job", "-n", ns, "faultline-kill-worker"]).status.succeeded === 1, 60_000);
         assert.match(kubectl(["logs", "-n", ns, "job/faultline-kill-worker"]).stdout, new RegExp(`faultline: deleting pod/${victims[0]}`));
     });
 

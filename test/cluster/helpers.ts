@@ -1,13 +1,14 @@
 // Helpers of the Kubernetes tier: the local cluster `npm run cluster:up` started (scripts/cluster.sh), kubectl on it,
 // stacks that run against it, and a SIGKILL of a whole `pulumi up` process tree.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { PROJECT_ROOT, faultlineEnv } from "../../runner/env";
+import { PROJECT_ROOT } from "../../runner/env";
 import { openStack, removeStack, repairKilledCheckpoint } from "../../runner/pulumi";
-import { waitFor } from "../helpers/pulumi";
+import { upThenKillTree as killTree } from "../helpers/killTree";
+import { waitFor } from "../helpers/wait";
 
 /** The local cluster's kubeconfig, written by scripts/cluster.sh. */
 export const KUBECONFIG = path.join(PROJECT_ROOT, ".faultline", "cluster", "kubeconfig");
@@ -80,8 +81,11 @@ export async function dropStack(stack: Stack): Promise<void> {
     await removeStack(stack).catch(() => undefined);
 }
 
-/** A namespace with a Deployment of `replicas` busybox pods labelled app=<app>, all Running. */
-export async function deployApp(namespace: string, app: string, replicas: number): Promise<void> {
+/**
+ * A namespace with a Deployment of `replicas` busybox pods labelled app=<app>, all Running. They sleep, or run
+ * `command` (a shell script) when given.
+ */
+export async function deployApp(namespace: string, app: string, replicas: number, command?: string): Promise<void> {
     kok(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { "dev.faultline.test": "true" } } }));
     const deployment = {
         apiVersion: "apps/v1",
@@ -94,7 +98,7 @@ export async function deployApp(namespace: string, app: string, replicas: number
                 metadata: { labels: { app } },
                 spec: {
                     terminationGracePeriodSeconds: 0,
-                    containers: [{ name: app, image: IMAGES.busybox, command: ["sleep", "3600"] }],
+                    containers: [{ name: app, image: IMAGES.busybox, command: command ? ["sh", "-c", command] : ["sleep", "3600"] }],
                 },
             },
         },
@@ -118,65 +122,28 @@ export function podPhases(namespace: string, app: string): string[] {
         .sort();
 }
 
+/**
+ * Cores used on the node by the cgroup at `cgroup` under the kubelet's pods cgroup (cgroup v1 cpuacct, cgroupfs
+ * driver), averaged over `ms`: "" is every pod, `pod<uid>` one Guaranteed pod, `besteffort/pod<uid>` a BestEffort one.
+ */
+export async function cores(cgroup: string, ms = 3000): Promise<number> {
+    const read = () => Number(readFileSync(`/sys/fs/cgroup/cpuacct/kubepods/${cgroup}/cpuacct.usage`, "utf8")) / 1e9;
+    const a = read();
+    await new Promise((r) => setTimeout(r, ms));
+    return (read() - a) / (ms / 1000);
+}
+
 /** The node's taints, cordon and labels: what a node fault changes and `destroy` must restore exactly. */
 export function nodeState(node = NODE): { taints: unknown[]; unschedulable: boolean; labels: Record<string, string> } {
     const n = kjson(["get", "node", node]);
     return { taints: n.spec.taints ?? [], unschedulable: n.spec.unschedulable === true, labels: n.metadata.labels };
 }
 
-/** Every pid below `pid` (children, grandchildren...), from /proc: plugins run in process groups of their own. */
-export function descendants(pid: number): number[] {
-    const children = new Map<number, number[]>();
-    for (const entry of require("node:fs").readdirSync("/proc") as string[]) {
-        if (!/^\d+$/.test(entry)) continue;
-        try {
-            const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-            children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-        } catch {
-            // The process ended while we looked.
-        }
-    }
-    const out: number[] = [];
-    const walk = (p: number) => {
-        for (const c of children.get(p) ?? []) {
-            out.push(c);
-            walk(c);
-        }
-    };
-    walk(pid);
-    return out;
-}
-
 /**
- * Runs `pulumi up` on `stack`, waits until `ready()` is true, then SIGKILLs every process of its tree at once: the
- * CLI, the language host, the program and every provider plugin (each in a process group of its own), as a crashed
- * machine would. Returns the moment of the kill.
+ * Runs `pulumi up` on `stack` against the local cluster, waits until `ready()` is true, then SIGKILLs every process
+ * of its tree at once (test/helpers/killTree.ts: the CLI, the language host, the program and every provider plugin),
+ * as a crashed machine would. Returns the moment of the kill.
  */
 export async function upThenKillTree(stack: string, ready: () => Promise<boolean>, timeoutMs = 240_000): Promise<number> {
-    const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack], {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, ...faultlineEnv(), ...clusterEnv() },
-        detached: true,
-        stdio: "ignore",
-    });
-    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-    try {
-        await waitFor("`pulumi up` to reach the moment of the kill", ready, timeoutMs, 100);
-    } finally {
-        // Stop the tree first, so that no process forks a child between the walk and the kill; walk again.
-        const signal = (pids: number[], sig: NodeJS.Signals) =>
-            pids.forEach((pid) => {
-                try {
-                    process.kill(pid, sig);
-                } catch {
-                    // Already gone.
-                }
-            });
-        signal([child.pid!, ...descendants(child.pid!)], "SIGSTOP");
-        signal([child.pid!, ...descendants(child.pid!)], "SIGKILL");
-        await exited;
-        repairKilledCheckpoint(stack);
-    }
-    return Date.now();
+    return (await killTree(stack, { whenSeen: ready }, timeoutMs, clusterEnv())).killedAt;
 }

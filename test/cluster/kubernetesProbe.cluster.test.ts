@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createProbe, ProbeSpec } from "../../runner/probes";
-import { waitFor } from "../helpers/pulumi";
+import { waitFor } from "../helpers/wait";
 import { deployApp, IMAGES, kok, KUBECONFIG, runId, runningPods, whyNoCluster } from "./helpers";
 
 const skip = whyNoCluster();

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
-import { waitFor } from "../helpers/pulumi";
+import { waitFor } from "../helpers/wait";
 import { clusterStack, deployApp, dropStack, kjson, kok, kubectl, NODE, nodeState, runId, upThenKillTree, whyNoCluster, CHAOS_MESH_CRDS } from "./helpers";
 
 const TTL_S = 30;

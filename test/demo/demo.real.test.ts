@@ -5,10 +5,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { composeDown, composeUp, projectContainers } from "../../components/docker/compose";
 import { dockerClient } from "../../components/core/docker";
-import { demoCopy, http, toxiproxy, waitFor } from "../helpers/demo";
-import { runId, TEST_LABEL } from "../helpers/docker";
+import { demoCopy, http, toxiproxy } from "../helpers/demo";
+import { waitFor } from "../helpers/wait";
+import { runId, TEST_LABEL, SUITE_TIMEOUT_MS } from "../helpers/docker";
 
-describe("demo system (real Docker, Compose v2)", { timeout: 420_000 }, () => {
+describe("demo system (real Docker, Compose v2)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     let demo: Awaited<ReturnType<typeof demoCopy>>;
     const rawStats = async () => (await http(`${demo.api}/stats`)).body;

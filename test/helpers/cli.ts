@@ -1,7 +1,11 @@
 // The faultline CLI as a child process, for real-engine tests of the runner.
 import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../runner/env";
+import { LOCK_DIR } from "../../runner/lock";
+import { openStack, removeStack } from "../../runner/pulumi";
 
 /** The CLI entry point. */
 export const CLI = path.join(PROJECT_ROOT, "runner", "cli.ts");
@@ -39,3 +43,51 @@ export function cli(args: string[]): Cli {
     };
 }
 
+
+/** One experiment of a CLI test: its stack, its experiment file and a directory for the run's evidence. */
+export interface CliCase {
+    stack: string;
+    file: string;
+    out: string;
+}
+
+/** The experiment files and stacks of one CLI test file (see {@link cliCases}). */
+export interface CliCases {
+    /** The temporary directory holding the experiment files and the evidence directories. */
+    tmp: string;
+    /** Every stack handed out so far. */
+    stacks: string[];
+    /** Writes `experiment` to a file and names a fresh stack `test-<prefix>-<kind>-<run>` for it. */
+    setup(kind: string, experiment: unknown): CliCase;
+    /** Cancels, destroys and removes every stack handed out (and its runner lock), then the temporary directory. */
+    cleanup(): Promise<void>;
+}
+
+/** Fresh stacks and experiment files for CLI tests, all torn down by `cleanup()` in the test's `after`. */
+export function cliCases(prefix: string, run: string): CliCases {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `faultline-${prefix}-`));
+    const stacks: string[] = [];
+    return {
+        tmp,
+        stacks,
+        setup(kind, experiment) {
+            const stack = `test-${prefix}-${kind}-${run}`;
+            stacks.push(stack);
+            const file = path.join(tmp, `${kind}.json`);
+            fs.writeFileSync(file, JSON.stringify(experiment));
+            return { stack, file, out: path.join(tmp, `out-${kind}`) };
+        },
+        async cleanup() {
+            for (const name of stacks) {
+                const stack = await openStack(name).catch(() => undefined);
+                if (!stack) continue;
+                // A run whose worker was SIGKILLed leaves its update's lock: cancel it first.
+                await stack.cancel().catch(() => undefined);
+                await stack.destroy().catch(() => undefined);
+                await removeStack(stack).catch(() => undefined);
+                fs.rmSync(path.join(LOCK_DIR, `${name}.lock`), { force: true });
+            }
+            fs.rmSync(tmp, { recursive: true, force: true });
+        },
+    };
+}

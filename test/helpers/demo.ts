@@ -70,22 +70,6 @@ export async function http(url: string, opts: { method?: string; body?: unknown;
     }
 }
 
-/** Polls `probe` every `everyMs` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-        try {
-            const v = await probe();
-            if (v !== undefined) return v;
-        } catch (err) {
-            last = err;
-        }
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`);
-        await new Promise((r) => setTimeout(r, everyMs));
-    }
-}
-
 /** Calls the demo's Toxiproxy API directly (faults do it through their drivers; tests check the demo itself). */
 export async function toxiproxy(base: string, method: string, urlPath: string, body?: unknown): Promise<unknown> {
     const r = await http(`${base}${urlPath}`, { method, ...(body !== undefined ? { body } : {}), timeoutMs: 5_000 });

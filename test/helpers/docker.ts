@@ -10,6 +10,13 @@ export function runId(): string {
     return randomBytes(3).toString("hex");
 }
 
+/**
+ * The hang guard of a real-engine suite (a `describe`'s timeout). Generous on purpose: files run concurrently on an
+ * engine and two cores that other work shares, where one `pulumi up` can take minutes; how fast things are is for the
+ * benchmarks (docs/benchmarks.md) to say, not for a timeout.
+ */
+export const SUITE_TIMEOUT_MS = 1_800_000;
+
 export const BUSYBOX = process.env.FAULTLINE_IMAGE_BUSYBOX ?? "faultline/busybox:1";
 
 /**

@@ -2,11 +2,12 @@
 // Docker engine, from injection to every way a fault is rolled back.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Stack } from "@pulumi/pulumi/automation";
+import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
-import { openStack, removeStack } from "../../runner/pulumi";
-import { canFetch, cleanupRun, createNetwork, runContainer, runId } from "./docker";
-import { faultlineContainersOf, reaperLogs, recoverKilledStack, waitFor } from "./faults";
+import { openStack } from "../../runner/pulumi";
+import { canFetch, cleanupRun, createNetwork, runContainer, runId, type RunContainerOptions, SUITE_TIMEOUT_MS } from "./docker";
+import { faultlineContainersOf, reaperLogs, recoverKilledStack, teardownStack } from "./faults";
+import { waitFor } from "./wait";
 import { upThenKillTree } from "./killTree";
 
 /** The containers of one suite: a web target on its own network and a client to probe it from. */
@@ -17,6 +18,17 @@ export interface CycleTargets {
     client: string;
     /** URL of the web target as the client reaches it. */
     url: string;
+    /** The suite's stack, e.g. for names a fault derives from it (a fill file, a helper). */
+    stack: string;
+}
+
+/** What the suite hands a kind's own extra tests (see {@link CycleOptions.extraTests}). */
+export interface CycleContext {
+    t: CycleTargets;
+    /** The suite's stack, opened in `before`; each extra test sets its own experiment on it and leaves it destroyed. */
+    stack(): Stack;
+    /** The experiment of the suite's fault with `fields` over it (the kind's own variants) and a TTL. */
+    experiment(ttl: string, fields?: Record<string, unknown>): Record<string, unknown>;
 }
 
 /** What a kind's suite says about its fault. */
@@ -27,16 +39,44 @@ export interface CycleOptions {
     tag: string;
     /** The experiment's fault entry without name and ttl. */
     fault(t: CycleTargets): Record<string, unknown>;
-    /** Extra HostConfig for the web target (e.g. resource limits). */
-    webHostConfig?: Record<string, unknown>;
+    /**
+     * How the web target differs from a busybox httpd on port 8080: another image or command (it must still answer
+     * HTTP on 8080 for the client's probe), environment, tmpfs, a memory limit, extra HostConfig, more aliases than
+     * "web" (keep "web"), a published port.
+     */
+    web?: Partial<Pick<RunContainerOptions, "image" | "cmd" | "env" | "tmpfs" | "memory" | "hostConfig" | "aliases" | "publish">>;
+    /** How the client differs from a busybox `sleep` (e.g. an httpd, for faults that cut both ways). */
+    client?: Partial<Pick<RunContainerOptions, "image" | "cmd" | "env">>;
+    /** Runs once the targets are up, before the prior state is recorded (e.g. files the fault must leave alone). */
+    prepare?(t: CycleTargets): Promise<void>;
     /** Records the target's exact state before any fault (compared by {@link CycleOptions.restored}). */
     snapshot(t: CycleTargets): Promise<unknown>;
-    /** True while the fault is visibly in effect on the target (docker inspect). */
+    /**
+     * True when the target is back as it was. Defaults to the snapshot being equal to the prior one; a kind whose
+     * state is measured (CPU, memory, a clock) says what "back" means, and then `snapshot` is not compared.
+     */
+    restored?(t: CycleTargets, prior: unknown): Promise<boolean>;
+    /** True while the fault is visibly in effect on the target. */
     inEffect(t: CycleTargets): Promise<boolean>;
+    /**
+     * How long the effect may take to show after `up` (a stressor warming up, a clock read on the next tick).
+     * Defaults to 0: checked at once.
+     */
+    showsWithinMs?: number;
+    /** How long the effect may take to go after `destroy`. Defaults to 0: checked at once. */
+    goesWithinMs?: number;
+    /** How many helper containers the fault keeps while it is in (a stressor: 1). Defaults to 0. */
+    helpers?: number;
     /** Whether the web target answers HTTP while the fault is in; undefined when the fault does not affect that. */
     answersDuringFault?: boolean;
+    /** The kind's own checks of the first `up`'s result and effect (what it prints, exact sizes), before destroy. */
+    checkUp?(t: CycleTargets, up: UpResult): Promise<void>;
+    /** The kind's own checks after the first `destroy` (e.g. the speed of a transfer), once the target is back. */
+    checkDown?(t: CycleTargets): Promise<void>;
     /** Undoes the fault by hand, as an operator would, outside Pulumi. */
     revertByHand(t: CycleTargets): Promise<void>;
+    /** Declares the kind's own tests (`it`), run after the cycle on the same targets and stack. */
+    extraTests?(c: CycleContext): void;
 }
 
 /**
@@ -44,15 +84,22 @@ export interface CycleOptions {
  * the reaper's TTL revert followed by a clean no-op destroy; and the TTL revert after SIGKILL of `pulumi up`.
  */
 export function faultCycleSuite(o: CycleOptions): void {
-    describe(`${o.title} (real Docker, real Pulumi engine)`, { timeout: 600_000 }, () => {
+    describe(`${o.title} (real Docker, real Pulumi engine)`, { timeout: SUITE_TIMEOUT_MS }, () => {
         const run = runId();
-        const t: CycleTargets = { run, net: `flt-${o.tag}-${run}`, web: `flt-${o.tag}-web-${run}`, client: `flt-${o.tag}-client-${run}`, url: "http://web:8080/" };
         const stackName = `test-${o.tag}-${run}`;
+        const t: CycleTargets = { run, net: `flt-${o.tag}-${run}`, web: `flt-${o.tag}-web-${run}`, client: `flt-${o.tag}-client-${run}`, url: "http://web:8080/", stack: stackName };
         let stack: Stack;
         let prior: unknown;
 
-        const experiment = (ttl: string) => ({ name: `${o.tag}-test`, faults: [{ name: "fault", ttl, ...o.fault(t) }] });
-        const restored = async () => JSON.stringify(await o.snapshot(t)) === JSON.stringify(prior);
+        const experiment = (ttl: string, fields: Record<string, unknown> = {}) => ({ name: `${o.tag}-test`, faults: [{ name: "fault", ttl, ...o.fault(t), ...fields }] });
+        const restored = async () => (o.restored ? o.restored(t, prior) : JSON.stringify(await o.snapshot(t)) === JSON.stringify(prior));
+        /** Waits for the fault's effect to be `on` (or off) as long as the kind allows, or checks it at once. */
+        const effectIs = async (on: boolean, what: string) => {
+            const within = on ? o.showsWithinMs : o.goesWithinMs;
+            if (within) await waitFor(what, async () => (await o.inEffect(t)) === on, within);
+            else assert.equal(await o.inEffect(t), on, what);
+            if (!on && o.restored) await waitFor("back as before", () => o.restored!(t, prior), within ?? 0);
+        };
         const noLeftovers = async () => assert.deepEqual(await faultlineContainersOf(stackName), [], "no reaper or helper container left");
 
         before(async () => {
@@ -64,20 +111,18 @@ export function faultCycleSuite(o: CycleOptions): void {
                 network: t.net,
                 aliases: ["web"],
                 cmd: ["httpd", "-f", "-p", "8080", "-h", "/www"],
-                ...(o.webHostConfig ? { hostConfig: o.webHostConfig } : {}),
+                ...o.web,
             });
-            await runContainer({ name: t.client, run, network: t.net, cmd: ["sleep", "900"] });
-            assert.equal(await canFetch(t.client, t.url), true, "precondition: the client reaches the target");
+            await runContainer({ name: t.client, run, network: t.net, cmd: ["sleep", "900"], ...o.client });
+            await waitFor("precondition: the client reaches the target", () => canFetch(t.client, t.url), 15_000);
+            await o.prepare?.(t);
             prior = await o.snapshot(t);
             stack = await openStack(stackName, { experiment: experiment("10m") });
         });
 
         after(async () => {
             if (stack) {
-                await stack.cancel().catch(() => undefined);
-                await stack.refresh({ clearPendingCreates: true }).catch(() => undefined);
-                await stack.destroy().catch(() => undefined);
-                await removeStack(stack).catch(() => undefined);
+                await teardownStack(stack);
             }
             await cleanupRun(run);
         });
@@ -85,22 +130,29 @@ export function faultCycleSuite(o: CycleOptions): void {
         it("up injects the fault and destroy restores the exact prior state", async () => {
             const up = await stack.up();
             assert.equal(up.summary.result, "succeeded");
-            assert.equal(await o.inEffect(t), true, "the fault is in effect after up");
+            await effectIs(true, "the fault is in effect after up");
             if (o.answersDuringFault !== undefined) {
                 assert.equal(await canFetch(t.client, t.url, 2), o.answersDuringFault, "the probe during the fault");
             }
-            assert.deepEqual((await faultlineContainersOf(stackName)).map((c) => c.role), ["reaper"], "one reaper guards the fault");
+            assert.deepEqual(
+                (await faultlineContainersOf(stackName)).map((c) => c.role),
+                [...Array<string>(o.helpers ?? 0).fill("helper"), "reaper"],
+                "one reaper guards the fault, beside the fault's own helpers",
+            );
+            await o.checkUp?.(t, up);
             const d = await stack.destroy();
             assert.equal(d.summary.result, "succeeded");
-            assert.equal(await o.inEffect(t), false);
-            assert.deepEqual(await o.snapshot(t), prior, "exactly as before");
+            await effectIs(false, "the fault is gone after destroy");
+            if (!o.restored) assert.deepEqual(await o.snapshot(t), prior, "exactly as before");
             await waitFor("the target to answer again", () => canFetch(t.client, t.url), 15_000);
+            await o.checkDown?.(t);
             await noLeftovers();
         });
 
         it("refresh drops a fault that was reverted outside Pulumi; destroy is then a clean no-op", async () => {
+            await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m")) });
             await stack.up();
-            assert.equal(await o.inEffect(t), true);
+            await effectIs(true, "the fault is in effect after up");
             await o.revertByHand(t);
             const r = await stack.refresh();
             assert.equal(r.summary.resourceChanges?.delete, 1, "refresh deletes the fault from state");
@@ -118,6 +170,7 @@ export function faultCycleSuite(o: CycleOptions): void {
             await waitFor("the reaper to remove itself", async () => (await faultlineContainersOf(stackName)).length === 0, 15_000);
             const d = await stack.destroy();
             assert.equal(d.summary.result, "succeeded");
+            assert.deepEqual(d.summary.resourceChanges, { delete: 4 }, "stack, component, fault and experiment metadata");
             assert.doesNotMatch(d.stdout, /warning/i, "nothing to warn about: the revert found the fault already undone");
             assert.equal(await restored(), true);
         });
@@ -129,9 +182,10 @@ export function faultCycleSuite(o: CycleOptions): void {
             const [reaper] = await faultlineContainersOf(stackName);
             assert.equal(reaper?.role, "reaper", "a reaper guards the fault when pulumi up dies");
             const expiresAt = Date.parse(reaper.expiresAt!);
-            const back = await waitFor("the TTL revert", restored, expiresAt + 5_000 - Date.now()).catch(async (err: Error) => {
+            await waitFor("the TTL revert", restored, expiresAt + 5_000 - Date.now()).catch(async (err: Error) => {
                 throw new Error(`${err.message}\n${await reaperLogs(stackName)}`);
             });
+            const back = Date.now();
             console.log(
                 `${o.title}: back ${((back - k.faultsInAt) / 1000).toFixed(2)} s after the fault was seen, ` +
                     `${((back - k.killedAt) / 1000).toFixed(2)} s after SIGKILL, ${((back - expiresAt) / 1000).toFixed(2)} s after the TTL ran out (TTL 8 s)`,
@@ -143,5 +197,7 @@ export function faultCycleSuite(o: CycleOptions): void {
             assert.equal(d.summary.result, "succeeded");
             await noLeftovers();
         });
+
+        o.extraTests?.({ t, stack: () => stack, experiment });
     });
 }

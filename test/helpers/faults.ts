@@ -2,16 +2,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { containerName, dockerClient } from "../../components/core/docker";
 import { Labels, STANDBY_KIND } from "../../components/core/labels";
 import { armedFaults } from "../../components/docker/reaper";
-
-/** Polls `check` every `intervalMs` until it returns true; returns the time it did, or throws after `timeoutMs`. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        if (await check()) return Date.now();
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-        await new Promise((r) => setTimeout(r, intervalMs));
-    }
-}
+import { removeStack } from "../../runner/pulumi";
 
 /**
  * What faultline has left on the engine for a stack: its helper containers, and the faults armed in its reapers
@@ -56,4 +47,16 @@ export async function reaperLogs(stack: string): Promise<string> {
         out.push(`${c.Names[0]} (${c.Status}):\n${logs.toString("utf8").replace(/[\x00-\x08]/g, "")}`);
     }
     return out.join("\n") || "(no reaper container left)";
+}
+
+/**
+ * Tears a test stack down whatever state a test left it in: releases a killed update's lock, drops pending
+ * creates, destroys what is left and removes the stack. Never throws: it runs in `after`, where the test's own
+ * failure is the one worth seeing.
+ */
+export async function teardownStack(stack: Stack): Promise<void> {
+    await stack.cancel().catch(() => undefined);
+    await stack.refresh({ clearPendingCreates: true }).catch(() => undefined);
+    await stack.destroy().catch(() => undefined);
+    await removeStack(stack).catch(() => undefined);
 }

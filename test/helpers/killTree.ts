@@ -72,12 +72,12 @@ async function freezeAndKill(cgroup: string): Promise<number> {
 
 /**
  * Runs the real `pulumi up --yes --skip-preview` of `stack` in a freezer cgroup of its own, and at `moment` kills
- * every process it started (see the file's header). Then repairs a checkpoint the kill may have torn, so later
+ * every process it started (see the file's header); `env` adds to faultline's environment (e.g. a KUBECONFIG). Then repairs a checkpoint the kill may have torn, so later
  * commands can load the stack; the dead update's lock is left, as a real crash leaves it.
  */
-export function upThenKillTree(stack: string, moment: { whenSeen: () => Promise<boolean> }, timeoutMs?: number): Promise<TreeKill & { faultsInAt: number }>;
-export function upThenKillTree(stack: string, moment: KillMoment, timeoutMs?: number): Promise<TreeKill>;
-export async function upThenKillTree(stack: string, moment: KillMoment, timeoutMs = 180_000): Promise<TreeKill> {
+export function upThenKillTree(stack: string, moment: { whenSeen: () => Promise<boolean> }, timeoutMs?: number, env?: Record<string, string>): Promise<TreeKill & { faultsInAt: number }>;
+export function upThenKillTree(stack: string, moment: KillMoment, timeoutMs?: number, env?: Record<string, string>): Promise<TreeKill>;
+export async function upThenKillTree(stack: string, moment: KillMoment, timeoutMs = 180_000, env: Record<string, string> = {}): Promise<TreeKill> {
     if (!fs.existsSync(path.join(FREEZER, "cgroup.procs"))) {
         throw new Error(`killing a whole process tree needs the cgroup v1 freezer at ${FREEZER}`);
     }
@@ -87,7 +87,7 @@ export async function upThenKillTree(stack: string, moment: KillMoment, timeoutM
     const child = spawn("sh", ["-c", 'echo $$ > "$0" && exec "$@"', path.join(cgroup, "cgroup.procs"),
         "pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack], {
         cwd: PROJECT_ROOT,
-        env: { ...process.env, ...faultlineEnv() },
+        env: { ...process.env, ...faultlineEnv(), ...env },
         detached: true,
         stdio: ["ignore", "pipe", "pipe"],
     });

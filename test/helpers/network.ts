@@ -51,3 +51,13 @@ export async function containersLabelled(label: string, value: string): Promise<
     const list = await dockerClient().listContainers({ all: true, filters: JSON.stringify({ label: [`${label}=${value}`] }) });
     return list.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, ""));
 }
+
+/** Deletes every iptables rule with a faultline comment in the namespace of `container`, as an operator would. */
+export async function removeFaultlineRules(container: string, run: string): Promise<void> {
+    await inNetns(container, "iptables-save | grep -v -- '--comment \"faultline:' | iptables-restore", run);
+}
+
+/** Deletes the root qdisc of `dev` in the namespace of `container` (the kernel puts its default back), by hand. */
+export async function removeRootQdisc(container: string, run: string, dev = "eth0"): Promise<void> {
+    await inNetns(container, `tc qdisc del dev ${dev} root`, run);
+}

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { PROJECT_ROOT } from "../../runner/env";
 import { queryPrometheus } from "../../runner/probes/prometheus";
 import { DEFAULT_PROMETHEUS_URL } from "../../spec/probe";
-import { waitFor } from "./demo";
+import { waitFor } from "./wait";
 
 /** The project's Prometheus (scripts/prometheus.sh, port FAULTLINE_PROMETHEUS_PORT or 19090). */
 export const PROMETHEUS_URL = process.env.FAULTLINE_PROMETHEUS_PORT ? `http://127.0.0.1:${process.env.FAULTLINE_PROMETHEUS_PORT}` : DEFAULT_PROMETHEUS_URL;

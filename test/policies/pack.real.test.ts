@@ -7,11 +7,10 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
-import { previewWithPolicies } from "../../runner/policy";
-import { openStack, removeStack } from "../../runner/pulumi";
-import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
+import { openStack, previewWithPolicies, removeStack } from "../../runner/pulumi";
+import { cleanupRun, createNetwork, endpointOf, runContainer, runId, SUITE_TIMEOUT_MS } from "../helpers/docker";
 
-describe("policy pack on `pulumi preview --policy-pack policies` (real engine, real Docker)", { timeout: 600_000 }, () => {
+describe("policy pack on `pulumi preview --policy-pack policies` (real engine, real Docker)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     const net = `flt-pol-${run}`;
     const optedIn = `flt-pol-in-${run}`;

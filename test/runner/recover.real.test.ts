@@ -15,10 +15,11 @@ import { armedFaults, createReaper, reaper, STALE_CREATED_MS } from "../../compo
 import { armedVolumeLabels, armedVolumeName, reaperName } from "../../components/docker/reaperStore";
 import { faultlineEnv, useFaultlineEnv } from "../../runner/env";
 import { LOCK_DIR } from "../../runner/lock";
-import { backendLocks, liveResources, openStack, pendingOperations, removeStack } from "../../runner/pulumi";
+import { backendLocks, liveResources, openStack, pendingOperations } from "../../runner/pulumi";
 import { cli } from "../helpers/cli";
-import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
-import { reaperLogs, waitFor } from "../helpers/faults";
+import { cleanupRun, createNetwork, endpointOf, runContainer, runId, SUITE_TIMEOUT_MS } from "../helpers/docker";
+import { reaperLogs, teardownStack } from "../helpers/faults";
+import { waitFor } from "../helpers/wait";
 import { upThenKillTree } from "../helpers/killTree";
 
 /** The JSON report of `faultline recover --json`. */
@@ -54,7 +55,7 @@ async function upAndDestroyWork(stackName: string): Promise<void> {
     assert.deepEqual(await leftOnEngine(stackName), { containers: [], volumes: [] });
 }
 
-describe("faultline recover (real Docker, real Pulumi CLI)", { timeout: 1_500_000 }, () => {
+describe("faultline recover (real Docker, real Pulumi CLI)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     const net = `flt-rec-${run}`;
     const cut = `flt-rec-cut-${run}`;
@@ -83,10 +84,7 @@ describe("faultline recover (real Docker, real Pulumi CLI)", { timeout: 1_500_00
         for (const name of stacks) {
             const stack = await openStack(name).catch(() => undefined);
             if (!stack) continue;
-            await stack.cancel().catch(() => undefined);
-            await stack.refresh({ clearPendingCreates: true }).catch(() => undefined);
-            await stack.destroy().catch(() => undefined);
-            await removeStack(stack).catch(() => undefined);
+            await teardownStack(stack);
             const filters = JSON.stringify({ label: [`${Labels.stack}=${name}`] });
             for (const c of await dockerClient().listContainers({ all: true, filters })) await dockerClient().getContainer(c.Id).remove({ force: true }).catch(() => undefined);
             for (const v of (await dockerClient().listVolumes({ filters })).Volumes ?? []) await dockerClient().getVolume(v.Name).remove().catch(() => undefined);

@@ -1,17 +1,16 @@
 // Real-engine test of the runner CLI: the real Pulumi CLI (Automation API, local file backend) and a real Docker
-// engine. A tiny system: two busybox httpd containers ("web" and "other") on one network, published on fixed
-// loopback ports; the fault cuts "web" off the network.
+// engine. A tiny system: two busybox httpd containers ("web" and "other") on one network, published on
+// loopback ports the kernel chose; the fault cuts "web" off the network.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { EvidenceSchema, type Evidence } from "../../runner/evidence/schema";
 import { useFaultlineEnv } from "../../runner/env";
 import { LOCK_DIR } from "../../runner/lock";
-import { liveResources, openStack, removeStack } from "../../runner/pulumi";
+import { liveResources, openStack } from "../../runner/pulumi";
 import { listReapers } from "../../runner/recover";
-import { cli } from "../helpers/cli";
+import { cli, cliCases } from "../helpers/cli";
 import { freePort } from "../helpers/demo";
 import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
 
@@ -29,8 +28,7 @@ describe("faultline run (real Docker, real Pulumi engine)", { timeout: 1_800_000
     const net = `flt-run-${run}`;
     const web = `flt-run-web-${run}`;
     const other = `flt-run-other-${run}`;
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-run-test-"));
-    const stacks: string[] = [];
+    const { tmp, stacks, setup, cleanup } = cliCases("run", run);
     let webPort = 0;
     let otherPort = 0;
 
@@ -60,15 +58,6 @@ describe("faultline run (real Docker, real Pulumi engine)", { timeout: 1_800_000
         ...extra,
     });
 
-    /** Writes the experiment to a file and returns the args to run it against a fresh test stack. */
-    const setup = (kind: string, exp: unknown) => {
-        const stack = `test-run-${kind}-${run}`;
-        stacks.push(stack);
-        const file = path.join(tmp, `${kind}.json`);
-        fs.writeFileSync(file, JSON.stringify(exp));
-        return { stack, file, out: path.join(tmp, `out-${kind}`) };
-    };
-
     const evidenceOf = (out: string): Evidence => EvidenceSchema.parse(JSON.parse(fs.readFileSync(path.join(out, "evidence.json"), "utf8")));
 
     before(async () => {
@@ -85,16 +74,9 @@ describe("faultline run (real Docker, real Pulumi engine)", { timeout: 1_800_000
     });
 
     after(async () => {
-        for (const name of stacks) {
-            const stack = await openStack(name).catch(() => undefined);
-            if (!stack) continue;
-            await stack.destroy().catch(() => undefined);
-            await removeStack(stack).catch(() => undefined);
-            fs.rmSync(path.join(LOCK_DIR, `${name}.lock`), { force: true });
-        }
+        await cleanup();
         for (const r of await listReapers()) if (stacks.includes(r.stack)) await import("../../runner/recover").then((m) => m.revertReaper(r));
         await cleanupRun(run);
-        fs.rmSync(tmp, { recursive: true, force: true });
     });
 
     it("held: a probe on the unaffected service; exit 0, score >= 90, evidence and reports written", async () => {

@@ -2,25 +2,23 @@
 // supervisor was SIGKILLed rolls back at once and writes its evidence; plan output never shows a credential.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { EvidenceSchema } from "../../runner/evidence/schema";
 import { useFaultlineEnv } from "../../runner/env";
 import { LOCK_DIR } from "../../runner/lock";
 import { planExperiment, renderPlan } from "../../runner/plan";
-import { liveResources, openStack, removeStack } from "../../runner/pulumi";
-import { cli } from "../helpers/cli";
+import { liveResources, openStack } from "../../runner/pulumi";
+import { cli, cliCases } from "../helpers/cli";
 import { freePort } from "../helpers/demo";
-import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
-import { waitFor } from "../helpers/pulumi";
+import { cleanupRun, createNetwork, endpointOf, runContainer, runId, SUITE_TIMEOUT_MS } from "../helpers/docker";
+import { waitFor } from "../helpers/wait";
 
-describe("runner guards (real Docker, real Pulumi engine)", { timeout: 1_200_000 }, () => {
+describe("runner guards (real Docker, real Pulumi engine)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     const net = `flt-rg-${run}`;
     const web = `flt-rg-web-${run}`;
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-guards-"));
-    const stacks: string[] = [];
+    const { setup, cleanup } = cliCases("rg", run);
     let port = 0;
 
     const experiment = (name: string, extra: Record<string, unknown> = {}) => ({
@@ -31,13 +29,6 @@ describe("runner guards (real Docker, real Pulumi engine)", { timeout: 1_200_000
         faults: [{ name: "cut", kind: "docker:network-disconnect", container: web, network: net }],
         ...extra,
     });
-    const setup = (kind: string, exp: unknown) => {
-        const stack = `test-rg-${kind}-${run}`;
-        stacks.push(stack);
-        const file = path.join(tmp, `${kind}.json`);
-        fs.writeFileSync(file, JSON.stringify(exp));
-        return { stack, file, out: path.join(tmp, `out-${kind}`) };
-    };
 
     before(async () => {
         useFaultlineEnv();
@@ -48,16 +39,8 @@ describe("runner guards (real Docker, real Pulumi engine)", { timeout: 1_200_000
     });
 
     after(async () => {
-        for (const name of stacks) {
-            const stack = await openStack(name).catch(() => undefined);
-            if (!stack) continue;
-            await stack.cancel().catch(() => undefined);
-            await stack.destroy().catch(() => undefined);
-            await removeStack(stack).catch(() => undefined);
-            fs.rmSync(path.join(LOCK_DIR, `${name}.lock`), { force: true });
-        }
+        await cleanup();
         await cleanupRun(run);
-        fs.rmSync(tmp, { recursive: true, force: true });
     });
 
     it("run refuses a stack that already holds faults from another `up`, naming them and how to clear them; exit 2", async () => {

@@ -10,7 +10,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { dockerClient } from "../../../components/core/docker";
-import { toxicAttributes, ToxiproxyToxicSpec } from "../../../components/docker/drivers/toxiproxyToxic";
+import { toxicAttributes, ToxiproxyToxicSpec } from "../../../components/docker/faults/toxiproxyToxic";
 import { createProxy, SMALL_BYTES, startToxiproxyEnv, type Probe, type ToxiproxyEnv } from "../../../test/helpers/toxiproxy";
 import type { BenchCase, BenchRun } from "../case";
 

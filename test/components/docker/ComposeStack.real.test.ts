@@ -7,9 +7,9 @@ import { composeDown, projectContainers } from "../../../components/docker/compo
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { demoCopy, http } from "../../helpers/demo";
-import { endpointOf, runId } from "../../helpers/docker";
+import { endpointOf, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
 
-describe("ComposeStack (real Docker, real Pulumi engine)", { timeout: 600_000 }, () => {
+describe("ComposeStack (real Docker, real Pulumi engine)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     let demo: Awaited<ReturnType<typeof demoCopy>>;
     let stack: Stack;

@@ -9,7 +9,7 @@ faultCycleSuite({
     tag: "kill",
     fault: (t) => ({ kind: "docker:container-kill", target: { name: t.web }, signal: "SIGKILL" }),
     // A restart policy that would bring the container back if the kill were not a manual stop: it must not.
-    webHostConfig: { RestartPolicy: { Name: "unless-stopped" } },
+    web: { hostConfig: { RestartPolicy: { Name: "unless-stopped" } } },
     snapshot: async (t) => ({ running: (await state(t.web)).Running, paused: (await state(t.web)).Paused }),
     inEffect: async (t) => !(await state(t.web)).Running,
     answersDuringFault: false,

@@ -5,14 +5,15 @@ import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { dockerClient } from "../../../components/core/docker";
 import { useFaultlineEnv } from "../../../runner/env";
-import { openStack, removeStack } from "../../../runner/pulumi";
-import { canFetch, cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
-import { faultlineContainersOf, recoverKilledStack, waitFor } from "../../helpers/faults";
+import { openStack } from "../../../runner/pulumi";
+import { canFetch, cleanupRun, createNetwork, runContainer, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
+import { faultlineContainersOf, recoverKilledStack, teardownStack } from "../../helpers/faults";
+import { waitFor } from "../../helpers/wait";
 import { upThenKillTree } from "../../helpers/killTree";
 
 const state = async (name: string) => (await dockerClient().getContainer(name).inspect()).State;
 
-describe("ContainerRestart (real Docker, real Pulumi engine)", { timeout: 600_000 }, () => {
+describe("ContainerRestart (real Docker, real Pulumi engine)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     const net = `flt-restart-${run}`;
     const web = `flt-restart-web-${run}`;
@@ -34,10 +35,7 @@ describe("ContainerRestart (real Docker, real Pulumi engine)", { timeout: 600_00
 
     after(async () => {
         if (stack) {
-            await stack.cancel().catch(() => undefined);
-            await stack.refresh({ clearPendingCreates: true }).catch(() => undefined);
-            await stack.destroy().catch(() => undefined);
-            await removeStack(stack).catch(() => undefined);
+            await teardownStack(stack);
         }
         await cleanupRun(run);
     });
@@ -68,7 +66,8 @@ describe("ContainerRestart (real Docker, real Pulumi engine)", { timeout: 600_00
         const k = await upThenKillTree(stackName, { whenSeen: async () => (await state(web)).StartedAt !== startedBefore });
         // Stand in for a restart that was cut between its stop and its start.
         await dockerClient().getContainer(web).stop({ t: 0 });
-        const back = await waitFor("the reaper to start the target", async () => (await state(web)).Running, 8_000 + 7_000 - (Date.now() - k.faultsInAt));
+        await waitFor("the reaper to start the target", async () => (await state(web)).Running, 8_000 + 7_000 - (Date.now() - k.faultsInAt));
+        const back = Date.now();
         console.log(`ContainerRestart: running again ${((back - k.killedAt) / 1000).toFixed(2)} s after SIGKILL (TTL 8 s)`);
         await waitFor("the reaper to remove itself", async () => (await faultlineContainersOf(stackName)).length === 0, 15_000);
         await recoverKilledStack(stack);

@@ -3,15 +3,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { driver, NETEM_MISSING } from "../../../components/docker/drivers/netem";
+import { dockerClient } from "../../../components/core/docker";
+import { driver, NETEM_MISSING } from "../../../components/docker/faults/netem";
 import { Labels } from "../../../components/core/labels";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
-import { cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
-import { containersLabelled, rootQdisc } from "../../helpers/network";
+import { cleanupRun, createNetwork, runContainer, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
+import { rootQdisc } from "../../helpers/network";
 import { prepareThenApply } from "../../../components/core/driver";
 
-describe("Netem on a kernel without sch_netem (real Docker, real Pulumi engine)", { timeout: 300_000 }, () => {
+describe("Netem on a kernel without sch_netem (real Docker, real Pulumi engine)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     const net = `flt-netem-${run}`;
     const server = `flt-netem-server-${run}`;
@@ -52,7 +53,9 @@ describe("Netem on a kernel without sch_netem (real Docker, real Pulumi engine)"
             "this kernel has no netem (sch_netem), so packet loss and delay cannot be injected here; use ToxiproxyToxic latency/timeout instead",
         );
         assert.equal(await rootQdisc(server, run), defaultQdisc, "the target is untouched");
-        assert.deepEqual(await containersLabelled(Labels.kind, driver.kind), [], "no helper left behind");
+        // This run's stack only: other runs on the same engine may have netem helpers of their own.
+        const filters = JSON.stringify({ label: [`${Labels.kind}=${driver.kind}`, `${Labels.stack}=${stack.name}`] });
+        assert.deepEqual(await dockerClient().listContainers({ all: true, filters }), [], "no helper left behind");
     });
 
     it("inject called directly (no preview) fails with the same message", async () => {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { dockerClient } from "../../../components/core/docker";
-import { driver, ProcessKillSpec } from "../../../components/docker/drivers/processKill";
+import { driver, ProcessKillSpec } from "../../../components/docker/faults/processKill";
 import { cleanupRun, runContainer, runId } from "../../helpers/docker";
 import { faultCycleSuite } from "../../helpers/faultCycle";
 import { faultlineContainersOf } from "../../helpers/faults";

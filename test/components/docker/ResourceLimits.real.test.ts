@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { after, describe, it } from "node:test";
 import { dockerClient } from "../../../components/core/docker";
-import { driver, ResourceLimitsSpec, UNLIMITED_MEMORY } from "../../../components/docker/drivers/resourceLimits";
+import { driver, ResourceLimitsSpec, UNLIMITED_MEMORY } from "../../../components/docker/faults/resourceLimits";
 import { cleanupRun, runContainer, runId } from "../../helpers/docker";
 import { faultCycleSuite } from "../../helpers/faultCycle";
 import { prepareThenApply } from "../../../components/core/driver";
@@ -30,7 +30,7 @@ async function limits(name: string) {
 faultCycleSuite({
     title: "ResourceLimits",
     tag: "limits",
-    webHostConfig: { CpuQuota: 150000, CpuPeriod: 100000, CpusetCpus: "1", Memory: 64 * 1024 ** 2, MemorySwap: 128 * 1024 ** 2 },
+    web: { hostConfig: { CpuQuota: 150000, CpuPeriod: 100000, CpusetCpus: "1", Memory: 64 * 1024 ** 2, MemorySwap: 128 * 1024 ** 2 } },
     fault: (t) => ({ kind: "docker:resource-limits", target: { name: t.web }, cpus: 0.2, cpusetCpus: "0", memory: "16m" }),
     snapshot: (t) => limits(t.web),
     inEffect: async (t) => {

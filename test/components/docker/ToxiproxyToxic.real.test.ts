@@ -9,7 +9,7 @@ import { STANDBY_KIND } from "../../../components/core/labels";
 import { armedFaults } from "../../../components/docker/reaper";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
-import { cleanupRun, runId } from "../../helpers/docker";
+import { cleanupRun, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
 import { upThenKillTree } from "../../helpers/killTree";
 import {
     BIG_BYTES,
@@ -128,7 +128,7 @@ async function reapers(stack: string) {
     return dockerClient().listContainers({ all: true, filters });
 }
 
-describe("Toxiproxy faults (real Docker, real Pulumi engine)", { timeout: 900_000 }, () => {
+describe("Toxiproxy faults (real Docker, real Pulumi engine)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     const stackName = `test-toxi-${run}`;
     let env: ToxiproxyEnv;

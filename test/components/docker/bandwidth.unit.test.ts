@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { toSpecIssues } from "../../../components/core/errors";
-import { BandwidthSpec, tbfArgs } from "../../../components/docker/drivers/bandwidth";
+import { BandwidthSpec, tbfArgs } from "../../../components/docker/faults/bandwidth";
 import { faultHandle, isFaultlineHandle, isFaultQdisc, parseRootQdisc } from "../../../components/docker/qdisc";
 
 function issues(input: unknown) {

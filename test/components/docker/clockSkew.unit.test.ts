@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseSpec, SpecError } from "../../../components/core/errors";
-import { ClockSkewSpec, parseOffset } from "../../../components/docker/drivers/clockSkew";
+import { ClockSkewSpec, parseOffset } from "../../../components/docker/faults/clockSkew";
 
 describe("parseOffset", () => {
     it("reads a sign and a duration into whole seconds", () => {

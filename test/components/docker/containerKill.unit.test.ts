@@ -1,7 +1,7 @@
 // Unit test: the spec schema alone (no Docker, no engine).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ContainerKillSpec, driver } from "../../../components/docker/drivers/containerKill";
+import { ContainerKillSpec, driver } from "../../../components/docker/faults/containerKill";
 import { specIssues } from "../../helpers/spec";
 
 describe("ContainerKillSpec", () => {

@@ -1,7 +1,7 @@
 // Unit test: the spec schema alone (no Docker, no engine).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ContainerPauseSpec, driver } from "../../../components/docker/drivers/containerPause";
+import { ContainerPauseSpec, driver } from "../../../components/docker/faults/containerPause";
 import { specIssues } from "../../helpers/spec";
 
 describe("ContainerPauseSpec", () => {

@@ -1,8 +1,8 @@
 // Unit test: the spec schemas of stop and restart (no Docker, no engine).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ContainerRestartSpec } from "../../../components/docker/drivers/containerRestart";
-import { ContainerStopSpec, driver } from "../../../components/docker/drivers/containerStop";
+import { ContainerRestartSpec } from "../../../components/docker/faults/containerRestart";
+import { ContainerStopSpec, driver } from "../../../components/docker/faults/containerStop";
 import { specIssues } from "../../helpers/spec";
 
 describe("ContainerStopSpec and ContainerRestartSpec", () => {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseSpec, SpecError } from "../../../components/core/errors";
-import { DiskFillSpec, fillFileName } from "../../../components/docker/drivers/diskFill";
+import { DiskFillSpec, fillFileName } from "../../../components/docker/faults/diskFill";
 
 function issues(input: unknown) {
     try {

@@ -16,8 +16,9 @@ import { armedFaults, reaper } from "../../../components/docker/reaper";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { freePort } from "../../helpers/demo";
-import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../../helpers/docker";
-import { reaperLogs, waitFor } from "../../helpers/faults";
+import { cleanupRun, createNetwork, endpointOf, runContainer, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
+import { reaperLogs } from "../../helpers/faults";
+import { waitFor } from "../../helpers/wait";
 import { faultlineRules, rootQdisc } from "../../helpers/network";
 import { TOXIPROXY_IMAGE } from "../../helpers/toxiproxy";
 
@@ -45,7 +46,7 @@ echo "dockerd did not come back within 60 s" >&2; exit 1`;
     if (r.status !== 0) throw new Error(`restarting dockerd failed (exit ${r.status}, signal ${r.signal}${r.error ? `, ${r.error.message}` : ""}): ${r.stderr}`);
 }
 
-describe("a dockerd restart during every network fault kind (real Docker, real Pulumi engine)", { timeout: 900_000 }, () => {
+describe("a dockerd restart during every network fault kind (real Docker, real Pulumi engine)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     const net = `flt-rst-${run}`;
     const n = (x: string) => `flt-rst-${x}-${run}`;

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { toSpecIssues } from "../../../components/core/errors";
-import { netemArgs, NetemSpec, netemSupport } from "../../../components/docker/drivers/netem";
+import { netemArgs, NetemSpec, netemSupport } from "../../../components/docker/faults/netem";
 
 function issues(input: unknown) {
     const r = NetemSpec.safeParse(input);

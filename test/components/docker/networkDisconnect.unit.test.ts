@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseSpec, SpecError } from "../../../components/core/errors";
-import { NetworkDisconnectSpec } from "../../../components/docker/drivers/networkDisconnect";
+import { NetworkDisconnectSpec } from "../../../components/docker/faults/networkDisconnect";
 
 function issues(input: unknown) {
     try {

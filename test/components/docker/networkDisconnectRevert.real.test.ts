@@ -6,10 +6,11 @@ import { after, before, describe, it } from "node:test";
 import { dockerClient } from "../../../components/core/docker";
 import { prepareThenApply, type DriverContext } from "../../../components/core/driver";
 import { STANDBY_KIND } from "../../../components/core/labels";
-import { driver, type NetworkDisconnectRecord } from "../../../components/docker/drivers/networkDisconnect";
+import { driver, type NetworkDisconnectRecord } from "../../../components/docker/faults/networkDisconnect";
 import { reaper } from "../../../components/docker/reaper";
-import { cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
-import { reaperLogs, waitFor } from "../../helpers/faults";
+import { cleanupRun, createNetwork, runContainer, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
+import { reaperLogs } from "../../helpers/faults";
+import { waitFor } from "../../helpers/wait";
 
 /** The endpoint settings a revert must restore, as `docker inspect` shows them (the address apart). */
 async function settingsOf(container: string, network: string) {
@@ -35,7 +36,7 @@ function context(stack: string): DriverContext & { warnings: string[] } {
     return { owner: { project: "faultline", stack, experiment: "e", fault: "f", kind: driver.kind }, warn: (m) => warnings.push(m), info: () => undefined, warnings };
 }
 
-describe("network-disconnect revert restores the endpoint exactly (real Docker)", { timeout: 300_000 }, () => {
+describe("network-disconnect revert restores the endpoint exactly (real Docker)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     const net = `flt-ndr-${run}`;
     const stack = `test-ndr-${run}`;

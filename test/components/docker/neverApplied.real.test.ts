@@ -7,15 +7,15 @@ import { after, before, describe, it } from "node:test";
 import type { DriverContext, FaultDriver } from "../../../components/core/driver";
 import { dockerClient, execInContainer } from "../../../components/core/docker";
 import { Labels } from "../../../components/core/labels";
-import { driver as diskFill } from "../../../components/docker/drivers/diskFill";
-import { driver as partialPartition } from "../../../components/docker/drivers/partialPartition";
-import { driver as cpuStress } from "../../../components/docker/drivers/cpuStress";
+import { driver as diskFill } from "../../../components/docker/faults/diskFill";
+import { driver as partialPartition } from "../../../components/docker/faults/partialPartition";
+import { driver as cpuStress } from "../../../components/docker/faults/cpuStress";
 import { addRules, countRules } from "../../../components/docker/netfilter";
-import { partitionRules } from "../../../components/docker/drivers/partialPartition";
+import { partitionRules } from "../../../components/docker/faults/partialPartition";
 import { toolsImage } from "../../../components/docker/helper";
 import { drivers } from "../../../components/registry";
 import { loadCases, type BenchRun } from "../../../scripts/bench/case";
-import { cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
+import { cleanupRun, createNetwork, runContainer, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
 import { ipOf } from "../../helpers/network";
 
 const run = runId();
@@ -38,7 +38,7 @@ async function snapshot(): Promise<string> {
     return JSON.stringify(out);
 }
 
-describe("revert of a fault that never went in, or went in halfway (real Docker)", { timeout: 600_000 }, () => {
+describe("revert of a fault that never went in, or went in halfway (real Docker)", { timeout: SUITE_TIMEOUT_MS }, () => {
     after(async () => {
         const filters = JSON.stringify({ label: [`${Labels.stack}=test-never-${run}`] });
         for (const c of await dockerClient().listContainers({ all: true, filters })) await dockerClient().getContainer(c.Id).remove({ force: true }).catch(() => undefined);

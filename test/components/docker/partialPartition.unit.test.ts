@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { toSpecIssues } from "../../../components/core/errors";
-import { partitionRules, PartialPartitionSpec } from "../../../components/docker/drivers/partialPartition";
+import { partitionRules, PartialPartitionSpec } from "../../../components/docker/faults/partialPartition";
 import { restoreText, ruleComment } from "../../../components/docker/netfilter";
 
 function issues(input: unknown) {

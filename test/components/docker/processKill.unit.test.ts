@@ -1,7 +1,7 @@
 // Unit test: the spec schema alone (no Docker, no engine).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { driver, ProcessKillSpec } from "../../../components/docker/drivers/processKill";
+import { driver, ProcessKillSpec } from "../../../components/docker/faults/processKill";
 import { specIssues } from "../../helpers/spec";
 
 describe("ProcessKillSpec", () => {

@@ -7,7 +7,7 @@ import { dockerClient } from "../../../components/core/docker";
 import { Labels, STANDBY_KIND } from "../../../components/core/labels";
 import { armedFaults, reaper } from "../../../components/docker/reaper";
 import { runId } from "../../helpers/docker";
-import { waitFor } from "../../helpers/faults";
+import { waitFor } from "../../helpers/wait";
 
 /** Containers and volumes faultline left for a stack. */
 async function leftFor(stack: string) {

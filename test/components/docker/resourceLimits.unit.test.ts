@@ -1,7 +1,7 @@
 // Unit test: the spec schema and the restore arithmetic (no Docker, no engine).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { driver, ResourceLimitsSpec, restoreOf, UNLIMITED_MEMORY } from "../../../components/docker/drivers/resourceLimits";
+import { driver, ResourceLimitsSpec, restoreOf, UNLIMITED_MEMORY } from "../../../components/docker/faults/resourceLimits";
 import { specIssues } from "../../helpers/spec";
 
 const target = { name: "api" };

@@ -10,10 +10,10 @@ import { Labels } from "../../../components/core/labels";
 import { selectContainers } from "../../../components/docker/selector";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
-import { cleanupRun, createNetwork, runContainer, runId } from "../../helpers/docker";
+import { cleanupRun, createNetwork, runContainer, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
 import { reapersOf } from "../../helpers/pulumi";
 
-const drivers = "../../../components/docker/drivers";
+const drivers = "../../../components/docker/faults";
 const MiB = 1024 * 1024;
 
 /** The provider's `check` of one fault, as `pulumi preview` runs it: the failures' reasons, or the checked inputs. */
@@ -28,7 +28,7 @@ async function check(driver: string, kind: string, spec: unknown, owner: Partial
     return { failures: (r.failures ?? []).map((f) => `${f.property}: ${f.reason}`), inputs: r.inputs };
 }
 
-describe("provider-side safety (real Docker, real Pulumi engine, no policy pack)", { timeout: 600_000 }, () => {
+describe("provider-side safety (real Docker, real Pulumi engine, no policy pack)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     const net = `flt-safe-${run}`;
     const bare = `flt-safe-bare-${run}`;

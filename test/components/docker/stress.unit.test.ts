@@ -1,20 +1,11 @@
 // Unit test: the CPU and memory stress spec schemas and the stress-ng deadline (no Docker, no engine).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseSpec, SpecError } from "../../../components/core/errors";
-import { CpuStressSpec } from "../../../components/docker/drivers/cpuStress";
-import { MemoryStressSpec } from "../../../components/docker/drivers/memoryStress";
+import { parseSpec } from "../../../components/core/errors";
+import { CpuStressSpec } from "../../../components/docker/faults/cpuStress";
+import { MemoryStressSpec } from "../../../components/docker/faults/memoryStress";
 import { stressTimeoutSeconds } from "../../../components/docker/stressor";
-
-function issues(schema: Parameters<typeof parseSpec>[0], input: unknown) {
-    try {
-        parseSpec(schema, input, "spec", "spec");
-    } catch (err) {
-        assert.ok(err instanceof SpecError);
-        return err.issues;
-    }
-    assert.fail("expected a SpecError");
-}
+import { specIssues } from "../../helpers/spec";
 
 describe("CpuStressSpec", () => {
     it("fills in one worker at full load and blast radius one", () => {
@@ -26,7 +17,7 @@ describe("CpuStressSpec", () => {
     });
 
     it("reports every bad field at once, with how to fix it", () => {
-        assert.deepEqual(issues(CpuStressSpec, { target: { name: "api", mode: "all" }, workers: 0, load: 150, cores: 2 }), [
+        assert.deepEqual(specIssues(CpuStressSpec, { target: { name: "api", mode: "all" }, workers: 0, load: 150, cores: 2 }), [
             { path: "spec.target.allowAll", message: 'mode "all" hits every matching container; set allowAll: true to confirm, or use mode one/fixed/percent' },
             { path: "spec.workers", message: "at least 1 worker" },
             { path: "spec.load", message: "must be between 1 and 100" },
@@ -35,7 +26,7 @@ describe("CpuStressSpec", () => {
     });
 
     it("requires a target", () => {
-        assert.deepEqual(issues(CpuStressSpec, {}), [{ path: "spec.target", message: 'required: which containers to hit, e.g. { name: "api" } (name, nameRegex and/or labels)' }]);
+        assert.deepEqual(specIssues(CpuStressSpec, {}), [{ path: "spec.target", message: 'required: which containers to hit, e.g. { name: "api" } (name, nameRegex and/or labels)' }]);
     });
 });
 
@@ -50,12 +41,12 @@ describe("MemoryStressSpec", () => {
 
     it("needs exactly one of bytes and percent", () => {
         const msg = 'give exactly one of bytes (e.g. "256MiB") or percent (e.g. 80) to say how much memory to hold';
-        assert.deepEqual(issues(MemoryStressSpec, { target: { name: "a" } }), [{ path: "spec.bytes", message: msg }]);
-        assert.deepEqual(issues(MemoryStressSpec, { target: { name: "a" }, bytes: 1024, percent: 50 }), [{ path: "spec.bytes", message: msg }]);
+        assert.deepEqual(specIssues(MemoryStressSpec, { target: { name: "a" } }), [{ path: "spec.bytes", message: msg }]);
+        assert.deepEqual(specIssues(MemoryStressSpec, { target: { name: "a" }, bytes: 1024, percent: 50 }), [{ path: "spec.bytes", message: msg }]);
     });
 
     it("bounds percent", () => {
-        assert.deepEqual(issues(MemoryStressSpec, { target: { name: "a" }, percent: 120 }), [
+        assert.deepEqual(specIssues(MemoryStressSpec, { target: { name: "a" }, percent: 120 }), [
             { path: "spec.percent", message: "must be at most 100; above its limit a container is OOM-killed anyway" },
         ]);
     });

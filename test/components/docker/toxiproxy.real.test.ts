@@ -4,12 +4,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { dockerClient } from "../../../components/core/docker";
 import { prepareThenApply, type DriverContext } from "../../../components/core/driver";
-import { driver as down } from "../../../components/docker/drivers/dependencyDown";
-import { driver as toxic, ToxiproxyToxicSpec } from "../../../components/docker/drivers/toxiproxyToxic";
-import { cleanupRun, runId } from "../../helpers/docker";
+import { driver as down } from "../../../components/docker/faults/dependencyDown";
+import { driver as toxic, ToxiproxyToxicSpec } from "../../../components/docker/faults/toxiproxyToxic";
+import { cleanupRun, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
 import { createProxy, startToxiproxyEnv, toxiproxyApi, type ToxiproxyEnv } from "../../helpers/toxiproxy";
 
-describe("Toxiproxy drivers (real Docker, real Toxiproxy)", { timeout: 300_000 }, () => {
+describe("Toxiproxy drivers (real Docker, real Toxiproxy)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
     let env: ToxiproxyEnv;
     const warnings: string[] = [];

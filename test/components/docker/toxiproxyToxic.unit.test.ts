@@ -4,13 +4,13 @@ import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { extendVariants, FaultOptionsSchema, parseArgs } from "../../../components/core/component";
 import { parseSpec, SpecError } from "../../../components/core/errors";
-import { DependencyDownSpec } from "../../../components/docker/drivers/dependencyDown";
+import { DependencyDownSpec } from "../../../components/docker/faults/dependencyDown";
 import {
     driver,
     toxicAttributes,
     toxicName,
     ToxiproxyToxicSpec,
-} from "../../../components/docker/drivers/toxiproxyToxic";
+} from "../../../components/docker/faults/toxiproxyToxic";
 import { ExperimentSpec } from "../../../components/experiment";
 
 function issues(schema: Parameters<typeof parseSpec>[0], input: unknown, root = "spec") {

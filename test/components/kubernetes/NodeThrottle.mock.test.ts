@@ -4,6 +4,8 @@ import { describe, it } from "node:test";
 import { installMocks, only, settle } from "../../helpers/pulumiMocks";
 import { expectedLabels, maskExpiry, splitExpiry } from "../../helpers/k8sMocks";
 import { matchSnapshot } from "../../helpers/snapshot";
+import { resourceViolations } from "../../helpers/policy";
+import { optInTargets } from "../../../policies/targets";
 
 const seen = installMocks();
 const { NodeThrottle } = require("../../../components/kubernetes/NodeThrottle") as typeof import("../../../components/kubernetes/NodeThrottle");
@@ -33,7 +35,9 @@ describe("NodeThrottle (mocks)", () => {
         assert.equal(ds.metadata.labels["dev.faultline.role"], "node-stress");
         assert.equal(ds.metadata.labels["dev.faultline.managed"], "true");
         const pod = ds.spec.template.spec;
-        assert.deepEqual(pod.nodeSelector, { "dev.faultline.throttle": "slow-nodes" });
+        // Only opted-in nodes: the pack's opt-in-targets passes the DaemonSet exactly as the component declares it.
+        assert.deepEqual(pod.nodeSelector, { "chaos.opt-in": "true", "dev.faultline.throttle": "slow-nodes" });
+        assert.deepEqual(await resourceViolations(optInTargets, { type: "kubernetes:apps/v1:DaemonSet", name: "slow-nodes-stress", props: ds }), []);
         assert.deepEqual(pod.tolerations, [{ key: "dev.faultline.throttled", operator: "Exists" }]);
         const c = pod.containers[0];
         assert.deepEqual(c.resources, { limits: { cpu: "2", memory: "256Mi" }, requests: { cpu: "2", memory: "256Mi" } });
@@ -61,6 +65,21 @@ describe("NodeThrottle (mocks)", () => {
         assert.deepEqual(inputs.spec, { taints: [{ key: "dev.faultline.throttled", value: "taint-only", effect: "PreferNoSchedule" }] });
         assert.equal(inputs.metadata.annotations["pulumi.com/patchForce"], "true");
         assert.equal(seen.filter((r) => r.name.startsWith("taint-only") && r.type.endsWith("DaemonSet")).length, 0);
+    });
+
+    it("with allowUnlabelledTargets the stress DaemonSet selects the fault's nodes whatever their labels, and the pack flags it", async () => {
+        new NodeThrottle("any-node", {
+            nodes: ["worker-4"],
+            stress: { namespace: "chaos", cpu: { workers: 1 }, limits: { cpu: "1", memory: "64Mi" } },
+            ttl: "1m",
+            allowUnlabelledTargets: true,
+        });
+        await settle(seen);
+        const ds = only(seen, "kubernetes:apps/v1:DaemonSet", "any-node-stress").inputs;
+        assert.deepEqual(ds.spec.template.spec.nodeSelector, { "dev.faultline.throttle": "any-node" });
+        assert.deepEqual(await resourceViolations(optInTargets, { type: "kubernetes:apps/v1:DaemonSet", name: "any-node-stress", props: ds }), [
+            'DaemonSet "faultline-any-node-stress" runs on nodes without the label chaos.opt-in=true; add it to spec.template.spec.nodeSelector',
+        ]);
     });
 
     it("refuses unsafe or empty throttles, by field", () => {

@@ -22,6 +22,9 @@ describe("PodKill (mocks)", () => {
         const job = only(seen, "kubernetes:batch/v1:Job", "kill-web-job").inputs;
         assert.deepEqual(splitExpiry(job.metadata.labels, 600, before), expectedLabels("kill-web", "kubernetes:pod-kill", "pod-kill"));
         assert.equal(job.spec.backoffLimit, 0);
+        // Not awaited, so the kill happens in the runner's fault window; the RBAC objects are awaited as usual.
+        assert.equal(job.metadata.annotations["pulumi.com/skipAwait"], "true");
+        assert.equal(binding.metadata.annotations["pulumi.com/skipAwait"], undefined);
         assert.equal(job.spec.ttlSecondsAfterFinished, 600);
         const pod = job.spec.template.spec;
         assert.equal(pod.serviceAccountName, "faultline-kill-web");

@@ -52,8 +52,13 @@ describe("reports", () => {
     it("Markdown names the verdict, the violated SLO and the score parts", () => {
         const md = markdownReport(evidence("api-cut", "api", (t) => t >= 2000 && t < 4200));
         assert.match(md, /^# api-cut: REFUTED\n/);
-        assert.match(md, /- SLO error-rate violated: error rate 73\.3% while the faults were in \(22 of 30\) > 5\.0%/);
-        assert.match(md, /\| error-rate \| chaos \| 5\.0% \| 73\.3% \| \*\*violated\*\* \|/);
+        // The chaos window is the fault phase (2 s to 4 s): the failures during destroy (4.0-4.2 s) are the rollback transition's.
+        assert.match(md, /- SLO error-rate violated: error rate 100\.0% while the faults were in \(20 of 20\) > 5\.0%/);
+        assert.match(md, /\| error-rate \| chaos \| 5\.0% \| 100\.0% \| \*\*violated\*\* \|/);
+        assert.ok(
+            md.includes("Chaos window (SLOs judged while the faults were in): 2.00 s to 4.00 s, 2.00 s; inject transition 0.50 s with 0 errors of 5, rollback transition 0.50 s with 2 errors of 5."),
+            md,
+        );
         assert.match(md, /\| \*\*total\*\* \| \| \| \*\*\d+(\.\d)?\*\* \|/);
     });
 

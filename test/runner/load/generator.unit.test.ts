@@ -68,6 +68,8 @@ describe("built-in open-model load generator", { timeout: 60_000 }, () => {
         const hanging = await startLoad(opts({ url: `${base}/hang`, rate: 20, maxRequests: 4, timeoutMs: 200, onResult: (r) => errs.push(r) })).done;
         assert.deepEqual([hanging.ok, hanging.errors], [0, 4]);
         assert.deepEqual(new Set(errs.map((e) => e.error)), new Set(["timed out after 200 ms"]));
+        // Failed at the deadline (due + timeout), not whenever the socket gave up: t + latencyMs is the deadline.
+        assert.deepEqual(errs.map((e) => e.latencyMs), [200, 200, 200, 200]);
         const accepted = await startLoad(opts({ url: `${base}/fail`, rate: 50, maxRequests: 5, status: [500] })).done;
         assert.equal(accepted.ok, 5);
     });

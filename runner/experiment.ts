@@ -1,0 +1,90 @@
+// The one way `plan` and `run` open a stack's experiment: the stack, its experiment parsed once, what each fault will
+// break in words, and the secrets every output redacts. Neither command loads an experiment any other way.
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { parseSpec } from "../components/core/errors";
+import { ExperimentSpec } from "../components/experiment";
+import { driverFor } from "../components/registry";
+import { faultSpecOf } from "../spec/experiment";
+import { ExperimentRefusedError } from "./errors";
+import { liveResources, openStack, readExperimentConfig } from "./pulumi";
+import { listReapers } from "./recover";
+import { secretValues } from "./redact";
+
+/** An experiment ready to plan or run. */
+export interface LoadedExperiment {
+    stack: Stack;
+    spec: ExperimentSpec;
+    /** One sentence per fault, by name: what it will break. */
+    descriptions: Record<string, string>;
+    /** The stack's Pulumi secret config values, which every printed or written output redacts. */
+    secrets: string[];
+}
+
+/** A fault target resolved at preview, for the blast-radius check and the plan. */
+export interface PlannedTarget {
+    fault: string;
+    target: string;
+}
+
+/** Loads and validates the experiment of a stack (its config, or `override`): parsed once, here. */
+export async function loadExperiment(stack: Stack, override?: unknown): Promise<{ spec: ExperimentSpec }> {
+    const raw = override ?? (await readExperimentConfig(stack));
+    if (raw === undefined) {
+        throw new ExperimentRefusedError("faultline:experiment", `stack "${stack.name}" has no experiment; add it to stacks/Pulumi.${stack.name}.yaml`);
+    }
+    const spec = parseSpec(ExperimentSpec, raw, "experiment", "faultline:experiment");
+    // The spec holds faults to the window only when timing.duration is written; a run always has a window.
+    const short = spec.faults.find((f) => f.ttl < spec.timing.duration);
+    if (short) {
+        throw new ExperimentRefusedError(
+            `faultline:experiment.faults.${short.name}.ttl`,
+            `the ttl (${short.ttl} ms) is shorter than the fault window (timing.duration, ${spec.timing.duration} ms): its reaper would revert it mid-window; raise the ttl or shorten timing.duration`,
+        );
+    }
+    return { spec };
+}
+
+/** Opens a stack (writing `override` into its config when given) and loads its experiment: what plan and run share. */
+export async function openExperiment(stackName: string, override?: unknown): Promise<LoadedExperiment> {
+    const stack = await openStack(stackName, override !== undefined ? { experiment: override } : {});
+    const { spec } = await loadExperiment(stack, override);
+    return { stack, spec, descriptions: describeFaults(spec), secrets: secretValues(await stack.getAllConfig()) };
+}
+
+/** One sentence per fault: what it will break, from its driver (kinds without one are named by their kind). */
+export function describeFaults(spec: ExperimentSpec): Record<string, string> {
+    return Object.fromEntries(
+        spec.faults.map((f) => {
+            try {
+                const driver = driverFor(f.kind);
+                return [f.name, driver.describe(driver.schema.parse(faultSpecOf(f)))];
+            } catch {
+                return [f.name, f.kind];
+            }
+        }),
+    );
+}
+
+/** An engine event listener that collects the targets each fault resource resolved at preview. */
+export function collectTargets(into: PlannedTarget[]): (e: EngineEvent) => void {
+    return (e) => {
+        const meta = e.resourcePreEvent?.metadata;
+        const inputs = meta?.new?.inputs as { targets?: Array<{ name: string }>; owner?: { fault?: string } } | undefined;
+        if (!meta || !meta.type.includes("faultline:") || !inputs?.targets) return;
+        for (const t of inputs.targets) into.push({ fault: inputs.owner?.fault ?? meta.urn.split("::").pop() ?? "", target: t.name });
+    };
+}
+
+/**
+ * What a stack already holds before a run: resources in its state (another `pulumi up`, or a run that never rolled
+ * back) and faults armed in its reapers that the state does not know (an `up` killed mid-way). A run on top of them
+ * would judge their effect together with its own.
+ */
+export async function heldFaults(stack: Stack): Promise<string[]> {
+    const inState = (await liveResources(stack)).map((r) => `${r.urn.split("::").pop()} (${r.type.split(":").pop()})`);
+    // A fault in the state is armed too: only the armed ones the state does not hold are listed on their own.
+    const deployment = (await stack.exportStack()).deployment as { resources?: Array<{ id?: string }> };
+    const ids = new Set((deployment.resources ?? []).map((r) => r.id));
+    const armed = (await listReapers(stack.name)).filter((r) => !ids.has(r.id)).map((r) => `${r.fault} (${r.kind}, armed in reaper ${r.name})`);
+    return [...inState, ...armed];
+}
