@@ -8,16 +8,20 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { SpecError } from "../components/core/errors";
+import { HaltedError, refuseIfHalted } from "../components/core/halt";
 import { useFaultlineEnv } from "./env";
 import { RunnerError } from "./errors";
 import { findEvidence, readEvidence, writeMatrix, writeRun } from "./evidence/store";
 import { writeJunit } from "./evidence/junit";
-import { markdownMatrix } from "./evidence/report";
+import { figure, NOT_EVALUATED, OUTCOME_HEADLINE } from "./evidence/outcome";
+import { headline, markdownMatrix, violationLine } from "./evidence/report";
 import { severityOf } from "./evidence/matrix";
+import { halt, haltStatus, release as releaseLever, type HaltReport } from "./halt";
 import { acquireLock } from "./lock";
 import { planExperiment, renderPlan } from "./plan";
+import { checkStack, readExperimentFile, requirePath } from "./input";
 import { liveResources, openStack } from "./pulumi";
 import { recover } from "./recover";
 import { redactText } from "./redact";
@@ -26,7 +30,10 @@ import { rollBack, runExperiment } from "./run";
 
 const WORKER_ENV = "FAULTLINE_CLI_WORKER";
 
-/** Prints an error the way users should see it (fields and fixes, no stack trace) and returns exit code 2. */
+/**
+ * Prints an error the way users should see it (fields and fixes, no stack trace) and returns exit code 2. A stack
+ * trace is for developers: FAULTLINE_DEBUG=1 adds it.
+ */
 function fail(err: unknown, json: boolean): 2 {
     // Errors can quote a probe's or the load's URL: the same redaction as every other output.
     if (err instanceof Error) err.message = redactText(err.message);
@@ -35,14 +42,9 @@ function fail(err: unknown, json: boolean): 2 {
             ? { error: err.name, message: `invalid ${err.what}`, issues: err.issues }
             : { error: err instanceof Error ? err.name : "Error", message: err instanceof Error ? err.message : String(err) };
     if (json) process.stdout.write(JSON.stringify(payload, null, 2) + "\n");
-    else if (err instanceof SpecError || err instanceof RunnerError) process.stderr.write(`error: ${err.message}\n`);
-    else process.stderr.write(`error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    else if (err instanceof SpecError || err instanceof RunnerError || err instanceof HaltedError) process.stderr.write(`error: ${err.message}\n`);
+    else process.stderr.write(`error: ${err instanceof Error ? (process.env.FAULTLINE_DEBUG ? err.stack : err.message) : String(err)}\n`);
     return 2;
-}
-
-function readExperimentFile(file: string | undefined): unknown {
-    if (!file) return undefined;
-    return JSON.parse(fs.readFileSync(file, "utf8"));
 }
 
 /**
@@ -155,23 +157,27 @@ function supervise(argv: string[]): Promise<number> {
 
 async function cmdRun(stack: string, o: { json?: boolean; out?: string; experiment?: string; quiet?: boolean; junit?: string }): Promise<number> {
     try {
+        checkStack(stack, !!o.experiment);
+        const experiment = o.experiment ? readExperimentFile(o.experiment) : undefined;
         const result = await withSignals((signal) =>
             runExperiment({
                 stack,
                 signal,
                 onEvent: progressPrinter({ quiet: !!o.quiet }),
                 ...(o.out ? { outDir: path.resolve(o.out) } : {}),
-                ...(o.experiment ? { experiment: readExperimentFile(o.experiment) } : {}),
+                ...(experiment !== undefined ? { experiment } : {}),
             }),
         );
         const e = result.evidence;
         if (o.junit) writeJunit(o.junit, [e]);
         const summary = {
             verdict: e.verdict,
+            outcome: e.outcome,
             status: e.status,
             exit_code: e.exit_code,
             reason: e.reason,
             violations: e.violations,
+            policy_violations: e.policy_violations,
             score: e.resilience_metrics.overall_score,
             severity: severityOf(e),
             recovery_time_ms: e.recovery_validation.recovery_time_ms,
@@ -181,9 +187,10 @@ async function cmdRun(stack: string, o: { json?: boolean; out?: string; experime
         };
         if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
         else {
-            process.stdout.write(`\n${e.verdict.toUpperCase()}${e.status !== "completed" ? ` (${e.status})` : ""}: ${e.reason}\n`);
+            process.stdout.write(`\n${headline(e)}: ${e.reason}\n`);
             for (const v of e.violations.slice(1)) process.stdout.write(`  also: ${v}\n`);
-            process.stdout.write(`score ${e.resilience_metrics.overall_score}/100 · severity ${summary.severity} · rollback ${e.rollback.result}\n`);
+            for (const v of e.policy_violations) process.stdout.write(`  policy: ${violationLine(v)}\n`);
+            process.stdout.write(`score ${figure(e.outcome, e.resilience_metrics.overall_score, (v) => `${v}/100`)} · recovery ${figure(e.outcome, e.recovery_validation.recovery_time_ms, (v) => (v === null ? "none" : `${Math.round(v)} ms`))} · severity ${summary.severity} · rollback ${e.rollback.result}\n`);
             process.stdout.write(`evidence: ${result.files.evidence}\nreports:  ${result.files.markdown}\n          ${result.files.html}\n`);
         }
         return result.exitCode;
@@ -212,7 +219,10 @@ async function cmdRollback(stackName: string, o: { json?: boolean }): Promise<nu
 
 async function cmdPlan(stack: string, o: { json?: boolean; experiment?: string }): Promise<number> {
     try {
-        const plan = await planExperiment({ stack, ...(o.experiment ? { experiment: readExperimentFile(o.experiment) } : {}) });
+        checkStack(stack, !!o.experiment);
+        const experiment = o.experiment ? readExperimentFile(o.experiment) : undefined;
+        await refuseIfHalted();
+        const plan = await planExperiment({ stack, ...(experiment !== undefined ? { experiment } : {}) });
         if (o.json) process.stdout.write(JSON.stringify(plan, null, 2) + "\n");
         else process.stdout.write(renderPlan(plan) + "\n");
         return plan.policy.passed && plan.blastRadius.withinLimit ? 0 : 2;
@@ -263,6 +273,7 @@ async function cmdReport(paths: string[], o: { json?: boolean; matrix?: boolean;
         const runs = [];
         const invalid: Array<{ file: string; error: string }> = [];
         for (const p of paths) {
+            requirePath(p);
             const abs = path.resolve(p);
             if (fs.statSync(abs).isDirectory()) {
                 const found = findEvidence(abs);
@@ -285,10 +296,10 @@ async function cmdReport(paths: string[], o: { json?: boolean; matrix?: boolean;
                 written.push(files.markdown, files.html);
             }
         }
-        const out = { runs: runs.map((e) => ({ run_id: e.run_id, experiment: e.experiment, component: e.component, verdict: e.verdict, severity: severityOf(e), score: e.resilience_metrics.overall_score })), written, invalid };
+        const out = { runs: runs.map((e) => ({ run_id: e.run_id, experiment: e.experiment, component: e.component, verdict: e.verdict, outcome: e.outcome, severity: severityOf(e), score: e.resilience_metrics.overall_score })), written, invalid };
         if (o.json) process.stdout.write(JSON.stringify(out, null, 2) + "\n");
         else {
-            if (!o.matrix) for (const r of out.runs) process.stdout.write(`${r.run_id} ${r.experiment}: ${r.verdict} (${r.severity}, score ${r.score})\n`);
+            if (!o.matrix) for (const r of out.runs) process.stdout.write(`${r.run_id} ${r.experiment}: ${OUTCOME_HEADLINE[r.outcome]} (${r.severity}, score ${r.score ?? NOT_EVALUATED})\n`);
             for (const w of written) process.stdout.write(`wrote ${w}\n`);
             for (const i of invalid) process.stderr.write(`warning: ${i.file} is not valid evidence: ${i.error}\n`);
         }
@@ -312,23 +323,74 @@ function findRunDir(paths: string[], runId: string): string {
     throw new RunnerError(`run ${runId} not found`);
 }
 
+async function cmdHalt(o: { json?: boolean; release?: boolean; status?: boolean; reason?: string }): Promise<number> {
+    try {
+        const print = (obj: unknown, text: string) => process.stdout.write(o.json ? JSON.stringify(obj, null, 2) + "\n" : `${text}\n`);
+        if (o.status) {
+            const s = await haltStatus();
+            print(s, s.lever ? `halted: pulled by ${s.lever.by} at ${s.lever.at}${s.lever.reason ? ` (${s.lever.reason})` : ""}; release with \`faultline halt --release\`` : "not halted: runs and injections are allowed");
+            return 0;
+        }
+        if (o.release) {
+            const r = await releaseLever();
+            print(r, r.lever ? `released the halt pulled by ${r.lever.by} at ${r.lever.at}; runs and injections are allowed again` : "not halted: nothing to release");
+            return 0;
+        }
+        const r = await halt({ ...(o.reason ? { reason: o.reason } : {}), onEvent: (m) => process.stderr.write(`${m}\n`) });
+        if (o.json) print(r, "");
+        else printHalt(r);
+        return r.left.length > 0 ? 2 : 0;
+    } catch (err) {
+        return fail(err, !!o.json);
+    }
+}
+
+/** The human form of a halt report. */
+function printHalt(r: HaltReport): void {
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+    out(`HALTED by ${r.lever.by} at ${r.lever.at}${r.lever.reason ? ` (${r.lever.reason})` : ""}${r.engagedNow ? "" : " (already engaged)"}: every up, run and plan refuses until \`faultline halt --release\``);
+    for (const d of r.docker) out(`docker fault "${d.fault}" (${d.kind}) of stack ${d.stack}: ${d.outcome}`);
+    out(`kubernetes: ${r.kubernetes.detail}`);
+    for (const l of r.kubernetes.leases) out(`kubernetes fault "${l.fault}" of stack ${l.stack}: ${l.detail}`);
+    for (const s of r.stacks) out(`stack ${s.stack}: ${s.action} (${s.detail})`);
+    const reverted = r.docker.filter((d) => d.outcome !== "failed").length + r.kubernetes.leases.filter((l) => l.outcome !== "failed").length;
+    if (r.left.length === 0) out(`${reverted} fault(s) reverted; nothing left in`);
+    else {
+        out(`NOT HALTED COMPLETELY: ${r.left.length} thing(s) left`);
+        for (const l of r.left) out(`  ${l}`);
+    }
+}
+
+/**
+ * The exit code of an error thrown out of the command line's parsing: 0 for --help and --version, 2 for a usage
+ * error (commander has already printed it, with the help), 2 with one line for anything else.
+ */
+export function usageExitCode(err: unknown): 0 | 2 {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+}
+
 /** Builds the command-line program; `exit` receives each command's exit code. */
 export function program(exit: (code: number) => void): Command {
     const cmd = new Command("faultline")
         .description("Chaos experiments as Pulumi stacks: plan, run with guaranteed rollback, recover, report.")
         .showHelpAfterError()
+        // Commander exits 1 on a usage error, which is the code for "refuted": it throws instead, and the caller exits
+        // 2 (subcommands inherit this).
+        .exitOverride()
         .addHelpText("after", "\nExit codes: 0 hypothesis held (or success), 1 refuted, 2 aborted or error.");
     const json = new Option("--json", "print machine-readable JSON on stdout");
     cmd.command("plan")
         .description("show the experiment plan (hypothesis, blast radius, expected behaviour, verification steps) and the pulumi preview --diff of its faults")
         .argument("<stack>", "the experiment's stack (stacks/Pulumi.<stack>.yaml)")
-        .option("--experiment <file>", "use this experiment (JSON) instead of the stack's config")
+        .option("--experiment <file>", "use this experiment (YAML or JSON) from a temporary copy instead of the stack's config; the stack's file is not changed")
         .addOption(json)
         .action(async (stack: string, o) => exit(await cmdPlan(stack, o)));
     cmd.command("run")
         .description("run the experiment: policy check, steady state, inject, observe, roll back, verify recovery, verdict and evidence")
         .argument("<stack>", "the experiment's stack")
-        .option("--experiment <file>", "use this experiment (JSON) instead of the stack's config")
+        .option("--experiment <file>", "use this experiment (YAML or JSON) from a temporary copy instead of the stack's config; the stack's file is not changed")
         .option("--out <dir>", "where to write evidence.json and the reports (default .faultline/runs/<stack>/<run id>)")
         .option("--quiet", "no progress on stderr")
         .option("--junit <file>", "also write the verdict as JUnit XML (one test case; refuted = failure, aborted = error)")
@@ -354,6 +416,13 @@ export function program(exit: (code: number) => void): Command {
         .option("--junit <file>", "write JUnit XML instead: one test case per experiment (its latest run)")
         .addOption(json)
         .action(async (paths: string[], o) => exit(await cmdReport(paths, o)));
+    cmd.command("halt")
+        .description("the safety lever: revert every fault of every stack on this Docker engine (and the cluster KUBECONFIG reaches), then refuse every up, run and plan until --release")
+        .option("--reason <text>", "why; shown to everyone the lever refuses")
+        .option("--status", "say whether the lever is engaged, by whom and when; change nothing")
+        .option("--release", "release the lever: runs and injections are allowed again")
+        .addOption(json)
+        .action(async (o) => exit(await cmdHalt(o)));
     return cmd;
 }
 
@@ -369,7 +438,6 @@ if (require.main === module) {
     })
         .parseAsync(process.argv)
         .catch((err: unknown) => {
-            process.stderr.write(`error: ${String(err)}\n`);
-            process.exitCode = 2;
+            process.exitCode = usageExitCode(err);
         });
 }

@@ -46,7 +46,8 @@ export async function loadExperiment(stack: Stack, override?: unknown): Promise<
 
 /** Opens a stack (writing `override` into its config when given) and loads its experiment: what plan and run share. */
 export async function openExperiment(stackName: string, override?: unknown): Promise<LoadedExperiment> {
-    const stack = await openStack(stackName, override !== undefined ? { experiment: override } : {});
+    // --experiment runs from a temporary copy: the stack's own file is never rewritten (runner/pulumi.ts).
+    const stack = await openStack(stackName, override !== undefined ? { experimentCopy: override } : {});
     const { spec } = await loadExperiment(stack, override);
     return { stack, spec, descriptions: describeFaults(spec), secrets: secretValues(await stack.getAllConfig()) };
 }

@@ -4,7 +4,7 @@ import { formatDuration } from "../spec/units";
 import type { ExperimentSpec } from "../components/experiment";
 import { expectationsOf } from "../spec/experiment";
 import { collectTargets, openExperiment } from "./experiment";
-import { errorSummary, policyPacks, previewWithPolicies, violationLine } from "./pulumi";
+import { errorSummary, policyPacks, previewWithPolicies, violationLine, type PolicyViolation } from "./pulumi";
 import { redactDeep } from "./redact";
 
 /** Options of {@link planExperiment}. */
@@ -27,7 +27,7 @@ export interface Plan {
     faults: Array<{ name: string; kind: string; description: string; ttlMs: number; expected: Array<{ behaviour: string; mode: string; probe: string; withinMs: number | null }> }>;
     stopConditions: ExperimentSpec["stopConditions"];
     verificationSteps: string[];
-    policy: { packs: string[]; passed: boolean; message: string | null };
+    policy: { packs: string[]; passed: boolean; message: string | null; violations: PolicyViolation[] };
     preview: { stdout: string; changes: Record<string, number> };
 }
 
@@ -36,15 +36,15 @@ export function verificationSteps(spec: ExperimentSpec): string[] {
     const t = spec.timing;
     const slo = spec.hypothesis.slo;
     const signals = [...spec.hypothesis.probes.map((p) => `${p.name} (${p.kind})`), ...(spec.load ? [`load ${spec.load.rate} req/s → ${spec.load.url}`] : [])];
-    const latency = Object.entries(slo.latency).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ≤ ${v} ms`);
+    const latency = Object.entries(slo.latency).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ≤ ${formatDuration(v!)}`);
     const sloText = [`error rate ≤ ${(slo.maxErrorRate * 100).toFixed(1)}%`, ...latency, ...(slo.minThroughput ? [`throughput ≥ ${slo.minThroughput} req/s`] : [])].join(", ");
     const steps = [
         `Policy check: pulumi preview with the policy pack; refuse on a violation or if the faults hit more than ${spec.blastRadius.maxTargets ?? "the declared"} targets.`,
-        `Steady state before: sample ${signals.join(", ") || "(nothing)"} every ${t.sampleInterval} ms for ${formatDuration(Math.max(t.warmup, 1))}; require ${sloText}; otherwise abort without injecting.`,
+        `Steady state before: sample ${signals.join(", ") || "(nothing)"} every ${formatDuration(t.sampleInterval)} for ${formatDuration(Math.max(t.warmup, 1))}; require ${sloText}; otherwise abort without injecting.`,
         `Inject: pulumi up (${spec.faults.map((f) => f.name).join(", ")}); each fault has a reaper that reverts it after its TTL even if everything else dies.`,
         `Observe for ${formatDuration(t.duration)}: the same SLOs must hold while the faults are in${spec.stopConditions.length ? `; stop early on ${spec.stopConditions.map((c) => (c.metric === "probe" ? `probe ${c.probe} failing ${c.samples}×` : `${c.metric} breach ${c.samples}×`)).join(", ")}` : ""}.`,
     ];
-    const expects = spec.faults.flatMap((f) => expectationsOf(f).map((e) => `${f.name}: "${e.behaviour}" (${e.probe.name}, ${e.mode}${e.mode === "within" ? ` ${e.within} ms` : ""})`));
+    const expects = spec.faults.flatMap((f) => expectationsOf(f).map((e) => `${f.name}: "${e.behaviour}" (${e.probe.name}, ${e.mode}${e.mode === "within" ? ` ${formatDuration(e.within)}` : ""})`));
     if (expects.length) steps.push(`Check expected behaviour: ${expects.join("; ")}.`);
     steps.push(
         "Roll back: pulumi destroy (always: on success, failure, stop condition, Ctrl-C, SIGTERM or a crash; pending creates are cleared first).",
@@ -69,9 +69,9 @@ export async function planExperiment(opts: PlanOptions): Promise<Plan> {
         });
         changes = (p.preview?.changeSummary ?? {}) as Record<string, number>;
         const blocking = p.violations.filter((v) => v.level === "mandatory");
-        policy = { packs: p.packs, passed: p.passed, message: blocking.length ? blocking.map(violationLine).join("; ") : null };
+        policy = { packs: p.packs, passed: p.passed, message: blocking.length ? blocking.map(violationLine).join("; ") : null, violations: p.violations };
     } catch (err) {
-        policy = { packs: policyPacks(), passed: false, message: errorSummary(err) };
+        policy = { packs: policyPacks(), passed: false, message: errorSummary(err), violations: [] };
     }
     const max = spec.blastRadius.maxTargets ?? null;
     // Redacted as a whole, so the text and the JSON form show the same: no credential in a URL or header, no secret.
@@ -104,7 +104,7 @@ export function renderPlan(p: Plan): string {
     if (p.description) L.push(`  ${p.description}`);
     L.push("", "Hypothesis", `  ${p.hypothesis.text || "(no text)"}`);
     const slo = p.hypothesis.slo;
-    L.push(`  SLOs: error rate ≤ ${(slo.maxErrorRate * 100).toFixed(1)}%, ${Object.entries(slo.latency).filter(([, v]) => v !== undefined).map(([k, v]) => `latency ${k} ≤ ${v} ms`).join(", ")}${slo.minThroughput ? `, throughput ≥ ${slo.minThroughput} req/s` : ""}, recovery ≤ ${slo.recoveryTime} ms, fail-closed ≤ ${slo.failClosedActivation} ms`);
+    L.push(`  SLOs: error rate ≤ ${(slo.maxErrorRate * 100).toFixed(1)}%, ${Object.entries(slo.latency).filter(([, v]) => v !== undefined).map(([k, v]) => `latency ${k} ≤ ${formatDuration(v!)}`).join(", ")}${slo.minThroughput ? `, throughput ≥ ${slo.minThroughput} req/s` : ""}, recovery ≤ ${formatDuration(slo.recoveryTime)}, fail-closed ≤ ${formatDuration(slo.failClosedActivation)}`);
     L.push(`  Steady-state probes: ${p.hypothesis.steadyStateProbes.join(", ") || "(none)"}`);
     L.push("", "Environment", `  ${p.environment.name} (${p.environment.target})${p.environment.production ? ", PRODUCTION" : ""}${p.environment.component ? `, component ${p.environment.component}` : ""}`);
     L.push("", "Blast radius");
@@ -112,15 +112,17 @@ export function renderPlan(p: Plan): string {
     L.push(`  Targets: ${p.blastRadius.plannedTargets.map((t) => `${t.target} (${t.fault})`).join(", ") || "(resolved at up)"}; limit ${p.blastRadius.maxTargets ?? "none"}${p.blastRadius.withinLimit ? "" : "  ← EXCEEDED"}`);
     L.push("", "Faults and expected behaviour");
     for (const f of p.faults) {
-        L.push(`  - ${f.name} [${f.kind}, ttl ${f.ttlMs} ms]: ${f.description}`);
-        for (const e of f.expected) L.push(`      expect: ${e.behaviour} (${e.probe}, ${e.mode}${e.withinMs !== null ? ` ${e.withinMs} ms` : ""})`);
+        L.push(`  - ${f.name} [${f.kind}, ttl ${formatDuration(f.ttlMs)}]: ${f.description}`);
+        for (const e of f.expected) L.push(`      expect: ${e.behaviour} (${e.probe}, ${e.mode}${e.withinMs !== null ? ` ${formatDuration(e.withinMs)}` : ""})`);
     }
     if (p.stopConditions.length) {
         L.push("", "Stop conditions");
         for (const c of p.stopConditions) L.push(`  - ${JSON.stringify(c)}`);
     }
     L.push("", "Verification steps", ...p.verificationSteps.map((s, i) => `  ${i + 1}. ${s}`));
-    L.push("", `Policy check: ${p.policy.packs.length ? (p.policy.passed ? "passed" : `FAILED: ${p.policy.message}`) : p.policy.passed ? "no policy pack installed" : `preview failed: ${p.policy.message}`}`);
+    const refused = p.policy.violations.filter((v) => v.level === "mandatory").length;
+    L.push("", `Policy check: ${p.policy.packs.length ? (p.policy.passed ? "passed" : refused ? `FAILED, ${refused} mandatory violation(s)` : `FAILED: ${p.policy.message}`) : p.policy.passed ? "no policy pack installed" : `preview failed: ${p.policy.message}`}`);
+    for (const v of p.policy.violations) L.push(`  ${violationLine(v)}`);
     L.push("", "pulumi preview --diff", p.preview.stdout.trim());
     return L.join("\n");
 }

@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace, PulumiCommand, type EngineEvent, type PreviewOptions, type PreviewResult, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, type EngineEvent, type PolicyEvent, type PreviewOptions, type PreviewResult, type Stack } from "@pulumi/pulumi/automation";
+import { policies } from "../policies/policies";
 import { faultlineEnv, PROJECT_ROOT } from "./env";
 import { processAlive } from "./lock";
 
@@ -9,6 +10,11 @@ import { processAlive } from "./lock";
 export interface OpenStackOptions {
     /** Experiment config to write into the stack (`faultline:experiment`); leave out to keep the stack's own. */
     experiment?: unknown;
+    /**
+     * Run this experiment instead of the stack's own, without touching the stack's file: it is written to a
+     * temporary file that the program reads (EXPERIMENT_FILE_ENV). What `run`/`plan --experiment` use.
+     */
+    experimentCopy?: unknown;
     /** Extra environment for Pulumi and the program. */
     envVars?: Record<string, string>;
 }
@@ -21,14 +27,24 @@ export interface OpenStackOptions {
 export async function openStack(stackName: string, opts: OpenStackOptions = {}): Promise<Stack> {
     const env = faultlineEnv();
     const pulumiCommand = await PulumiCommand.get({ root: path.dirname(env.FAULTLINE_PULUMI_BIN!) });
-    const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName, workDir: PROJECT_ROOT },
-        { pulumiCommand, envVars: { ...env, ...opts.envVars } },
-    );
+    const copy: Record<string, string> = opts.experimentCopy !== undefined ? { [EXPERIMENT_FILE_ENV]: temporaryExperiment(opts.experimentCopy) } : {};
+    const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_ROOT }, { pulumiCommand, envVars: { ...env, ...opts.envVars, ...copy } });
     if (opts.experiment !== undefined) {
         await stack.setConfig("faultline:experiment", { value: JSON.stringify(opts.experiment) });
     }
     return stack;
+}
+
+/** The variable that points the program (stacks/index.ts) at a temporary experiment instead of the stack's config. */
+export const EXPERIMENT_FILE_ENV = "FAULTLINE_EXPERIMENT_FILE";
+
+/** Writes an experiment to a temporary file (removed when this process exits) and returns its path. */
+function temporaryExperiment(experiment: unknown): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-experiment-"));
+    const file = path.join(dir, "experiment.json");
+    fs.writeFileSync(file, JSON.stringify(experiment));
+    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+    return file;
 }
 
 /** Removes a stack and its config file (stacks/Pulumi.<name>.yaml). Its resources must already be destroyed. */
@@ -69,10 +85,41 @@ export interface PolicyViolation {
     level: "mandatory" | "advisory";
     /** URN of the resource in violation; absent when the whole stack is. */
     resource?: string;
+    /** The resource's name (the last part of its URN), or "stack" when the whole stack is in violation. */
+    resourceName: string;
+    /** The resource's type name, the last part of its type token (`DockerNetworkDisconnect`), or "" for the stack. */
+    resourceType: string;
+    /** The policy pack, e.g. `faultline-guardrails`. */
+    pack: string;
     /** The policy's one-line description: the rule. */
     description: string;
-    /** What is wrong and how to fix it, as the policy wrote it. */
+    /** What is wrong, as the policy wrote it. */
     message: string;
+    /** How to fix it: the policy's remediation steps ("" when it has none). */
+    fix: string;
+}
+
+/** Each policy's remediation steps, by name, from the pack itself (the pack imports nothing of ours). */
+const FIXES = new Map(policies.map((p) => [p.name, p.remediationSteps ?? ""]));
+
+/** One policy event of the engine as a {@link PolicyViolation}. */
+export function policyViolation(p: PolicyEvent): PolicyViolation {
+    // The engine sends "<policy description>\n<violation message>\n".
+    const [description = "", ...rest] = p.message.trimEnd().split("\n");
+    const urn = p.resourceUrn ?? "";
+    const parts = urn.split("::");
+    return {
+        policy: p.policyName,
+        level: p.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
+        ...(urn ? { resource: urn } : {}),
+        resourceName: urn ? parts.at(-1)! : "stack",
+        // `pulumi-nodejs:dynamic/faultline:DockerNetworkDisconnect` (a dynamic resource) reads as its last part.
+        resourceType: urn ? (parts.at(-2) ?? "").split("$").at(-1)!.split(":").at(-1)! : "",
+        pack: p.policyPackName,
+        description,
+        message: rest.join(" ").trim() || description,
+        fix: FIXES.get(p.policyName) ?? "",
+    };
 }
 
 /** What {@link previewWithPolicies} returns. */
@@ -98,18 +145,7 @@ export async function previewWithPolicies(stack: Stack, opts: PreviewOptions = {
     const packs = policyPacks();
     const violations: PolicyViolation[] = [];
     const onEvent = (e: EngineEvent) => {
-        const p = e.policyEvent;
-        if (p) {
-            // The engine sends "<policy description>\n<violation message>\n".
-            const [description = "", ...rest] = p.message.trimEnd().split("\n");
-            violations.push({
-                policy: p.policyName,
-                level: p.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
-                ...(p.resourceUrn ? { resource: p.resourceUrn } : {}),
-                description,
-                message: rest.join("\n"),
-            });
-        }
+        if (e.policyEvent) violations.push(policyViolation(e.policyEvent));
         opts.onEvent?.(e);
     };
     // The Automation API keeps a failed command's output private; onOutput sees it either way.
@@ -128,9 +164,11 @@ export async function previewWithPolicies(stack: Stack, opts: PreviewOptions = {
     }
 }
 
-/** A mandatory violation in one line: the policy, the resource's name and the policy's message (its fix). */
+/** A violation in one line, the way `plan` and `run` print it: level, policy, resource (name and type), message, fix. */
 export function violationLine(v: PolicyViolation): string {
-    return `[${v.level}] ${v.policy}${v.resource ? ` (${v.resource.split("::").pop()})` : ""}: ${v.message || v.description}`;
+    const where = v.resource ? `${v.resourceName} (${v.resourceType})` : "the stack";
+    const stop = /[.!?]$/.test(v.message) ? "" : ".";
+    return `[${v.level}] ${v.policy} on ${where}: ${v.message}${stop}${v.fix ? ` Fix: ${v.fix}` : ""}`;
 }
 
 /** The first lines of an Automation API error, without its command dump. */

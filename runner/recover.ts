@@ -24,6 +24,8 @@ export interface ReaperInfo {
     id: string;
     /** The reaper container that guards it. */
     name: string;
+    /** The Pulumi project of its stack (faultline's own, or a user's project that uses the components). */
+    project: string;
     stack: string;
     experiment: string;
     fault: string;
@@ -41,11 +43,12 @@ export interface ReaperOutcome extends ReaperInfo {
  * Lists the faults armed in this project's reapers, optionally of one stack. Experiments' standbys are left out
  * unless asked for: they guard nothing, leave with their stack's destroy, and end on their own at their deadline.
  */
-export async function listReapers(stack?: string, opts: { standbys?: boolean } = {}): Promise<ReaperInfo[]> {
-    const armed = await armedFaults({ project: PROJECT_NAME, ...(stack ? { stack } : {}) });
+export async function listReapers(stack?: string, opts: { standbys?: boolean; allProjects?: boolean } = {}): Promise<ReaperInfo[]> {
+    const armed = await armedFaults({ ...(opts.allProjects ? {} : { project: PROJECT_NAME }), ...(stack ? { stack } : {}) });
     return armed.filter((a) => opts.standbys || a.kind !== STANDBY_KIND).map((a) => ({
         id: a.id,
         name: a.reaperName,
+        project: a.owner.project,
         stack: a.owner.stack,
         experiment: a.owner.experiment,
         fault: a.owner.fault,
@@ -59,7 +62,7 @@ export async function listReapers(stack?: string, opts: { standbys?: boolean } =
  * (a reaper left with nothing to guard retires). Idempotent like the driver's revert.
  */
 export async function revertReaper(reaper: ReaperInfo, log: (m: string) => void = () => undefined): Promise<ReaperOutcome> {
-    const armed = (await armedFaults({ project: PROJECT_NAME, stack: reaper.stack })).find((a) => a.id === reaper.id && a.reaperName === reaper.name);
+    const armed = (await armedFaults({ project: reaper.project, stack: reaper.stack })).find((a) => a.id === reaper.id && a.reaperName === reaper.name);
     if (!armed) return { ...reaper, outcome: "already-reverted", detail: "the reaper already reverted it" };
     if (!armed.id) {
         // Nothing armed: a reaper about to retire. Removing it is all there is to do.

@@ -12,15 +12,18 @@ import type { FaultOwner } from "../components/core/labels";
 import { driverFor } from "../components/registry";
 import { checkSlos, evaluate, stableSamples, steadySignals, windowMetrics, type FaultSpan, type Phase } from "./evaluate";
 import { buildEvidence } from "./evidence/build";
+import { stackProvenance } from "./evidence/provenance";
 import type { Evidence } from "./evidence/schema";
 import { RUNS_DIR, writeRun, type RunFiles } from "./evidence/store";
 import { ExperimentRefusedError, RunnerError, StackHoldsFaultsError } from "./errors";
 import { collectTargets, heldFaults, openExperiment, type LoadedExperiment, type PlannedTarget } from "./experiment";
 import { startExperimentLoad, type LoadReport, type LoadResult, type LoadRun } from "./load";
+import { refuseIfHalted } from "../components/core/halt";
+import { watchHalt } from "./halt";
 import { acquireLock } from "./lock";
 import { createProbe } from "./probes";
 import { Sampler, type Sample } from "./probes/sampler";
-import { errorSummary, liveResources, policyPacks, previewWithPolicies, violationLine } from "./pulumi";
+import { errorSummary, liveResources, policyPacks, previewWithPolicies, violationLine, type PolicyViolation } from "./pulumi";
 import { destroyFaults, listReapers, revertReaper } from "./recover";
 import { redactDeep } from "./redact";
 import { StopWatcher, type StopTrigger } from "./stop";
@@ -126,6 +129,8 @@ export class RunState {
     /** Per fault: when it went in (run clock). */
     readonly injectedAt: Record<string, number> = {};
     readonly plannedTargets: PlannedTarget[] = [];
+    /** The policy pack's violations at preview, for the evidence. */
+    readonly policyViolations: PolicyViolation[] = [];
     readonly injected: InjectedFault[] = [];
     stop: StopTrigger | null = null;
     /** Aborted by a stop condition: ends the fault window through the same path as an interruption. */
@@ -263,6 +268,7 @@ async function preflight(s: RunState): Promise<void> {
     s.enter("preflight", "policy check and plan (pulumi preview)");
     try {
         const p = await previewWithPolicies(s.stack, { signal: s.signal, onEvent: collectTargets(s.plannedTargets) });
+        s.policyViolations.push(...p.violations);
         if (!p.passed) {
             const blocking = p.violations.filter((v) => v.level === "mandatory").map(violationLine);
             s.end("aborted", `policy check failed, nothing was injected: ${blocking.join("; ")}`);
@@ -521,6 +527,8 @@ async function judge(s: RunState): Promise<RunResult> {
             revertStartedAt: s.revertStartedAt,
             descriptions: s.exp.descriptions,
             plannedTargets: s.plannedTargets,
+            policyViolations: s.policyViolations,
+            provenance: stackProvenance(s.stack, spec, s.exp.secrets),
             stop,
             rollback: s.rollback,
             errors: s.errors,
@@ -554,9 +562,12 @@ async function openRun(opts: RunOptions): Promise<RunState> {
  * including errors and interruptions, ends in a rollback and an evidence file.
  */
 export async function runExperiment(opts: RunOptions): Promise<RunResult> {
+    await refuseIfHalted();
     const release = acquireLock(opts.stack, "faultline run");
+    // The halt lever, pulled mid-run, aborts the run like Ctrl-C: it rolls back and ends aborted (runner/halt.ts).
+    const halt = watchHalt(opts.signal);
     try {
-        const s = await openRun(opts);
+        const s = await openRun({ ...opts, signal: halt.signal });
         try {
             await preflight(s);
             await steadyState(s);
@@ -575,6 +586,7 @@ export async function runExperiment(opts: RunOptions): Promise<RunResult> {
         }
         return await judge(s);
     } finally {
+        halt.stop();
         release();
     }
 }

@@ -43,7 +43,7 @@ export class StopWatcher {
     private readonly points: Known[] = [];
     private readonly steady: Set<string>;
     /** PromQL conditions by index: when to query next, whether a query is out, and answers not yet counted. */
-    private readonly promql = new Map<number, { next: number; inFlight: boolean; answers: Array<{ breach: string | undefined; receivedAt: number }> }>();
+    private readonly promql = new Map<number, { next: number; inFlight: boolean; answers: Array<string | undefined> }>();
     triggered: StopTrigger | undefined;
 
     constructor(
@@ -109,19 +109,18 @@ export class StopWatcher {
             if (c.metric !== "promql") return;
             let st = this.promql.get(i);
             if (!st) this.promql.set(i, (st = { next: now, inFlight: false, answers: [] }));
-            for (const { breach, receivedAt } of st.answers.splice(0)) {
+            for (const breach of st.answers.splice(0)) {
                 const n = breach ? (this.breachesInRow.get(i) ?? 0) + 1 : 0;
                 this.breachesInRow.set(i, n);
-                // The answer arrived between two checks: placed on the run clock from how long ago it arrived.
-                const observableAt = now - (performance.now() - receivedAt);
-                if (breach && n >= c.samples) this.fire({ metric: "promql", at: now, observableAt, message: `${breach} for ${n} queries in a row (limit ${c.samples})` });
+                // Counted at the first check after the answer arrived: that check is when it became observable here.
+                if (breach && n >= c.samples) this.fire({ metric: "promql", at: now, observableAt: now, message: `${breach} for ${n} queries in a row (limit ${c.samples})` });
             }
             if (st.inFlight || now < st.next) return;
             const state = st;
             state.inFlight = true;
             state.next = now + PROMQL_STOP_EVERY_MS;
-            void promqlBreach(c).then((breach) => {
-                state.answers.push({ breach, receivedAt: performance.now() });
+            void promqlBreach(c).then((b) => {
+                state.answers.push(b);
                 state.inFlight = false;
             });
         });

@@ -58,6 +58,9 @@ unit_tier() {
 
 engine_tier() {
   local all batch=() serial=() f status=0
+  # Prometheus, for the PromQL probe and stop-condition tests; stopped when the script ends.
+  bash scripts/prometheus.sh up || return $?
+  trap 'bash scripts/prometheus.sh down >/dev/null' EXIT
   mapfile -t all < <(files '*.real.test.ts')
   # The PromQL tests query the project's Prometheus (docs/observability.md): started here, stopped when the tier ends.
   bash scripts/prometheus.sh up

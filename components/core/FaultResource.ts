@@ -144,6 +144,8 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
     }
 
     async create(inputs: FaultResourceInputs): Promise<pulumi.dynamic.CreateResult<FaultResourceOutputs>> {
+        // The halt lever (faultline halt) refuses every injection, also a user's own `pulumi up`.
+        await (loadModule(HALT_MODULE) as typeof import("./halt")).refuseIfHalted();
         const driver = this.driver();
         await this.refuseUnsafeTargets(driver, inputs);
         const injectedAt = Date.now();
@@ -214,6 +216,9 @@ export interface FaultResourceArgs {
     /** Time-to-live in milliseconds (already parsed from the fault's `ttl`). */
     ttlMs: number;
 }
+
+/** The halt lever's module, loaded by path in the provider's process like the drivers. */
+export const HALT_MODULE: string = require.resolve("./halt");
 
 /** The reaper host module of each target that needs one, resolved here so the provider can load it by path. */
 export const REAPER_MODULES: Partial<Record<string, string>> = {

@@ -10,11 +10,11 @@ import type { FaultDriver } from "./driver";
 import type { FaultOwner } from "./labels";
 
 /** What {@link defineFault} takes. */
-export interface FaultDefinitionInput<Spec, Rec, Fields extends object> {
+export interface FaultDefinitionInput<Spec, Rec, Fields extends object, C extends string = string> {
     /** The driver: kind, target, schema, describe, and the two-phase prepare/apply, revert and observe. */
     driver: FaultDriver<Spec, Rec>;
     /** The Pulumi component class users construct, e.g. "ContainerPause" (type `faultline:<target>:<component>`). */
-    component: string;
+    component: C;
     /** The README's fault table, column `up`: what injecting does to the target, in a few words. */
     up: string;
     /** The README's fault table, column `destroy` / TTL: what reverting does. */
@@ -31,7 +31,7 @@ export interface FaultDefinitionInput<Spec, Rec, Fields extends object> {
 }
 
 /** A fault kind as the registry holds it. */
-export interface FaultDefinition<Spec = any, Rec = any, Fields extends object = any> extends FaultDefinitionInput<Spec, Rec, Fields> {
+export interface FaultDefinition<Spec = any, Rec = any, Fields extends object = any, C extends string = string> extends FaultDefinitionInput<Spec, Rec, Fields, C> {
     /** `<target>:<fault>`, e.g. `docker:container-pause` (the driver's). */
     readonly kind: string;
     /** Where the fault lives (the driver's). */
@@ -39,6 +39,8 @@ export interface FaultDefinition<Spec = any, Rec = any, Fields extends object = 
 }
 
 /** Defines a fault kind: its driver plus what its component and docs need (see the module comment). */
-export function defineFault<Spec, Rec, Fields extends object = {}>(def: FaultDefinitionInput<Spec, Rec, Fields>): FaultDefinition<Spec, Rec, Fields> {
+export function defineFault<Spec, Rec, C extends string, Fields extends object = {}>(
+    def: FaultDefinitionInput<Spec, Rec, Fields, C>,
+): FaultDefinition<Spec, Rec, Fields, C> {
     return { ...def, kind: def.driver.kind, target: def.driver.target };
 }

@@ -1,5 +1,6 @@
 // The Docker components. Every fault component class is made from its kind's definition in the registry
-// (components/registry.ts), so this list is checked against it: a registered kind missing here is a type error.
+// (components/registry.ts). TypeScript needs each exported name written out, so the list below is checked against
+// the registry: a registered kind missing here is a type error (`unexported`), and a name not registered is too.
 import { faultComponent, type FaultComponentArgs, type FaultComponentClass } from "../core/faultComponent";
 import { DOCKER_FAULTS, type DockerFault } from "../registry";
 
@@ -19,6 +20,7 @@ export const {
     DependencyDown,
     DiskFill,
     DnsFailure,
+    IoStress,
     MemoryStress,
     Netem,
     NetworkDisconnect,
@@ -26,7 +28,10 @@ export const {
     ProcessKill,
     ResourceLimits,
     ToxiproxyToxic,
+    ...unexported
 }: DockerComponents = components;
+/** Empty, or the type error names the registered kinds this module does not export yet. */
+const _everyKindExported: Record<string, never> = unexported;
 
 /** Arguments of a Docker fault component, by class name, e.g. `docker.Args<"ContainerPause">`. */
 export type Args<C extends keyof DockerComponents> = FaultComponentArgs<Extract<DockerFault, { component: C }>>;

@@ -1,7 +1,10 @@
 import type { ExperimentSpec } from "../../components/experiment";
 import type { FaultSpan, Judgement, Phase } from "../evaluate";
 import type { LoadReport, LoadResult } from "../load/types";
+import type { PolicyViolation } from "../pulumi";
 import type { Sample } from "../probes/sampler";
+import { isEvaluated, outcomeOf } from "./outcome";
+import { provenanceOf, type Provenance } from "./provenance";
 import { EVIDENCE_SCHEMA, type Evidence } from "./schema";
 import { samplingStats, timeline } from "./timeline";
 
@@ -26,6 +29,10 @@ export interface RunRecord {
     revertStartedAt: number | null;
     descriptions: Record<string, string>;
     plannedTargets: Array<{ fault: string; target: string }>;
+    /** What produced the run; defaults to this checkout and host, the Pulumi CLI's version unknown. */
+    provenance?: Provenance;
+    /** Policy violations the engine reported at preview (runner/pulumi.ts). */
+    policyViolations?: PolicyViolation[];
     stop: { metric: string; at: number; observableAt: number; message: string } | null;
     /** When the rollback began (run clock); null when nothing was injected. */
     revertBeganAt?: number | null;
@@ -61,6 +68,9 @@ export function buildEvidence(r: RunRecord): Evidence {
     const withinPassed = j.expectations.filter((e) => e.mode === "within" && e.activation_time_ms !== null);
     const byFault = (fault: string) => j.expectations.filter((e) => e.fault === fault);
     const chaosHeld = j.sloResults.filter((x) => x.window === "chaos").every((x) => x.passed);
+    const outcome = outcomeOf(j.verdict, r.status);
+    // A run that was not evaluated has no score and no recovery figures: nothing was measured to make them from.
+    const evaluated = isEvaluated(outcome);
     return {
         schema: EVIDENCE_SCHEMA,
         run_id: r.runId,
@@ -75,6 +85,7 @@ export function buildEvidence(r: RunRecord): Evidence {
         duration_ms: Math.round(r.durationMs),
         status: r.status,
         verdict: j.verdict,
+        outcome,
         exit_code: j.exitCode,
         reason: j.reason,
         hypothesis: {
@@ -89,6 +100,7 @@ export function buildEvidence(r: RunRecord): Evidence {
             steady_state_probes: [...steadyNames],
         },
         environment: { name: spec.environment.name, target: spec.environment.target, production: spec.environment.production },
+        provenance: r.provenance ?? provenanceOf(r.stack, spec, null),
         blast_radius: { max_targets: spec.blastRadius.maxTargets ?? null, planned_targets: r.plannedTargets },
         timing: {
             configured: {
@@ -121,17 +133,27 @@ export function buildEvidence(r: RunRecord): Evidence {
             expectations: j.expectations,
         },
         recovery_validation: {
-            recovered: j.recovery.recovered,
-            recovery_time_ms: j.recovery.recoveryTimeMs,
-            recovery_time_p95_ms: j.recovery.recoveryTimeP95Ms,
+            recovered: evaluated ? j.recovery.recovered : null,
+            recovery_time_ms: evaluated ? j.recovery.recoveryTimeMs : null,
+            recovery_time_p95_ms: evaluated ? j.recovery.recoveryTimeP95Ms : null,
             recovery_slo_ms: spec.hypothesis.slo.recoveryTime,
             measured_from_ms: r.revertStartedAt === null ? null : round(r.revertStartedAt),
-            success_rate: j.recovery.successRate,
-            slo_compliance: j.recovery.sloCompliance,
-            per_probe: j.recovery.perSignal,
+            success_rate: evaluated ? j.recovery.successRate : null,
+            slo_compliance: evaluated ? j.recovery.sloCompliance : null,
+            per_probe: evaluated ? j.recovery.perSignal : [],
         },
         slo_results: j.sloResults,
         violations: j.violations,
+        policy_violations: (r.policyViolations ?? []).map((v) => ({
+            policy: v.policy,
+            level: v.level,
+            pack: v.pack,
+            resource: v.resource ?? null,
+            resource_name: v.resourceName,
+            resource_type: v.resourceType,
+            message: v.message,
+            fix: v.fix,
+        })),
         stop_condition: r.stop
             ? {
                   metric: r.stop.metric,
@@ -143,11 +165,11 @@ export function buildEvidence(r: RunRecord): Evidence {
               }
             : null,
         resilience_metrics: {
-            overall_score: j.score.overall,
-            chaos_tolerance: j.chaosErrorRate === null ? null : Math.round((1 - j.chaosErrorRate) * 10_000) / 10_000,
-            production_ready: j.productionReady,
+            overall_score: evaluated ? j.score.overall : null,
+            chaos_tolerance: !evaluated || j.chaosErrorRate === null ? null : Math.round((1 - j.chaosErrorRate) * 10_000) / 10_000,
+            production_ready: evaluated && j.productionReady,
             weights: spec.score.weights,
-            parts: j.score.parts,
+            parts: evaluated ? j.score.parts : [],
         },
         load:
             r.loadReport && spec.load

@@ -21,7 +21,7 @@ export function severityOf(e: Pick<Evidence, "verdict" | "recovery_validation" |
     if (e.rollback.result === "failed") return "critical";
     if (e.verdict === "aborted") return "unknown";
     const criticalMiss = e.fail_closed_behavior.expectations.some((x) => x.critical && !x.passed);
-    if (!e.recovery_validation.recovered || criticalMiss) return "critical";
+    if (e.recovery_validation.recovered === false || criticalMiss) return "critical";
     if (e.verdict === "refuted") {
         const missed = e.fail_closed_behavior.expectations.some((x) => !x.passed);
         const slow = (e.recovery_validation.recovery_time_ms ?? Infinity) > e.recovery_validation.recovery_slo_ms;
@@ -35,8 +35,10 @@ export interface MatrixCell {
     scenario: string;
     component: string;
     verdict: Evidence["verdict"];
+    outcome: Evidence["outcome"];
     severity: Severity;
-    score: number;
+    /** Null when the latest run was not evaluated. */
+    score: number | null;
     runs: number;
     /** The run the cell shows: the latest one. */
     run_id: string;
@@ -59,6 +61,7 @@ export function failureModeMatrix(runs: Evidence[]): { scenarios: string[]; comp
         scenario: e.experiment,
         component: e.component,
         verdict: e.verdict,
+        outcome: e.outcome,
         severity: severityOf(e),
         score: e.resilience_metrics.overall_score,
         runs: n,

@@ -1,6 +1,9 @@
 // Human reports of a run: Markdown, and a self-contained HTML page (inline CSS and an inline SVG chart drawn here,
 // no scripts, no CDN) that opens anywhere, including an air-gapped laptop.
 import { failureModeMatrix, SEVERITY_ORDER, severityOf, type Severity } from "./matrix";
+import { figure, isEvaluated, NOT_EVALUATED, OUTCOME_HEADLINE, OUTCOME_MEANING } from "./outcome";
+import { violationLine as formatViolation } from "../pulumi";
+import { recoveryDesign } from "./recoveryDesign";
 import type { Evidence } from "./schema";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -13,26 +16,56 @@ function transitionText(t: NonNullable<Evidence["timing"]["chaos_window"]>["tran
     return t ? `${((t.end_ms - t.start_ms) / 1000).toFixed(2)} s with ${t.errors} errors of ${t.count}` : "n/a";
 }
 
-/** The headline of a run: verdict, plus INTERRUPTED / STOPPED when the run did not complete. */
+/** The headline of a run: one wording per outcome (runner/evidence/outcome.ts). */
+export function headline(e: Pick<Evidence, "outcome">): string {
+    return OUTCOME_HEADLINE[e.outcome];
+}
 
-export function headline(e: Evidence): string {
-    const status = e.status === "completed" ? "" : ` (${e.status.toUpperCase()})`;
-    return `${e.verdict.toUpperCase()}${status}`;
+/** A policy violation of the evidence in one line, worded as `plan` and `run` print it. */
+export function violationLine(v: Evidence["policy_violations"][number]): string {
+    return formatViolation({
+        policy: v.policy,
+        level: v.level,
+        ...(v.resource ? { resource: v.resource } : {}),
+        resourceName: v.resource_name,
+        resourceType: v.resource_type,
+        pack: v.pack,
+        description: "",
+        message: v.message,
+        fix: v.fix,
+    });
+}
+
+/** What produced a run, in one line. */
+export function provenanceLine(e: Pick<Evidence, "provenance">): string {
+    const p = e.provenance;
+    return `faultline ${p.faultline_version} (commit ${p.faultline_commit ?? "unknown"}) · Pulumi CLI ${p.pulumi_cli_version ?? "unknown"} · Node.js ${p.node_version} · stack ${p.stack} · host ${p.host.name} (${p.host.platform}, ${p.host.arch})`;
 }
 
 /** The Markdown report of one run. */
 export function markdownReport(e: Evidence): string {
     const L: string[] = [];
     L.push(`# ${e.experiment}: ${headline(e)}`, "");
-    L.push(`- **Verdict**: ${e.verdict} (exit code ${e.exit_code}); **status**: ${e.status}`);
+    L.push(`- **Outcome**: ${e.outcome}, ${OUTCOME_MEANING[e.outcome]} (exit code ${e.exit_code}); **status**: ${e.status}`);
     L.push(`- **Why**: ${e.reason}`);
     L.push(`- **Component**: ${e.component}; **stack**: ${e.stack}; **run**: ${e.run_id}`);
-    L.push(`- **Resilience score**: ${e.resilience_metrics.overall_score} / 100; production ready: ${e.resilience_metrics.production_ready ? "yes" : "no"}; severity: ${severityOf(e)}`);
+    L.push(`- **Resilience score**: ${figure(e.outcome, e.resilience_metrics.overall_score, (v) => `${v} / 100`)}; production ready: ${figure(e.outcome, e.resilience_metrics.production_ready, (v) => (v ? "yes" : "no"))}; severity: ${severityOf(e)}`);
     L.push(`- **When**: ${e.started_at} → ${e.finished_at} (${(e.duration_ms / 1000).toFixed(1)} s)`);
     if (e.hypothesis.text) L.push(`- **Hypothesis**: ${e.hypothesis.text}`);
     L.push("");
     if (e.violations.length) {
         L.push("## Violations", "", ...e.violations.map((v) => `- ${v}`), "");
+    }
+    if (e.policy_violations.length) {
+        L.push("## Policy violations", "", "| Level | Policy | Resource | Message | Fix |", "|---|---|---|---|---|");
+        for (const v of e.policy_violations) L.push(`| ${v.level} | ${v.policy} | ${mdCell(v.resource_name)} (${mdCell(v.resource_type)}) | ${mdCell(v.message)} | ${mdCell(v.fix)} |`);
+        L.push("");
+    }
+    const design = recoveryDesign(e);
+    if (design.length) {
+        L.push("## Recovery design", "", "What would have held, per violated SLO and fault, and what to verify after adding it.", "", "| Fault | Kind | Violated | Pattern | Verify |", "|---|---|---|---|---|");
+        for (const d of design) L.push(`| ${d.fault} | ${d.kind} | ${mdCell(d.slo)} | ${mdCell(d.pattern)} | ${mdCell(d.verify)} |`);
+        L.push("");
     }
     L.push("## Scenarios", "", "| Fault | Kind | What it does | Executed | Validated |", "|---|---|---|---|---|");
     for (const s of e.chaos_scenarios) L.push(`| ${s.fault} | ${s.kind} | ${mdCell(s.description)} | ${s.executed ? "yes" : "no"} | ${s.validated ? "yes" : "no"} |`);
@@ -52,16 +85,7 @@ export function markdownReport(e: Evidence): string {
         L.push(`| ${r.slo} | ${r.window} | ${fmt(r.limit)} | ${fmt(r.observed)} | ${r.passed ? "met" : "**violated**"} |`);
     }
     L.push("");
-    const rv = e.recovery_validation;
-    L.push("## Recovery", "");
-    L.push(`- Recovered: ${rv.recovered ? "yes" : "**no**"} in ${ms(rv.recovery_time_ms)} (p95 ${ms(rv.recovery_time_p95_ms)}; SLO ${ms(rv.recovery_slo_ms)}); SLO compliance: ${rv.slo_compliance ? "yes" : "no"}`);
-    L.push(`- Success rate after recovery: ${pct(rv.success_rate)}`);
-    for (const p of rv.per_probe) L.push(`  - ${p.probe}: ${p.recovered ? `recovered in ${ms(p.recovery_time_ms)}` : "not recovered"}`);
-    L.push("");
-    L.push("## Score", "", "| Part | Weight | Earned | Points |", "|---|---|---|---|");
-    for (const p of e.resilience_metrics.parts) L.push(`| ${p.part} | ${p.weight} | ${pct(p.fraction)} | ${p.points} |`);
-    L.push(`| **total** | | | **${e.resilience_metrics.overall_score}** |`, "");
-    L.push(`Chaos tolerance (requests that succeeded while the faults were in): ${pct(e.resilience_metrics.chaos_tolerance)}.`, "");
+    L.push(...markdownFigures(e), "");
     if (e.load) {
         L.push("## Load", "", `${e.load.tool}: ${e.load.rate} req/s, ${e.load.scheduled} scheduled, ${e.load.ok} ok, ${e.load.errors} errors (${e.load.dropped} dropped); p50 ${e.load.latency_ms.p50} ms, p95 ${e.load.latency_ms.p95} ms, p99 ${e.load.latency_ms.p99} ms, max ${e.load.latency_ms.max} ms.`, "");
     }
@@ -76,7 +100,23 @@ export function markdownReport(e: Evidence): string {
     const rb = e.rollback;
     L.push("## Rollback", "", `${rb.performed ? `Performed in ${ms(rb.duration_ms)} (${rb.attempts} attempt(s))` : "Not needed"}: ${rb.result}${rb.cleared_pending_creates ? "; pending creates cleared first" : ""}${rb.error ? `; error: ${rb.error}` : ""}.`, "");
     if (e.errors.length) L.push("## Errors", "", ...e.errors.map((x) => `- ${x}`), "");
+    L.push("## Provenance", "", provenanceLine(e), "", "The experiment as it ran (parsed, redacted):", "", "```json", JSON.stringify(e.provenance.experiment, null, 2), "```", "");
     return L.join("\n");
+}
+
+/** The recovery and score sections of report.md: figures for an evaluated run, "not evaluated" otherwise. */
+function markdownFigures(e: Evidence): string[] {
+    if (!isEvaluated(e.outcome)) return ["## Recovery and score", "", `${NOT_EVALUATED}: ${OUTCOME_MEANING[e.outcome]}, so there is no recovery time, resilience score or chaos tolerance.`];
+    const rv = e.recovery_validation;
+    const L = ["## Recovery", ""];
+    L.push(`- Recovered: ${rv.recovered ? "yes" : "**no**"} in ${ms(rv.recovery_time_ms)} (p95 ${ms(rv.recovery_time_p95_ms)}; SLO ${ms(rv.recovery_slo_ms)}); SLO compliance: ${rv.slo_compliance ? "yes" : "no"}`);
+    L.push(`- Success rate after recovery: ${pct(rv.success_rate)}`);
+    for (const p of rv.per_probe) L.push(`  - ${p.probe}: ${p.recovered ? `recovered in ${ms(p.recovery_time_ms)}` : "not recovered"}`);
+    L.push("", "## Score", "", "| Part | Weight | Earned | Points |", "|---|---|---|---|");
+    for (const p of e.resilience_metrics.parts) L.push(`| ${p.part} | ${p.weight} | ${pct(p.fraction)} | ${p.points} |`);
+    L.push(`| **total** | | | **${e.resilience_metrics.overall_score}** |`, "");
+    L.push(`Chaos tolerance (requests that succeeded while the faults were in): ${pct(e.resilience_metrics.chaos_tolerance)}.`);
+    return L;
 }
 
 /** The failure-mode matrix across runs, as Markdown. */
@@ -86,11 +126,16 @@ export function markdownMatrix(runs: Evidence[]): string {
     for (const s of m.scenarios) {
         const cells = m.components.map((c) => {
             const cell = m.cells.find((x) => x.scenario === s && x.component === c);
-            return cell ? `${cell.verdict} · ${cell.severity} · ${cell.score}` : "";
+            return cell ? `${cell.outcome} · ${cell.severity} · ${cell.score ?? NOT_EVALUATED}` : "";
         });
         L.push(`| ${s} | ${cells.join(" | ")} |`);
     }
-    L.push("", "Cells: verdict · severity · score of the latest run. Severity scale (worst first): " + SEVERITY_ORDER.join(", ") + ".", "");
+    const designs = m.cells.flatMap((c) => recoveryDesign(runs.find((r) => r.run_id === c.run_id)!).map((d) => ({ ...d, scenario: c.scenario, component: c.component })));
+    if (designs.length) {
+        L.push("", "## Recovery design", "", "| Scenario | Component | Fault kind | Violated | Pattern | Verify |", "|---|---|---|---|---|---|");
+        for (const d of designs) L.push(`| ${mdCell(d.scenario)} | ${mdCell(d.component)} | ${d.kind} | ${mdCell(d.slo)} | ${mdCell(d.pattern)} | ${mdCell(d.verify)} |`);
+    }
+    L.push("", "Cells: outcome · severity · score of the latest run. Severity scale (worst first): " + SEVERITY_ORDER.join(", ") + ".", "");
     return L.join("\n");
 }
 
@@ -102,7 +147,7 @@ const SEVERITY_COLOR: Record<Severity, string> = {
     none: "#16a34a",
     unknown: "#6b7280",
 };
-const VERDICT_COLOR = { held: "#16a34a", refuted: "#dc2626", aborted: "#6b7280" } as const;
+const OUTCOME_COLOR = { held: "#16a34a", refuted: "#dc2626", aborted: "#6b7280", error: "#6b7280" } as const;
 
 /** One panel of the chart: a series over time with the fault window shaded and phase boundaries marked. */
 function panel(
@@ -253,25 +298,31 @@ function table(head: string[], rows: string[][]): string {
 export function htmlReport(e: Evidence, others: Evidence[] = []): string {
     const rv = e.recovery_validation;
     const sev = severityOf(e);
+    const evaluated = isEvaluated(e.outcome);
     const card = (k: string, v: string, cls = "") => `<div class="card"><div class="k">${esc(k)}</div><div class="v ${cls}">${esc(v)}</div></div>`;
     const parts: string[] = [];
     parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(e.experiment)}: ${esc(headline(e))}</title><style>${CSS}</style></head><body>`);
-    parts.push(`<h1>${esc(e.experiment)} <span class="badge" style="background:${VERDICT_COLOR[e.verdict]}">${esc(headline(e))}</span></h1>`);
+    parts.push(`<h1>${esc(e.experiment)} <span class="badge" style="background:${OUTCOME_COLOR[e.outcome]}">${esc(headline(e))}</span></h1>`);
     parts.push(`<div class="muted">component <b>${esc(e.component)}</b> · stack ${esc(e.stack)} · run ${esc(e.run_id)} · ${esc(e.started_at)} · ${(e.duration_ms / 1000).toFixed(1)} s${e.owner ? ` · owner ${esc(e.owner)}` : ""}</div>`);
     if (e.status === "interrupted") parts.push(`<div class="interrupted"><b>Interrupted.</b> ${esc(e.reason)} Rollback: ${esc(e.rollback.result)}.</div>`);
     if (e.hypothesis.text) parts.push(`<p><b>Hypothesis:</b> ${esc(e.hypothesis.text)}</p>`);
-    parts.push(`<p><b>${e.verdict === "held" ? "Held" : e.verdict === "refuted" ? "Refuted" : "No verdict"}:</b> ${esc(e.reason)}</p>`);
+    parts.push(`<p><b>${esc(OUTCOME_MEANING[e.outcome])}:</b> ${esc(e.reason)}</p>`);
     parts.push(
         `<div class="cards">${[
-            card("Resilience score", `${e.resilience_metrics.overall_score} / 100`),
+            card("Resilience score", figure(e.outcome, e.resilience_metrics.overall_score, (v) => `${v} / 100`), evaluated ? "" : "muted"),
             card("Severity", sev, sev === "none" || sev === "low" ? "good" : sev === "unknown" ? "muted" : "bad"),
-            card("Recovery", rv.recovered ? ms(rv.recovery_time_ms) : "not recovered", rv.recovered ? "good" : "bad"),
+            card("Recovery", figure(e.outcome, rv, (r) => (r.recovered ? ms(r.recovery_time_ms) : "not recovered")), !evaluated ? "muted" : rv.recovered ? "good" : "bad"),
             card("Fail-closed activation", ms(e.fail_closed_behavior.activation_time_ms)),
-            card("Chaos tolerance", pct(e.resilience_metrics.chaos_tolerance)),
-            card("Production ready", e.resilience_metrics.production_ready ? "yes" : "no", e.resilience_metrics.production_ready ? "good" : "bad"),
+            card("Chaos tolerance", figure(e.outcome, e.resilience_metrics.chaos_tolerance, pct), evaluated ? "" : "muted"),
+            card("Production ready", figure(e.outcome, e.resilience_metrics.production_ready, (v) => (v ? "yes" : "no")), !evaluated ? "muted" : e.resilience_metrics.production_ready ? "good" : "bad"),
         ].join("")}</div>`,
     );
     if (e.violations.length) parts.push(`<h2>Violations</h2><ul class="v">${e.violations.map((v) => `<li>${esc(v)}</li>`).join("")}</ul>`);
+    const design = recoveryDesign(e);
+    if (design.length) parts.push(`<h2>Recovery design</h2>` + table(["Fault", "Kind", "Violated", "Pattern", "Verify"], design.map((d) => [esc(d.fault), esc(d.kind), esc(d.slo), esc(d.pattern), esc(d.verify)])));
+    if (e.policy_violations.length) {
+        parts.push(`<h2>Policy violations</h2>` + table(["Level", "Policy", "Resource", "Message", "Fix"], e.policy_violations.map((v) => [esc(v.level), esc(v.policy), `${esc(v.resource_name)} <span class="muted">${esc(v.resource_type)}</span>`, esc(v.message), esc(v.fix)])));
+    }
     parts.push(`<h2>Timeline</h2>${timelineSvg(e)}`);
     parts.push(
         `<h2>Scenarios</h2>` +
@@ -296,17 +347,20 @@ export function htmlReport(e: Evidence, others: Evidence[] = []): string {
                 e.slo_results.map((r) => [esc(r.slo), r.window, r.passed ? `<span class="good">met</span>` : `<span class="bad">violated</span>`, esc(r.message)]),
             ),
     );
-    parts.push(
-        `<h2>Recovery</h2><p>Recovered: ${rv.recovered ? "yes" : "<b class=bad>no</b>"} in ${ms(rv.recovery_time_ms)} (p95 ${ms(rv.recovery_time_p95_ms)}, SLO ${ms(rv.recovery_slo_ms)}); success rate after recovery ${pct(rv.success_rate)}; SLO compliance ${rv.slo_compliance ? "yes" : "no"}.</p>` +
-            table(["Signal", "Recovered", "Time"], rv.per_probe.map((p) => [esc(p.probe), p.recovered ? "yes" : `<span class="bad">no</span>`, ms(p.recovery_time_ms)])),
-    );
-    parts.push(
-        `<h2>Resilience score</h2>` +
-            table(
-                ["Part", "Weight", "Earned", "Points"],
-                [...e.resilience_metrics.parts.map((p) => [esc(p.part), String(p.weight), pct(p.fraction), String(p.points)]), ["<b>total</b>", "", "", `<b>${e.resilience_metrics.overall_score}</b>`]],
-            ),
-    );
+    if (!evaluated) parts.push(`<h2>Recovery and score</h2><p class="muted">${NOT_EVALUATED}: ${esc(OUTCOME_MEANING[e.outcome])}, so there is no recovery time, resilience score or chaos tolerance.</p>`);
+    else {
+        parts.push(
+            `<h2>Recovery</h2><p>Recovered: ${rv.recovered ? "yes" : "<b class=bad>no</b>"} in ${ms(rv.recovery_time_ms)} (p95 ${ms(rv.recovery_time_p95_ms)}, SLO ${ms(rv.recovery_slo_ms)}); success rate after recovery ${pct(rv.success_rate)}; SLO compliance ${rv.slo_compliance ? "yes" : "no"}.</p>` +
+                table(["Signal", "Recovered", "Time"], rv.per_probe.map((p) => [esc(p.probe), p.recovered ? "yes" : `<span class="bad">no</span>`, ms(p.recovery_time_ms)])),
+        );
+        parts.push(
+            `<h2>Resilience score</h2>` +
+                table(
+                    ["Part", "Weight", "Earned", "Points"],
+                    [...e.resilience_metrics.parts.map((p) => [esc(p.part), String(p.weight), pct(p.fraction), String(p.points)]), ["<b>total</b>", "", "", `<b>${e.resilience_metrics.overall_score}</b>`]],
+                ),
+        );
+    }
     if (e.load) {
         const l = e.load;
         parts.push(`<h2>Load</h2><p>${esc(l.tool)}: ${l.rate} req/s · ${l.scheduled} scheduled · ${l.ok} ok · ${l.errors} errors (${l.dropped} dropped) · p50 ${l.latency_ms.p50} ms · p95 ${l.latency_ms.p95} ms · p99 ${l.latency_ms.p99} ms · max ${l.latency_ms.max} ms</p>`);
@@ -314,6 +368,7 @@ export function htmlReport(e: Evidence, others: Evidence[] = []): string {
     parts.push(`<h2>Probe sampling</h2>` + table(["Probe", "Samples", "Rate", "Mean cost"], e.sampling.map((s) => [esc(s.probe), String(s.samples), `${s.rate_hz} Hz`, `${s.mean_cost_ms} ms`])));
     parts.push(`<h2>Rollback</h2><p>${e.rollback.performed ? `${esc(e.rollback.result)} in ${ms(e.rollback.duration_ms)} (${e.rollback.attempts} attempt(s))` : "not needed"}${e.rollback.cleared_pending_creates ? "; pending creates cleared first" : ""}${e.rollback.error ? `; <span class="bad">${esc(e.rollback.error)}</span>` : ""}</p>`);
     if (e.errors.length) parts.push(`<h2>Errors</h2><ul class="v">${e.errors.map((x) => `<li>${esc(x)}</li>`).join("")}</ul>`);
+    parts.push(`<h2>Provenance</h2><p>${esc(provenanceLine(e))}</p><details><summary>The experiment as it ran (parsed, redacted)</summary><pre>${esc(JSON.stringify(e.provenance.experiment, null, 2))}</pre></details>`);
     if (others.length) parts.push(htmlMatrix([e, ...others]));
     parts.push(`<p class="muted">Evidence: evidence.json (${esc(e.schema)}) next to this page.</p></body></html>`);
     return parts.join("\n");
@@ -327,10 +382,12 @@ export function htmlMatrix(runs: Evidence[]): string {
         ...m.components.map((c) => {
             const cell = m.cells.find((x) => x.scenario === s && x.component === c);
             if (!cell) return "";
-            return `<span class="badge" style="background:${SEVERITY_COLOR[cell.severity]}">${cell.severity}</span> ${cell.verdict} · ${cell.score}<div class="muted">${esc(cell.reason)}</div>`;
+            return `<span class="badge" style="background:${SEVERITY_COLOR[cell.severity]}">${cell.severity}</span> ${cell.outcome} · ${cell.score ?? NOT_EVALUATED}<div class="muted">${esc(cell.reason)}</div>`;
         }),
     ]);
-    return `<h2>Failure-mode matrix</h2>${table(["Scenario", ...m.components], rows)}<p class="muted">Latest run per cell. Severity (worst first): ${SEVERITY_ORDER.join(", ")}.</p>`;
+    const designs = m.cells.flatMap((c) => recoveryDesign(runs.find((r) => r.run_id === c.run_id)!).map((d) => [esc(c.scenario), esc(c.component), esc(d.kind), esc(d.slo), esc(d.pattern), esc(d.verify)]));
+    const designTable = designs.length ? `<h2>Recovery design</h2>${table(["Scenario", "Component", "Fault kind", "Violated", "Pattern", "Verify"], designs)}` : "";
+    return `<h2>Failure-mode matrix</h2>${table(["Scenario", ...m.components], rows)}${designTable}<p class="muted">Latest run per cell. Severity (worst first): ${SEVERITY_ORDER.join(", ")}.</p>`;
 }
 
 /** A standalone HTML page with only the failure-mode matrix. */

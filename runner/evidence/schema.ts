@@ -3,7 +3,7 @@
 import { z } from "zod";
 
 /** Version of the evidence format; bumped on any incompatible change. */
-export const EVIDENCE_SCHEMA = "faultline.evidence/v1";
+export const EVIDENCE_SCHEMA = "faultline.evidence/v2";
 
 const Ms = z.number().nonnegative();
 const Fraction = z.number().min(0).max(1);
@@ -91,6 +91,11 @@ export const EvidenceSchema = z
         /** completed: ran to the end; stopped: a stop condition cut the fault window short; interrupted: SIGINT/SIGTERM; error: the runner failed. */
         status: z.enum(["completed", "stopped", "interrupted", "aborted", "error"]),
         verdict: z.enum(["held", "refuted", "aborted"]),
+        /**
+         * held, refuted, aborted or error (runner/evidence/outcome.ts). Only held and refuted runs are evaluated:
+         * the others have no score and no recovery figures (null), and every report says "not evaluated".
+         */
+        outcome: z.enum(["held", "refuted", "aborted", "error"]),
         exit_code: z.union([z.literal(0), z.literal(1), z.literal(2)]),
         /** One sentence: why this verdict (the violated SLO, the failed expectation, the abort reason). */
         reason: z.string(),
@@ -108,6 +113,20 @@ export const EvidenceSchema = z
             })
             .strict(),
         environment: z.object({ name: z.string(), target: z.string(), production: z.boolean() }).strict(),
+        /** What produced this evidence (runner/evidence/provenance.ts). */
+        provenance: z
+            .object({
+                faultline_version: z.string(),
+                /** The checkout's commit, "-dirty" when it had uncommitted changes; null outside git. */
+                faultline_commit: z.string().nullable(),
+                pulumi_cli_version: z.string().nullable(),
+                node_version: z.string(),
+                stack: z.string(),
+                host: z.object({ name: z.string(), platform: z.string(), arch: z.string() }).strict(),
+                /** The experiment as it ran: parsed (defaults filled in, durations in ms) and redacted. */
+                experiment: z.record(z.string(), z.unknown()),
+            })
+            .strict(),
         blast_radius: z
             .object({ max_targets: z.number().nullable(), planned_targets: z.array(z.object({ fault: z.string(), target: z.string() }).strict()) })
             .strict(),
@@ -175,7 +194,8 @@ export const EvidenceSchema = z
             .strict(),
         recovery_validation: z
             .object({
-                recovered: z.boolean(),
+                /** Null when the run was not evaluated (aborted or error). */
+                recovered: z.boolean().nullable(),
                 /** From the start of rollback to a stable steady state; 0 when the steady state never broke. */
                 recovery_time_ms: Ms.nullable(),
                 recovery_time_p95_ms: Ms.nullable(),
@@ -184,12 +204,27 @@ export const EvidenceSchema = z
                 measured_from_ms: Ms.nullable(),
                 /** Share of successful samples (and requests) after recovery, in the cool-down. */
                 success_rate: Fraction.nullable(),
-                slo_compliance: z.boolean(),
+                slo_compliance: z.boolean().nullable(),
                 per_probe: z.array(z.object({ probe: z.string(), recovered: z.boolean(), recovery_time_ms: Ms.nullable() }).strict()),
             })
             .strict(),
         slo_results: z.array(SloResultSchema),
         violations: z.array(z.string()),
+        /** Policy violations reported at preview and up, each with the resource's name, the message and the fix. */
+        policy_violations: z.array(
+            z
+                .object({
+                    policy: z.string(),
+                    level: z.enum(["mandatory", "advisory"]),
+                    pack: z.string(),
+                    resource: z.string().nullable(),
+                    resource_name: z.string(),
+                    resource_type: z.string(),
+                    message: z.string(),
+                    fix: z.string(),
+                })
+                .strict(),
+        ),
         stop_condition: z
             .object({
                 metric: z.string(),
@@ -207,8 +242,8 @@ export const EvidenceSchema = z
             .nullable(),
         resilience_metrics: z
             .object({
-                /** 0-100, never above 100 (docs/runner.md: formula). */
-                overall_score: z.number().min(0).max(100),
+                /** 0-100, never above 100 (docs/runner.md: formula); null when the run was not evaluated. */
+                overall_score: z.number().min(0).max(100).nullable(),
                 /** Share of requests (or steady-state samples) that succeeded while the faults were in. */
                 chaos_tolerance: Fraction.nullable(),
                 production_ready: z.boolean(),

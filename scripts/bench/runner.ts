@@ -162,8 +162,8 @@ async function stopConditions(say: (s: string) => void, o: { stackName: string; 
     say("| driven by | fault | observable → fired | fired → rollback began | rollback began → reverted | breach → rolled back |");
     say("|---|---|---|---|---|---|");
     for (const c of [
-        { name: "timeouts", fault: { kind: "docker:container-pause" } },
-        { name: "errors", fault: { kind: "docker:network-disconnect", network: o.net } },
+        { name: "timeouts", fault: { kind: "docker:container-pause", target: { name: o.web } } },
+        { name: "errors", fault: { kind: "docker:network-disconnect", container: o.web, network: o.net } },
     ]) {
         const experiment = {
             name: `bench-stop-${c.name}`,
@@ -171,7 +171,7 @@ async function stopConditions(say: (s: string) => void, o: { stackName: string; 
             load: { url: `http://127.0.0.1:${o.webPort}/`, rate: 40, timeout: "1s" },
             stopConditions: [{ metric: "error-rate", above: 0.5, samples: 2 }],
             timing: { warmup: "1s", duration: "2m", cooldown: "0s", ttl: "10m", sampleInterval: "100ms" },
-            faults: [{ name: "web-fault", container: o.web, ...c.fault }],
+            faults: [{ name: "web-fault", ...c.fault }],
         };
         const r = await runExperiment({ stack: `${o.stackName}-${c.name}`, experiment, outDir: path.join(o.tmp, `stop-${c.name}`) });
         const s = r.evidence.stop_condition;

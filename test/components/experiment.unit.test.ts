@@ -179,7 +179,8 @@ describe("ExperimentSpec: defaults", () => {
 
 describe("ExperimentSpec: parsed once, parses to itself", () => {
     const stacks = path.join(__dirname, "..", "..", "stacks");
-    for (const file of readdirSync(stacks).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
+    // The project's own stacks only: real tests create and remove stacks test-* here while this tier may be running.
+    for (const file of readdirSync(stacks).filter((f) => /^Pulumi\.(?!test-).+\.yaml$/.test(f))) {
         it(`${file}: parsing the parsed experiment gives the same value`, () => {
             const config = (parseYaml(readFileSync(path.join(stacks, file), "utf8")) as { config: Record<string, unknown> }).config;
             const once = ExperimentSpec.parse(config["faultline:experiment"]);

@@ -53,7 +53,7 @@ describe("policy pack on `pulumi preview --policy-pack policies` (real engine, r
         assert.equal(r.passed, false);
         const urn = `urn:pulumi:test-pol-${run}::faultline::faultline:docker:NetworkDisconnect$pulumi-nodejs:dynamic/faultline:DockerNetworkDisconnect::cut-fault`;
         assert.deepEqual(
-            r.violations.map((v) => ({ ...v })).sort((a, b) => a.policy.localeCompare(b.policy)),
+            r.violations.map(({ resourceName: _n, resourceType: _t, pack: _p, fix: _f, ...v }) => v).sort((a, b) => a.policy.localeCompare(b.policy)),
             [
                 {
                     policy: "fault-ttl",
@@ -71,6 +71,11 @@ describe("policy pack on `pulumi preview --policy-pack policies` (real engine, r
                 },
             ],
         );
+        // The runner's words: the resource's name and type, the pack, and the policy's fix.
+        for (const v of r.violations) {
+            assert.deepEqual([v.resourceName, v.resourceType, v.pack], ["cut-fault", "DockerNetworkDisconnect", "faultline-guardrails"]);
+            assert.ok(v.fix.length > 0, `${v.policy} has a fix`);
+        }
         // What a reviewer reads in the CLI output.
         assert.match(r.stdout, /\[mandatory\] \[severity: high\]\s+fault-ttl/);
         assert.match(r.stdout, /\[mandatory\] \[severity: critical\]\s+opt-in-targets/);

@@ -64,15 +64,86 @@ describe("reports", () => {
 
     it("an interrupted run says so in both reports", () => {
         const e = evidence("api-cut", "api", () => false, "interrupted");
-        assert.match(markdownReport(e), /^# api-cut: ABORTED \(INTERRUPTED\)/);
+        assert.match(markdownReport(e), /^# api-cut: ABORTED \(not evaluated\)/);
         assert.match(htmlReport(e), /<div class="interrupted"><b>Interrupted\.<\/b> interrupted \(SIGINT\) during fault; faults rolled back/);
+    });
+
+    it("an aborted or errored run has no score and no recovery figure: evidence null, reports say not evaluated", () => {
+        for (const [status, outcome, head] of [["interrupted", "aborted", "ABORTED (not evaluated)"], ["aborted", "aborted", "ABORTED (not evaluated)"], ["error", "error", "ERROR (not evaluated)"]] as const) {
+            const e = EvidenceSchema.parse(evidence("api-cut", "api", () => false, status));
+            assert.deepEqual([e.verdict, e.outcome, e.exit_code], ["aborted", outcome, 2]);
+            assert.deepEqual(
+                [e.resilience_metrics.overall_score, e.resilience_metrics.parts, e.resilience_metrics.chaos_tolerance, e.resilience_metrics.production_ready],
+                [null, [], null, false],
+            );
+            const rv = e.recovery_validation;
+            assert.deepEqual([rv.recovered, rv.recovery_time_ms, rv.recovery_time_p95_ms, rv.success_rate, rv.slo_compliance, rv.per_probe], [null, null, null, null, null, []]);
+            const md = markdownReport(e);
+            assert.equal(md.split("\n")[0], `# api-cut: ${head}`);
+            assert.match(md, /^- \*\*Resilience score\*\*: not evaluated; production ready: not evaluated; severity: unknown$/m);
+            assert.doesNotMatch(md, /## Score|Recovered:|Chaos tolerance/);
+            const html = htmlReport(e);
+            assert.match(html, /<div class="k">Resilience score<\/div><div class="v muted">not evaluated<\/div>/);
+            assert.match(html, /<div class="k">Recovery<\/div><div class="v muted">not evaluated<\/div>/);
+            assert.doesNotMatch(html, /\/ 100|Recovered:/);
+            assert.equal(severityOf(e), "unknown");
+        }
+    });
+
+    it("held and refuted runs are evaluated: a score and a recovery figure, one headline each", () => {
+        const held = evidence("api-cut", "api", () => false);
+        const refuted = evidence("api-cut", "api", (t) => t >= 2000 && t < 4200);
+        assert.deepEqual([held.outcome, refuted.outcome], ["held", "refuted"]);
+        assert.equal(markdownReport(held).split("\n")[0], "# api-cut: HELD");
+        assert.equal(markdownReport(refuted).split("\n")[0], "# api-cut: REFUTED");
+        for (const e of [held, refuted]) {
+            assert.equal(typeof e.resilience_metrics.overall_score, "number");
+            assert.equal(e.recovery_validation.recovered, true);
+        }
+    });
+
+    it("carries its provenance: faultline version and commit, Pulumi CLI, stack, host, the experiment as run", () => {
+        const e = EvidenceSchema.parse(evidence("api-cut", "api", () => false));
+        const p = e.provenance;
+        assert.equal(p.faultline_version, JSON.parse(fs.readFileSync(path.join(__dirname, "../../../package.json"), "utf8")).version);
+        assert.match(p.faultline_commit ?? "", /^[0-9a-f]{40}(-dirty)?$/);
+        assert.equal(p.pulumi_cli_version, null, "unknown without a stack's workspace");
+        assert.deepEqual([p.stack, p.host.name], ["stack-api-cut", os.hostname()]);
+        assert.equal((p.experiment as { name: string }).name, "api-cut");
+        assert.deepEqual((p.experiment as { timing: { ttl: number } }).timing.ttl, 600_000);
+        assert.match(markdownReport(e), new RegExp(`^faultline ${p.faultline_version} \\(commit [0-9a-f]{40}(-dirty)?\\) · Pulumi CLI unknown · Node\\.js v[\\d.]+ · stack stack-api-cut · host `, "m"));
+        assert.match(htmlReport(e), /<h2>Provenance<\/h2>/);
+    });
+
+    it("redacts credentials in the experiment copy", async () => {
+        const { provenanceOf } = await import("../../../runner/evidence/provenance");
+        const p = provenanceOf("s", { load: { url: "http://user:hunter2@127.0.0.1:8080/" }, token: "abc" }, "3.259.0", ["abc"]);
+        assert.doesNotMatch(JSON.stringify(p.experiment), /hunter2|"abc"/);
+        assert.equal(p.pulumi_cli_version, "3.259.0");
+    });
+
+    it("a refuted run's reports and the matrix carry the recovery design; a held run's do not", () => {
+        const refuted = evidence("api-cut", "api", (t) => t >= 2000 && t < 4200);
+        const held = evidence("api-ok", "api", () => false);
+        assert.match(markdownReport(refuted), /^## Recovery design\n[\s\S]*?^\| cut \| docker:network-disconnect \| error-rate \| a fallback or a cache for the dependency's answers/m);
+        assert.match(htmlReport(refuted), /<h2>Recovery design<\/h2>/);
+        assert.doesNotMatch(markdownReport(held), /Recovery design/);
+        assert.match(markdownMatrix([refuted, held]), /^\| api-cut \| api \| docker:network-disconnect \| error-rate \| a fallback or a cache/m);
+    });
+
+    it("the schema refuses a non-evaluated outcome word that is not one of the four", () => {
+        const e = evidence("api-cut", "api", () => false, "aborted");
+        assert.equal(EvidenceSchema.safeParse({ ...e, outcome: "stopped" }).success, false);
+        assert.equal(EvidenceSchema.safeParse({ ...e, outcome: "aborted" }).success, true);
     });
 
     it("HTML is self-contained: inline SVG chart with the fault window shaded, no external resources", () => {
         const html = htmlReport(evidence("api-cut", "api", (t) => t >= 2000 && t < 4200));
         assert.match(html, /<svg [^>]*viewBox/);
         assert.match(html, /<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+" class="fault"\/>/);
-        assert.equal(/<script|<link|src=|https?:\/\//.test(html.replace('xmlns="http://www.w3.org/2000/svg"', "")), false);
+        // The experiment copy under Provenance quotes the probe's URL as text: not a resource the page loads.
+        const page = html.replace('xmlns="http://www.w3.org/2000/svg"', "").replace(/<details>[\s\S]*?<\/details>/, "");
+        assert.equal(/<script|<link|src=|https?:\/\//.test(page), false);
     });
 });
 
