@@ -62,12 +62,15 @@ engine_tier() {
   bash scripts/prometheus.sh up || return $?
   trap 'bash scripts/prometheus.sh down >/dev/null' EXIT
   mapfile -t all < <(files '*.real.test.ts')
+  # The PromQL tests query the project's Prometheus (docs/observability.md): started here, stopped when the tier ends.
+  bash scripts/prometheus.sh up
   for f in "${all[@]}"; do if in_list "$f" "${SERIAL[@]}"; then serial+=("$f"); else batch+=("$f"); fi; done
   # Every real test names its containers, networks, stacks and Compose projects with a per-run id and takes host
   # ports from the kernel (port 0), so they share the engine safely; most of their time is spent waiting on TTLs.
   # Three at a time: each `pulumi up` also needs a core for a while, and there are two.
   run_files "${FAULTLINE_TEST_CONCURRENCY:-3}" ${batch[@]+"${batch[@]}"} || status=$?
   for f in ${serial[@]+"${serial[@]}"}; do run_files 1 "$f" || status=$?; done
+  bash scripts/prometheus.sh down >/dev/null
   return "$status"
 }
 

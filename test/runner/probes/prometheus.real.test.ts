@@ -112,7 +112,7 @@ describe("prometheus probe and promql stop condition (real Prometheus, demo, Pul
             assert.equal(code, 1, c.stderr().slice(-3000));
             assert.deepEqual([e.status, e.verdict], ["stopped", "refuted"]);
             assert.equal(e.stop_condition?.metric, "promql");
-            assert.match(fs.readFileSync(junit, "utf8"), /<testcase classname="faultline\.orders" name="orders-survive-queue-down" time="[\d.]+">\s*<failure type="refuted" message="SLO error-rate violated: /);
+            assert.match(fs.readFileSync(junit, "utf8"), /<testcase classname="faultline\.orders" name="orders-survive-queue-down" time="[\d.]+">\s*<failure type="refuted" message="stop condition: PromQL [^"]*; SLO error-rate violated: /);
             assert.match(e.stop_condition!.message, /^PromQL .* = \d(\.\d+)? > 0\.2 for 2 queries in a row \(limit 2\)$/);
             const samples = (phase: string) => e.samples.filter((s) => s.probe === "orders-5xx-ratio" && s.phase === phase);
             assert.ok(samples("warmup").length >= 10 && samples("warmup").every((s) => s.ok), "steady state: every PromQL sample passes");
