@@ -58,12 +58,11 @@ unit_tier() {
 
 engine_tier() {
   local all batch=() serial=() f status=0
-  # Prometheus, for the PromQL probe and stop-condition tests; stopped when the script ends.
+  mapfile -t all < <(files '*.real.test.ts')
+  # The PromQL tests query the project's Prometheus (docs/observability.md): started here, stopped when the tier
+  # ends, and also when the script is interrupted.
   bash scripts/prometheus.sh up || return $?
   trap 'bash scripts/prometheus.sh down >/dev/null' EXIT
-  mapfile -t all < <(files '*.real.test.ts')
-  # The PromQL tests query the project's Prometheus (docs/observability.md): started here, stopped when the tier ends.
-  bash scripts/prometheus.sh up
   for f in "${all[@]}"; do if in_list "$f" "${SERIAL[@]}"; then serial+=("$f"); else batch+=("$f"); fi; done
   # Every real test names its containers, networks, stacks and Compose projects with a per-run id and takes host
   # ports from the kernel (port 0), so they share the engine safely; most of their time is spent waiting on TTLs.
