@@ -3,24 +3,14 @@ import { containerName, dockerClient } from "../core/docker";
 import type { PlannedTarget } from "../core/driver";
 import { FaultError } from "../core/errors";
 import { isFaultlineOwn } from "../core/labels";
+import { RegexString } from "../../spec/fields";
 
 /** The selector's fields; see {@link ContainerSelector}. */
 const selectorShape = {
     /** Exact container name. */
     name: z.string().min(1, "must not be empty: give a container name").optional(),
     /** JavaScript regular expression matched against container names (anchor it with ^…$ for whole names). */
-    nameRegex: z
-        .string()
-        .min(1, "must not be empty")
-        .refine((r) => {
-            try {
-                new RegExp(r);
-                return true;
-            } catch {
-                return false;
-            }
-        }, "is not a valid regular expression")
-        .optional(),
+    nameRegex: RegexString.optional(),
     /** Labels that must all be present with these values, e.g. `{ "chaos.opt-in": "true" }`. */
     labels: z.record(z.string(), z.string()).optional(),
     /** Blast-radius mode. Defaults to `one`. */

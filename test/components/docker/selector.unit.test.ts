@@ -38,7 +38,7 @@ describe("ContainerSelector", () => {
 
     it("rejects an invalid regular expression and an unknown mode", () => {
         assert.deepEqual(issues({ nameRegex: "(", mode: "most" }), [
-            { path: "target.nameRegex", message: "is not a valid regular expression" },
+            { path: "target.nameRegex", message: "is not a valid JavaScript regular expression" },
             { path: "target.mode", message: "must be one of: one, fixed, percent, all" },
         ]);
     });
