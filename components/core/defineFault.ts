@@ -9,12 +9,20 @@
 import type { FaultDriver } from "./driver";
 import type { FaultOwner } from "./labels";
 
+/**
+ * What kind of trouble a fault causes, which decides the resilience pattern that answers it in the recovery design
+ * (runner/evidence/recoveryDesign.ts).
+ */
+export type FaultClass = "slow-dependency" | "dependency-outage" | "crash" | "resource-pressure" | "clock" | "dns" | "disk";
+
 /** What {@link defineFault} takes. */
 export interface FaultDefinitionInput<Spec, Rec, Fields extends object, C extends string = string> {
     /** The driver: kind, target, schema, describe, and the two-phase prepare/apply, revert and observe. */
     driver: FaultDriver<Spec, Rec>;
     /** The Pulumi component class users construct, e.g. "ContainerPause" (type `faultline:<target>:<component>`). */
     component: C;
+    /** What kind of trouble the fault causes: the recovery design picks its pattern by it. */
+    failureClass: FaultClass;
     /** The README's fault table, column `up`: what injecting does to the target, in a few words. */
     up: string;
     /** The README's fault table, column `destroy` / TTL: what reverting does. */

@@ -1,37 +1,25 @@
 // The recovery design: the companion of the failure-mode matrix. For each SLO a refuted run violated and each fault
 // that was in, the resilience pattern that would have held, and what to verify after adding it. The rules are data
 // (RECOVERY_RULES), matched most specific first; the code only looks them up.
+import type { FaultClass } from "../../components/core/defineFault";
+import { DOCKER_FAULTS } from "../../components/registry";
 import type { Evidence } from "./schema";
 
-/** What kind of trouble a fault kind causes, which decides the pattern that answers it. */
-export type FaultClass = "slow-dependency" | "dependency-outage" | "crash" | "resource-pressure" | "clock" | "dns" | "disk";
+export type { FaultClass };
 
-/** Each fault kind's class. A kind not listed here matches only the rules for any class. */
+/**
+ * Each fault kind's class: a Docker kind declares its own in its definition (components/docker/faults/), the others
+ * are listed here. A kind not listed matches only the rules for any class.
+ */
 export const FAULT_CLASS: Readonly<Record<string, FaultClass>> = {
-    "docker:netem": "slow-dependency",
-    "docker:toxiproxy-toxic": "slow-dependency",
-    "docker:bandwidth": "slow-dependency",
-    "docker:network-disconnect": "dependency-outage",
-    "docker:partial-partition": "dependency-outage",
-    "docker:dependency-down": "dependency-outage",
-    "docker:container-pause": "dependency-outage",
-    "docker:dns-failure": "dns",
-    "docker:container-kill": "crash",
-    "docker:container-stop": "crash",
-    "docker:container-restart": "crash",
-    "docker:process-kill": "crash",
+    ...Object.fromEntries(DOCKER_FAULTS.map((f) => [f.kind, f.failureClass])),
     "kubernetes:pod-kill": "crash",
     "kubernetes:network-partition": "dependency-outage",
     "kubernetes:network-chaos": "slow-dependency",
-    "docker:cpu-stress": "resource-pressure",
-    "docker:memory-stress": "resource-pressure",
-    "docker:resource-limits": "resource-pressure",
     "kubernetes:stress-chaos": "resource-pressure",
     "kubernetes:node-throttle": "resource-pressure",
-    "docker:disk-fill": "disk",
     "kubernetes:io-chaos": "disk",
     "kubernetes:dns-chaos": "dns",
-    "docker:clock-skew": "clock",
     "kubernetes:time-chaos": "clock",
 };
 

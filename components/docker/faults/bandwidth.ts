@@ -120,6 +120,7 @@ export const driver: FaultDriver<BandwidthSpec, BandwidthRecord> = {
  * ```
  */
 export const fault = defineFault({
+    failureClass: "slow-dependency",
     component: "BandwidthLimit",
     up: "tc tbf on a container interface",
     revert: "restores the previous root qdisc",

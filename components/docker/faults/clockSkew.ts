@@ -247,6 +247,7 @@ export const driver: FaultDriver<ClockSkewSpec, ClockSkewRecord> = {
  * ```
  */
 export const fault = defineFault({
+    failureClass: "clock",
     component: "ClockSkew",
     up: "shifts the target's clock with libfaketime (target images opt in)",
     revert: "restores the previous clock",

@@ -65,6 +65,7 @@ export const driver: FaultDriver<ContainerKillSpec, ContainerKillRecord> = {
  * ```
  */
 export const fault = defineFault({
+    failureClass: "crash",
     component: "ContainerKill",
     up: "sends a signal (default SIGKILL)",
     revert: "starts it again if the kill left it stopped",

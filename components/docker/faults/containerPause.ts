@@ -85,6 +85,7 @@ export const driver: FaultDriver<ContainerPauseSpec, ContainerPauseRecord> = {
  * ```
  */
 export const fault = defineFault({
+    failureClass: "dependency-outage",
     component: "ContainerPause",
     up: "freezes it (cgroup freezer)",
     revert: "unpauses",

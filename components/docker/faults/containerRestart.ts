@@ -74,6 +74,7 @@ export const driver: FaultDriver<ContainerRestartSpec, ContainerRestartRecord> =
  * ```
  */
 export const fault = defineFault({
+    failureClass: "crash",
     component: "ContainerRestart",
     up: "restarts",
     revert: "ensures it runs",

@@ -77,6 +77,7 @@ export const driver: FaultDriver<ContainerStopSpec, ContainerStopRecord> = {
  * ```
  */
 export const fault = defineFault({
+    failureClass: "crash",
     component: "ContainerStop",
     up: "stops",
     revert: "ensures it runs",

@@ -64,6 +64,7 @@ export const driver: FaultDriver<CpuStressSpec, StressRecord> = {
  * ```
  */
 export const fault = defineFault({
+    failureClass: "resource-pressure",
     component: "CpuStress",
     up: "stress-ng inside the target's own cgroup, so its limits and stats see it",
     revert: "stops the stressor",

@@ -139,6 +139,7 @@ export const driver: FaultDriver<DependencyDownSpec, DependencyDownRecord> = {
  * ```
  */
 export const fault = defineFault({
+    failureClass: "dependency-outage",
     component: "DependencyDown",
     up: "disables a Toxiproxy proxy: the dependency is down",
     revert: "re-enables it if faultline disabled it",

@@ -258,6 +258,7 @@ export const driver: FaultDriver<DiskFillSpec, DiskFillRecord> = {
  * ```
  */
 export const fault = defineFault({
+    failureClass: "disk",
     component: "DiskFill",
     up: "a file of N bytes or a percentage of free space in the target's filesystem or volume",
     revert: "deletes exactly that file",

@@ -83,6 +83,7 @@ export const driver: FaultDriver<DnsFailureSpec, DnsFailureRecord> = {
  * ```
  */
 export const fault = defineFault({
+    failureClass: "dns",
     component: "DnsFailure",
     up: "drops the target's DNS (in the `raw` table: Docker rewrites port 53 before `filter`)",
     revert: "deletes its rules",

@@ -62,6 +62,7 @@ export const driver: FaultDriver<IoStressSpec, StressRecord> = {
  * ```
  */
 export const fault = defineFault({
+    failureClass: "resource-pressure",
     component: "IoStress",
     up: "stress-ng disk workers inside the target's own cgroup, writing in the stressor's own layer",
     revert: "stops the stressor; its files go with it",

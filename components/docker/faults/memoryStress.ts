@@ -104,6 +104,7 @@ export const driver: FaultDriver<MemoryStressSpec, StressRecord> = {
  * ```
  */
 export const fault = defineFault({
+    failureClass: "resource-pressure",
     component: "MemoryStress",
     up: "stress-ng inside the target's own cgroup, so its limits and stats see it",
     revert: "stops the stressor",

@@ -164,6 +164,7 @@ export const driver: FaultDriver<NetemSpec, NetemRecord> = {
  * ```
  */
 export const fault = defineFault({
+    failureClass: "slow-dependency",
     component: "Netem",
     up: "loss/delay with tc netem where the kernel has it; **fails at preview** where it does not (as here)",
     revert: "removes the qdisc",

@@ -217,6 +217,7 @@ export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord>
  * ```
  */
 export const fault = defineFault({
+    failureClass: "dependency-outage",
     component: "NetworkDisconnect",
     up: "disconnects a container from a network, recording aliases, IPs, links, MAC",
     revert: "reconnects it exactly so; warns and succeeds if the container is gone",

@@ -179,6 +179,7 @@ export const driver: FaultDriver<PartialPartitionSpec, PartialPartitionRecord> =
  * ```
  */
 export const fault = defineFault({
+    failureClass: "dependency-outage",
     component: "PartialPartition",
     up: "iptables DROP between two sets of containers, ingress, egress or both, inside the target's namespace",
     revert: "deletes exactly its rules (tagged by comment)",

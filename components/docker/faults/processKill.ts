@@ -158,6 +158,7 @@ export const driver: FaultDriver<ProcessKillSpec, ProcessKillRecord> = {
  * ```
  */
 export const fault = defineFault({
+    failureClass: "crash",
     component: "ProcessKill",
     up: "kills processes matching a pattern inside the container",
     revert: "restarts the container if the kill stopped it",

@@ -309,6 +309,7 @@ async function revertOne(c: LimitedContainer, ctx: DriverContext): Promise<Rever
  * ```
  */
 export const fault = defineFault({
+    failureClass: "resource-pressure",
     component: "ResourceLimits",
     up: "`docker update` of CPU quota/period, cpuset, memory, swap",
     revert: "restores the previous values (unset comes back as the kernel's unlimited)",

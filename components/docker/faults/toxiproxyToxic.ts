@@ -353,6 +353,7 @@ export const driver: FaultDriver<ToxiproxyToxicSpec, ToxiproxyToxicRecord> = {
  * ```
  */
 export const fault = defineFault({
+    failureClass: "slow-dependency",
     component: "ToxiproxyToxic",
     up: "adds a latency/jitter, bandwidth, timeout, reset_peer, slow_close, limit_data or slicer toxic to a Toxiproxy proxy",
     revert: "removes the toxic",
