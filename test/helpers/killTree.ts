@@ -110,7 +110,12 @@ export async function upThenKillTree(stack: string, moment: KillMoment, timeoutM
             let succeededAt: number | undefined;
             for (;;) {
                 const failed = exited && exitCode !== 0;
-                if (await moment.whenSeen()) break;
+                // A probe that throws has not seen the fault yet (as in waitFor); it is said, not swallowed.
+                const seen = await moment.whenSeen().catch((err: Error) => {
+                    console.log(`upThenKillTree: the probe failed, looking again: ${err.message}`);
+                    return false;
+                });
+                if (seen) break;
                 if (failed) throw new Error(`pulumi up failed (exit ${exitCode}) before the fault was seen:\n${output}`);
                 // An `up` that succeeded on its own has put the fault in, and its effect may show a moment later (a
                 // clock skew is read on the target's next call). Nothing is left to kill: look a little longer, then
