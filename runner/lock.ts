@@ -7,7 +7,8 @@ import { StackLockedError, type LockHolder } from "./errors";
 /** Where stack locks live: .faultline/locks/<stack>.lock. */
 export const LOCK_DIR = path.join(PROJECT_ROOT, ".faultline", "locks");
 
-function lockFile(stack: string): string {
+/** The runner lock file of `stack`. */
+export function lockFile(stack: string): string {
     return path.join(LOCK_DIR, `${stack.replace(/[^A-Za-z0-9_.-]/g, "_")}.lock`);
 }
 

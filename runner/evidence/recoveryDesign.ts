@@ -5,8 +5,6 @@ import type { FaultClass } from "../../components/core/defineFault";
 import { DOCKER_FAULTS } from "../../components/registry";
 import type { Evidence } from "./schema";
 
-export type { FaultClass };
-
 /**
  * Each fault kind's class: a Docker kind declares its own in its definition (components/docker/faults/), the others
  * are listed here. A kind not listed matches only the rules for any class.

@@ -4,8 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../runner/env";
-import { LOCK_DIR } from "../../runner/lock";
-import { openStack, removeStack } from "../../runner/pulumi";
+import { teardownRunStack } from "./faults";
 
 /** The CLI entry point. */
 export const CLI = path.join(PROJECT_ROOT, "runner", "cli.ts");
@@ -78,15 +77,8 @@ export function cliCases(prefix: string, run: string): CliCases {
             return { stack, file, out: path.join(tmp, `out-${kind}`) };
         },
         async cleanup() {
-            for (const name of stacks) {
-                const stack = await openStack(name).catch(() => undefined);
-                if (!stack) continue;
-                // A run whose worker was SIGKILLed leaves its update's lock: cancel it first.
-                await stack.cancel().catch(() => undefined);
-                await stack.destroy().catch(() => undefined);
-                await removeStack(stack).catch(() => undefined);
-                fs.rmSync(path.join(LOCK_DIR, `${name}.lock`), { force: true });
-            }
+            // A run whose worker was SIGKILLed leaves its update's lock: teardownRunStack cancels it first.
+            for (const name of stacks) await teardownRunStack(name);
             fs.rmSync(tmp, { recursive: true, force: true });
         },
     };

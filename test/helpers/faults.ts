@@ -1,8 +1,10 @@
+import * as fs from "node:fs";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { containerName, dockerClient } from "../../components/core/docker";
 import { Labels, STANDBY_KIND } from "../../components/core/labels";
 import { armedFaults } from "../../components/docker/reaper";
-import { removeStack } from "../../runner/pulumi";
+import { lockFile } from "../../runner/lock";
+import { openStack, removeStack } from "../../runner/pulumi";
 
 /**
  * What faultline has left on the engine for a stack: its helper containers, and the faults armed in its reapers
@@ -59,4 +61,11 @@ export async function teardownStack(stack: Stack): Promise<void> {
     await stack.refresh({ clearPendingCreates: true }).catch(() => undefined);
     await stack.destroy().catch(() => undefined);
     await removeStack(stack).catch(() => undefined);
+}
+
+/** {@link teardownStack} for a stack the runner used, by name (if it exists), and its runner lock file. */
+export async function teardownRunStack(name: string): Promise<void> {
+    const stack = await openStack(name).catch(() => undefined);
+    if (stack) await teardownStack(stack);
+    fs.rmSync(lockFile(name), { force: true });
 }

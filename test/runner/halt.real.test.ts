@@ -9,12 +9,12 @@ import { after, before, describe, it } from "node:test";
 import { readHalt, releaseHalt } from "../../components/core/halt";
 import { useFaultlineEnv } from "../../runner/env";
 import { EvidenceSchema, type Evidence } from "../../runner/evidence/schema";
-import { LOCK_DIR } from "../../runner/lock";
-import { liveResources, openStack, removeStack } from "../../runner/pulumi";
+import { liveResources, openStack } from "../../runner/pulumi";
 import { listReapers, revertReaper } from "../../runner/recover";
 import { cli } from "../helpers/cli";
 import { freePort } from "../helpers/demo";
 import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
+import { teardownRunStack } from "../helpers/faults";
 
 describe("faultline halt (real Docker, real Pulumi engine)", { timeout: 1_200_000 }, () => {
     const run = runId();
@@ -63,13 +63,7 @@ describe("faultline halt (real Docker, real Pulumi engine)", { timeout: 1_200_00
 
     after(async () => {
         await releaseHalt().catch(() => undefined);
-        for (const name of stacks) {
-            const stack = await openStack(name).catch(() => undefined);
-            if (!stack) continue;
-            await stack.destroy().catch(() => undefined);
-            await removeStack(stack).catch(() => undefined);
-            fs.rmSync(path.join(LOCK_DIR, `${name}.lock`), { force: true });
-        }
+        for (const name of stacks) await teardownRunStack(name);
         for (const r of await listReapers()) if (r.stack.startsWith(prefix)) await revertReaper(r);
         await cleanupRun(run);
         fs.rmSync(tmp, { recursive: true, force: true });

@@ -7,11 +7,11 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { useFaultlineEnv } from "../../runner/env";
 import { EvidenceSchema } from "../../runner/evidence/schema";
-import { LOCK_DIR } from "../../runner/lock";
-import { liveResources, openStack, removeStack } from "../../runner/pulumi";
+import { liveResources, openStack } from "../../runner/pulumi";
 import { cli } from "../helpers/cli";
 import { freePort } from "../helpers/demo";
 import { cleanupRun, createNetwork, runContainer, runId } from "../helpers/docker";
+import { teardownRunStack } from "../helpers/faults";
 
 describe("policy violations in the runner's words (real Pulumi engine and policy pack)", { timeout: 1_200_000 }, () => {
     const run = runId();
@@ -44,12 +44,7 @@ describe("policy violations in the runner's words (real Pulumi engine and policy
     });
 
     after(async () => {
-        const s = await openStack(stack).catch(() => undefined);
-        if (s) {
-            await s.destroy().catch(() => undefined);
-            await removeStack(s).catch(() => undefined);
-        }
-        fs.rmSync(path.join(LOCK_DIR, `${stack}.lock`), { force: true });
+        await teardownRunStack(stack);
         await cleanupRun(run);
         fs.rmSync(tmp, { recursive: true, force: true });
     });

@@ -13,11 +13,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { useFaultlineEnv } from "../../runner/env";
-import { LOCK_DIR } from "../../runner/lock";
-import { openStack, removeStack } from "../../runner/pulumi";
 import { runExperiment, type RunEvent } from "../../runner/run";
 import { freePort } from "../helpers/demo";
 import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
+import { teardownRunStack } from "../helpers/faults";
 
 /** True when `port` on 127.0.0.1 answers HTTP within `ms`. */
 async function answers(port: number, ms = 300): Promise<boolean> {
@@ -65,13 +64,7 @@ describe("chaos window and stop conditions (real Docker, real Pulumi engine)", {
     after(async () => {
         server?.closeAllConnections();
         server?.close();
-        for (const name of stacks) {
-            const stack = await openStack(name).catch(() => undefined);
-            if (!stack) continue;
-            await stack.destroy().catch(() => undefined);
-            await removeStack(stack).catch(() => undefined);
-            fs.rmSync(path.join(LOCK_DIR, `${name}.lock`), { force: true });
-        }
+        for (const name of stacks) await teardownRunStack(name);
         await cleanupRun(run);
         fs.rmSync(tmp, { recursive: true, force: true });
     });

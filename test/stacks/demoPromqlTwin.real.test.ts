@@ -10,13 +10,12 @@ import { parse } from "yaml";
 import { composeDown, composeUp } from "../../components/docker/compose";
 import { PROJECT_ROOT, useFaultlineEnv } from "../../runner/env";
 import { EvidenceSchema } from "../../runner/evidence/schema";
-import { LOCK_DIR } from "../../runner/lock";
-import { openStack, removeStack } from "../../runner/pulumi";
 import { listReapers, revertReaper } from "../../runner/recover";
 import { cli } from "../helpers/cli";
 import { demoCopy } from "../helpers/demo";
 import { runId } from "../helpers/docker";
 import { ensurePrometheus, PROMETHEUS_URL, registerDemoTarget } from "../helpers/prometheus";
+import { teardownRunStack } from "../helpers/faults";
 
 describe("demo-db-latency: the PromQL twin gives the HTTP twin's verdict (real)", { timeout: 1_500_000 }, () => {
     const run = runId();
@@ -60,14 +59,7 @@ describe("demo-db-latency: the PromQL twin gives the HTTP twin's verdict (real)"
     });
 
     after(async () => {
-        for (const name of stacks) {
-            const s = await openStack(name).catch(() => undefined);
-            if (s) {
-                await s.destroy().catch(() => undefined);
-                await removeStack(s).catch(() => undefined);
-            }
-            fs.rmSync(path.join(LOCK_DIR, `${name}.lock`), { force: true });
-        }
+        for (const name of stacks) await teardownRunStack(name);
         for (const r of await listReapers()) if (stacks.includes(r.stack)) await revertReaper(r);
         unregister();
         if (demo) await composeDown(demo.spec.projectName);

@@ -9,15 +9,14 @@ import { after, before, describe, it } from "node:test";
 import { composeDown, composeUp } from "../../../components/docker/compose";
 import { useFaultlineEnv } from "../../../runner/env";
 import { EvidenceSchema } from "../../../runner/evidence/schema";
-import { LOCK_DIR } from "../../../runner/lock";
 import { prometheusProbe } from "../../../runner/probes/prometheus";
 import { PrometheusProbeSpec } from "../../../spec/probe";
-import { openStack, removeStack } from "../../../runner/pulumi";
 import { listReapers, revertReaper } from "../../../runner/recover";
 import { cli } from "../../helpers/cli";
 import { demoCopy, http } from "../../helpers/demo";
 import { runId } from "../../helpers/docker";
 import { ensurePrometheus, PROMETHEUS_URL, registerDemoTarget } from "../../helpers/prometheus";
+import { teardownRunStack } from "../../helpers/faults";
 
 /** The share of POST /orders answered 5xx over 5 s; 0 when there were no orders (no traffic, no errors). */
 const errorRatio = (sandbox: string) => {
@@ -43,12 +42,7 @@ describe("prometheus probe and promql stop condition (real Prometheus, demo, Pul
     });
 
     after(async () => {
-        const s = await openStack(stack).catch(() => undefined);
-        if (s) {
-            await s.destroy().catch(() => undefined);
-            await removeStack(s).catch(() => undefined);
-        }
-        fs.rmSync(path.join(LOCK_DIR, `${stack}.lock`), { force: true });
+        await teardownRunStack(stack);
         for (const r of await listReapers()) if (r.stack === stack) await revertReaper(r);
         unregister();
         if (demo) await composeDown(demo.spec.projectName);
