@@ -11,7 +11,7 @@ const owner = { project: "faultline", stack: "test-fis", experiment: "fis-test",
 const warnings: string[] = [];
 const ctx: DriverContext = { owner, warn: (m) => warnings.push(m), info: () => undefined };
 
-const spec = { templateId: "EXTabc123", region: "eu-west-1", ttlMs: 600_000, waitForRunning: true, startTimeoutMs: 2_000, stopTimeoutMs: 2_000, pollMs: 10 };
+const spec = { templateId: "EXTabc123", region: "eu-west-1", ttlMs: 600_000, waitForRunning: true, startTimeoutMs: 30_000, stopTimeoutMs: 2_000, pollMs: 10 };
 const record: FisExperimentRecord = { experimentId: "EXP1", templateId: "EXTabc123", region: "eu-west-1", startedAt: "2026-01-01T00:00:00.000Z", stopTimeoutMs: 2_000, pollMs: 10 };
 const template = (duration = "PT5M") => ({ experimentTemplate: { id: "EXTabc123", actions: { "stop-web": { actionId: "aws:ec2:stop-instances", parameters: { startInstancesAfterDuration: duration } } } } });
 const state = (status: string, reason?: string) => ({ experiment: { id: "EXP1", state: { status: status as never, ...(reason ? { reason } : {}) } } });
