@@ -100,8 +100,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     });
 }
 
-/** A fault's revert record, from the outputs `up` reported, to watch the fault go in and out on its target. */
-interface InjectedFault {
+/** A fault's revert record, as its inject reported it, to watch the fault go in and out on its target. */
+export interface InjectedFault {
     fault: string;
     kind: string;
     record: unknown;
@@ -111,10 +111,28 @@ interface InjectedFault {
 /** How long the direct revert of the faults may take before rollback goes on with `pulumi destroy` alone. */
 const DIRECT_REVERT_MS = 10_000;
 
+/** What a run needs of its experiment: the parsed spec, a sentence per fault, and the secrets to redact. */
+export type RunSubject = Pick<LoadedExperiment, "spec" | "descriptions" | "secrets">;
+
+/**
+ * How a run's faults go in and come out. `faultline run` goes through Pulumi (preview with the policy pack, `up`,
+ * `destroy`: {@link pulumiPath}); withExperiment (testing/) straight through the drivers, with no stack. The phases
+ * around them (steady state, fault window, recovery, judge) are the same.
+ */
+export interface FaultPath {
+    /** Checks before the steady state is measured; absent when the path has none. Ends the run with `s.end`. */
+    preflight?(s: RunState): Promise<void>;
+    /** Enters the inject phase and puts the faults in, reporting each with {@link RunState.injectedFault}. */
+    inject(s: RunState): Promise<void>;
+    /** Takes out whatever `inject` did, after the direct revert of the reported faults. Never aborted. */
+    rollback(s: RunState): Promise<Evidence["rollback"]>;
+    /** Where the verdict came from, for the evidence. */
+    provenance(s: RunState): Evidence["provenance"];
+}
+
 /** Everything one run knows, shared by its phases. Each phase reads and writes only what it names. */
 export class RunState {
     readonly spec: LoadedExperiment["spec"];
-    readonly stack: Stack;
     readonly runId = newRunId();
     readonly outDir: string;
     readonly startedAt = new Date();
@@ -155,10 +173,10 @@ export class RunState {
 
     constructor(
         readonly opts: RunOptions,
-        readonly exp: LoadedExperiment,
+        readonly exp: RunSubject,
+        readonly faultPath: FaultPath,
     ) {
         this.spec = exp.spec;
-        this.stack = exp.stack;
         this.outDir = opts.outDir ?? path.join(RUNS_DIR, opts.stack, this.runId);
         this.signal = opts.signal ?? NEVER;
         this.steadyNames = new Set(this.spec.hypothesis.probes.map((p) => p.name));
@@ -191,6 +209,16 @@ export class RunState {
         } catch {
             // a broken listener must never break a rollback
         }
+    }
+
+    /**
+     * Records a fault that went in (`injectedAt`: epoch ms, when known) and starts watching for it on its target: the
+     * chaos window starts where it is seen, and rollback reverts it straight through its driver.
+     */
+    injectedFault(f: InjectedFault, injectedAt?: number): void {
+        if (injectedAt !== undefined) this.injectedAt[f.fault] = injectedAt - this.wall0;
+        this.injected.push(f);
+        this.watchingIn.push(watchIn(this, f));
     }
 
     log(message: string, level: "info" | "warn" = "info"): void {
@@ -264,10 +292,10 @@ export class RunState {
 }
 
 /** Preflight: the policy check and plan (`pulumi preview` with the policy pack), and the blast-radius limit. */
-async function preflight(s: RunState): Promise<void> {
+async function pulumiPreflight(s: RunState, stack: Stack): Promise<void> {
     s.enter("preflight", "policy check and plan (pulumi preview)");
     try {
-        const p = await previewWithPolicies(s.stack, { signal: s.signal, onEvent: collectTargets(s.plannedTargets) });
+        const p = await previewWithPolicies(stack, { signal: s.signal, onEvent: collectTargets(s.plannedTargets) });
         s.policyViolations.push(...p.violations);
         if (!p.passed) {
             const blocking = p.violations.filter((v) => v.level === "mandatory").map(violationLine);
@@ -326,11 +354,10 @@ async function steadyState(s: RunState): Promise<void> {
     }
 }
 
-/** Inject: `pulumi up`, recording each fault's injection time and revert record from the engine's events. */
-async function inject(s: RunState): Promise<void> {
+/** Inject through Pulumi: `pulumi up`, recording each fault's injection time and revert record from the engine's events. */
+async function pulumiUp(s: RunState, stack: Stack): Promise<void> {
     s.enter("inject", "injecting the faults (pulumi up)");
-    s.upAttempted = true;
-    await s.stack.up({
+    await stack.up({
         ...(policyPacks().length ? { policyPacks: policyPacks() } : {}),
         signal: s.signal,
         onEvent: (e: EngineEvent) => {
@@ -338,29 +365,49 @@ async function inject(s: RunState): Promise<void> {
             const fault = outs?.owner?.fault;
             if (!fault) return;
             if (outs.injectedAt) s.injectedAt[fault] = Date.parse(outs.injectedAt) - s.wall0;
-            if (outs.kind && outs.record !== undefined && outs.owner) {
-                const f = { fault, kind: outs.kind, record: outs.record, owner: outs.owner };
-                s.injected.push(f);
-                s.watchingIn.push(watchIn(s, f));
-            }
+            if (outs.kind && outs.record !== undefined && outs.owner) s.injectedFault({ fault, kind: outs.kind, record: outs.record, owner: outs.owner });
         },
     });
+}
+
+/** The runner's fault path: Pulumi's preview with the policy pack, `up` and `destroy` of the experiment's stack. */
+export function pulumiPath(stack: Stack): FaultPath {
+    return {
+        preflight: (s) => pulumiPreflight(s, stack),
+        inject: (s) => pulumiUp(s, stack),
+        rollback: (s) => rollBack(stack, !s.upCompleted, (m, level) => s.log(m, level)),
+        provenance: (s) => stackProvenance(stack, s.spec, s.exp.secrets),
+    };
+}
+
+/** Inject: the path's, recording when each fault went in. */
+async function inject(s: RunState): Promise<void> {
+    s.upAttempted = true;
+    await s.faultPath.inject(s);
     s.upCompleted = true;
     // Faults whose injection time the engine did not report count from the end of `up`.
     for (const f of s.spec.faults) s.injectedAt[f.name] ??= s.clock();
 }
 
-/** Observe: the fault window, checking the stop conditions; a stop condition or an abort ends it early. */
-async function observeFaults(s: RunState): Promise<void> {
-    s.enter("fault", `faults in for ${s.spec.timing.duration} ms`);
-    const abort = AbortSignal.any([s.signal, s.stopCtl.signal]);
+/**
+ * Observe: the fault window, checking the stop conditions; a stop condition or an abort ends it early. With an
+ * `action` (withExperiment: the test's own steps), the window lasts as long as the action instead of
+ * timing.duration; the action must not throw.
+ */
+async function observeFaults(s: RunState, action?: () => Promise<void>): Promise<void> {
+    const acted = new AbortController();
+    s.enter("fault", action ? "faults in while the test's actions run" : `faults in for ${s.spec.timing.duration} ms`);
+    const running = action?.().finally(() => acted.abort());
+    const abort = AbortSignal.any([s.signal, s.stopCtl.signal, acted.signal]);
     const every = Math.max(s.spec.timing.sampleInterval, 100);
     let next = s.clock() + every;
-    await s.observe(s.spec.timing.duration, abort, (now) => {
+    await s.observe(action ? Number.MAX_SAFE_INTEGER : s.spec.timing.duration, abort, (now) => {
         if (now < next) return;
         next = now + every;
         s.watcher.check(now);
     });
+    // A stop condition or an abort rolls back at once; the action finds out from its requests failing or succeeding.
+    if (running && !s.stop && !s.signal.aborted) await running;
     if (s.stop) s.outcome = { status: "stopped", reason: `stop condition: ${s.stop.message}` };
     if (s.signal.aborted) s.interrupt();
 }
@@ -452,7 +499,7 @@ async function rollbackPhase(s: RunState): Promise<void> {
     s.revertBeganAt = phase.start;
     const watch = watchRevert(s);
     await revertDirectly(s);
-    s.rollback = await rollBack(s.stack, !s.upCompleted, (m, level) => s.log(m, level));
+    s.rollback = await s.faultPath.rollback(s);
     watch.stop();
     await watch.done;
     s.revertStartedAt ??= phase.start;
@@ -528,7 +575,7 @@ async function judge(s: RunState): Promise<RunResult> {
             descriptions: s.exp.descriptions,
             plannedTargets: s.plannedTargets,
             policyViolations: s.policyViolations,
-            provenance: stackProvenance(s.stack, spec, s.exp.secrets),
+            provenance: s.faultPath.provenance(s),
             stop,
             rollback: s.rollback,
             errors: s.errors,
@@ -547,13 +594,42 @@ async function openRun(opts: RunOptions): Promise<RunState> {
     const exp = await openExperiment(opts.stack, opts.experiment);
     const held = await heldFaults(exp.stack);
     if (held.length > 0) throw new StackHoldsFaultsError(opts.stack, held);
-    if (exp.spec.hypothesis.probes.length === 0 && !exp.spec.load) {
+    refuseUnobservable(exp.spec, "faultline:experiment");
+    return new RunState(opts, exp, pulumiPath(exp.stack));
+}
+
+/** Refuses an experiment with nothing to observe (no probe, no load) before anything is touched. */
+export function refuseUnobservable(spec: RunSubject["spec"], root: string): void {
+    if (spec.hypothesis.probes.length === 0 && !spec.load) {
         throw new ExperimentRefusedError(
-            "faultline:experiment.hypothesis.probes",
+            `${root}.hypothesis.probes`,
             "a run needs a steady state to observe: add at least one probe under hypothesis.probes, or a load section",
         );
     }
-    return new RunState(opts, exp);
+}
+
+/**
+ * The phases of a run, in order, with rollback guaranteed: preflight (if the path has one), steady state, inject,
+ * the fault window (`action` runs in it, see {@link observeFaults}), rollback in a `finally`, recovery, judge.
+ */
+export async function runPhases(s: RunState, action?: () => Promise<void>): Promise<RunResult> {
+    try {
+        if (s.faultPath.preflight) await s.faultPath.preflight(s);
+        await steadyState(s);
+        await inject(s);
+        await observeFaults(s, action);
+    } catch (err) {
+        if (s.signal.aborted) s.interrupt();
+        else if (!(err instanceof EndRun)) s.fail(err);
+    } finally {
+        await rollbackPhase(s);
+    }
+    try {
+        await recoveryPhase(s);
+    } catch (err) {
+        s.errors.push(`recovery: ${String(err)}`);
+    }
+    return await judge(s);
 }
 
 /**
@@ -567,24 +643,7 @@ export async function runExperiment(opts: RunOptions): Promise<RunResult> {
     // The halt lever, pulled mid-run, aborts the run like Ctrl-C: it rolls back and ends aborted (runner/halt.ts).
     const halt = watchHalt(opts.signal);
     try {
-        const s = await openRun({ ...opts, signal: halt.signal });
-        try {
-            await preflight(s);
-            await steadyState(s);
-            await inject(s);
-            await observeFaults(s);
-        } catch (err) {
-            if (s.signal.aborted) s.interrupt();
-            else if (!(err instanceof EndRun)) s.fail(err);
-        } finally {
-            await rollbackPhase(s);
-        }
-        try {
-            await recoveryPhase(s);
-        } catch (err) {
-            s.errors.push(`recovery: ${String(err)}`);
-        }
-        return await judge(s);
+        return await runPhases(await openRun({ ...opts, signal: halt.signal }));
     } finally {
         halt.stop();
         release();
