@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { dockerClient } from "../../components/core/docker";
 import { engageHalt, HaltedError, releaseHalt } from "../../components/core/halt";
-import { Labels } from "../../components/core/labels";
+import { Labels, STANDBY_KIND } from "../../components/core/labels";
 import { armedFaults } from "../../components/docker/reaper";
 import { parseFault, withFault, type WithFaultOptions } from "../../testing";
 import { cleanupRun, runContainer, runId, SUITE_TIMEOUT_MS } from "../helpers/docker";
@@ -35,8 +35,11 @@ describe("withFault (real Docker, no Pulumi)", { timeout: SUITE_TIMEOUT_MS }, ()
     const run = runId();
     const target = `flt-tk-wf-${run}`;
     const bare = `flt-tk-wf-bare-${run}`;
-    const opts: WithFaultOptions = { owner: { stack: `test-tk-wf-${run}` } };
+    const opts: WithFaultOptions = { owner: { stack: `test-tk-wf-${run}` }, standby: "5s" };
     const stack = opts.owner!.stack!;
+    /** The faults armed in the stack's reaper, without its standby. */
+    const armedFaultsOf = async () => (await armedFaults({ stack })).filter((a) => a.id !== "" && a.kind !== STANDBY_KIND);
+    const reapers = async () => (await dockerClient().listContainers({ all: true, filters: JSON.stringify({ label: [`${Labels.stack}=${stack}`, `${Labels.role}=reaper`] }) })).map((c) => c.Id);
     const paused = async (name: string) => (await dockerClient().getContainer(name).inspect()).State.Paused;
     const pause = (name: string) => ({ kind: "docker:container-pause", target: { name }, ttl: "2m" });
 
@@ -47,10 +50,9 @@ describe("withFault (real Docker, no Pulumi)", { timeout: SUITE_TIMEOUT_MS }, ()
 
     after(async () => {
         await cleanupRun(run);
-        // The stack's reaper retires once its last fault is disarmed; wait for that, so nothing is left.
-        const reapers = () => dockerClient().listContainers({ all: true, filters: JSON.stringify({ label: [`${Labels.stack}=${stack}`] }) });
+        // The stack's reaper retires once its standby ends; wait for that, so nothing is left.
         await waitFor("the test stack's reaper retires", async () => (await reapers()).length === 0, 60_000).catch(async () => {
-            for (const c of await reapers()) await dockerClient().getContainer(c.Id).remove({ force: true });
+            for (const id of await reapers()) await dockerClient().getContainer(id).remove({ force: true });
         });
     });
 
@@ -59,14 +61,22 @@ describe("withFault (real Docker, no Pulumi)", { timeout: SUITE_TIMEOUT_MS }, ()
             assert.equal(await paused(target), true);
             assert.deepEqual(await fault.observe(), { active: true, detail: `paused: ${target}` });
             assert.deepEqual(fault.targets.map((t) => t.name), [target]);
-            const armed = await armedFaults({ stack });
+            const armed = await armedFaultsOf();
             assert.deepEqual(armed.map((a) => [a.id, a.kind, a.expiresAt]), [[fault.id, "docker:container-pause", fault.expiresAt.getTime()]]);
             assert.equal(fault.expiresAt.getTime() - fault.injectedAt.getTime(), 120_000);
             return "done";
         }, opts);
         assert.equal(result, "done");
         assert.equal(await paused(target), false);
-        assert.deepEqual((await armedFaults({ stack })).filter((a) => a.id !== ""), []);
+        assert.deepEqual((await armedFaultsOf()), []);
+    });
+
+    it("keeps the stack's reaper standing by between faults, so the next fault finds it running", async () => {
+        const [reaper, ...more] = await reapers();
+        assert.ok(reaper, "no reaper stands by after the first fault");
+        assert.equal(more.length, 0);
+        await withFault(pause(target), async () => assert.deepEqual(await reapers(), [reaper]), opts);
+        assert.deepEqual(await reapers(), [reaper]);
     });
 
     it("reverts when the block throws, and rethrows the block's own error", async () => {
@@ -90,7 +100,7 @@ describe("withFault (real Docker, no Pulumi)", { timeout: SUITE_TIMEOUT_MS }, ()
         });
         assert.equal(ran, false);
         assert.equal(await paused(bare), false);
-        assert.deepEqual((await armedFaults({ stack })).filter((a) => a.id !== ""), []);
+        assert.deepEqual((await armedFaultsOf()), []);
     });
 
     it("is refused while the halt lever is engaged, like any injection", async () => {
