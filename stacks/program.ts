@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ExperimentMetadata, experimentMetadataArgs } from "../components/core/ExperimentMetadata";
-import { ComposeStack } from "../components/docker/ComposeStack";
+import { ComposeStack } from "../components/docker/environments/ComposeStack";
 import { faultSpecOf } from "../spec/experiment";
 import type { ExperimentFault, ExperimentSpec, FaultKind } from "../components/experiment";
 import { DOCKER_FAULTS, drivers } from "../components/registry";
@@ -13,7 +13,7 @@ import { NetworkChaos } from "../components/kubernetes/NetworkChaos";
 import { NetworkPartition } from "../components/kubernetes/NetworkPartition";
 import { NodeThrottle } from "../components/kubernetes/NodeThrottle";
 import { PodKill } from "../components/kubernetes/PodKill";
-import { Reaper } from "../components/kubernetes/Reaper";
+import { Reaper } from "../components/kubernetes/reaper/Reaper";
 import { StressChaos } from "../components/kubernetes/StressChaos";
 import { TimeChaos } from "../components/kubernetes/TimeChaos";
 

@@ -5,7 +5,7 @@ import { faultArgs, type FaultOptions } from "../core/component";
 import { Labels } from "../core/labels";
 import { EXPIRES_AT_ANNOTATION, EXPIRES_LABEL, faultMetadata, K8sRoles, keepExpiry, labelValue, Namespace, objectName, withoutExpiry } from "./meta";
 import { leased, leaseFor } from "./FaultLease";
-import { THROTTLE_LABEL, THROTTLE_TAINT_KEY } from "./Reaper";
+import { THROTTLE_LABEL, THROTTLE_TAINT_KEY } from "./reaper/Reaper";
 import { OPT_IN_LABEL, OPT_IN_VALUE } from "../../policies/optIn";
 
 const Quantity = z.string().regex(/^\d+(\.\d+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/, 'is not a Kubernetes quantity; write it like "500m", "1", "256Mi"');

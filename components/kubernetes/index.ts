@@ -4,6 +4,6 @@ export { NetworkChaos, type NetworkChaosArgs } from "./NetworkChaos";
 export { NetworkPartition, type NetworkPartitionArgs } from "./NetworkPartition";
 export { NodeThrottle, type NodeThrottleArgs } from "./NodeThrottle";
 export { PodKill, type PodKillArgs } from "./PodKill";
-export { Reaper, type ReaperArgs } from "./Reaper";
+export { Reaper, type ReaperArgs } from "./reaper/Reaper";
 export { StressChaos, type StressChaosArgs } from "./StressChaos";
 export { TimeChaos, type TimeChaosArgs } from "./TimeChaos";

@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { reaperBuildOptions } from "../core/bundle";
-import { parseArgs } from "../core/component";
-import { Labels } from "../core/labels";
-import { K8sRoles, labelValue, Namespace } from "./meta";
+import { reaperBuildOptions } from "../../core/bundle";
+import { parseArgs } from "../../core/component";
+import { Labels } from "../../core/labels";
+import { K8sRoles, labelValue, Namespace } from "../meta";
 
 /** The label NodeThrottle puts on its nodes so its stress DaemonSet lands exactly there. */
 export const THROTTLE_LABEL = `dev.faultline.throttle`;
