@@ -6,10 +6,7 @@ import { parseArgs } from "../../core/component";
 import { Labels } from "../../core/labels";
 import { K8sRoles, labelValue, Namespace } from "../meta";
 
-/** The label NodeThrottle puts on its nodes so its stress DaemonSet lands exactly there. */
-export const THROTTLE_LABEL = `dev.faultline.throttle`;
-/** The taint key NodeThrottle uses. */
-export const THROTTLE_TAINT_KEY = "dev.faultline.throttled";
+export { THROTTLE_LABEL, THROTTLE_TAINT_KEY } from "../names";
 
 /** What a lease may list, and so what the reaper may delete, by API group. Nodes are patched, never deleted. */
 export const REAPER_RULES = [
