@@ -1,11 +1,13 @@
-// One fault kind, defined once. A kind's file (components/<target>/faults/<kind>.ts) holds its spec schema, its
-// driver and one `defineFault` call; the registry (components/registry.ts) lists the definitions, and everything
-// else is derived from that list: the experiment's kinds, the program's table, the exports, the reaper's and
-// `recover`'s lookup, and the README's fault table.
+// One fault kind, defined once. A kind's file (components/<target>/faults/<kind>.ts) holds its spec schema and
+// either its driver and one `defineFault` call, or (a kind made of its target's own Pulumi resources: Kubernetes
+// objects, Chaos Mesh custom resources) the resources it declares and one `defineResourceFault` call. The registry
+// (components/registry.ts) lists the definitions, and everything else is derived from that list: the experiment's
+// kinds, the program's table, the exports, the reaper's and `recover`'s lookup, and the README's fault tables.
 //
-// This module, like every kind file, is free of @pulumi/pulumi: the registry is bundled into the reapers
-// (core/bundle.ts), which revert faults where Pulumi is not installed. The Pulumi component class of a kind is
-// made from its definition by core/faultComponent.ts, which only the program and the package's exports import.
+// This module, like every kind file, is free of @pulumi/* (type imports aside): the registry is bundled into the
+// reapers (core/bundle.ts), which revert faults where Pulumi is not installed. The Pulumi component class of a kind
+// is made from its definition by core/faultComponent.ts (resource kinds: core/resourceComponent.ts, which hands the
+// kind its target's libraries), which only the program and the package's exports import.
 import type { ComponentResource, ComponentResourceOptions } from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { FaultSpecSchema } from "./component";
@@ -84,22 +86,13 @@ export interface ResourceContext<Spec, Lib> {
 /** What a resource kind's `build` returns: its one-sentence description and its component's read-only fields. */
 export type ResourceFields = { description: string } & Record<string, unknown>;
 
-/** What {@link defineResourceFault} takes. */
-export interface ResourceFaultInput<S extends FaultSpecSchema, K extends string, C extends string, Lib, F extends ResourceFields> {
+/** What {@link defineResourceFault} takes: the same component name, failure class and docs as a driver kind. */
+export interface ResourceFaultInput<S extends FaultSpecSchema, K extends string, C extends string, Lib, F extends ResourceFields>
+    extends Pick<FaultDefinitionInput<unknown, unknown, object, C>, "component" | "failureClass" | "up" | "revert" | "docs"> {
     /** `<target>:<fault>`, e.g. `kubernetes:pod-kill`. */
     kind: K;
     /** The spec schema (zod; every field with JSDoc: it is the component's args documentation). */
     schema: S;
-    /** The Pulumi component class users construct, e.g. "PodKill" (type `faultline:<target>:<component>`). */
-    component: C;
-    /** What kind of trouble the fault causes: the recovery design picks its pattern by it. */
-    failureClass: FaultClass;
-    /** The README's fault table, column `up`: what `up` declares. */
-    up: string;
-    /** The README's fault table, column `destroy` / TTL: what takes it out again. */
-    revert: string;
-    /** The README's fault table, column Docs: a Markdown link to the kind's page. */
-    docs: string;
     /** The kind file itself (`__filename`), so an unregistered kind file is found by the registry's test. */
     module: string;
     /** Declares the fault's resources under `ctx.parent` and returns the component's fields. */
