@@ -3,7 +3,7 @@
 // test/demo/topology.real.test.ts checks that the two declarations agree.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { SandboxServiceInput } from "./sandbox";
+import type { SandboxServiceInput } from "./environments/sandbox";
 
 /** The Toxiproxy configuration of the demo (demo/toxiproxy.json): proxies `postgres` and `redis`. */
 export const DEMO_TOXIPROXY_CONFIG = path.resolve(__dirname, "../../demo/toxiproxy.json");

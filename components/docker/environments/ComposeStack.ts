@@ -1,10 +1,10 @@
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { parseArgs } from "../core/component";
-import { loadModule } from "../core/FaultResource";
+import { parseArgs } from "../../core/component";
+import { loadModule } from "../../core/FaultResource";
 import type { ComposeContainer } from "./compose";
-import { ComposeSpec } from "../../spec/environment";
+import { ComposeSpec } from "../../../spec/environment";
 import { composeHash, resolveComposeFile } from "./compose";
 
 /** Arguments of {@link ComposeStack}. */
