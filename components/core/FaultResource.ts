@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DriverContext, FaultDriver, PlannedTarget } from "./driver";
 import { toSpecIssues } from "./errors";
 import type { FaultOwner } from "./labels";
+import { moduleSpecifier } from "./modules";
 import { targetIssues } from "./optIn";
 
 /** Inputs of a FaultResource as the engine stores them. */
@@ -49,19 +50,37 @@ export interface ReaperHost {
 }
 
 /**
- * Loads a driver module inside the dynamic provider's own process. That process is a plain `node` that never ran
- * ts-node, so a TypeScript driver (this repository, run from source) needs ts-node registered first; a compiled
- * driver (the package as published) loads directly. Kept free of imports because Pulumi serializes it into state.
+ * Loads a driver module inside the dynamic provider's own process. `modulePath` is a location-free specifier
+ * (core/modules.ts: `faultline:<path>`), resolved against the faultline package found from the working directory
+ * (the Pulumi project: this repository itself, or its node_modules/faultline), compiled dist/ first; or an absolute
+ * path (a user's own driver, and state written before specifiers). That process is a plain `node` that never ran
+ * ts-node, so a TypeScript module (this repository without a build) needs ts-node registered first. Kept free of
+ * imports because Pulumi serializes it into state.
  */
 export function loadModule(modulePath: string): any {
-    if (modulePath.endsWith(".ts")) {
+    let file = modulePath;
+    if (modulePath.startsWith("faultline:")) {
+        const fs = require("node:fs") as typeof import("node:fs");
+        const path = require("node:path") as typeof import("node:path");
+        const rel = modulePath.slice("faultline:".length);
+        let root = process.env.FAULTLINE_PACKAGE_ROOT;
+        for (let d = process.cwd(); !root; d = path.dirname(d)) {
+            const own = path.join(d, "package.json");
+            if (fs.existsSync(own) && (JSON.parse(fs.readFileSync(own, "utf8")) as { name?: string }).name === "faultline") root = d;
+            else if (fs.existsSync(path.join(d, "node_modules", "faultline", "package.json"))) root = path.join(d, "node_modules", "faultline");
+            else if (path.dirname(d) === d) throw new Error(`cannot load ${modulePath}: no faultline package at or above ${process.cwd()}; install it in the Pulumi project (npm install faultline)`);
+        }
+        const js = path.join(root, "dist", `${rel}.js`);
+        file = fs.existsSync(js) ? js : path.join(root, `${rel}.ts`);
+    }
+    if (file.endsWith(".ts")) {
         const g = globalThis as { __faultlineTsNode?: boolean };
         if (!g.__faultlineTsNode) {
             require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
             g.__faultlineTsNode = true;
         }
     }
-    return require(modulePath);
+    return require(file);
 }
 
 /** The driver context inside a provider: diagnostics go to stderr, which the engine shows with the resource. */
@@ -207,7 +226,10 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
 
 /** Arguments of a FaultResource: the driver to use and the already-validated spec. */
 export interface FaultResourceArgs {
-    /** Absolute path of the module that exports the `driver` (use `require.resolve("./drivers/x")`). */
+    /**
+     * Absolute path of the module that exports the `driver` (use `require.resolve("./drivers/x")`); a module of this
+     * package is stored in state as its location-free specifier (core/modules.ts).
+     */
     driverModule: string;
     kind: string;
     /** The parsed spec (faultArgs' `spec`): the provider's check validates it again with the driver's schema. */
@@ -217,12 +239,12 @@ export interface FaultResourceArgs {
     ttlMs: number;
 }
 
-/** The halt lever's module, loaded by path in the provider's process like the drivers. */
-export const HALT_MODULE: string = require.resolve("./halt");
+/** The halt lever's module, loaded by specifier in the provider's process like the drivers. */
+export const HALT_MODULE: string = moduleSpecifier(require.resolve("./halt"));
 
-/** The reaper host module of each target that needs one, resolved here so the provider can load it by path. */
+/** The reaper host module of each target that needs one, as specifiers the provider resolves (core/modules.ts). */
 export const REAPER_MODULES: Partial<Record<string, string>> = {
-    docker: require.resolve("../docker/reaper"),
+    docker: moduleSpecifier(require.resolve("../docker/reaper")),
 };
 
 /**
@@ -262,6 +284,6 @@ export class FaultResource extends pulumi.dynamic.Resource {
             injectedAt: undefined,
             expiresAt: undefined,
         };
-        super(new FaultProvider(args.driverModule, REAPER_MODULES), name, inputs, opts, "faultline", faultTypeName(args.kind));
+        super(new FaultProvider(moduleSpecifier(args.driverModule), REAPER_MODULES), name, inputs, opts, "faultline", faultTypeName(args.kind));
     }
 }
