@@ -7,8 +7,8 @@ import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver"
 import { FaultError } from "../../core/errors";
 import { Labels, ownerLabels, type FaultOwner } from "../../core/labels";
 import { helperName, removeContainer, runInNetns, TARGET_LABEL, toolsImage } from "../helper";
-import { countRules, deleteRules, ruleComment } from "../netfilter";
-import { injectAll, observeAll, revertAll, selectTargets, type NetnsTarget } from "../netns";
+import { countRules, deleteRules, revertRules, ruleComment } from "../netfilter";
+import { injectAll, observeAll, selectTargets, type NetnsTarget } from "../netns";
 import { ContainerSelector, describeSelector, planContainers } from "../selector";
 
 /**
@@ -162,8 +162,7 @@ export const driver: FaultDriver<HttpFaultSpec, HttpFaultRecord> = {
     // The redirect goes first, so no connection is sent to a proxy that is gone; then the proxies, also where the
     // target has stopped (revertAll skips those: their rules went with their namespace).
     async revert(record, ctx): Promise<RevertOutcome> {
-        const labels = ownerLabels(record.owner);
-        const rules = await revertAll(record.targets, async (t) => (await deleteRules(t, record.comment, labels)) > 0, ctx);
+        const rules = await revertRules(record, ctx);
         const removed = await Promise.all(record.targets.map((t) => removeContainer(t.helperName)));
         return removed.includes(true) && rules !== "target-gone" ? "reverted" : rules;
     },
@@ -190,7 +189,7 @@ export const fault = defineFault({
     component: "HttpFault",
     up: "a proxy in the target's namespace answers chosen statuses or delays, per route",
     revert: "removes the redirect, then the proxy",
-    docs: "[HTTP faults](docs/architecture.md)",
+    docs: "[HTTP faults](docs/http-fault.md)",
     module: __filename,
     driver,
 });
