@@ -27,6 +27,7 @@ import { errorSummary, liveResources, policyPacks, previewWithPolicies, violatio
 import { destroyFaults, listReapers, revertReaper } from "./recover";
 import { redactDeep } from "./redact";
 import { StopWatcher, type StopTrigger } from "./stop";
+import { publishRun } from "./telemetry";
 
 export { errorSummary } from "./pulumi";
 
@@ -535,6 +536,8 @@ async function judge(s: RunState): Promise<RunResult> {
         }),
         s.exp.secrets,
     );
+    // After the rollback and the recovery wait, so neither Grafana nor a trace collector can delay them.
+    await publishRun(evidence, spec, (m) => s.log(m, "warn"));
     const files = writeRun(s.outDir, evidence, s.exp.secrets);
     return { evidence, files, exitCode: evidence.exit_code };
 }

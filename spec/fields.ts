@@ -133,3 +133,14 @@ export function isLoopbackHost(host: string): boolean {
 export const Namespace = z
     .string({ error: "required: the namespace the fault acts in" })
     .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "is not a namespace name: lowercase letters, digits and '-', at most 63");
+
+/** An http:// or https:// URL; `example` completes the message, e.g. "http://127.0.0.1:3000". */
+export function httpUrl(what: string, example: string) {
+    return z.string({ error: `required: ${what}, e.g. ${example}` }).refine((u) => {
+        try {
+            return ["http:", "https:"].includes(new URL(u).protocol);
+        } catch {
+            return false;
+        }
+    }, `must be an http:// or https:// URL of ${what}, e.g. ${example}`);
+}
