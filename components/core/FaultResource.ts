@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DriverContext, FaultDriver, PlannedTarget } from "./driver";
 import { toSpecIssues } from "./errors";
 import type { FaultOwner } from "./labels";
+import { moduleSpecifier } from "./modules";
 
 /** Inputs of a FaultResource as the engine stores them. */
 export interface FaultResourceInputs {
@@ -12,6 +13,12 @@ export interface FaultResourceInputs {
     ttlMs: number;
     /** What the fault will hit, resolved by the driver's `plan` at check time (absent if it has none). */
     targets?: PlannedTarget[];
+    /**
+     * The stack itself creates the targets (an `environment.compose` sandbox the fault depends on), so at `check`
+     * they may not exist yet: the target checks are left to `create`, which runs after the sandbox is up. Absent
+     * (never false) otherwise, so other stacks' inputs are unchanged.
+     */
+    deferTargets?: true;
 }
 
 /** Outputs: the inputs plus the revert record, when the fault went in, and when its reaper fires. */
@@ -48,19 +55,37 @@ export interface ReaperHost {
 }
 
 /**
- * Loads a driver module inside the dynamic provider's own process. That process is a plain `node` that never ran
- * ts-node, so a TypeScript driver (this repository, run from source) needs ts-node registered first; a compiled
- * driver (the package as published) loads directly. Kept free of imports because Pulumi serializes it into state.
+ * Loads a driver module inside the dynamic provider's own process. `modulePath` is a location-free specifier
+ * (core/modules.ts: `faultline:<path>`), resolved against the faultline package found from the working directory
+ * (the Pulumi project: this repository itself, or its node_modules/faultline), compiled dist/ first; or an absolute
+ * path (a user's own driver, and state written before specifiers). That process is a plain `node` that never ran
+ * ts-node, so a TypeScript module (this repository without a build) needs ts-node registered first. Kept free of
+ * imports because Pulumi serializes it into state.
  */
 export function loadModule(modulePath: string): any {
-    if (modulePath.endsWith(".ts")) {
+    let file = modulePath;
+    if (modulePath.startsWith("faultline:")) {
+        const fs = require("node:fs") as typeof import("node:fs");
+        const path = require("node:path") as typeof import("node:path");
+        const rel = modulePath.slice("faultline:".length);
+        let root = process.env.FAULTLINE_PACKAGE_ROOT;
+        for (let d = process.cwd(); !root; d = path.dirname(d)) {
+            const own = path.join(d, "package.json");
+            if (fs.existsSync(own) && (JSON.parse(fs.readFileSync(own, "utf8")) as { name?: string }).name === "faultline") root = d;
+            else if (fs.existsSync(path.join(d, "node_modules", "faultline", "package.json"))) root = path.join(d, "node_modules", "faultline");
+            else if (path.dirname(d) === d) throw new Error(`cannot load ${modulePath}: no faultline package at or above ${process.cwd()}; install it in the Pulumi project (npm install faultline)`);
+        }
+        const js = path.join(root, "dist", `${rel}.js`);
+        file = fs.existsSync(js) ? js : path.join(root, `${rel}.ts`);
+    }
+    if (file.endsWith(".ts")) {
         const g = globalThis as { __faultlineTsNode?: boolean };
         if (!g.__faultlineTsNode) {
             require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
             g.__faultlineTsNode = true;
         }
     }
-    return require(modulePath);
+    return require(file);
 }
 
 /** The driver context inside a provider: diagnostics go to stderr, which the engine shows with the resource. */
@@ -101,6 +126,13 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
             return {
                 failures: toSpecIssues(result.error.issues, "spec").map((i) => ({ property: i.path, reason: i.message })),
             };
+        }
+        // The targets first: "no such container" is the answer, before any other check or policy has its say.
+        const missing = driver.checkTargets ? await driver.checkTargets(result.data) : [];
+        if (missing.length > 0) {
+            // Targets the stack creates itself (its sandbox) are checked at create, after the sandbox is up.
+            if (news.deferTargets) return { inputs: { ...news, spec: result.data } };
+            return { failures: missing.map((i) => ({ property: i.path, reason: i.message })) };
         }
         // Live checks (a kernel feature, a binary in the target) fail the preview, never a half-done `up`.
         const issues = driver.preflight ? await driver.preflight(result.data) : [];
@@ -168,7 +200,10 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
 
 /** Arguments of a FaultResource: the driver to use and the already-validated spec. */
 export interface FaultResourceArgs {
-    /** Absolute path of the module that exports the `driver` (use `require.resolve("./drivers/x")`). */
+    /**
+     * Absolute path of the module that exports the `driver` (use `require.resolve("./drivers/x")`); a module of this
+     * package is stored in state as its location-free specifier (core/modules.ts).
+     */
     driverModule: string;
     kind: string;
     /** The parsed spec (faultArgs' `spec`): the provider's check validates it again with the driver's schema. */
@@ -176,21 +211,23 @@ export interface FaultResourceArgs {
     owner: FaultOwner;
     /** Time-to-live in milliseconds (already parsed from the fault's `ttl`). */
     ttlMs: number;
+    /** The stack creates the targets (its sandbox): see {@link FaultResourceInputs.deferTargets}. */
+    deferTargets?: boolean;
 }
 
 /**
  * The shared inject and revert sequence (core/lifecycle.ts), loaded by path in the provider's process like the
  * drivers, so what Pulumi serializes into state is a path, not that module's code and its imports.
  */
-export const LIFECYCLE_MODULE: string = require.resolve("./lifecycle");
+export const LIFECYCLE_MODULE: string = moduleSpecifier(require.resolve("./lifecycle"));
 
 function lifecycle(): typeof import("./lifecycle") {
     return loadModule(LIFECYCLE_MODULE);
 }
 
-/** The reaper host module of each target that needs one, resolved here so the provider can load it by path. */
+/** The reaper host module of each target that needs one, as specifiers the provider resolves (core/modules.ts). */
 export const REAPER_MODULES: Partial<Record<string, string>> = {
-    docker: require.resolve("../docker/reaper"),
+    docker: moduleSpecifier(require.resolve("../docker/reaper")),
 };
 
 /**
@@ -226,10 +263,11 @@ export class FaultResource extends pulumi.dynamic.Resource {
             spec: args.spec,
             owner: args.owner,
             ttlMs: args.ttlMs,
+            ...(args.deferTargets ? { deferTargets: true } : {}),
             record: undefined,
             injectedAt: undefined,
             expiresAt: undefined,
         };
-        super(new FaultProvider(args.driverModule, REAPER_MODULES), name, inputs, opts, "faultline", faultTypeName(args.kind));
+        super(new FaultProvider(moduleSpecifier(args.driverModule), REAPER_MODULES), name, inputs, opts, "faultline", faultTypeName(args.kind));
     }
 }
