@@ -7,9 +7,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { dockerClient } from "../../components/core/docker";
+import { Labels, STANDBY_KIND } from "../../components/core/labels";
 import { armedFaults } from "../../components/docker/reaper";
 import { ExperimentRefutedError, withExperiment } from "../../testing";
 import { cleanupRun, runContainer, runId, SUITE_TIMEOUT_MS } from "../helpers/docker";
+import { waitFor } from "../helpers/wait";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -49,6 +51,9 @@ describe("withExperiment (real Docker, no Pulumi)", { timeout: SUITE_TIMEOUT_MS 
     after(async () => {
         await cleanupRun(run);
         fs.rmSync(tmp, { recursive: true, force: true });
+        // The stack's reaper retires once its standby (withFault's, 30 s) ends; wait for that, so nothing is left.
+        const reapers = async () => dockerClient().listContainers({ all: true, filters: JSON.stringify({ label: [`${Labels.stack}=${stack}`, `${Labels.role}=reaper`] }) });
+        await waitFor("the test stack's reaper retires", async () => (await reapers()).length === 0, 90_000);
     });
 
     it("held: the block runs with the fault in, then rollback, recovery and the verdict, with evidence", async () => {
@@ -65,7 +70,7 @@ describe("withExperiment (real Docker, no Pulumi)", { timeout: SUITE_TIMEOUT_MS 
         assert.equal(result.evidence.rollback.result, "succeeded");
         assert.ok(fs.existsSync(path.join(tmp, "held", "evidence.json")));
         assert.equal(await paused(), false);
-        assert.deepEqual((await armedFaults({ stack })).filter((a) => a.id !== ""), []);
+        assert.deepEqual((await armedFaults({ stack })).filter((a) => a.id !== "" && a.kind !== STANDBY_KIND), []);
     });
 
     it("refuted: throws an assertion-style error naming the violated SLO, after rolling back", async () => {
@@ -89,7 +94,7 @@ describe("withExperiment (real Docker, no Pulumi)", { timeout: SUITE_TIMEOUT_MS 
         const boom = new Error("the code under test failed");
         await assert.rejects(withExperiment(experiment("block-throws", other), () => Promise.reject(boom), { owner: { stack }, outDir: path.join(tmp, "throws") }), (err) => err === boom);
         assert.equal(await paused(), false);
-        assert.deepEqual((await armedFaults({ stack })).filter((a) => a.id !== ""), []);
+        assert.deepEqual((await armedFaults({ stack })).filter((a) => a.id !== "" && a.kind !== STANDBY_KIND), []);
     });
 
     it("refuses a kind without a Docker driver before anything is touched", async () => {
