@@ -19,6 +19,7 @@ import { fault as cpuStress } from "./docker/faults/cpuStress";
 import { fault as dependencyDown } from "./docker/faults/dependencyDown";
 import { fault as diskFill } from "./docker/faults/diskFill";
 import { fault as dnsFailure } from "./docker/faults/dnsFailure";
+import { fault as httpFault } from "./docker/faults/httpFault";
 import { fault as ioStress } from "./docker/faults/ioStress";
 import { fault as memoryStress } from "./docker/faults/memoryStress";
 import { fault as netem } from "./docker/faults/netem";
@@ -45,6 +46,7 @@ export const DOCKER_FAULTS = [
     dnsFailure,
     toxiproxyToxic,
     dependencyDown,
+    httpFault,
     cpuStress,
     memoryStress,
     diskFill,

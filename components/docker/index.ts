@@ -20,6 +20,7 @@ export const {
     DependencyDown,
     DiskFill,
     DnsFailure,
+    HttpFault,
     IoStress,
     MemoryStress,
     Netem,

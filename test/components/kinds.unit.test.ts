@@ -18,6 +18,7 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
     "docker:dns-failure": { target },
     "docker:toxiproxy-toxic": { type: "latency", latency: "300ms", jitter: "50ms", toxiproxy, proxy: "postgres" },
     "docker:dependency-down": { toxiproxy, proxy: "postgres" },
+    "docker:http-fault": { target, port: 8080, routes: [{ path: "/orders", method: "POST", status: 503, share: "30%" }, { delay: "2s", share: 0.5 }] },
     "docker:cpu-stress": { target, workers: 2, load: 80 },
     "docker:memory-stress": { target, bytes: "64MiB" },
     "docker:disk-fill": { target, bytes: "100MiB" },
