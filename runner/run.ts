@@ -4,6 +4,7 @@
 // `finally` that no signal reaches, after success, failure, a stop condition, an abort (SIGINT/SIGTERM in the CLI)
 // and an exception.
 import { randomBytes } from "node:crypto";
+import pRetry from "p-retry";
 import * as path from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { expectationsOf } from "../spec/experiment";
@@ -608,26 +609,24 @@ export async function rollBack(
 ): Promise<Evidence["rollback"]> {
     const start = performance.now();
     let cleared = false;
-    let error: string | null = null;
     let attempts = 0;
-    for (attempts = 1; attempts <= 3; attempts++) {
-        try {
-            const r = await destroyFaults(stack, { clearPending: clearPending || attempts > 1 });
-            cleared ||= r.clearedPendingCreates;
-            if (r.left === 0) {
-                for (const reaper of await listReapers(stack.name)) {
-                    const o = await revertReaper(reaper, (m) => log(m));
-                    log(`orphaned fault ${o.fault}: ${o.detail}`, o.outcome === "failed" ? "warn" : "info");
-                    if (o.outcome === "failed") throw new RunnerError(o.detail);
-                }
-                return { performed: true, result: "succeeded", attempts, cleared_pending_creates: cleared, duration_ms: Math.round(performance.now() - start), error: null };
-            }
-            error = `${r.left} resources still in the stack after destroy: ${(await liveResources(stack)).map((x) => x.urn.split("::").pop()).join(", ")}`;
-        } catch (err) {
-            error = errorSummary(err);
+    const once = async (): Promise<Evidence["rollback"]> => {
+        attempts++;
+        const r = await destroyFaults(stack, { clearPending: clearPending || attempts > 1 });
+        cleared ||= r.clearedPendingCreates;
+        if (r.left > 0) throw new RunnerError(`${r.left} resources still in the stack after destroy: ${(await liveResources(stack)).map((x) => x.urn.split("::").pop()).join(", ")}`);
+        for (const reaper of await listReapers(stack.name)) {
+            const o = await revertReaper(reaper, (m) => log(m));
+            log(`orphaned fault ${o.fault}: ${o.detail}`, o.outcome === "failed" ? "warn" : "info");
+            if (o.outcome === "failed") throw new RunnerError(o.detail);
         }
-        log(`rollback attempt ${attempts} failed: ${error}`, "warn");
-        await sleep(1000 * attempts);
+        return { performed: true, result: "succeeded", attempts, cleared_pending_creates: cleared, duration_ms: Math.round(performance.now() - start), error: null };
+    };
+    let error: string;
+    try {
+        return await pRetry(once, { retries: 2, minTimeout: 1000, onFailedAttempt: (c) => log(`rollback attempt ${c.attemptNumber} failed: ${errorSummary(c.error)}`, "warn") });
+    } catch (err) {
+        error = errorSummary(err);
     }
-    return { performed: true, result: "failed", attempts: attempts - 1, cleared_pending_creates: cleared, duration_ms: Math.round(performance.now() - start), error };
+    return { performed: true, result: "failed", attempts, cleared_pending_creates: cleared, duration_ms: Math.round(performance.now() - start), error };
 }

@@ -144,3 +144,13 @@ export function httpUrl(what: string, example: string) {
         }
     }, `must be an http:// or https:// URL of ${what}, e.g. ${example}`);
 }
+
+/**
+ * A spec check that exactly one of two optional fields is given (e.g. `bytes` or `percent`): the issue names the
+ * first field, with `message` saying what to write.
+ */
+export function exactlyOneOf<T extends object>(first: keyof T & string, second: keyof T & string, message: string) {
+    return (spec: T, ctx: z.RefinementCtx): void => {
+        if ((spec[first] === undefined) === (spec[second] === undefined)) ctx.addIssue({ code: "custom", path: [first], message });
+    };
+}

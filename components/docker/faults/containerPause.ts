@@ -1,4 +1,5 @@
 import { z } from "zod";
+import pRetry from "p-retry";
 import { dockerClient, inspectContainer } from "../../core/docker";
 import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver";
 import { gone, inspectSelected, namesOf, nameOf, overallOutcome, type ContainerRef } from "../containers";
@@ -25,15 +26,11 @@ export interface ContainerPauseRecord {
  * cgroup does not settle quickly, which happens on a heavily loaded host while processes are being scheduled.
  */
 async function pause(id: string, attempts = 4): Promise<void> {
-    for (let i = 1; ; i++) {
-        try {
-            await dockerClient().getContainer(id).pause();
-            return;
-        } catch (err) {
-            if (i >= attempts || !/unable to freeze/i.test(String(err))) throw err;
-            await new Promise((r) => setTimeout(r, 250 * i));
-        }
-    }
+    await pRetry(() => dockerClient().getContainer(id).pause(), {
+        retries: attempts - 1,
+        minTimeout: 250,
+        shouldRetry: ({ error }) => /unable to freeze/i.test(String(error)),
+    });
 }
 
 export const driver: FaultDriver<ContainerPauseSpec, ContainerPauseRecord> = {

@@ -5,7 +5,7 @@ import type { DriverContext, FaultDriver, Observation, RevertOutcome } from "../
 import { FaultError, type SpecIssue } from "../../core/errors";
 import type { FaultOwner } from "../../core/labels";
 import { formatBytes } from "../../../spec/units";
-import { ByteSize } from "../../../spec/fields";
+import { ByteSize, exactlyOneOf } from "../../../spec/fields";
 import { diskFillIssues, filesystemCapacity, measureTargets } from "../bounds";
 import { isDirectory, statPath } from "../files";
 import { runScriptOnTarget } from "../helper";
@@ -53,15 +53,7 @@ export const DiskFillSpec = z
             .default(10),
     })
     .strict()
-    .superRefine((s, ctx) => {
-        if ((s.bytes === undefined) === (s.percent === undefined)) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["bytes"],
-                message: 'give exactly one of bytes (e.g. "512MiB") or percent (of the free space, e.g. 90)',
-            });
-        }
-    });
+    .superRefine(exactlyOneOf("bytes", "percent", 'give exactly one of bytes (e.g. "512MiB") or percent (of the free space, e.g. 90)'));
 export type DiskFillSpec = z.infer<typeof DiskFillSpec>;
 
 /** One filled target: exactly which file was written, and how much. */

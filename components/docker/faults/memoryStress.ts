@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { FaultDriver } from "../../core/driver";
 import { formatBytes } from "../../../spec/units";
-import { ByteSize } from "../../../spec/fields";
+import { ByteSize, exactlyOneOf } from "../../../spec/fields";
 import { FaultError } from "../../core/errors";
 import { measureTargets, memoryCapacity, memoryPercentIssues } from "../bounds";
 import { ContainerSelector, type SelectedContainer } from "../selector";
@@ -35,15 +35,7 @@ export const MemoryStressSpec = z
             .default(1),
     })
     .strict()
-    .superRefine((s, ctx) => {
-        if ((s.bytes === undefined) === (s.percent === undefined)) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["bytes"],
-                message: 'give exactly one of bytes (e.g. "256MiB") or percent (e.g. 80) to say how much memory to hold',
-            });
-        }
-    });
+    .superRefine(exactlyOneOf("bytes", "percent", 'give exactly one of bytes (e.g. "256MiB") or percent (e.g. 80) to say how much memory to hold'));
 export type MemoryStressSpec = z.infer<typeof MemoryStressSpec>;
 
 /**

@@ -4,8 +4,8 @@ import { dockerClient, isNotFound } from "../../core/docker";
 import type { FaultDriver } from "../../core/driver";
 import { FaultError, issuesOf } from "../../core/errors";
 import { ownerLabels, type FaultOwner } from "../../core/labels";
-import { addRules, countRules, deleteRules, ruleComment, type DropRule } from "../netfilter";
-import { injectAll, observeAll, revertAll, selectTargets, type NetnsTarget } from "../netns";
+import { addRules, deleteRules, observeRules, revertRules, ruleComment, type DropRule } from "../netfilter";
+import { injectAll, selectTargets, type NetnsTarget } from "../netns";
 import { ContainerSelector, selectContainers } from "../selector";
 import { defineFault } from "../../core/defineFault";
 import { selectorTargets } from "../targets";
@@ -162,15 +162,9 @@ export const driver: FaultDriver<PartialPartitionSpec, PartialPartitionRecord> =
         );
     },
 
-    async revert(record, ctx) {
-        const labels = ownerLabels(record.owner);
-        return revertAll(record.targets, async (t) => (await deleteRules(t, record.comment, labels)) > 0, ctx);
-    },
+    revert: (record, ctx) => revertRules(record, ctx),
 
-    async observe(record) {
-        const labels = ownerLabels(record.owner);
-        return observeAll(record.targets, async (t) => (await countRules(t, record.comment, labels)) > 0, `partition rules "${record.comment}"`);
-    },
+    observe: (record) => observeRules(record, "partition rules"),
 };
 
 /**

@@ -61,7 +61,7 @@ describe("annotations in the evidence", () => {
         assert.match(md, /## Annotations\n\nKept in the evidence only \(no grafana in the experiment\)\.\n\n\| From \| To \| What \|/);
         assert.match(md, /\| 2\.10 s \| 4\.00 s \| fault cut in \(seen in on its target\) for 1900ms: /);
         const html = htmlReport(e);
-        assert.match(html, /<h3>Annotations<\/h3>/);
+        assert.match(html, /<h2>Annotations<\/h2>/);
         assert.match(html, /<line x1="[\d.]+" x2="[\d.]+" y1="24" y2="\d+" class="mark"><title>stop condition fired: error rate 60% &gt; 50% for 3 samples<\/title><\/line><text [^>]*class="marklab">stop-condition<\/text>/);
         assert.equal((html.match(/class="mark"/g) ?? []).length, 1);
     });
