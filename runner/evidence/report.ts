@@ -232,13 +232,6 @@ function annotationMarks(e: Evidence, left: number, plotW: number, total: number
         });
 }
 
-/** The run's annotations under the timeline: where they went, and each one. */
-function annotationSections(e: Evidence): Section[] {
-    if (!e.annotations.length) return [];
-    const rows = e.annotations.map((a): Cell[] => [`${(a.time_ms / 1000).toFixed(2)} s`, `${(a.time_end_ms / 1000).toFixed(2)} s`, a.phase, a.text, { text: a.tags.join(" "), cls: "muted" }]);
-    return [{ title: "Annotations", text: { text: annotationDeliveryText(e), cls: "muted" }, table: { head: ["From", "To", "Phase", "What", "Tags"], rows } }];
-}
-
 /** The timeline chart: latency, error rate and throughput over the run, the fault window shaded. */
 export function timelineSvg(e: Evidence, width = 1100): string {
     const b = e.timeline.buckets;
@@ -354,6 +347,13 @@ function checkSections(e: Evidence): Section[] {
     }
     out.push({ title: "SLOs", table: { head: ["SLO", "Window", "Result", "Detail"], rows: e.slo_results.map((r) => [r.slo, r.window, r.passed ? good("met") : bad("violated"), r.message]) } });
     return out;
+}
+
+/** The run's annotations and where they went (Grafana, or the evidence only). */
+function annotationSections(e: Evidence): Section[] {
+    if (!e.annotations.length) return [];
+    const rows = e.annotations.map((a): Cell[] => [`${(a.time_ms / 1000).toFixed(2)} s`, `${(a.time_end_ms / 1000).toFixed(2)} s`, a.phase, a.text, { text: a.tags.join(" "), cls: "muted" }]);
+    return [{ title: "Annotations", text: { text: annotationDeliveryText(e), cls: "muted" }, table: { head: ["From", "To", "Phase", "What", "Tags"], rows } }];
 }
 
 /** Recovery and score, or why there are none. */
