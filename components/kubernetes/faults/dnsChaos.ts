@@ -1,6 +1,5 @@
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ChaosCommon, ChaosMeshFault, ContainerNames, describeSelector, type ChaosMeshArgs } from "./chaosMesh";
+import { ChaosCommon, ContainerNames, describeSelector, defineChaosMeshFault } from "../chaosMesh";
 
 /** Spec of a Chaos Mesh DNSChaos: DNS answers for some domains fail or are random for the selected pods. */
 export const DnsChaosSpec = z
@@ -23,16 +22,6 @@ export const DnsChaosSpec = z
     .strict();
 export type DnsChaosSpec = z.infer<typeof DnsChaosSpec>;
 
-/** Arguments of {@link DnsChaos}. */
-export interface DnsChaosArgs extends ChaosMeshArgs {
-    /** `error` or `random`. */
-    action: "error" | "random";
-    /** Domain patterns to break (at least one). */
-    patterns: string[];
-    /** Containers affected; all when left out. */
-    containerNames?: string[];
-}
-
 /**
  * Chaos Mesh DNSChaos: lookups of `patterns` from the selected pods fail (`error`) or return random addresses
  * (`random`), for `duration` (default: ttl). Needs Chaos Mesh's DNS server (`--set dnsServer.create=true`).
@@ -41,14 +30,18 @@ export interface DnsChaosArgs extends ChaosMeshArgs {
  * new DnsChaos("no-payments-dns", { selector: { namespace: "shop", labels: { app: "api" } }, action: "error", patterns: ["payments.example.com"], ttl: "5m" });
  * ```
  */
-export class DnsChaos extends ChaosMeshFault {
-    static readonly type = "faultline:kubernetes:DnsChaos";
-    static readonly kind = "kubernetes:dns-chaos";
-
-    constructor(name: string, args: DnsChaosArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(DnsChaos.type, "DNSChaos", DnsChaos.kind, DnsChaosSpec, name, args, (s: DnsChaosSpec) => ({
-            spec: { action: s.action, patterns: s.patterns, ...(s.containerNames ? { containerNames: s.containerNames } : {}) },
-            description: `DNS ${s.action} for ${s.patterns.join(",")} on ${describeSelector(s.selector)}`,
-        }), opts);
-    }
-}
+export const fault = defineChaosMeshFault({
+    kind: "kubernetes:dns-chaos",
+    component: "DnsChaos",
+    chaosKind: "DNSChaos",
+    schema: DnsChaosSpec,
+    failureClass: "dns",
+    up: "Chaos Mesh DNSChaos: lookups of some domains fail or return random addresses",
+    revert: "`spec.duration` (≤ ttl); the reaper deletes the DNSChaos after ttl",
+    docs: "[docs/kubernetes-aws.md](docs/kubernetes-aws.md)",
+    module: __filename,
+    body: (s) => ({
+        spec: { action: s.action, patterns: s.patterns, ...(s.containerNames ? { containerNames: s.containerNames } : {}) },
+        description: `DNS ${s.action} for ${s.patterns.join(",")} on ${describeSelector(s.selector)}`,
+    }),
+});

@@ -1,6 +1,5 @@
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ChaosCommon, ChaosMeshFault, ChaosSelector, describeSelector, GoDuration, chaosSelectorFields, type ChaosMeshArgs } from "./chaosMesh";
+import { ChaosCommon, ChaosSelector, describeSelector, GoDuration, chaosSelectorFields, defineChaosMeshFault } from "../chaosMesh";
 
 const Percent = z.number().min(0, "must be between 0 and 100").max(100, "must be between 0 and 100");
 
@@ -47,26 +46,6 @@ export const NetworkChaosSpec = z
     });
 export type NetworkChaosSpec = z.infer<typeof NetworkChaosSpec>;
 
-/** Arguments of {@link NetworkChaos}. */
-export interface NetworkChaosArgs extends ChaosMeshArgs {
-    /** `delay`, `loss`, `partition` (cut) or `bandwidth` (tc tbf). */
-    action: "delay" | "loss" | "partition" | "bandwidth";
-    /** Direction relative to `target`: `to` (default), `from` or `both`. */
-    direction?: "to" | "from" | "both";
-    /** The pods on the other side (selector, mode, value). Required for a partition without `externalTargets`. */
-    target?: z.input<typeof ChaosSelector>;
-    /** Hosts or CIDRs outside the cluster on the other side. */
-    externalTargets?: string[];
-    /** Delay: `latency` ("100ms"), optional `jitter`, `correlation` (0-100). Required for `delay`. */
-    delay?: { latency: string; jitter?: string; correlation?: number };
-    /** Loss: `loss` percentage (0-100), optional `correlation`. Required for `loss`. */
-    loss?: { loss: number; correlation?: number };
-    /** Bandwidth: `rate` ("1mbps"), `limit` and `buffer` in bytes. Required for `bandwidth`. */
-    bandwidth?: { rate: string; limit: number; buffer: number };
-    /** Network device inside the pods (default eth0). */
-    device?: string;
-}
-
 /**
  * Chaos Mesh NetworkChaos: delay, drop, cut or throttle the selected pods' traffic, for `duration` (default: ttl).
  *
@@ -78,29 +57,33 @@ export interface NetworkChaosArgs extends ChaosMeshArgs {
  * });
  * ```
  */
-export class NetworkChaos extends ChaosMeshFault {
-    static readonly type = "faultline:kubernetes:NetworkChaos";
-    static readonly kind = "kubernetes:network-chaos";
-
-    constructor(name: string, args: NetworkChaosArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(NetworkChaos.type, "NetworkChaos", NetworkChaos.kind, NetworkChaosSpec, name, args, (s: NetworkChaosSpec) => {
-            const spec: Record<string, unknown> = { action: s.action, direction: s.direction };
-            if (s.target) spec.target = chaosSelectorFields(s.target);
-            if (s.externalTargets) spec.externalTargets = s.externalTargets;
-            if (s.delay) {
-                spec.delay = {
-                    latency: s.delay.latency,
-                    ...(s.delay.jitter !== undefined ? { jitter: s.delay.jitter } : {}),
-                    ...(s.delay.correlation !== undefined ? { correlation: String(s.delay.correlation) } : {}),
-                };
-            }
-            if (s.loss) spec.loss = { loss: String(s.loss.loss), ...(s.loss.correlation !== undefined ? { correlation: String(s.loss.correlation) } : {}) };
-            if (s.bandwidth) spec.bandwidth = s.bandwidth;
-            if (s.device) spec.device = s.device;
-            const other = s.target ? ` ${s.direction} ${describeSelector(s.target)}` : s.externalTargets ? ` ${s.direction} ${s.externalTargets.join(",")}` : "";
-            const detail =
-                s.action === "delay" ? ` by ${s.delay!.latency}` : s.action === "loss" ? ` ${s.loss!.loss}%` : s.action === "bandwidth" ? ` to ${s.bandwidth!.rate}` : "";
-            return { spec, description: `network ${s.action}${detail} on ${describeSelector(s.selector)}${other}` };
-        }, opts);
-    }
-}
+export const fault = defineChaosMeshFault({
+    kind: "kubernetes:network-chaos",
+    component: "NetworkChaos",
+    chaosKind: "NetworkChaos",
+    schema: NetworkChaosSpec,
+    failureClass: "slow-dependency",
+    up: "Chaos Mesh NetworkChaos: delay, loss, partition, bandwidth",
+    revert: "`spec.duration` (≤ ttl); the reaper deletes the NetworkChaos after ttl",
+    docs: "[docs/kubernetes-aws.md](docs/kubernetes-aws.md)",
+    module: __filename,
+    body: (s) => {
+        const spec: Record<string, unknown> = { action: s.action, direction: s.direction };
+        if (s.target) spec.target = chaosSelectorFields(s.target);
+        if (s.externalTargets) spec.externalTargets = s.externalTargets;
+        if (s.delay) {
+            spec.delay = {
+                latency: s.delay.latency,
+                ...(s.delay.jitter !== undefined ? { jitter: s.delay.jitter } : {}),
+                ...(s.delay.correlation !== undefined ? { correlation: String(s.delay.correlation) } : {}),
+            };
+        }
+        if (s.loss) spec.loss = { loss: String(s.loss.loss), ...(s.loss.correlation !== undefined ? { correlation: String(s.loss.correlation) } : {}) };
+        if (s.bandwidth) spec.bandwidth = s.bandwidth;
+        if (s.device) spec.device = s.device;
+        const other = s.target ? ` ${s.direction} ${describeSelector(s.target)}` : s.externalTargets ? ` ${s.direction} ${s.externalTargets.join(",")}` : "";
+        const detail =
+            s.action === "delay" ? ` by ${s.delay!.latency}` : s.action === "loss" ? ` ${s.loss!.loss}%` : s.action === "bandwidth" ? ` to ${s.bandwidth!.rate}` : "";
+        return { spec, description: `network ${s.action}${detail} on ${describeSelector(s.selector)}${other}` };
+    },
+});

@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { parseArgs } from "../core/component";
-import { Labels } from "../core/labels";
-import { demoServices, type DemoOptions } from "./demo";
+import { parseArgs } from "../../core/component";
+import { Labels } from "../../core/labels";
+import { demoServices, type DemoOptions } from "../demo";
 import { SandboxSchema, sandboxOrder, type SandboxService, type SandboxServiceInput } from "./sandbox";
 
 /** Arguments of {@link DockerSandbox}. */

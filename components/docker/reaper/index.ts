@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import * as path from "node:path";
-import { reaperBuildOptions } from "../core/bundle";
-import type { ArmedFault, ReaperHost } from "../core/FaultResource";
-import { containerName, dockerClient, inspectContainer, isNotFound } from "../core/docker";
-import { Labels } from "../core/labels";
-import { tarOf } from "./files";
-import { toolsImage } from "./helper";
+import { reaperBuildOptions } from "../../core/bundle";
+import type { ArmedFault, ReaperHost } from "../../core/FaultResource";
+import { containerName, dockerClient, inspectContainer, isNotFound } from "../../core/docker";
+import { Labels } from "../../core/labels";
+import { tarOf } from "../files";
+import { toolsImage } from "../helper";
 import { ArmedLabels, armedIn, armedVolumeLabels, armedVolumeName, listArmed, PROGRAM_PATH, reaperName, removeArmed, retire, servedName } from "./reaperStore";
 
 let bundle: Promise<Buffer> | undefined;

@@ -6,9 +6,9 @@
 // or removing one takes milliseconds (a file copied into a running container takes ~100 ms, an exec as much), and
 // `docker volume ls --filter label=dev.faultline.stack=<stack>` shows every armed fault with its deadline.
 import { createHash, randomBytes } from "node:crypto";
-import type { ArmedFault } from "../core/FaultResource";
-import { dockerClient, inspectContainer, isNotFound } from "../core/docker";
-import { LABEL_PREFIX, Labels, ownerLabels, type FaultOwner } from "../core/labels";
+import type { ArmedFault } from "../../core/FaultResource";
+import { dockerClient, inspectContainer, isNotFound } from "../../core/docker";
+import { LABEL_PREFIX, Labels, ownerLabels, type FaultOwner } from "../../core/labels";
 
 /** Where the reaper program (the esbuild bundle) is copied inside a reaper. */
 export const PROGRAM_PATH = "/tmp/faultline-reaper.js";

@@ -1,15 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { reaperBuildOptions } from "../core/bundle";
-import { parseArgs } from "../core/component";
-import { Labels } from "../core/labels";
-import { K8sRoles, labelValue, Namespace } from "./meta";
+import { reaperBuildOptions } from "../../core/bundle";
+import { parseArgs } from "../../core/component";
+import { Labels } from "../../core/labels";
+import { K8sRoles, labelValue, Namespace } from "../meta";
 
-/** The label NodeThrottle puts on its nodes so its stress DaemonSet lands exactly there. */
-export const THROTTLE_LABEL = `dev.faultline.throttle`;
-/** The taint key NodeThrottle uses. */
-export const THROTTLE_TAINT_KEY = "dev.faultline.throttled";
+export { THROTTLE_LABEL, THROTTLE_TAINT_KEY } from "../names";
 
 /** What a lease may list, and so what the reaper may delete, by API group. Nodes are patched, never deleted. */
 export const REAPER_RULES = [

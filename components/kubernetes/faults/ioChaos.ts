@@ -1,6 +1,5 @@
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ChaosCommon, ChaosMeshFault, ContainerNames, describeSelector, GoDuration, type ChaosMeshArgs } from "./chaosMesh";
+import { ChaosCommon, ContainerNames, describeSelector, GoDuration, defineChaosMeshFault } from "../chaosMesh";
 
 const IoMethods = ["lookup", "forget", "getattr", "setattr", "readlink", "mknod", "mkdir", "unlink", "rmdir", "symlink", "rename", "link", "open", "read", "write", "flush", "release", "fsync", "opendir", "readdir", "releasedir", "fsyncdir", "statfs", "setxattr", "getxattr", "listxattr", "removexattr", "access", "create", "getlk", "setlk", "bmap"] as const;
 
@@ -32,26 +31,6 @@ export const IoChaosSpec = z
     });
 export type IoChaosSpec = z.infer<typeof IoChaosSpec>;
 
-/** Arguments of {@link IoChaos}. */
-export interface IoChaosArgs extends ChaosMeshArgs {
-    /** `latency` or `fault`. */
-    action: "latency" | "fault";
-    /** Mount point of the volume inside the container. */
-    volumePath: string;
-    /** Glob of files affected under the volume. */
-    path?: string;
-    /** Delay per call, for `latency`. */
-    delay?: string;
-    /** errno returned, for `fault`. */
-    errno?: number;
-    /** Share of calls affected (1-100, default 100). */
-    percent?: number;
-    /** File-system calls affected; all when left out. */
-    methods?: Array<(typeof IoMethods)[number]>;
-    /** Containers affected; all when left out. */
-    containerNames?: string[];
-}
-
 /**
  * Chaos Mesh IOChaos: file-system calls on `volumePath` in the selected pods are delayed or fail, for `duration`
  * (default: ttl).
@@ -60,23 +39,27 @@ export interface IoChaosArgs extends ChaosMeshArgs {
  * new IoChaos("db-slow-disk", { selector: { namespace: "shop", labels: { app: "db" } }, action: "latency", volumePath: "/var/lib/postgresql", delay: "50ms", percent: 50, ttl: "5m" });
  * ```
  */
-export class IoChaos extends ChaosMeshFault {
-    static readonly type = "faultline:kubernetes:IoChaos";
-    static readonly kind = "kubernetes:io-chaos";
-
-    constructor(name: string, args: IoChaosArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(IoChaos.type, "IOChaos", IoChaos.kind, IoChaosSpec, name, args, (s: IoChaosSpec) => ({
-            spec: {
-                action: s.action,
-                volumePath: s.volumePath,
-                percent: s.percent ?? 100,
-                ...(s.path !== undefined ? { path: s.path } : {}),
-                ...(s.delay !== undefined ? { delay: s.delay } : {}),
-                ...(s.errno !== undefined ? { errno: s.errno } : {}),
-                ...(s.methods ? { methods: s.methods } : {}),
-                ...(s.containerNames ? { containerNames: s.containerNames } : {}),
-            },
-            description: `IO ${s.action === "latency" ? `latency ${s.delay}` : `errno ${s.errno}`} on ${s.volumePath} (${s.percent ?? 100}% of calls) on ${describeSelector(s.selector)}`,
-        }), opts);
-    }
-}
+export const fault = defineChaosMeshFault({
+    kind: "kubernetes:io-chaos",
+    component: "IoChaos",
+    chaosKind: "IOChaos",
+    schema: IoChaosSpec,
+    failureClass: "disk",
+    up: "Chaos Mesh IOChaos: latency or errors on file operations in a volume of the selected pods",
+    revert: "`spec.duration` (≤ ttl); the reaper deletes the IOChaos after ttl",
+    docs: "[docs/kubernetes-aws.md](docs/kubernetes-aws.md)",
+    module: __filename,
+    body: (s) => ({
+        spec: {
+            action: s.action,
+            volumePath: s.volumePath,
+            percent: s.percent ?? 100,
+            ...(s.path !== undefined ? { path: s.path } : {}),
+            ...(s.delay !== undefined ? { delay: s.delay } : {}),
+            ...(s.errno !== undefined ? { errno: s.errno } : {}),
+            ...(s.methods ? { methods: s.methods } : {}),
+            ...(s.containerNames ? { containerNames: s.containerNames } : {}),
+        },
+        description: `IO ${s.action === "latency" ? `latency ${s.delay}` : `errno ${s.errno}`} on ${s.volumePath} (${s.percent ?? 100}% of calls) on ${describeSelector(s.selector)}`,
+    }),
+});

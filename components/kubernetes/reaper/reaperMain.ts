@@ -4,8 +4,8 @@
  * whose deadline has passed with revertLease, the same function `pulumi destroy` runs. One JSON line per revert,
  * with how late it was, so `kubectl logs` shows what happened and when.
  */
-import { kubeApi } from "./kubeApi";
-import { listLeases, revertLease } from "./lease";
+import { kubeApi } from "../kubeApi";
+import { listLeases, revertLease } from "../lease";
 
 const stack = process.env.FAULTLINE_STACK;
 const intervalMs = Number(process.env.FAULTLINE_INTERVAL_MS ?? "1000");

@@ -1,7 +1,7 @@
 // The schema of a sandbox: a list of services on Docker networks, declared in pure Pulumi by DockerSandbox.
 // Free of @pulumi/pulumi so that the bundled demo's topology (demo.ts) and tests can use it without an engine.
 import { z } from "zod";
-import { LongDuration } from "../../spec/fields";
+import { LongDuration } from "../../../spec/fields";
 
 const Key = z
     .string({ error: "required: a name of lowercase letters, digits and dashes" })

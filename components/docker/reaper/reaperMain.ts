@@ -4,11 +4,11 @@
 // volume. A revert that throws is retried with backoff, a bounded number of times; the volume stays until it
 // succeeds. Deadlines are absolute, so a restarted engine or host (Docker's restart policy starts the reaper again)
 // does not reset the clock. With nothing left to guard, the reaper retires: it removes its own container.
-import type { ArmedFault } from "../core/FaultResource";
-import { dockerClient } from "../core/docker";
-import type { DriverContext } from "../core/driver";
-import { Labels, STANDBY_KIND } from "../core/labels";
-import { driverFor } from "../registry";
+import type { ArmedFault } from "../../core/FaultResource";
+import { dockerClient } from "../../core/docker";
+import type { DriverContext } from "../../core/driver";
+import { Labels, STANDBY_KIND } from "../../core/labels";
+import { driverFor } from "../../registry";
 import { ArmedLabels, armedIn, removeArmed, retire, startStoppedSiblings } from "./reaperStore";
 
 /** How often the engine is asked for armed faults: the most a revert can be late by, on top of the engine's delays. */

@@ -5,9 +5,9 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { containerName, dockerClient } from "../core/docker";
-import type { ComposeSpec } from "../../spec/environment";
-import type { SpecIssue } from "../core/errors";
+import { containerName, dockerClient } from "../../core/docker";
+import type { ComposeSpec } from "../../../spec/environment";
+import type { SpecIssue } from "../../core/errors";
 
 /** The label Compose puts on everything of a project; the only way containers are found (never by name). */
 export const COMPOSE_PROJECT_LABEL = "com.docker.compose.project";

@@ -1,9 +1,9 @@
-import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
-import { faultArgs, type FaultOptions } from "../core/component";
-import { leased, leaseFor } from "./FaultLease";
-import { EXPIRES_AT_ANNOTATION, faultMetadata, K8sRoles, keepExpiry, LabelMap, Namespace, objectName } from "./meta";
+import { defineResourceFault, type ResourceContext } from "../../core/defineFault";
+import { leased } from "../lease";
+import type { KubernetesLib } from "../lib";
+import { EXPIRES_AT_ANNOTATION, faultMetadata, K8sRoles, keepExpiry, LabelMap, Namespace, objectName } from "../meta";
 
 /** The namespace label every namespace carries since Kubernetes 1.21; used to allow traffic from other namespaces. */
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -36,22 +36,6 @@ export const NetworkPartitionSpec = z
         }
     });
 export type NetworkPartitionSpec = z.infer<typeof NetworkPartitionSpec>;
-
-/** Arguments of {@link NetworkPartition}. */
-export interface NetworkPartitionArgs extends FaultOptions {
-    /** Namespace of the pods to isolate. */
-    namespace: string;
-    /** Labels of the pods to isolate (at least one). */
-    podSelector: Record<string, string>;
-    /** `ingress`, `egress` or `both`. Defaults to `both`. */
-    direction?: "ingress" | "egress" | "both";
-    /** Labels of the peer pods to cut them off from. Defaults to everything. */
-    peers?: Record<string, string>;
-    /** With `peers`: outside CIDRs that stay reachable. */
-    allowCidrs?: string[];
-    /** Keep egress DNS open (port 53). Defaults to true. */
-    allowDns?: boolean;
-}
 
 type PolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 
@@ -90,45 +74,44 @@ export function partitionPolicySpec(s: NetworkPartitionSpec): k8s.types.input.ne
  * from everything or from the `peers` pods only. It needs a CNI that enforces NetworkPolicy (Calico, Cilium…).
  *
  * `pulumi up` creates the policy, `pulumi destroy` deletes it; after `ttl`, the namespace's faultline reaper
- * deletes it on its own (see {@link Reaper}).
+ * deletes it on its own (components/kubernetes/reaper/).
  *
  * ```ts
  * new NetworkPartition("web-from-db", { namespace: "shop", podSelector: { app: "web" }, peers: { app: "db" }, ttl: "5m" });
  * ```
  */
-export class NetworkPartition extends pulumi.ComponentResource {
-    static readonly type = "faultline:kubernetes:NetworkPartition";
-    static readonly kind = "kubernetes:network-partition";
-
-    /** Namespace of the isolated pods. */
-    readonly namespace: string;
-    /** Name of the NetworkPolicy. */
-    readonly policyName: string;
-    /** What this fault breaks, in one sentence (shown by plans and previews). */
-    readonly description: string;
-    /** When the reaper deletes the policy (ISO 8601). */
-    readonly expiresAt: string;
-    /** The NetworkPolicy. */
-    readonly policy: k8s.networking.v1.NetworkPolicy;
-
-    constructor(name: string, args: NetworkPartitionArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(NetworkPartition.type, name, {}, opts);
-        const { spec, ttlMs, owner } = faultArgs(NetworkPartitionSpec, args, NetworkPartition.type, name, NetworkPartition.kind);
+export const fault = defineResourceFault({
+    kind: "kubernetes:network-partition",
+    component: "NetworkPartition",
+    schema: NetworkPartitionSpec,
+    failureClass: "dependency-outage",
+    up: "a NetworkPolicy denying ingress and/or egress of selected pods (optionally only from/to `peers`) in a namespace",
+    revert: "the stack's in-cluster reaper (a Deployment) deletes it within about a second of expiry",
+    docs: "[docs/kubernetes-aws.md](docs/kubernetes-aws.md)",
+    module: __filename,
+    build: ({ parent, name, spec, ttlMs, owner, opts, lib }: ResourceContext<NetworkPartitionSpec, KubernetesLib>) => {
         const meta = faultMetadata(owner, K8sRoles.partition, ttlMs);
-
-        this.namespace = spec.namespace;
-        this.policyName = objectName(name);
+        const policyName = objectName(name);
         const pods = Object.entries(spec.podSelector).map(([k, v]) => `${k}=${v}`).join(",");
         const from = spec.peers ? `pods ${Object.entries(spec.peers).map(([k, v]) => `${k}=${v}`).join(",")}` : "everything";
-        this.description = `cut ${spec.direction} traffic of pods ${pods} in namespace ${spec.namespace} from ${from}`;
-        this.expiresAt = meta.annotations[EXPIRES_AT_ANNOTATION]!;
-        const objects = [leased("networking.k8s.io/v1", "networkpolicies", spec.namespace, this.policyName)];
-        const lease = leaseFor(this, name, { namespace: spec.namespace, owner, ttlMs, objects }, opts);
-        this.policy = new k8s.networking.v1.NetworkPolicy(
+        const objects = [leased("networking.k8s.io/v1", "networkpolicies", spec.namespace, policyName)];
+        const lease = lib.leaseFor(parent, name, { namespace: spec.namespace, owner, ttlMs, objects }, opts);
+        const policy = new lib.k8s.networking.v1.NetworkPolicy(
             `${name}-policy`,
-            { metadata: { name: this.policyName, namespace: spec.namespace, ...meta }, spec: partitionPolicySpec(spec) },
-            { parent: this, deleteBeforeReplace: true, dependsOn: [lease], ...keepExpiry() },
+            { metadata: { name: policyName, namespace: spec.namespace, ...meta }, spec: partitionPolicySpec(spec) },
+            { parent, deleteBeforeReplace: true, dependsOn: [lease], ...keepExpiry() },
         );
-        this.registerOutputs({ namespace: this.namespace, policyName: this.policyName, description: this.description, expiresAt: this.expiresAt });
-    }
-}
+        return {
+            /** Namespace of the isolated pods. */
+            namespace: spec.namespace,
+            /** Name of the NetworkPolicy. */
+            policyName,
+            /** What this fault breaks, in one sentence (shown by plans and previews). */
+            description: `cut ${spec.direction} traffic of pods ${pods} in namespace ${spec.namespace} from ${from}`,
+            /** When the reaper deletes the policy (ISO 8601). */
+            expiresAt: meta.annotations[EXPIRES_AT_ANNOTATION]!,
+            /** The NetworkPolicy. */
+            policy,
+        };
+    },
+});

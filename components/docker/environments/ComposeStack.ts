@@ -1,10 +1,11 @@
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { parseArgs } from "../core/component";
-import { loadModule } from "../core/FaultResource";
+import { parseArgs } from "../../core/component";
+import { loadModule } from "../../core/FaultResource";
+import { moduleSpecifier } from "../../core/modules";
 import type { ComposeContainer } from "./compose";
-import { ComposeSpec } from "../../spec/environment";
+import { ComposeSpec } from "../../../spec/environment";
 import { composeHash, resolveComposeFile } from "./compose";
 
 /** Arguments of {@link ComposeStack}. */
@@ -120,7 +121,7 @@ class ComposeProject extends pulumi.dynamic.Resource {
     declare readonly containers: pulumi.Output<ComposeContainer[]>;
 
     constructor(name: string, inputs: ComposeProjectInputs, opts?: pulumi.CustomResourceOptions) {
-        const provider = new ComposeProvider(require.resolve("./compose"));
+        const provider = new ComposeProvider(moduleSpecifier(require.resolve("./compose")));
         super(provider, name, { ...inputs, containers: undefined }, opts, "faultline", "DockerComposeProject");
     }
 }

@@ -1,6 +1,5 @@
-import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ChaosCommon, ChaosMeshFault, ContainerNames, describeSelector, type ChaosMeshArgs } from "./chaosMesh";
+import { ChaosCommon, ContainerNames, describeSelector, defineChaosMeshFault } from "../chaosMesh";
 
 /** Spec of a Chaos Mesh StressChaos: CPU and/or memory stress inside the selected pods' containers. */
 export const StressChaosSpec = z
@@ -31,16 +30,6 @@ export const StressChaosSpec = z
     });
 export type StressChaosSpec = z.infer<typeof StressChaosSpec>;
 
-/** Arguments of {@link StressChaos}. */
-export interface StressChaosArgs extends ChaosMeshArgs {
-    /** Containers to stress; all when left out. */
-    containerNames?: string[];
-    /** CPU stressors: `workers` and `load` percent (1-100, default 100). */
-    cpu?: { workers: number; load?: number };
-    /** Memory stressors: `workers` and total `size` ("256MB", "50%"). */
-    memory?: { workers: number; size: string };
-}
-
 /**
  * Chaos Mesh StressChaos: burn CPU and/or hold memory inside the selected pods, within their own cgroup limits,
  * for `duration` (default: ttl).
@@ -49,22 +38,26 @@ export interface StressChaosArgs extends ChaosMeshArgs {
  * new StressChaos("api-cpu", { selector: { namespace: "shop", labels: { app: "api" } }, cpu: { workers: 2, load: 80 }, ttl: "10m" });
  * ```
  */
-export class StressChaos extends ChaosMeshFault {
-    static readonly type = "faultline:kubernetes:StressChaos";
-    static readonly kind = "kubernetes:stress-chaos";
-
-    constructor(name: string, args: StressChaosArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(StressChaos.type, "StressChaos", StressChaos.kind, StressChaosSpec, name, args, (s: StressChaosSpec) => {
-            const stressors: Record<string, unknown> = {};
-            if (s.cpu) stressors.cpu = { workers: s.cpu.workers, ...(s.cpu.load !== undefined ? { load: s.cpu.load } : {}) };
-            if (s.memory) stressors.memory = { workers: s.memory.workers, size: s.memory.size };
-            const what = [s.cpu ? `${s.cpu.workers} CPU worker(s) at ${s.cpu.load ?? 100}%` : "", s.memory ? `${s.memory.size} of memory` : ""]
-                .filter(Boolean)
-                .join(" and ");
-            return {
-                spec: { stressors, ...(s.containerNames ? { containerNames: s.containerNames } : {}) },
-                description: `stress ${what} on ${describeSelector(s.selector)}`,
-            };
-        }, opts);
-    }
-}
+export const fault = defineChaosMeshFault({
+    kind: "kubernetes:stress-chaos",
+    component: "StressChaos",
+    chaosKind: "StressChaos",
+    schema: StressChaosSpec,
+    failureClass: "resource-pressure",
+    up: "Chaos Mesh StressChaos: CPU and/or memory stressors in the selected pods",
+    revert: "`spec.duration` (≤ ttl); the reaper deletes the StressChaos after ttl",
+    docs: "[docs/kubernetes-aws.md](docs/kubernetes-aws.md)",
+    module: __filename,
+    body: (s) => {
+        const stressors: Record<string, unknown> = {};
+        if (s.cpu) stressors.cpu = { workers: s.cpu.workers, ...(s.cpu.load !== undefined ? { load: s.cpu.load } : {}) };
+        if (s.memory) stressors.memory = { workers: s.memory.workers, size: s.memory.size };
+        const what = [s.cpu ? `${s.cpu.workers} CPU worker(s) at ${s.cpu.load ?? 100}%` : "", s.memory ? `${s.memory.size} of memory` : ""]
+            .filter(Boolean)
+            .join(" and ");
+        return {
+            spec: { stressors, ...(s.containerNames ? { containerNames: s.containerNames } : {}) },
+            description: `stress ${what} on ${describeSelector(s.selector)}`,
+        };
+    },
+});
