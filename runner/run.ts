@@ -17,7 +17,7 @@ import { stackProvenance } from "./evidence/provenance";
 import type { Evidence } from "./evidence/schema";
 import { RUNS_DIR, writeRun, type RunFiles } from "./evidence/store";
 import { ExperimentRefusedError, RunnerError, StackHoldsFaultsError } from "./errors";
-import { collectTargets, heldFaults, openExperiment, type LoadedExperiment, type PlannedTarget } from "./experiment";
+import { collectTargets, heldFaults, missingTargets, openExperiment, type LoadedExperiment, type PlannedTarget } from "./experiment";
 import { startExperimentLoad, type LoadReport, type LoadResult, type LoadRun } from "./load";
 import { refuseIfHalted } from "../components/core/halt";
 import { watchHalt } from "./halt";
@@ -28,6 +28,7 @@ import { errorSummary, liveResources, policyPacks, previewWithPolicies, violatio
 import { destroyFaults, listReapers, revertReaper } from "./recover";
 import { redactDeep } from "./redact";
 import { StopWatcher, type StopTrigger } from "./stop";
+import { publishRun } from "./telemetry";
 
 export { errorSummary } from "./pulumi";
 
@@ -267,6 +268,8 @@ export class RunState {
 /** Preflight: the policy check and plan (`pulumi preview` with the policy pack), and the blast-radius limit. */
 async function preflight(s: RunState): Promise<void> {
     s.enter("preflight", "policy check and plan (pulumi preview)");
+    const missing = await missingTargets(s.spec);
+    if (missing.length > 0) s.end("aborted", `a target is not there, nothing was injected: ${missing.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
     try {
         const p = await previewWithPolicies(s.stack, { signal: s.signal, onEvent: collectTargets(s.plannedTargets) });
         s.policyViolations.push(...p.violations);
@@ -536,6 +539,8 @@ async function judge(s: RunState): Promise<RunResult> {
         }),
         s.exp.secrets,
     );
+    // After the rollback and the recovery wait, so neither Grafana nor a trace collector can delay them.
+    await publishRun(evidence, spec, (m) => s.log(m, "warn"));
     const files = writeRun(s.outDir, evidence, s.exp.secrets);
     return { evidence, files, exitCode: evidence.exit_code };
 }

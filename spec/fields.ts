@@ -143,3 +143,14 @@ export function exactlyOneOf<T extends object>(first: keyof T & string, second: 
         if ((spec[first] === undefined) === (spec[second] === undefined)) ctx.addIssue({ code: "custom", path: [first], message });
     };
 }
+
+/** An http:// or https:// URL; `example` completes the message, e.g. "http://127.0.0.1:3000". */
+export function httpUrl(what: string, example: string) {
+    return z.string({ error: `required: ${what}, e.g. ${example}` }).refine((u) => {
+        try {
+            return ["http:", "https:"].includes(new URL(u).protocol);
+        } catch {
+            return false;
+        }
+    }, `must be an http:// or https:// URL of ${what}, e.g. ${example}`);
+}

@@ -6,7 +6,7 @@ import type { ExperimentFault, ExperimentSpec, FaultKind } from "../components/e
 import { FAULTS, drivers } from "../components/registry";
 import { faultComponent as componentOf } from "../components/core/faultComponent";
 import { resourceComponent } from "../components/core/resourceComponent";
-import type { AnyFaultDefinition, ResourceFaultDefinition } from "../components/core/defineFault";
+import type { AnyFaultDefinition, ResourceFaultDefinition, ResourceTarget } from "../components/core/defineFault";
 import { FisExperimentRun } from "../components/aws/FisExperimentRun";
 import { FisExperimentTemplate } from "../components/aws/FisExperimentTemplate";
 import { kubernetesLib } from "../components/kubernetes/lib";
@@ -30,12 +30,7 @@ class FisExperiment {
 }
 
 /** The Pulumi libraries of each resource kind's target. */
-const LIBS: Record<ResourceFaultDefinition["target"], () => unknown> = {
-    kubernetes: kubernetesLib,
-    aws: () => {
-        throw new Error("no AWS kind is a resource kind of the registry yet");
-    },
-};
+const LIBS: Record<ResourceTarget, () => unknown> = { kubernetes: kubernetesLib };
 
 /** The component class of a registered kind: made from its driver, or from its resources and its target's libraries. */
 function classOf(f: AnyFaultDefinition): FaultComponent {
@@ -54,11 +49,13 @@ const COMPONENTS: Record<FaultKind, FaultComponent> = {
  * again, which gives the same values (every spec schema is idempotent, spec/fields.ts), so the parsed entry is
  * passed down as it is: its kind's spec, its ttl in milliseconds (filled in from timing.ttl if it had none).
  */
-function faultComponent(fault: ExperimentFault, experiment: Pick<ExperimentSpec, "name" | "allowUnlabelledTargets">, opts: pulumi.ComponentResourceOptions) {
+function faultComponent(fault: ExperimentFault, experiment: Pick<ExperimentSpec, "name" | "allowUnlabelledTargets" | "environment">, opts: pulumi.ComponentResourceOptions) {
     // `expect` is the runner's business, not the component's.
     // The opt-out reaches each fault's owner only when set, so other stacks' faults are unchanged.
     const optOut = experiment.allowUnlabelledTargets === true ? { allowUnlabelledTargets: true } : {};
-    const args = { ...faultSpecOf(fault), ttl: fault.ttl, experiment: experiment.name, ...optOut } as never;
+    // A Docker fault's targets in the experiment's own sandbox exist only once it is up: checked at inject, not preview.
+    const sandboxed = experiment.environment.compose && fault.kind.startsWith("docker:") ? { targetsCreatedByStack: true } : {};
+    const args = { ...faultSpecOf(fault), ttl: fault.ttl, experiment: experiment.name, ...optOut, ...sandboxed } as never;
     const Component = COMPONENTS[fault.kind];
     // Unreachable for a validated experiment (its kinds are these); kept so a new kind cannot be silently skipped.
     if (!Component) throw new Error(`faults.${fault.name}.kind: no component for kind "${fault.kind}"`);

@@ -13,6 +13,12 @@ export interface FaultResourceInputs {
     ttlMs: number;
     /** What the fault will hit, resolved by the driver's `plan` at check time (absent if it has none). */
     targets?: PlannedTarget[];
+    /**
+     * The stack itself creates the targets (an `environment.compose` sandbox the fault depends on), so at `check`
+     * they may not exist yet: the target checks are left to `create`, which runs after the sandbox is up. Absent
+     * (never false) otherwise, so other stacks' inputs are unchanged.
+     */
+    deferTargets?: true;
 }
 
 /** Outputs: the inputs plus the revert record, when the fault went in, and when its reaper fires. */
@@ -121,6 +127,13 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
                 failures: toSpecIssues(result.error.issues, "spec").map((i) => ({ property: i.path, reason: i.message })),
             };
         }
+        // The targets first: "no such container" is the answer, before any other check or policy has its say.
+        const missing = driver.checkTargets ? await driver.checkTargets(result.data) : [];
+        if (missing.length > 0) {
+            // Targets the stack creates itself (its sandbox) are checked at create, after the sandbox is up.
+            if (news.deferTargets) return { inputs: { ...news, spec: result.data } };
+            return { failures: missing.map((i) => ({ property: i.path, reason: i.message })) };
+        }
         // Live checks (a kernel feature, a binary in the target) fail the preview, never a half-done `up`.
         const issues = driver.preflight ? await driver.preflight(result.data) : [];
         if (issues.length > 0) return { failures: issues.map((i) => ({ property: i.path, reason: i.message })) };
@@ -198,6 +211,8 @@ export interface FaultResourceArgs {
     owner: FaultOwner;
     /** Time-to-live in milliseconds (already parsed from the fault's `ttl`). */
     ttlMs: number;
+    /** The stack creates the targets (its sandbox): see {@link FaultResourceInputs.deferTargets}. */
+    deferTargets?: boolean;
 }
 
 /**
@@ -248,6 +263,7 @@ export class FaultResource extends pulumi.dynamic.Resource {
             spec: args.spec,
             owner: args.owner,
             ttlMs: args.ttlMs,
+            ...(args.deferTargets ? { deferTargets: true } : {}),
             record: undefined,
             injectedAt: undefined,
             expiresAt: undefined,

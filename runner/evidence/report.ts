@@ -97,6 +97,11 @@ export function markdownReport(e: Evidence): string {
     L.push("## Timeline", "", "| Phase | From | To |", "|---|---|---|");
     for (const p of e.timing.phases) L.push(`| ${p.name} | ${(p.start_ms / 1000).toFixed(2)} s | ${(p.end_ms / 1000).toFixed(2)} s |`);
     L.push("");
+    if (e.annotations.length) {
+        L.push("## Annotations", "", annotationDeliveryText(e), "", "| From | To | What |", "|---|---|---|");
+        for (const a of e.annotations) L.push(`| ${(a.time_ms / 1000).toFixed(2)} s | ${(a.time_end_ms / 1000).toFixed(2)} s | ${mdCell(a.text)} |`);
+        L.push("");
+    }
     L.push("## Probe sampling", "", "| Probe | Samples | Rate | Mean cost |", "|---|---|---|---|");
     for (const s of e.sampling) L.push(`| ${s.probe} | ${s.samples} | ${s.rate_hz} Hz | ${s.mean_cost_ms} ms |`);
     L.push("");
@@ -209,6 +214,24 @@ function panel(
     return out.join("");
 }
 
+/** Where the run's annotations went, in one sentence. */
+function annotationDeliveryText(e: Evidence): string {
+    const d = e.annotation_delivery;
+    if (!d) return "Kept in the evidence only (no grafana in the experiment).";
+    const failed = d.failed ? `; ${d.failed} not posted: ${d.error}` : "";
+    return `Posted to Grafana ${d.grafana_url}: ${d.posted} of ${d.posted + d.failed}${failed}.`;
+}
+
+/** The point annotations (the stop condition) as labelled vertical lines across the chart's panels. */
+function annotationMarks(e: Evidence, left: number, plotW: number, total: number, top: number, bottom: number): string[] {
+    return e.annotations
+        .filter((a) => a.time_end_ms === a.time_ms)
+        .map((a) => {
+            const px = (left + (a.time_ms / total) * plotW).toFixed(1);
+            return `<line x1="${px}" x2="${px}" y1="${top}" y2="${bottom}" class="mark"><title>${esc(a.text)}</title></line><text x="${px}" y="${top - 2}" class="marklab">${esc(a.phase)}</text>`;
+        });
+}
+
 /** The timeline chart: latency, error rate and throughput over the run, the fault window shaded. */
 export function timelineSvg(e: Evidence, width = 1100): string {
     const b = e.timeline.buckets;
@@ -229,7 +252,7 @@ export function timelineSvg(e: Evidence, width = 1100): string {
     const source = e.timeline.source === "load" ? "load requests" : "steady-state probe samples";
     return [
         `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${axisY + 44}" width="100%" role="img" aria-label="timeline">`,
-        `<style>.ptitle{font:600 13px sans-serif;fill:#111}.ylab{font:11px sans-serif;fill:#555;text-anchor:end}.xlab,.phlab{font:11px sans-serif;fill:#555;text-anchor:middle}.phlab{fill:#333;font-style:italic}.legend{font:11px sans-serif;fill:#333}.grid{stroke:#e5e7eb}.phase{stroke:#9ca3af;stroke-dasharray:4 3}.series{fill:none;stroke-width:1.6}.fault{fill:#fee2e2;opacity:.7}.faultin{fill:#fca5a5;opacity:.45}.frame{fill:none;stroke:#d1d5db}.tick{stroke:#6b7280}</style>`,
+        `<style>.ptitle{font:600 13px sans-serif;fill:#111}.ylab{font:11px sans-serif;fill:#555;text-anchor:end}.xlab,.phlab{font:11px sans-serif;fill:#555;text-anchor:middle}.phlab{fill:#333;font-style:italic}.legend{font:11px sans-serif;fill:#333}.grid{stroke:#e5e7eb}.phase{stroke:#9ca3af;stroke-dasharray:4 3}.series{fill:none;stroke-width:1.6}.fault{fill:#fee2e2;opacity:.7}.faultin{fill:#fca5a5;opacity:.45}.frame{fill:none;stroke:#d1d5db}.tick{stroke:#6b7280}.mark{stroke:#7c3aed;stroke-width:1.5}.marklab{font:11px sans-serif;fill:#7c3aed;text-anchor:middle}</style>`,
         panel(e, {
             title: `Latency (${source})`,
             y: head,
@@ -260,6 +283,7 @@ export function timelineSvg(e: Evidence, width = 1100): string {
         }),
         ...ticks,
         ...phaseLabels,
+        ...annotationMarks(e, left, plotW, total, head, axisY),
         `<rect x="${left}" y="4" width="14" height="10" class="faultin"/><text x="${left + 19}" y="13" class="legend">fault in effect (injected → seen reverted)</text>`,
         `<rect x="${left + 250}" y="4" width="14" height="10" class="fault"/><text x="${left + 269}" y="13" class="legend">fault window (up started → destroy ended)</text>`,
         `<line x1="${left + 510}" x2="${left + 530}" y1="9" y2="9" class="phase"/><text x="${left + 535}" y="13" class="legend">phase boundary (phases named under the time axis)</text>`,
@@ -325,6 +349,13 @@ function checkSections(e: Evidence): Section[] {
     return out;
 }
 
+/** The run's annotations and where they went (Grafana, or the evidence only). */
+function annotationSections(e: Evidence): Section[] {
+    if (!e.annotations.length) return [];
+    const rows = e.annotations.map((a): Cell[] => [`${(a.time_ms / 1000).toFixed(2)} s`, `${(a.time_end_ms / 1000).toFixed(2)} s`, a.phase, a.text, { text: a.tags.join(" "), cls: "muted" }]);
+    return [{ title: "Annotations", text: { text: annotationDeliveryText(e), cls: "muted" }, table: { head: ["From", "To", "Phase", "What", "Tags"], rows } }];
+}
+
 /** Recovery and score, or why there are none. */
 function recoverySections(e: Evidence): Section[] {
     if (!isEvaluated(e.outcome)) {
@@ -376,7 +407,7 @@ export function htmlReport(e: Evidence, others: Evidence[] = []): string {
         meaning: OUTCOME_MEANING[e.outcome],
         reason: e.reason,
         cards: cards(e),
-        sections: [...findingSections(e), { title: "Timeline", html: timelineSvg(e) }, ...checkSections(e), ...recoverySections(e), ...runSections(e)],
+        sections: [...findingSections(e), { title: "Timeline", html: timelineSvg(e) }, ...annotationSections(e), ...checkSections(e), ...recoverySections(e), ...runSections(e)],
         after: others.length ? htmlMatrix([e, ...others]) : "",
         schema: e.schema,
     });

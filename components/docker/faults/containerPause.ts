@@ -5,6 +5,7 @@ import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver"
 import { gone, inspectSelected, namesOf, nameOf, overallOutcome, type ContainerRef } from "../containers";
 import { containerTarget, describeSelector, planContainers } from "../selector";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 /** Spec of a container pause: freeze every process of the selected containers (cgroup freezer) for the TTL. */
 export const ContainerPauseSpec = z
@@ -38,6 +39,8 @@ export const driver: FaultDriver<ContainerPauseSpec, ContainerPauseRecord> = {
     schema: ContainerPauseSpec,
 
     describe: (spec) => `freeze every process of ${describeSelector(spec.target)} (docker pause)`,
+
+    checkTargets: (spec) => selectorTargets(spec.target),
 
     plan: (spec) => planContainers(spec.target),
 

@@ -11,6 +11,7 @@ import { isDirectory, statPath } from "../files";
 import { runScriptOnTarget } from "../helper";
 import { ContainerSelector, selectContainers } from "../selector";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 /** Spec of a disk fill: one file that takes up space in a directory of the target's filesystem or volume. */
 export const DiskFillSpec = z
@@ -203,6 +204,8 @@ export const driver: FaultDriver<DiskFillSpec, DiskFillRecord> = {
         }
         return issues.length > 0 ? issues : diskFillIssues(spec, await measureTargets(spec.target, (c) => filesystemCapacity(c, spec.path, spec)));
     },
+
+    checkTargets: (spec) => selectorTargets(spec.target),
 
     plan: (spec) => measureTargets(spec.target, (c) => filesystemCapacity(c, spec.path, spec)),
 

@@ -5,6 +5,7 @@ import { addRules, deleteRules, observeRules, revertRules, ruleComment, type Dro
 import { injectAll, selectTargets, type NetnsTarget } from "../netns";
 import { ContainerSelector, selectContainers } from "../selector";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 /** Spec of a DNS failure: the targets' name lookups fail, while traffic to IP addresses keeps working. */
 export const DnsFailureSpec = z
@@ -40,6 +41,8 @@ export const driver: FaultDriver<DnsFailureSpec, DnsFailureRecord> = {
     schema: DnsFailureSpec,
 
     describe: () => "drop every DNS query of the selected containers (UDP and TCP port 53), so name lookups fail while IP traffic works",
+
+    checkTargets: (spec) => selectorTargets(spec.target),
 
     async plan(spec) {
         return (await selectContainers(spec.target, "spec.target")).map((c) => ({ name: c.name, labels: c.labels }));

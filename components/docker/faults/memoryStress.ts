@@ -7,6 +7,7 @@ import { measureTargets, memoryCapacity, memoryPercentIssues } from "../bounds";
 import { ContainerSelector, type SelectedContainer } from "../selector";
 import { applyStress, observeStress, prepareStress, revertStress, stressPreflight, type StressRecord } from "../stressor";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 /** Spec of a memory stress: stress-ng VM workers that allocate and hold memory inside the target's cgroup. */
 export const MemoryStressSpec = z
@@ -62,6 +63,8 @@ export const driver: FaultDriver<MemoryStressSpec, StressRecord> = {
         const issues = await stressPreflight(spec.target);
         return issues.length > 0 ? issues : memoryPercentIssues(spec.percent, await measureTargets(spec.target, memoryCapacity));
     },
+    checkTargets: (spec) => selectorTargets(spec.target),
+
     plan: (spec) => measureTargets(spec.target, memoryCapacity),
 
     prepare: (spec, ctx) =>
