@@ -134,7 +134,6 @@ export const driver: FaultDriver<HttpFaultSpec, HttpFaultRecord> = {
             .join("; "),
 
     checkTargets: (spec) => selectorTargets(spec.target),
-
     plan: (spec) => planContainers(spec.target),
 
     async prepare(spec, ctx) {
