@@ -2,17 +2,23 @@
 import { z } from "zod";
 import { extendVariants, type FaultSpecSchema } from "./core/component";
 import { experimentSchema, FaultEntryBase, faultSpecOf, type ExperimentFaultOf, type ExperimentOf, type FaultEntry } from "../spec/experiment";
-import { FisExperimentRunSpec } from "./aws/FisExperimentRun";
-import { FisExperimentTemplateSpec } from "./aws/FisExperimentTemplate";
-import { DnsChaosSpec } from "./kubernetes/DnsChaos";
-import { IoChaosSpec } from "./kubernetes/IoChaos";
-import { NetworkChaosSpec } from "./kubernetes/NetworkChaos";
-import { NetworkPartitionSpec } from "./kubernetes/NetworkPartition";
-import { NodeThrottleSpec } from "./kubernetes/NodeThrottle";
-import { PodKillSpec } from "./kubernetes/PodKill";
-import { StressChaosSpec } from "./kubernetes/StressChaos";
-import { TimeChaosSpec } from "./kubernetes/TimeChaos";
 import { DOCKER_FAULTS } from "./registry";
+
+// The Kubernetes and AWS spec schemas live in their component modules, which load @pulumi/kubernetes or @pulumi/aws
+// (seconds of start-up on a loaded machine). They are required on first use, when an entry of their kind is
+// validated, so an experiment without such faults never loads them; `typeof import` keeps them fully typed.
+const k8s = {
+    DnsChaos: () => (require("./kubernetes/DnsChaos") as typeof import("./kubernetes/DnsChaos")).DnsChaosSpec,
+    IoChaos: () => (require("./kubernetes/IoChaos") as typeof import("./kubernetes/IoChaos")).IoChaosSpec,
+    NetworkChaos: () => (require("./kubernetes/NetworkChaos") as typeof import("./kubernetes/NetworkChaos")).NetworkChaosSpec,
+    NetworkPartition: () => (require("./kubernetes/NetworkPartition") as typeof import("./kubernetes/NetworkPartition")).NetworkPartitionSpec,
+    NodeThrottle: () => (require("./kubernetes/NodeThrottle") as typeof import("./kubernetes/NodeThrottle")).NodeThrottleSpec,
+    PodKill: () => (require("./kubernetes/PodKill") as typeof import("./kubernetes/PodKill")).PodKillSpec,
+    StressChaos: () => (require("./kubernetes/StressChaos") as typeof import("./kubernetes/StressChaos")).StressChaosSpec,
+    TimeChaos: () => (require("./kubernetes/TimeChaos") as typeof import("./kubernetes/TimeChaos")).TimeChaosSpec,
+};
+const fisRun = () => (require("./aws/FisExperimentRun") as typeof import("./aws/FisExperimentRun")).FisExperimentRunSpec;
+const fisTemplate = () => (require("./aws/FisExperimentTemplate") as typeof import("./aws/FisExperimentTemplate")).FisExperimentTemplateSpec;
 
 /** Every kind with a driver and a component (the registry's), by kind, with its spec schema. */
 const KINDS: Readonly<Record<string, FaultSpecSchema>> = Object.fromEntries(
@@ -29,34 +35,33 @@ function entry(kind: string) {
 /**
  * A fault entry whose spec is validated by its component's schema but not reshaped: these schemas are refined or
  * nested (Kubernetes selectors, FIS templates), so they cannot simply be extended with the entry fields. Issues are
- * reported at their path in the entry.
+ * reported at their path in the entry. The schema is a getter, called on the first entry of this kind (see above).
  */
-function asWritten(kind: string, schema: z.ZodType) {
+function asWritten(kind: string, schema: () => z.ZodType) {
+    let loaded: z.ZodType | undefined;
     return z
         .object({ kind: z.literal(kind), ...FaultEntryBase.shape })
         .loose()
         .superRefine((entry, ctx) => {
-            const result = schema.safeParse(faultSpecOf(entry));
+            const result = (loaded ??= schema()).safeParse(faultSpecOf(entry));
             if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: issue.path } as never);
         });
 }
 
-/** The FIS run options of an `aws:fis-experiment` entry: present means `up` starts the template. */
-const FisRunOptions = FisExperimentRunSpec.omit({ templateId: true });
-
 /** Kubernetes and AWS kinds, validated by {@link asWritten}. Adding a kind is one line here. */
 const WRITTEN_KINDS = {
-    "kubernetes:network-partition": NetworkPartitionSpec,
-    "kubernetes:pod-kill": PodKillSpec,
-    "kubernetes:node-throttle": NodeThrottleSpec,
-    "kubernetes:network-chaos": NetworkChaosSpec,
-    "kubernetes:stress-chaos": StressChaosSpec,
-    "kubernetes:time-chaos": TimeChaosSpec,
-    "kubernetes:dns-chaos": DnsChaosSpec,
-    "kubernetes:io-chaos": IoChaosSpec,
-    "aws:fis-experiment": FisExperimentTemplateSpec.extend({ run: FisRunOptions.optional() }),
-    "aws:fis-experiment-run": FisExperimentRunSpec.extend({ templateId: z.string().min(1, "must not be empty") }),
-} as const satisfies Record<string, z.ZodType>;
+    "kubernetes:network-partition": k8s.NetworkPartition,
+    "kubernetes:pod-kill": k8s.PodKill,
+    "kubernetes:node-throttle": k8s.NodeThrottle,
+    "kubernetes:network-chaos": k8s.NetworkChaos,
+    "kubernetes:stress-chaos": k8s.StressChaos,
+    "kubernetes:time-chaos": k8s.TimeChaos,
+    "kubernetes:dns-chaos": k8s.DnsChaos,
+    "kubernetes:io-chaos": k8s.IoChaos,
+    // The FIS run options of an `aws:fis-experiment` entry: present means `up` starts the template.
+    "aws:fis-experiment": () => fisTemplate().extend({ run: fisRun().omit({ templateId: true }).optional() }),
+    "aws:fis-experiment-run": () => fisRun().extend({ templateId: z.string().min(1, "must not be empty") }),
+} as const satisfies Record<string, () => z.ZodType>;
 
 /** Every fault kind, e.g. `docker:network-disconnect`. */
 export type FaultKind = (typeof DOCKER_FAULTS)[number]["kind"] | keyof typeof WRITTEN_KINDS;

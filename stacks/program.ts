@@ -5,17 +5,7 @@ import { faultSpecOf } from "../spec/experiment";
 import type { ExperimentFault, ExperimentSpec, FaultKind } from "../components/experiment";
 import { DOCKER_FAULTS, drivers } from "../components/registry";
 import { faultComponent as componentOf } from "../components/core/faultComponent";
-import { FisExperimentRun } from "../components/aws/FisExperimentRun";
-import { FisExperimentTemplate } from "../components/aws/FisExperimentTemplate";
-import { DnsChaos } from "../components/kubernetes/DnsChaos";
-import { IoChaos } from "../components/kubernetes/IoChaos";
-import { NetworkChaos } from "../components/kubernetes/NetworkChaos";
-import { NetworkPartition } from "../components/kubernetes/NetworkPartition";
-import { NodeThrottle } from "../components/kubernetes/NodeThrottle";
-import { PodKill } from "../components/kubernetes/PodKill";
-import { Reaper } from "../components/kubernetes/Reaper";
-import { StressChaos } from "../components/kubernetes/StressChaos";
-import { TimeChaos } from "../components/kubernetes/TimeChaos";
+import type { Reaper } from "../components/kubernetes/Reaper";
 
 type Described = pulumi.ComponentResource & { description: string };
 
@@ -23,30 +13,38 @@ type Described = pulumi.ComponentResource & { description: string };
 type FaultComponent = new (name: string, args: never, opts?: pulumi.ComponentResourceOptions) => Described;
 
 /** An FIS template, and its run when the entry has `run`: `up` then starts the experiment too. */
-class FisExperiment {
-    constructor(name: string, args: never, opts?: pulumi.ComponentResourceOptions) {
-        const { run, ...template } = args as { run?: Record<string, unknown>; ttl: string; experiment: string };
-        const t = new FisExperimentTemplate(name, template as never, opts);
-        if (run) {
-            new FisExperimentRun(`${name}-run`, { ...run, templateId: t.templateId, ttl: template.ttl, experiment: template.experiment } as never, opts);
+function fisExperiment(): FaultComponent {
+    const { FisExperimentTemplate } = require("../components/aws/FisExperimentTemplate") as typeof import("../components/aws/FisExperimentTemplate");
+    const { FisExperimentRun } = require("../components/aws/FisExperimentRun") as typeof import("../components/aws/FisExperimentRun");
+    return class FisExperiment {
+        constructor(name: string, args: never, opts?: pulumi.ComponentResourceOptions) {
+            const { run, ...template } = args as { run?: Record<string, unknown>; ttl: string; experiment: string };
+            const t = new FisExperimentTemplate(name, template as never, opts);
+            if (run) {
+                new FisExperimentRun(`${name}-run`, { ...run, templateId: t.templateId, ttl: template.ttl, experiment: template.experiment } as never, opts);
+            }
+            return t;
         }
-        return t;
-    }
+    } as unknown as FaultComponent;
 }
 
-/** The component of every fault kind: the registry's Docker kinds, then the Kubernetes and AWS components. */
-const COMPONENTS: Partial<Record<FaultKind, FaultComponent>> = {
-    ...Object.fromEntries(DOCKER_FAULTS.map((f) => [f.kind, componentOf(f) as unknown as FaultComponent])),
-    "kubernetes:network-partition": NetworkPartition,
-    "kubernetes:pod-kill": PodKill,
-    "kubernetes:node-throttle": NodeThrottle,
-    "kubernetes:network-chaos": NetworkChaos,
-    "kubernetes:stress-chaos": StressChaos,
-    "kubernetes:time-chaos": TimeChaos,
-    "kubernetes:dns-chaos": DnsChaos,
-    "kubernetes:io-chaos": IoChaos,
-    "aws:fis-experiment": FisExperiment as unknown as FaultComponent,
-    "aws:fis-experiment-run": FisExperimentRun,
+/**
+ * The component of every fault kind, as a loader: the registry's Docker kinds, then the Kubernetes and AWS
+ * components. Only the kinds an experiment uses are loaded, so a Docker experiment never requires
+ * @pulumi/kubernetes or @pulumi/aws (seconds of program start-up). A kind missing here is a type error.
+ */
+const COMPONENTS: Record<FaultKind, () => FaultComponent> = {
+    ...(Object.fromEntries(DOCKER_FAULTS.map((f) => [f.kind, () => componentOf(f) as unknown as FaultComponent])) as Record<(typeof DOCKER_FAULTS)[number]["kind"], () => FaultComponent>),
+    "kubernetes:network-partition": () => (require("../components/kubernetes/NetworkPartition") as typeof import("../components/kubernetes/NetworkPartition")).NetworkPartition,
+    "kubernetes:pod-kill": () => (require("../components/kubernetes/PodKill") as typeof import("../components/kubernetes/PodKill")).PodKill,
+    "kubernetes:node-throttle": () => (require("../components/kubernetes/NodeThrottle") as typeof import("../components/kubernetes/NodeThrottle")).NodeThrottle,
+    "kubernetes:network-chaos": () => (require("../components/kubernetes/NetworkChaos") as typeof import("../components/kubernetes/NetworkChaos")).NetworkChaos,
+    "kubernetes:stress-chaos": () => (require("../components/kubernetes/StressChaos") as typeof import("../components/kubernetes/StressChaos")).StressChaos,
+    "kubernetes:time-chaos": () => (require("../components/kubernetes/TimeChaos") as typeof import("../components/kubernetes/TimeChaos")).TimeChaos,
+    "kubernetes:dns-chaos": () => (require("../components/kubernetes/DnsChaos") as typeof import("../components/kubernetes/DnsChaos")).DnsChaos,
+    "kubernetes:io-chaos": () => (require("../components/kubernetes/IoChaos") as typeof import("../components/kubernetes/IoChaos")).IoChaos,
+    "aws:fis-experiment": fisExperiment,
+    "aws:fis-experiment-run": () => (require("../components/aws/FisExperimentRun") as typeof import("../components/aws/FisExperimentRun")).FisExperimentRun,
 };
 
 /**
@@ -59,9 +57,10 @@ function faultComponent(fault: ExperimentFault, experiment: Pick<ExperimentSpec,
     // The opt-out reaches each fault's owner only when set, so other stacks' faults are unchanged.
     const optOut = experiment.allowUnlabelledTargets === true ? { allowUnlabelledTargets: true } : {};
     const args = { ...faultSpecOf(fault), ttl: fault.ttl, experiment: experiment.name, ...optOut } as never;
-    const Component = COMPONENTS[fault.kind];
+    const load = COMPONENTS[fault.kind];
     // Unreachable for a validated experiment (its kinds are these); kept so a new kind cannot be silently skipped.
-    if (!Component) throw new Error(`faults.${fault.name}.kind: no component for kind "${fault.kind}"`);
+    if (!load) throw new Error(`faults.${fault.name}.kind: no component for kind "${fault.kind}"`);
+    const Component = load();
     return new Component(fault.name, args, opts);
 }
 
@@ -73,7 +72,8 @@ function faultComponent(fault: ExperimentFault, experiment: Pick<ExperimentSpec,
 function reaper(spec: ExperimentSpec): Reaper | undefined {
     if (!spec.faults.some((f) => f.kind.startsWith("kubernetes:"))) return undefined;
     const k = spec.kubernetes;
-    return new Reaper("reaper", { namespace: k?.reaperNamespace ?? "default", ...(k?.reaperImage ? { image: k.reaperImage } : {}) });
+    const { Reaper: K8sReaper } = require("../components/kubernetes/Reaper") as typeof import("../components/kubernetes/Reaper");
+    return new K8sReaper("reaper", { namespace: k?.reaperNamespace ?? "default", ...(k?.reaperImage ? { image: k.reaperImage } : {}) });
 }
 
 /** Turns a validated experiment into its fault components and returns what the stack exports. */
