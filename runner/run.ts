@@ -330,8 +330,9 @@ async function steadyState(s: RunState): Promise<void> {
 async function inject(s: RunState): Promise<void> {
     s.enter("inject", "injecting the faults (pulumi up)");
     s.upAttempted = true;
+    const packs = policyPacks();
     await s.stack.up({
-        ...(policyPacks().length ? { policyPacks: policyPacks() } : {}),
+        ...(packs.length ? { policyPacks: packs } : {}),
         signal: s.signal,
         onEvent: (e: EngineEvent) => {
             const outs = e.resOutputsEvent?.metadata.new?.outputs as { injectedAt?: string; owner?: FaultOwner; kind?: string; record?: unknown } | undefined;
@@ -607,6 +608,7 @@ export async function rollBack(
     let attempts = 0;
     for (attempts = 1; attempts <= 3; attempts++) {
         try {
+            // A first attempt after a completed `up` passes false: that state holds no pending operation to look for.
             const r = await destroyFaults(stack, { clearPending: clearPending || attempts > 1 });
             cleared ||= r.clearedPendingCreates;
             if (r.left === 0) {
