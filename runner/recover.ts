@@ -13,7 +13,7 @@ import { kubeApi, type KubeApi } from "../components/kubernetes/kubeApi";
 import { listLeases, revertLease } from "../components/kubernetes/lease";
 import { StackLockedError } from "./errors";
 import { acquireLock, lockHolder, removeDeadLocks } from "./lock";
-import { backendLocks, clearDeadBackendLocks, liveResources, openStack, pendingOperations, projectWorkspace, repairKilledCheckpoint } from "./pulumi";
+import { backendLocks, clearDeadBackendLocks, liveResources, openStack, pendingOperations, projectWorkspace, repairKilledCheckpoint, withoutResultReads } from "./pulumi";
 
 /** The Pulumi project name (Pulumi.yaml), which every fault's labels carry. */
 export const PROJECT_NAME = "faultline";
@@ -112,7 +112,8 @@ export async function destroyFaults(
         await stack.refresh({ clearPendingCreates: true });
         cleared = true;
     }
-    await stack.destroy(opts.onEvent ? { onEvent: opts.onEvent } : {});
+    // What is left is read from the state below, not from destroy's result.
+    await withoutResultReads(stack).destroy(opts.onEvent ? { onEvent: opts.onEvent } : {});
     return { clearedPendingCreates: cleared, left: (await liveResources(stack)).length };
 }
 

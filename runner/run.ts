@@ -23,7 +23,7 @@ import { watchHalt } from "./halt";
 import { acquireLock } from "./lock";
 import { createProbe } from "./probes";
 import { Sampler, type Sample } from "./probes/sampler";
-import { errorSummary, liveResources, policyPacks, previewWithPolicies, violationLine, type PolicyViolation } from "./pulumi";
+import { errorSummary, liveResources, policyPacks, previewWithPolicies, violationLine, withoutResultReads, type PolicyViolation } from "./pulumi";
 import { destroyFaults, listReapers, revertReaper } from "./recover";
 import { redactDeep } from "./redact";
 import { StopWatcher, type StopTrigger } from "./stop";
@@ -331,7 +331,8 @@ async function inject(s: RunState): Promise<void> {
     s.enter("inject", "injecting the faults (pulumi up)");
     s.upAttempted = true;
     const packs = policyPacks();
-    await s.stack.up({
+    // The injection times and revert records come from the engine's events below, not from up's result.
+    await withoutResultReads(s.stack).up({
         ...(packs.length ? { policyPacks: packs } : {}),
         signal: s.signal,
         onEvent: (e: EngineEvent) => {
