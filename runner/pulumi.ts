@@ -26,7 +26,7 @@ export interface OpenStackOptions {
  */
 export async function openStack(stackName: string, opts: OpenStackOptions = {}): Promise<Stack> {
     const env = faultlineEnv();
-    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(env.FAULTLINE_PULUMI_BIN!) });
+    const pulumiCommand = await pulumiCli(env.FAULTLINE_PULUMI_BIN!);
     const copy: Record<string, string> = opts.experimentCopy !== undefined ? { [EXPERIMENT_FILE_ENV]: temporaryExperiment(opts.experimentCopy) } : {};
     const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_ROOT }, { pulumiCommand, envVars: { ...env, ...opts.envVars, ...copy } });
     if (opts.experiment !== undefined) {
@@ -47,6 +47,24 @@ export function withoutResultReads(stack: Stack): Stack {
     Object.assign(lean, { outputs: async () => ({}), info: async () => undefined });
     return lean;
 }
+
+/**
+ * The project's Pulumi CLI for the Automation API. `PulumiCommand.get` runs `pulumi version` (a CLI start) to check
+ * the version, so it is asked once per binary and process: a process that opens several stacks (recover, halt, the
+ * benchmarks, the tests) pays for it once.
+ */
+export function pulumiCli(binDir: string): Promise<PulumiCommand> {
+    let cli = clis.get(binDir);
+    if (!cli) {
+        cli = PulumiCommand.get({ root: path.dirname(binDir) });
+        // A failed look is not remembered: the next caller tries again (and gets the error itself).
+        cli.catch(() => clis.delete(binDir));
+        clis.set(binDir, cli);
+    }
+    return cli;
+}
+
+const clis = new Map<string, Promise<PulumiCommand>>();
 
 /** The variable that points the program (stacks/index.ts) at a temporary experiment instead of the stack's config. */
 export const EXPERIMENT_FILE_ENV = "FAULTLINE_EXPERIMENT_FILE";
@@ -70,7 +88,7 @@ export async function removeStack(stack: Stack): Promise<void> {
 /** The project's workspace (no stack selected): for listing stacks. */
 export async function projectWorkspace(): Promise<LocalWorkspace> {
     const env = faultlineEnv();
-    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(env.FAULTLINE_PULUMI_BIN!) });
+    const pulumiCommand = await pulumiCli(env.FAULTLINE_PULUMI_BIN!);
     return LocalWorkspace.create({ workDir: PROJECT_ROOT, pulumiCommand, envVars: env });
 }
 
