@@ -11,7 +11,7 @@
 //  5. the floor: a trivial stack of one dynamic resource whose provider does nothing, as compiled JS, with the same
 //     policy pack: preview + up + destroy through the same Automation API, what any Pulumi-based runner pays at least.
 // Usage: npm run bench:runner  (or: node --import tsx scripts/bench/runner.ts [--skip-chaostoolkit] [--stop-only] [--overhead-only])
-// (--overhead-only: 1, 2 and 5, without the sampling and stop-condition sections)
+// (--overhead-only: 1, 2 and 5, without the sampling and stop-condition sections; --json FILE: the figures as JSON)
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -48,6 +48,9 @@ async function main(): Promise<void> {
     const stackName = `bench-runner-${run}`;
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-bench-"));
     const lines: string[] = [];
+    // --json FILE: the run's figures for the README (npm run docs:bench), in milliseconds.
+    const jsonAt = process.argv.indexOf("--json");
+    const figures: Record<string, unknown> = { date: new Date().toISOString().slice(0, 10), cores: os.cpus().length, loadBefore: os.loadavg()[0] };
     const say = (s: string) => {
         lines.push(s);
         console.log(s);
@@ -95,6 +98,7 @@ async function main(): Promise<void> {
         const floorMs = f.previewMs + f.upMs + f.destroyMs;
         say(`floor (one no-op dynamic resource, JS, same CLI and policy pack): preview ${sec(f.previewMs)}, up ${sec(f.upMs)}, destroy ${sec(f.destroyMs)}, total ${sec(floorMs)}`);
         say(`faultline preview + up + rollback ${sec(pulumiMs)} = ${(pulumiMs / floorMs).toFixed(2)}x the floor`);
+        Object.assign(figures, { wallMs: wall, configuredMs: configured, overheadMs: flOverhead, phases: ph, outsidePhasesMs: wall - result.evidence.duration_ms, floor: f, floorMs, pulumiMs });
 
         // 2: Chaos Toolkit on the same system and the same fault window.
         if (!skipCtk) {
@@ -127,6 +131,7 @@ async function main(): Promise<void> {
                 const journal = JSON.parse(fs.readFileSync(path.join(tmp, "journal.json"), "utf8")) as { status: string; deviated: boolean };
                 say(`chaostoolkit ${chaos.stdout.trim().split(" ").pop()}: status ${journal.status}, deviated ${journal.deviated}, exit ${r.status}, wall ${(ctkWall / 1000).toFixed(1)} s, configured window ${(FAULT_MS / 1000).toFixed(1)} s, overhead ${(ctkOverhead / 1000).toFixed(1)} s`);
                 say(`overhead ratio faultline / chaostoolkit: ${(flOverhead / ctkOverhead).toFixed(1)}x`);
+                Object.assign(figures, { chaostoolkit: chaos.stdout.trim().split(" ").pop(), ctkOverheadMs: ctkOverhead });
                 say("  (faultline's overhead buys: policy preview, blast-radius check, state, TTL reaper, guaranteed rollback, 20 Hz sampling, evidence and reports)");
             }
         }
@@ -142,6 +147,7 @@ async function main(): Promise<void> {
         fs.rmSync(tmp, { recursive: true, force: true });
     }
     const load = os.loadavg()[0]!.toFixed(1);
+    if (jsonAt >= 0) fs.writeFileSync(process.argv[jsonAt + 1]!, `${JSON.stringify({ ...figures, loadAfter: os.loadavg()[0] }, null, 2)}\n`);
     say(`\nmachine: ${os.cpus().length} cores, load average ${load} at the end (other work on the machine slows Pulumi a lot)`);
 }
 

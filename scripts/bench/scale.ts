@@ -3,7 +3,7 @@
 // `pulumi up` and `pulumi destroy` through the Automation API, checks every container was paused by up and is
 // running again after destroy, and prints the cost per extra fault between sizes. What it measures is the engine,
 // the dynamic provider and the program at N resources: the runner's own phases are bench:runner's business.
-// Usage: npm run bench:scale  (or: node --import tsx scripts/bench/scale.ts [--counts 10,50,100])
+// Usage: npm run bench:scale  (or: node --import tsx scripts/bench/scale.ts [--counts 10,50,100] [--json FILE])
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -78,6 +78,7 @@ async function measure(run: string, names: string[], packConfig: string): Promis
 async function main(): Promise<void> {
     useFaultlineEnv();
     const sizes = counts();
+    const loadBefore = os.loadavg()[0];
     const run = runId();
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-scale-"));
     const packConfig = path.join(tmp, "pack.json");
@@ -95,6 +96,9 @@ async function main(): Promise<void> {
         fs.rmSync(tmp, { recursive: true, force: true });
     }
     report(rows);
+    // --json FILE: the figures for the README (npm run docs:bench), in milliseconds.
+    const jsonAt = process.argv.indexOf("--json");
+    if (jsonAt >= 0) fs.writeFileSync(process.argv[jsonAt + 1]!, `${JSON.stringify({ date: new Date().toISOString().slice(0, 10), cores: os.cpus().length, loadBefore, loadAfter: os.loadavg()[0], rows }, null, 2)}\n`);
 }
 
 /** The table, and the cost of each extra fault between consecutive sizes (up + destroy). */

@@ -16,10 +16,15 @@ export function dockerFaultTable(): string {
 
 /** `readme` with the text between the markers replaced by the generated table. */
 export function withFaultTable(readme: string): string {
-    const a = readme.indexOf(MARKERS.begin);
-    const b = readme.indexOf(MARKERS.end);
-    if (a < 0 || b < a) throw new Error(`README.md: markers ${MARKERS.begin} ... ${MARKERS.end} not found; put them around the Docker fault table`);
-    return `${readme.slice(0, a + MARKERS.begin.length)}\n${dockerFaultTable()}\n${readme.slice(b)}`;
+    return replaceBetween(readme, MARKERS, dockerFaultTable(), "the Docker fault table");
+}
+
+/** `text` with what lies between `markers` replaced by `body` (generated README sections); `what` names the section. */
+export function replaceBetween(text: string, markers: { begin: string; end: string }, body: string, what: string): string {
+    const a = text.indexOf(markers.begin);
+    const b = text.indexOf(markers.end);
+    if (a < 0 || b < a) throw new Error(`README.md: markers ${markers.begin} ... ${markers.end} not found; put them around ${what}`);
+    return `${text.slice(0, a + markers.begin.length)}\n${body}\n${text.slice(b)}`;
 }
 
 function main(argv: string[]): number {
