@@ -2,28 +2,17 @@
 import { z } from "zod";
 import { extendVariants, type FaultSpecSchema } from "./core/component";
 import { experimentSchema, FaultEntryBase, faultSpecOf, type ExperimentFaultOf, type ExperimentOf, type FaultEntry } from "../spec/experiment";
-import { DOCKER_FAULTS } from "./registry";
+import { schemaOf } from "./core/defineFault";
+import { FAULTS, type DockerFault, type KubernetesFault } from "./registry";
 
-// The Kubernetes and AWS spec schemas live in their component modules, which load @pulumi/kubernetes or @pulumi/aws
-// (seconds of start-up on a loaded machine). They are required on first use, when an entry of their kind is
-// validated, so an experiment without such faults never loads them; `typeof import` keeps them fully typed.
-const k8s = {
-    DnsChaos: () => (require("./kubernetes/DnsChaos") as typeof import("./kubernetes/DnsChaos")).DnsChaosSpec,
-    IoChaos: () => (require("./kubernetes/IoChaos") as typeof import("./kubernetes/IoChaos")).IoChaosSpec,
-    NetworkChaos: () => (require("./kubernetes/NetworkChaos") as typeof import("./kubernetes/NetworkChaos")).NetworkChaosSpec,
-    NetworkPartition: () => (require("./kubernetes/NetworkPartition") as typeof import("./kubernetes/NetworkPartition")).NetworkPartitionSpec,
-    NodeThrottle: () => (require("./kubernetes/NodeThrottle") as typeof import("./kubernetes/NodeThrottle")).NodeThrottleSpec,
-    PodKill: () => (require("./kubernetes/PodKill") as typeof import("./kubernetes/PodKill")).PodKillSpec,
-    StressChaos: () => (require("./kubernetes/StressChaos") as typeof import("./kubernetes/StressChaos")).StressChaosSpec,
-    TimeChaos: () => (require("./kubernetes/TimeChaos") as typeof import("./kubernetes/TimeChaos")).TimeChaosSpec,
-};
+// The AWS spec schemas live in their component modules, which load @pulumi/aws (seconds of start-up on a loaded
+// machine). They are required on first use, when an entry of their kind is validated, so an experiment without AWS
+// faults never loads them; `typeof import` keeps them fully typed.
 const fisRun = () => (require("./aws/FisExperimentRun") as typeof import("./aws/FisExperimentRun")).FisExperimentRunSpec;
 const fisTemplate = () => (require("./aws/FisExperimentTemplate") as typeof import("./aws/FisExperimentTemplate")).FisExperimentTemplateSpec;
 
-/** Every kind with a driver and a component (the registry's), by kind, with its spec schema. */
-const KINDS: Readonly<Record<string, FaultSpecSchema>> = Object.fromEntries(
-    DOCKER_FAULTS.map((f) => [f.kind, f.driver.schema as unknown as FaultSpecSchema]),
-);
+/** Every registered kind with a driver (the Docker kinds), by kind, with its spec schema. */
+const KINDS: Readonly<Record<string, FaultSpecSchema>> = Object.fromEntries(FAULTS.filter((f) => f.driver).map((f) => [f.kind, schemaOf(f)]));
 
 /** A kind's spec plus the entry fields; a spec that is itself a union (toxics, by `type`) gets them on each variant. */
 function entry(kind: string) {
@@ -48,23 +37,22 @@ function asWritten(kind: string, schema: () => z.ZodType) {
         });
 }
 
-/** Kubernetes and AWS kinds, validated by {@link asWritten}. Adding a kind is one line here. */
-const WRITTEN_KINDS = {
-    "kubernetes:network-partition": k8s.NetworkPartition,
-    "kubernetes:pod-kill": k8s.PodKill,
-    "kubernetes:node-throttle": k8s.NodeThrottle,
-    "kubernetes:network-chaos": k8s.NetworkChaos,
-    "kubernetes:stress-chaos": k8s.StressChaos,
-    "kubernetes:time-chaos": k8s.TimeChaos,
-    "kubernetes:dns-chaos": k8s.DnsChaos,
-    "kubernetes:io-chaos": k8s.IoChaos,
+/**
+ * Kinds validated by {@link asWritten}: the registry's resource kinds (Kubernetes), whose schemas are refined, and
+ * the AWS kinds, which are not in the registry yet. Adding an AWS kind is one line here.
+ */
+const WRITTEN_KINDS: Readonly<Record<string, () => z.ZodType>> = {
+    ...Object.fromEntries(FAULTS.filter((f) => !f.driver).map((f) => [f.kind, () => schemaOf(f)])),
     // The FIS run options of an `aws:fis-experiment` entry: present means `up` starts the template.
     "aws:fis-experiment": () => fisTemplate().extend({ run: fisRun().omit({ templateId: true }).optional() }),
     "aws:fis-experiment-run": () => fisRun().extend({ templateId: z.string().min(1, "must not be empty") }),
-} as const satisfies Record<string, () => z.ZodType>;
+};
+
+/** The AWS kinds (see {@link WRITTEN_KINDS}). */
+type AwsKind = "aws:fis-experiment" | "aws:fis-experiment-run";
 
 /** Every fault kind, e.g. `docker:network-disconnect`. */
-export type FaultKind = (typeof DOCKER_FAULTS)[number]["kind"] | keyof typeof WRITTEN_KINDS;
+export type FaultKind = DockerFault["kind"] | KubernetesFault["kind"] | AwsKind;
 
 /** Every fault kind an experiment accepts. */
 export const FAULT_KINDS = [...Object.keys(KINDS), ...Object.keys(WRITTEN_KINDS)] as FaultKind[];

@@ -11,7 +11,9 @@ import * as path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { SpecError } from "../components/core/errors";
 import { HaltedError, refuseIfHalted } from "../components/core/halt";
-import { useFaultlineEnv } from "./env";
+import { INSTALL_ROOT, PROJECT_ROOT, useFaultlineEnv } from "./env";
+import { initProject } from "./init";
+import { faultlineVersion } from "./evidence/provenance";
 import { RunnerError } from "./errors";
 import { findEvidence, readEvidence, writeMatrix, writeRun } from "./evidence/store";
 import { writeJunit } from "./evidence/junit";
@@ -380,7 +382,14 @@ export function program(exit: (code: number) => void): Command {
         // 2 (subcommands inherit this).
         .exitOverride()
         .addHelpText("after", "\nExit codes: 0 hypothesis held (or success), 1 refuted, 2 aborted or error.");
+    cmd.version(faultlineVersion(), "-V, --version", "print faultline's version");
+    // Only the commands that drive Pulumi need the environment setup resolved; --help, --version, init and setup
+    // work on a fresh install.
+    cmd.hook("preAction", (_root, action) => {
+        if (!NO_ENGINE_COMMANDS.has(action.name())) useFaultlineEnv();
+    });
     const json = new Option("--json", "print machine-readable JSON on stdout");
+    addProjectCommands(cmd, exit);
     cmd.command("plan")
         .description("show the experiment plan (hypothesis, blast radius, expected behaviour, verification steps) and the pulumi preview --diff of its faults")
         .argument("<stack>", "the experiment's stack (stacks/Pulumi.<stack>.yaml)")
@@ -426,18 +435,38 @@ export function program(exit: (code: number) => void): Command {
     return cmd;
 }
 
-if (require.main === module) {
-    try {
-        useFaultlineEnv();
-    } catch (err) {
-        process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exit(2);
-    }
+/** The commands that run without Pulumi's environment (see the preAction hook in {@link program}). */
+const NO_ENGINE_COMMANDS = new Set(["init", "setup"]);
+
+/** `init` and `setup`: make the working directory a faultline project, and set up Pulumi for it. */
+function addProjectCommands(cmd: Command, exit: (code: number) => void): void {
+    cmd.command("init")
+        .description("scaffold a faultline project here: Pulumi.yaml (faultline's compiled program), experiments/first.yaml, .faultline/state and .gitignore lines; never overwrites a file")
+        .option("--container <name>", "the container the first experiment pauses", "my-service")
+        .action((o: { container: string }) => {
+            const r = initProject({ container: o.container });
+            for (const f of r.written) process.stdout.write(`wrote ${path.relative(process.cwd(), f)}\n`);
+            for (const f of r.kept) process.stdout.write(`kept ${path.relative(process.cwd(), f)} (already there)\n`);
+            process.stdout.write("next: npx faultline setup, then npx faultline plan first --experiment experiments/first.yaml\n");
+            exit(0);
+        });
+    cmd.command("setup")
+        .description("find or build the Pulumi CLI faultline needs (cached in ~/.cache/faultline) and write this project's .faultline/env")
+        .action(async () => {
+            const child = spawn("bash", [path.join(INSTALL_ROOT, "scripts", "setup-project.sh"), PROJECT_ROOT], { stdio: "inherit" });
+            exit(await new Promise<number>((resolve) => child.on("close", (code) => resolve(code === 0 ? 0 : 2))));
+        });
+}
+
+/** Runs the command line (bin/faultline, and this file run directly); sets the process's exit code. */
+export function main(argv: string[] = process.argv): void {
     program((code) => {
         process.exitCode = code;
     })
-        .parseAsync(process.argv)
+        .parseAsync(argv)
         .catch((err: unknown) => {
             process.exitCode = usageExitCode(err);
         });
 }
+
+if (require.main === module) main();

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type EngineEvent, type PolicyEvent, type PreviewOptions, type PreviewResult, type Stack } from "@pulumi/pulumi/automation";
 import { policies } from "../policies/policies";
-import { faultlineEnv, PROJECT_ROOT } from "./env";
+import { faultlineEnv, INSTALL_ROOT, PROJECT_ROOT, readProjectName } from "./env";
 import { processAlive } from "./lock";
 
 /** Options of {@link openStack}. */
@@ -92,8 +92,14 @@ export async function projectWorkspace(): Promise<LocalWorkspace> {
     return LocalWorkspace.create({ workDir: PROJECT_ROOT, pulumiCommand, envVars: env });
 }
 
-/** The policy pack directory (policies/). */
-export const POLICY_DIR = path.join(PROJECT_ROOT, "policies");
+/**
+ * The policy pack directory: the compiled pack in dist/policies (scripts/build.js; it runs as JavaScript and
+ * resolves its dependencies from the package's node_modules), or the TypeScript pack in policies/ when nothing is
+ * built. Shipped in the package, so a user's project runs the same guardrails.
+ */
+export const POLICY_DIR = fs.existsSync(path.join(INSTALL_ROOT, "dist", "policies", "PulumiPolicy.yaml"))
+    ? path.join(INSTALL_ROOT, "dist", "policies")
+    : path.join(INSTALL_ROOT, "policies");
 
 /**
  * The policy packs to run with preview and up: policies/ when it has a PulumiPolicy.yaml and its dependencies are
@@ -102,7 +108,7 @@ export const POLICY_DIR = path.join(PROJECT_ROOT, "policies");
  */
 export function policyPacks(): string[] {
     if (!fs.existsSync(path.join(POLICY_DIR, "PulumiPolicy.yaml"))) return [];
-    if (!fs.existsSync(path.join(POLICY_DIR, "node_modules"))) {
+    if (!POLICY_DIR.endsWith(path.join("dist", "policies")) && !fs.existsSync(path.join(POLICY_DIR, "node_modules"))) {
         throw new Error(`the policy pack in ${POLICY_DIR} is not installed; run \`npm install\` there (or \`npm run setup\`)`);
     }
     return [POLICY_DIR];
@@ -264,7 +270,7 @@ export function experimentConfigOf(all: Record<string, { value: string }>): unkn
  * attributes", and an empty one is never valid, so this is safe at any time. With a stack name, whose update is known
  * to be dead, the killed write's temp files go too. Returns what was removed.
  */
-export function repairKilledCheckpoint(stackName?: string, project = "faultline"): string[] {
+export function repairKilledCheckpoint(stackName?: string, project = readProjectName()): string[] {
     const root = fileBackendRoot();
     if (!root) return [];
     const stacks = path.join(root, ".pulumi", "stacks");
@@ -307,7 +313,7 @@ export interface BackendLock {
  * `.pulumi/locks/<org>/<project>/<stack>/<uuid>.json` holding its pid, user, host and start time, and deletes it at
  * the end (pkg/backend/diy/lock.go); a SIGKILLed one leaves it, and every later update of the stack refuses to run.
  */
-export function backendLocks(stackName: string, project = "faultline"): BackendLock[] {
+export function backendLocks(stackName: string, project = readProjectName()): BackendLock[] {
     const root = fileBackendRoot();
     const locks = root && path.join(root, ".pulumi", "locks");
     if (!locks || !fs.existsSync(locks)) return [];
@@ -333,7 +339,7 @@ export function backendLocks(stackName: string, project = "faultline"): BackendL
  * every lock of the stack, also one a live update took a moment ago; this deletes exactly the dead ones. Returns the
  * locks removed and the live ones left (whose updates are running: wait for them).
  */
-export function clearDeadBackendLocks(stackName: string, project = "faultline"): { removed: BackendLock[]; live: BackendLock[] } {
+export function clearDeadBackendLocks(stackName: string, project = readProjectName()): { removed: BackendLock[]; live: BackendLock[] } {
     const locks = backendLocks(stackName, project);
     for (const l of locks) {
         if (l.alive) continue;

@@ -12,11 +12,12 @@ import { driverFor } from "../components/registry";
 import { kubeApi, type KubeApi } from "../components/kubernetes/kubeApi";
 import { listLeases, revertLease } from "../components/kubernetes/lease";
 import { StackLockedError } from "./errors";
+import { readProjectName } from "./env";
 import { acquireLock, lockHolder, removeDeadLocks } from "./lock";
 import { backendLocks, clearDeadBackendLocks, liveResources, openStack, pendingOperations, projectWorkspace, repairKilledCheckpoint, withoutResultReads } from "./pulumi";
 
-/** The Pulumi project name (Pulumi.yaml), which every fault's labels carry. */
-export const PROJECT_NAME = "faultline";
+/** The Pulumi project name (Pulumi.yaml of this process's project), which every fault's labels carry. */
+export const PROJECT_NAME = readProjectName();
 
 /** A fault armed in a Docker reaper, as `recover` sees it. */
 export interface ReaperInfo {

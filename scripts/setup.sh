@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs and starts everything faultline needs, from package registries only, and is safe to re-run:
-#   1. npm dependencies (the project and its policy pack);
+#   1. npm dependencies (the project and its policy pack), and the build into dist/ (scripts/build.js);
 #   2. the Pulumi CLI and a Node.js language host, pinned to the @pulumi/pulumi version in package.json;
 #   3. a Docker engine, and Docker Compose v2 (for the demo system);
 #   4. Prometheus (Debian's package) for PromQL probes; scripts/prometheus.sh runs it;
@@ -27,6 +27,9 @@ if [[ -f policies/package.json ]]; then
     ok "policies/node_modules is up to date"
   fi
 fi
+
+step "Build (dist/: the compiled program, runner and policy pack)"
+ok "$(node scripts/build.js)"
 
 PULUMI_VERSION="$(node -p 'require("./package.json").dependencies["@pulumi/pulumi"]')"
 step "Pulumi CLI v$PULUMI_VERSION"

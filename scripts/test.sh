@@ -17,6 +17,8 @@ tier="${1:-all}"
 [[ "$tier" == all ]] && bash scripts/setup.sh
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
+# Pulumi runs the compiled program and policy pack (dist/): tests run against fresh output.
+node scripts/build.js
 
 # Real tests that must run alone, after the concurrent batch, one at a time; each with why:
 SERIAL=(

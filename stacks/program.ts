@@ -1,50 +1,65 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ExperimentMetadata, experimentMetadataArgs } from "../components/core/ExperimentMetadata";
-import { ComposeStack } from "../components/docker/ComposeStack";
+import { ComposeStack } from "../components/docker/environments/ComposeStack";
 import { faultSpecOf } from "../spec/experiment";
 import type { ExperimentFault, ExperimentSpec, FaultKind } from "../components/experiment";
-import { DOCKER_FAULTS, drivers } from "../components/registry";
+import { FAULTS, drivers } from "../components/registry";
 import { faultComponent as componentOf } from "../components/core/faultComponent";
-import type { Reaper } from "../components/kubernetes/Reaper";
+import { resourceComponent } from "../components/core/resourceComponent";
+import type { AnyFaultDefinition, ResourceFaultDefinition } from "../components/core/defineFault";
+import { kubernetesLib } from "../components/kubernetes/lib";
+import type { Reaper } from "../components/kubernetes/reaper/Reaper";
 
 type Described = pulumi.ComponentResource & { description: string };
 
 /** A fault component class: every one takes (name, args, opts) and says what it breaks. */
 type FaultComponent = new (name: string, args: never, opts?: pulumi.ComponentResourceOptions) => Described;
 
+// The AWS components load @pulumi/aws (seconds of start-up): they are required when the first one is built, so a
+// Docker or Kubernetes experiment never loads it. `typeof import` keeps them typed.
+const aws = () => ({
+    ...(require("../components/aws/FisExperimentTemplate") as typeof import("../components/aws/FisExperimentTemplate")),
+    ...(require("../components/aws/FisExperimentRun") as typeof import("../components/aws/FisExperimentRun")),
+});
+
 /** An FIS template, and its run when the entry has `run`: `up` then starts the experiment too. */
-function fisExperiment(): FaultComponent {
-    const { FisExperimentTemplate } = require("../components/aws/FisExperimentTemplate") as typeof import("../components/aws/FisExperimentTemplate");
-    const { FisExperimentRun } = require("../components/aws/FisExperimentRun") as typeof import("../components/aws/FisExperimentRun");
-    return class FisExperiment {
-        constructor(name: string, args: never, opts?: pulumi.ComponentResourceOptions) {
-            const { run, ...template } = args as { run?: Record<string, unknown>; ttl: string; experiment: string };
-            const t = new FisExperimentTemplate(name, template as never, opts);
-            if (run) {
-                new FisExperimentRun(`${name}-run`, { ...run, templateId: t.templateId, ttl: template.ttl, experiment: template.experiment } as never, opts);
-            }
-            return t;
+class FisExperiment {
+    constructor(name: string, args: never, opts?: pulumi.ComponentResourceOptions) {
+        const { FisExperimentTemplate, FisExperimentRun } = aws();
+        const { run, ...template } = args as { run?: Record<string, unknown>; ttl: string; experiment: string };
+        const t = new FisExperimentTemplate(name, template as never, opts);
+        if (run) {
+            new FisExperimentRun(`${name}-run`, { ...run, templateId: t.templateId, ttl: template.ttl, experiment: template.experiment } as never, opts);
         }
-    } as unknown as FaultComponent;
+        return t;
+    }
 }
 
-/**
- * The component of every fault kind, as a loader: the registry's Docker kinds, then the Kubernetes and AWS
- * components. Only the kinds an experiment uses are loaded, so a Docker experiment never requires
- * @pulumi/kubernetes or @pulumi/aws (seconds of program start-up). A kind missing here is a type error.
- */
-const COMPONENTS: Record<FaultKind, () => FaultComponent> = {
-    ...(Object.fromEntries(DOCKER_FAULTS.map((f) => [f.kind, () => componentOf(f) as unknown as FaultComponent])) as Record<(typeof DOCKER_FAULTS)[number]["kind"], () => FaultComponent>),
-    "kubernetes:network-partition": () => (require("../components/kubernetes/NetworkPartition") as typeof import("../components/kubernetes/NetworkPartition")).NetworkPartition,
-    "kubernetes:pod-kill": () => (require("../components/kubernetes/PodKill") as typeof import("../components/kubernetes/PodKill")).PodKill,
-    "kubernetes:node-throttle": () => (require("../components/kubernetes/NodeThrottle") as typeof import("../components/kubernetes/NodeThrottle")).NodeThrottle,
-    "kubernetes:network-chaos": () => (require("../components/kubernetes/NetworkChaos") as typeof import("../components/kubernetes/NetworkChaos")).NetworkChaos,
-    "kubernetes:stress-chaos": () => (require("../components/kubernetes/StressChaos") as typeof import("../components/kubernetes/StressChaos")).StressChaos,
-    "kubernetes:time-chaos": () => (require("../components/kubernetes/TimeChaos") as typeof import("../components/kubernetes/TimeChaos")).TimeChaos,
-    "kubernetes:dns-chaos": () => (require("../components/kubernetes/DnsChaos") as typeof import("../components/kubernetes/DnsChaos")).DnsChaos,
-    "kubernetes:io-chaos": () => (require("../components/kubernetes/IoChaos") as typeof import("../components/kubernetes/IoChaos")).IoChaos,
-    "aws:fis-experiment": fisExperiment,
-    "aws:fis-experiment-run": () => (require("../components/aws/FisExperimentRun") as typeof import("../components/aws/FisExperimentRun")).FisExperimentRun,
+/** An FIS run of an existing template (see {@link aws}). */
+class FisRun {
+    constructor(name: string, args: never, opts?: pulumi.ComponentResourceOptions) {
+        return new (aws().FisExperimentRun)(name, args, opts);
+    }
+}
+
+/** The Pulumi libraries of each resource kind's target. */
+const LIBS: Record<ResourceFaultDefinition["target"], () => unknown> = {
+    kubernetes: kubernetesLib,
+    aws: () => {
+        throw new Error("no AWS kind is a resource kind of the registry yet");
+    },
+};
+
+/** The component class of a registered kind: made from its driver, or from its resources and its target's libraries. */
+function classOf(f: AnyFaultDefinition): FaultComponent {
+    return (f.driver ? componentOf(f) : resourceComponent(f as ResourceFaultDefinition, LIBS[(f as ResourceFaultDefinition).target] as never)) as unknown as FaultComponent;
+}
+
+/** The component of every fault kind: the registry's, then the AWS components. */
+const COMPONENTS: Record<FaultKind, FaultComponent> = {
+    ...(Object.fromEntries(FAULTS.map((f) => [f.kind, classOf(f)])) as Record<Exclude<FaultKind, `aws:${string}`>, FaultComponent>),
+    "aws:fis-experiment": FisExperiment as unknown as FaultComponent,
+    "aws:fis-experiment-run": FisRun as unknown as FaultComponent,
 };
 
 /**
@@ -52,15 +67,16 @@ const COMPONENTS: Record<FaultKind, () => FaultComponent> = {
  * again, which gives the same values (every spec schema is idempotent, spec/fields.ts), so the parsed entry is
  * passed down as it is: its kind's spec, its ttl in milliseconds (filled in from timing.ttl if it had none).
  */
-function faultComponent(fault: ExperimentFault, experiment: Pick<ExperimentSpec, "name" | "allowUnlabelledTargets">, opts: pulumi.ComponentResourceOptions) {
+function faultComponent(fault: ExperimentFault, experiment: Pick<ExperimentSpec, "name" | "allowUnlabelledTargets" | "environment">, opts: pulumi.ComponentResourceOptions) {
     // `expect` is the runner's business, not the component's.
     // The opt-out reaches each fault's owner only when set, so other stacks' faults are unchanged.
     const optOut = experiment.allowUnlabelledTargets === true ? { allowUnlabelledTargets: true } : {};
-    const args = { ...faultSpecOf(fault), ttl: fault.ttl, experiment: experiment.name, ...optOut } as never;
-    const load = COMPONENTS[fault.kind];
+    // A Docker fault's targets in the experiment's own sandbox exist only once it is up: checked at inject, not preview.
+    const sandboxed = experiment.environment.compose && fault.kind.startsWith("docker:") ? { targetsCreatedByStack: true } : {};
+    const args = { ...faultSpecOf(fault), ttl: fault.ttl, experiment: experiment.name, ...optOut, ...sandboxed } as never;
+    const Component = COMPONENTS[fault.kind];
     // Unreachable for a validated experiment (its kinds are these); kept so a new kind cannot be silently skipped.
-    if (!load) throw new Error(`faults.${fault.name}.kind: no component for kind "${fault.kind}"`);
-    const Component = load();
+    if (!Component) throw new Error(`faults.${fault.name}.kind: no component for kind "${fault.kind}"`);
     return new Component(fault.name, args, opts);
 }
 
@@ -72,8 +88,9 @@ function faultComponent(fault: ExperimentFault, experiment: Pick<ExperimentSpec,
 function reaper(spec: ExperimentSpec): Reaper | undefined {
     if (!spec.faults.some((f) => f.kind.startsWith("kubernetes:"))) return undefined;
     const k = spec.kubernetes;
-    const { Reaper: K8sReaper } = require("../components/kubernetes/Reaper") as typeof import("../components/kubernetes/Reaper");
-    return new K8sReaper("reaper", { namespace: k?.reaperNamespace ?? "default", ...(k?.reaperImage ? { image: k.reaperImage } : {}) });
+    // Required here: @pulumi/kubernetes only loads for an experiment with Kubernetes faults.
+    const { Reaper: ClusterReaper } = require("../components/kubernetes/reaper/Reaper") as typeof import("../components/kubernetes/reaper/Reaper");
+    return new ClusterReaper("reaper", { namespace: k?.reaperNamespace ?? "default", ...(k?.reaperImage ? { image: k.reaperImage } : {}) });
 }
 
 /** Turns a validated experiment into its fault components and returns what the stack exports. */

@@ -3,10 +3,11 @@
 // test/demo/topology.real.test.ts checks that the two declarations agree.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { SandboxServiceInput } from "./sandbox";
+import { PACKAGE_ROOT } from "../core/modules";
+import type { SandboxServiceInput } from "./environments/sandbox";
 
 /** The Toxiproxy configuration of the demo (demo/toxiproxy.json): proxies `postgres` and `redis`. */
-export const DEMO_TOXIPROXY_CONFIG = path.resolve(__dirname, "../../demo/toxiproxy.json");
+export const DEMO_TOXIPROXY_CONFIG = path.join(PACKAGE_ROOT, "demo", "toxiproxy.json");
 
 /** Names of the demo's containers, networks and volume for a project (Compose) or prefix (DockerSandbox). */
 export function demoNames(prefix: string) {

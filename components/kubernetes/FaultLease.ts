@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadModule } from "../core/FaultResource";
+import { moduleSpecifier } from "../core/modules";
 import type { FaultOwner } from "../core/labels";
 import type { LeaseRecord, NodeChange, ObjectRef } from "./lease";
 
@@ -86,7 +87,7 @@ export class FaultLease extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: { [K in keyof FaultLeaseInputs]: pulumi.Input<FaultLeaseInputs[K]> }, opts?: pulumi.CustomResourceOptions) {
         super(
-            new LeaseProvider(require.resolve("./lease"), require.resolve("./kubeApi")),
+            new LeaseProvider(moduleSpecifier(require.resolve("./lease")), moduleSpecifier(require.resolve("./kubeApi"))),
             name,
             { ...args, record: undefined },
             opts,
@@ -96,10 +97,6 @@ export class FaultLease extends pulumi.dynamic.Resource {
     }
 }
 
-/** The API reference of a namespaced object a fault creates, for its lease. */
-export function leased(apiVersion: string, plural: string, namespace: string, name: string): ObjectRef {
-    return { apiVersion, plural, namespace, name };
-}
 
 /**
  * Creates a fault component's lease as its first child, after whatever the component itself depends on (the

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { PROJECT_ROOT } from "../env";
+import { INSTALL_ROOT, PROJECT_ROOT } from "../env";
 import { redactDeep } from "../redact";
 import type { Evidence } from "./schema";
 
@@ -15,7 +15,7 @@ export type Provenance = Evidence["provenance"];
 
 /** faultline's version, from its package.json. */
 export function faultlineVersion(): string {
-    return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(path.join(INSTALL_ROOT, "package.json"), "utf8")) as { version: string }).version;
 }
 
 /** The commit of the checkout that ran, with "-dirty" when it has uncommitted changes; null outside git. */
