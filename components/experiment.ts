@@ -2,10 +2,14 @@
 import { z } from "zod";
 import { extendVariants, type FaultSpecSchema } from "./core/component";
 import { experimentSchema, FaultEntryBase, faultSpecOf, type ExperimentFaultOf, type ExperimentOf, type FaultEntry } from "../spec/experiment";
-import { FisExperimentRunSpec } from "./aws/FisExperimentRun";
-import { FisExperimentTemplateSpec } from "./aws/FisExperimentTemplate";
 import { schemaOf } from "./core/defineFault";
 import { FAULTS, type DockerFault, type KubernetesFault } from "./registry";
+
+// The AWS spec schemas live in their component modules, which load @pulumi/aws (seconds of start-up on a loaded
+// machine). They are required on first use, when an entry of their kind is validated, so an experiment without AWS
+// faults never loads them; `typeof import` keeps them fully typed.
+const fisRun = () => (require("./aws/FisExperimentRun") as typeof import("./aws/FisExperimentRun")).FisExperimentRunSpec;
+const fisTemplate = () => (require("./aws/FisExperimentTemplate") as typeof import("./aws/FisExperimentTemplate")).FisExperimentTemplateSpec;
 
 /** Every registered kind with a driver (the Docker kinds), by kind, with its spec schema. */
 const KINDS: Readonly<Record<string, FaultSpecSchema>> = Object.fromEntries(FAULTS.filter((f) => f.driver).map((f) => [f.kind, schemaOf(f)]));
@@ -20,29 +24,28 @@ function entry(kind: string) {
 /**
  * A fault entry whose spec is validated by its component's schema but not reshaped: these schemas are refined or
  * nested (Kubernetes selectors, FIS templates), so they cannot simply be extended with the entry fields. Issues are
- * reported at their path in the entry.
+ * reported at their path in the entry. The schema is a getter, called on the first entry of this kind (see above).
  */
-function asWritten(kind: string, schema: z.ZodType) {
+function asWritten(kind: string, schema: () => z.ZodType) {
+    let loaded: z.ZodType | undefined;
     return z
         .object({ kind: z.literal(kind), ...FaultEntryBase.shape })
         .loose()
         .superRefine((entry, ctx) => {
-            const result = schema.safeParse(faultSpecOf(entry));
+            const result = (loaded ??= schema()).safeParse(faultSpecOf(entry));
             if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: issue.path } as never);
         });
 }
-
-/** The FIS run options of an `aws:fis-experiment` entry: present means `up` starts the template. */
-const FisRunOptions = FisExperimentRunSpec.omit({ templateId: true });
 
 /**
  * Kinds validated by {@link asWritten}: the registry's resource kinds (Kubernetes), whose schemas are refined, and
  * the AWS kinds, which are not in the registry yet. Adding an AWS kind is one line here.
  */
-const WRITTEN_KINDS: Readonly<Record<string, z.ZodType>> = {
-    ...Object.fromEntries(FAULTS.filter((f) => !f.driver).map((f) => [f.kind, schemaOf(f)])),
-    "aws:fis-experiment": FisExperimentTemplateSpec.extend({ run: FisRunOptions.optional() }),
-    "aws:fis-experiment-run": FisExperimentRunSpec.extend({ templateId: z.string().min(1, "must not be empty") }),
+const WRITTEN_KINDS: Readonly<Record<string, () => z.ZodType>> = {
+    ...Object.fromEntries(FAULTS.filter((f) => !f.driver).map((f) => [f.kind, () => schemaOf(f)])),
+    // The FIS run options of an `aws:fis-experiment` entry: present means `up` starts the template.
+    "aws:fis-experiment": () => fisTemplate().extend({ run: fisRun().omit({ templateId: true }).optional() }),
+    "aws:fis-experiment-run": () => fisRun().extend({ templateId: z.string().min(1, "must not be empty") }),
 };
 
 /** The AWS kinds (see {@link WRITTEN_KINDS}). */

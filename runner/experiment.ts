@@ -6,7 +6,7 @@ import { ExperimentSpec } from "../components/experiment";
 import { driverFor, drivers } from "../components/registry";
 import { faultSpecOf } from "../spec/experiment";
 import { ExperimentRefusedError } from "./errors";
-import { liveResources, openStack, readExperimentConfig } from "./pulumi";
+import { experimentConfigOf, openStack, stackState } from "./pulumi";
 import { listReapers } from "./recover";
 import { secretValues } from "./redact";
 
@@ -26,9 +26,12 @@ export interface PlannedTarget {
     target: string;
 }
 
-/** Loads and validates the experiment of a stack (its config, or `override`): parsed once, here. */
-export async function loadExperiment(stack: Stack, override?: unknown): Promise<{ spec: ExperimentSpec }> {
-    const raw = override ?? (await readExperimentConfig(stack));
+/**
+ * Validates the experiment of a stack (`override`, else the one in its config as `getAllConfig` returned it): parsed
+ * once, here.
+ */
+export function loadExperiment(stack: Stack, config: Record<string, { value: string }>, override?: unknown): { spec: ExperimentSpec } {
+    const raw = override ?? experimentConfigOf(config);
     if (raw === undefined) {
         throw new ExperimentRefusedError("faultline:experiment", `stack "${stack.name}" has no experiment; add it to stacks/Pulumi.${stack.name}.yaml`);
     }
@@ -48,8 +51,10 @@ export async function loadExperiment(stack: Stack, override?: unknown): Promise<
 export async function openExperiment(stackName: string, override?: unknown): Promise<LoadedExperiment> {
     // --experiment runs from a temporary copy: the stack's own file is never rewritten (runner/pulumi.ts).
     const stack = await openStack(stackName, override !== undefined ? { experimentCopy: override } : {});
-    const { spec } = await loadExperiment(stack, override);
-    return { stack, spec, descriptions: describeFaults(spec), secrets: secretValues(await stack.getAllConfig()) };
+    // One config read (`pulumi config --json`, a CLI start) serves both the experiment and the secrets.
+    const config = await stack.getAllConfig();
+    const { spec } = loadExperiment(stack, config, override);
+    return { stack, spec, descriptions: describeFaults(spec), secrets: secretValues(config) };
 }
 
 /** One sentence per fault: what it will break, from its driver (kinds without one are named by their kind). */
@@ -82,10 +87,10 @@ export function collectTargets(into: PlannedTarget[]): (e: EngineEvent) => void 
  * would judge their effect together with its own.
  */
 export async function heldFaults(stack: Stack): Promise<string[]> {
-    const inState = (await liveResources(stack)).map((r) => `${r.urn.split("::").pop()} (${r.type.split(":").pop()})`);
+    // One export of the state answers both what is in it and which ids its reapers may guard.
+    const { live, ids } = await stackState(stack);
+    const inState = live.map((r) => `${r.urn.split("::").pop()} (${r.type.split(":").pop()})`);
     // A fault in the state is armed too: only the armed ones the state does not hold are listed on their own.
-    const deployment = (await stack.exportStack()).deployment as { resources?: Array<{ id?: string }> };
-    const ids = new Set((deployment.resources ?? []).map((r) => r.id));
     const armed = (await listReapers(stack.name)).filter((r) => !ids.has(r.id)).map((r) => `${r.fault} (${r.kind}, armed in reaper ${r.name})`);
     return [...inState, ...armed];
 }

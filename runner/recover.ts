@@ -14,7 +14,7 @@ import { listLeases, revertLease } from "../components/kubernetes/lease";
 import { StackLockedError } from "./errors";
 import { readProjectName } from "./env";
 import { acquireLock, lockHolder, removeDeadLocks } from "./lock";
-import { backendLocks, clearDeadBackendLocks, liveResources, openStack, pendingOperations, projectWorkspace, repairKilledCheckpoint } from "./pulumi";
+import { backendLocks, clearDeadBackendLocks, liveResources, openStack, pendingOperations, projectWorkspace, repairKilledCheckpoint, withoutResultReads } from "./pulumi";
 
 /** The Pulumi project name (Pulumi.yaml of this process's project), which every fault's labels carry. */
 export const PROJECT_NAME = readProjectName();
@@ -97,17 +97,24 @@ export interface LeaseOutcome {
     detail: string;
 }
 
-/** Destroys a stack's faults: clears pending creates when there are any, destroys, checks nothing is left. */
+/**
+ * Destroys a stack's faults: clears pending creates when there are any, destroys, checks nothing is left.
+ * `clearPending`: true clears them first; false says the state has none (the `up` before it completed), so the state
+ * is not read for them; absent reads it and clears them when there are any.
+ */
 export async function destroyFaults(
     stack: Stack,
     opts: { clearPending?: boolean; onEvent?: (e: EngineEvent) => void } = {},
 ): Promise<{ clearedPendingCreates: boolean; left: number }> {
     let cleared = false;
-    if (opts.clearPending || (await pendingOperations(stack)) > 0) {
+    // `clearPending: false` is a caller that knows the state holds no pending operation (its `up` completed): one
+    // `pulumi stack export` (a CLI start, 0.3-0.5 s) less on every run's rollback.
+    if (opts.clearPending ?? (await pendingOperations(stack)) > 0) {
         await stack.refresh({ clearPendingCreates: true });
         cleared = true;
     }
-    await stack.destroy(opts.onEvent ? { onEvent: opts.onEvent } : {});
+    // What is left is read from the state below, not from destroy's result.
+    await withoutResultReads(stack).destroy(opts.onEvent ? { onEvent: opts.onEvent } : {});
     return { clearedPendingCreates: cleared, left: (await liveResources(stack)).length };
 }
 

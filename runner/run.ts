@@ -24,7 +24,7 @@ import { watchHalt } from "./halt";
 import { acquireLock } from "./lock";
 import { createProbe } from "./probes";
 import { Sampler, type Sample } from "./probes/sampler";
-import { errorSummary, liveResources, policyPacks, previewWithPolicies, violationLine, type PolicyViolation } from "./pulumi";
+import { errorSummary, liveResources, policyPacks, previewWithPolicies, violationLine, withoutResultReads, type PolicyViolation } from "./pulumi";
 import { destroyFaults, listReapers, revertReaper } from "./recover";
 import { redactDeep } from "./redact";
 import { StopWatcher, type StopTrigger } from "./stop";
@@ -361,8 +361,10 @@ async function steadyState(s: RunState): Promise<void> {
 /** Inject through Pulumi: `pulumi up`, recording each fault's injection time and revert record from the engine's events. */
 async function pulumiUp(s: RunState, stack: Stack): Promise<void> {
     s.enter("inject", "injecting the faults (pulumi up)");
-    await stack.up({
-        ...(policyPacks().length ? { policyPacks: policyPacks() } : {}),
+    const packs = policyPacks();
+    // The injection times and revert records come from the engine's events below, not from up's result.
+    await withoutResultReads(stack).up({
+        ...(packs.length ? { policyPacks: packs } : {}),
         signal: s.signal,
         onEvent: (e: EngineEvent) => {
             const outs = e.resOutputsEvent?.metadata.new?.outputs as { injectedAt?: string; owner?: FaultOwner; kind?: string; record?: unknown } | undefined;
@@ -671,6 +673,7 @@ export async function rollBack(
     let attempts = 0;
     const once = async (): Promise<Evidence["rollback"]> => {
         attempts++;
+        // A first attempt after a completed `up` passes false: that state holds no pending operation to look for.
         const r = await destroyFaults(stack, { clearPending: clearPending || attempts > 1 });
         cleared ||= r.clearedPendingCreates;
         if (r.left > 0) throw new RunnerError(`${r.left} resources still in the stack after destroy: ${(await liveResources(stack)).map((x) => x.urn.split("::").pop()).join(", ")}`);

@@ -7,25 +7,38 @@ import { FAULTS, drivers } from "../components/registry";
 import { faultComponent as componentOf } from "../components/core/faultComponent";
 import { resourceComponent } from "../components/core/resourceComponent";
 import type { AnyFaultDefinition, ResourceFaultDefinition, ResourceTarget } from "../components/core/defineFault";
-import { FisExperimentRun } from "../components/aws/FisExperimentRun";
-import { FisExperimentTemplate } from "../components/aws/FisExperimentTemplate";
 import { kubernetesLib } from "../components/kubernetes/lib";
-import { Reaper } from "../components/kubernetes/reaper/Reaper";
+import type { Reaper } from "../components/kubernetes/reaper/Reaper";
 
 type Described = pulumi.ComponentResource & { description: string };
 
 /** A fault component class: every one takes (name, args, opts) and says what it breaks. */
 type FaultComponent = new (name: string, args: never, opts?: pulumi.ComponentResourceOptions) => Described;
 
+// The AWS components load @pulumi/aws (seconds of start-up): they are required when the first one is built, so a
+// Docker or Kubernetes experiment never loads it. `typeof import` keeps them typed.
+const aws = () => ({
+    ...(require("../components/aws/FisExperimentTemplate") as typeof import("../components/aws/FisExperimentTemplate")),
+    ...(require("../components/aws/FisExperimentRun") as typeof import("../components/aws/FisExperimentRun")),
+});
+
 /** An FIS template, and its run when the entry has `run`: `up` then starts the experiment too. */
 class FisExperiment {
     constructor(name: string, args: never, opts?: pulumi.ComponentResourceOptions) {
+        const { FisExperimentTemplate, FisExperimentRun } = aws();
         const { run, ...template } = args as { run?: Record<string, unknown>; ttl: string; experiment: string };
         const t = new FisExperimentTemplate(name, template as never, opts);
         if (run) {
             new FisExperimentRun(`${name}-run`, { ...run, templateId: t.templateId, ttl: template.ttl, experiment: template.experiment } as never, opts);
         }
         return t;
+    }
+}
+
+/** An FIS run of an existing template (see {@link aws}). */
+class FisRun {
+    constructor(name: string, args: never, opts?: pulumi.ComponentResourceOptions) {
+        return new (aws().FisExperimentRun)(name, args, opts);
     }
 }
 
@@ -41,7 +54,7 @@ function classOf(f: AnyFaultDefinition): FaultComponent {
 const COMPONENTS: Record<FaultKind, FaultComponent> = {
     ...(Object.fromEntries(FAULTS.map((f) => [f.kind, classOf(f)])) as Record<Exclude<FaultKind, `aws:${string}`>, FaultComponent>),
     "aws:fis-experiment": FisExperiment as unknown as FaultComponent,
-    "aws:fis-experiment-run": FisExperimentRun,
+    "aws:fis-experiment-run": FisRun as unknown as FaultComponent,
 };
 
 /**
@@ -70,7 +83,9 @@ function faultComponent(fault: ExperimentFault, experiment: Pick<ExperimentSpec,
 function reaper(spec: ExperimentSpec): Reaper | undefined {
     if (!spec.faults.some((f) => f.kind.startsWith("kubernetes:"))) return undefined;
     const k = spec.kubernetes;
-    return new Reaper("reaper", { namespace: k?.reaperNamespace ?? "default", ...(k?.reaperImage ? { image: k.reaperImage } : {}) });
+    // Required here: @pulumi/kubernetes only loads for an experiment with Kubernetes faults.
+    const { Reaper: ClusterReaper } = require("../components/kubernetes/reaper/Reaper") as typeof import("../components/kubernetes/reaper/Reaper");
+    return new ClusterReaper("reaper", { namespace: k?.reaperNamespace ?? "default", ...(k?.reaperImage ? { image: k.reaperImage } : {}) });
 }
 
 /** Turns a validated experiment into its fault components and returns what the stack exports. */

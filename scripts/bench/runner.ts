@@ -8,15 +8,19 @@
 //  4. breach → rolled back: an error-rate stop condition driven by timeouts (web paused, the load's requests hang)
 //     and one driven by fast errors (web cut off): from the moment the breach became observable (the breaching
 //     request ended or passed its deadline) to the fault seen reverted on its target (target: <= 2 s).
-// Usage: npm run bench:runner  (or: node --import tsx scripts/bench/runner.ts [--skip-chaostoolkit] [--stop-only])
+//  5. the floor: a trivial stack of one dynamic resource whose provider does nothing, as compiled JS, with the same
+//     policy pack: preview + up + destroy through the same Automation API, what any Pulumi-based runner pays at least.
+// Usage: npm run bench:runner  (or: node --import tsx scripts/bench/runner.ts [--skip-chaostoolkit] [--stop-only] [--overhead-only])
+// (--overhead-only: 1, 2 and 5, without the sampling and stop-condition sections; --json FILE: the figures as JSON)
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { useFaultlineEnv } from "../../runner/env";
 import { createProbe, ProbeSpec } from "../../runner/probes";
 import { Sampler } from "../../runner/probes/sampler";
-import { openStack, removeStack } from "../../runner/pulumi";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { faultlineEnv, PROJECT_ROOT, useFaultlineEnv } from "../../runner/env";
+import { openStack, policyPacks, pulumiCli, removeStack } from "../../runner/pulumi";
 import { runExperiment } from "../../runner/run";
 import { freePort } from "../../test/helpers/demo";
 import { cleanupRun, createNetwork, runContainer, runId } from "../../test/helpers/docker";
@@ -36,6 +40,7 @@ async function reachable(port: number): Promise<boolean> {
 async function main(): Promise<void> {
     useFaultlineEnv();
     const skipCtk = process.argv.includes("--skip-chaostoolkit");
+    const overheadOnly = process.argv.includes("--overhead-only");
     const run = `bench-${runId()}`;
     const net = `flt-bench-${run}`;
     const web = `flt-bench-web-${run}`;
@@ -43,6 +48,9 @@ async function main(): Promise<void> {
     const stackName = `bench-runner-${run}`;
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-bench-"));
     const lines: string[] = [];
+    // --json FILE: the run's figures for the README (npm run docs:bench), in milliseconds.
+    const jsonAt = process.argv.indexOf("--json");
+    const figures: Record<string, unknown> = { date: new Date().toISOString().slice(0, 10), cores: os.cpus().length, loadBefore: os.loadavg()[0] };
     const say = (s: string) => {
         lines.push(s);
         console.log(s);
@@ -61,28 +69,7 @@ async function main(): Promise<void> {
             return;
         }
         // 3 first: sampling, while the machine is otherwise idle from this benchmark's point of view.
-        const probes = [
-            ProbeSpec.parse({ name: "http", kind: "http", url: `http://127.0.0.1:${otherPort}/` }),
-            ProbeSpec.parse({ name: "tcp", kind: "tcp", port: otherPort }),
-            ProbeSpec.parse({ name: "container-health", kind: "container-health", container: other }),
-            ProbeSpec.parse({ name: "container-stats", kind: "container-stats", container: other }),
-            ProbeSpec.parse({ name: "command-host", kind: "command", command: ["true"] }),
-        ].map((p) => createProbe(p as never));
-        const t0 = performance.now();
-        const sampler = new Sampler(probes, { intervalMs: 50, clock: () => performance.now() - t0, phase: () => "bench" });
-        sampler.start();
-        await new Promise((r) => setTimeout(r, 5000));
-        await sampler.stop();
-        say("probe sampling (interval 50 ms = 20 Hz target, 5 s, all probes at once):");
-        say("| probe | samples | rate | mean cost/sample | p99 cost | ok |");
-        say("|---|---|---|---|---|---|");
-        for (const p of probes) {
-            const xs = sampler.samples.filter((s) => s.probe === p.name);
-            const span = (xs.at(-1)!.t - xs[0]!.t) / 1000;
-            const costs = xs.map((s) => s.latencyMs).sort((a, b) => a - b);
-            const mean = costs.reduce((a, b) => a + b, 0) / costs.length;
-            say(`| ${p.name} | ${xs.length} | ${((xs.length - 1) / span).toFixed(1)} Hz | ${mean.toFixed(2)} ms | ${costs[Math.floor(costs.length * 0.99)]!.toFixed(2)} ms | ${xs.filter((s) => s.ok).length}/${xs.length} |`);
-        }
+        if (!overheadOnly) await sampling(say, other, otherPort);
 
         // 1: faultline.
         const experiment = {
@@ -98,13 +85,20 @@ async function main(): Promise<void> {
         const ph = Object.fromEntries(result.evidence.timing.phases.map((p) => [p.name, p.end_ms - p.start_ms]));
         const configured = WARMUP_MS + FAULT_MS + COOLDOWN_MS;
         const flOverhead = wall - configured;
+        const pulumiMs = ph.preflight! + ph.inject! + ph.rollback!;
         say("");
-        say(`faultline run: verdict ${result.evidence.verdict}, wall ${(wall / 1000).toFixed(1)} s, configured windows ${(configured / 1000).toFixed(1)} s, overhead ${(flOverhead / 1000).toFixed(1)} s`);
+        say(`faultline run: verdict ${result.evidence.verdict}, wall ${sec(wall)}, configured windows ${sec(configured)}, overhead ${sec(flOverhead)}`);
         say(
-            `  phases: preflight (stack open + preview + policy) ${(ph.preflight! / 1000).toFixed(1)} s, up ${(ph.inject! / 1000).toFixed(1)} s, ` +
-                `destroy ${(ph.rollback! / 1000).toFixed(1)} s, recovery wait ${((ph.recovery ?? 0) / 1000).toFixed(1)} s; ` +
-                `outside phases (stack open, evidence, reports) ${((wall - result.evidence.duration_ms) / 1000).toFixed(1)} s`,
+            `  phases: preflight (preview + policy) ${sec(ph.preflight!)}, up ${sec(ph.inject!)}, rollback (direct revert + destroy) ${sec(ph.rollback!)}, ` +
+                `recovery wait ${sec(ph.recovery ?? 0)}; outside phases (stack open, config, state and reaper checks, evidence, reports) ${sec(wall - result.evidence.duration_ms)}`,
         );
+
+        // 5: the floor, right after, under the same load.
+        const f = await floor(tmp, `${stackName}-floor`);
+        const floorMs = f.previewMs + f.upMs + f.destroyMs;
+        say(`floor (one no-op dynamic resource, JS, same CLI and policy pack): preview ${sec(f.previewMs)}, up ${sec(f.upMs)}, destroy ${sec(f.destroyMs)}, total ${sec(floorMs)}`);
+        say(`faultline preview + up + rollback ${sec(pulumiMs)} = ${(pulumiMs / floorMs).toFixed(2)}x the floor`);
+        Object.assign(figures, { wallMs: wall, configuredMs: configured, overheadMs: flOverhead, phases: ph, outsidePhasesMs: wall - result.evidence.duration_ms, floor: f, floorMs, pulumiMs });
 
         // 2: Chaos Toolkit on the same system and the same fault window.
         if (!skipCtk) {
@@ -137,10 +131,11 @@ async function main(): Promise<void> {
                 const journal = JSON.parse(fs.readFileSync(path.join(tmp, "journal.json"), "utf8")) as { status: string; deviated: boolean };
                 say(`chaostoolkit ${chaos.stdout.trim().split(" ").pop()}: status ${journal.status}, deviated ${journal.deviated}, exit ${r.status}, wall ${(ctkWall / 1000).toFixed(1)} s, configured window ${(FAULT_MS / 1000).toFixed(1)} s, overhead ${(ctkOverhead / 1000).toFixed(1)} s`);
                 say(`overhead ratio faultline / chaostoolkit: ${(flOverhead / ctkOverhead).toFixed(1)}x`);
+                Object.assign(figures, { chaostoolkit: chaos.stdout.trim().split(" ").pop(), ctkOverheadMs: ctkOverhead });
                 say("  (faultline's overhead buys: policy preview, blast-radius check, state, TTL reaper, guaranteed rollback, 20 Hz sampling, evidence and reports)");
             }
         }
-        await stopConditions(say, { stackName, tmp, web, net, webPort });
+        if (!overheadOnly) await stopConditions(say, { stackName, tmp, web, net, webPort });
     } finally {
         for (const name of [stackName, `${stackName}-timeouts`, `${stackName}-errors`]) {
             const stack = await openStack(name).catch(() => undefined);
@@ -152,7 +147,71 @@ async function main(): Promise<void> {
         fs.rmSync(tmp, { recursive: true, force: true });
     }
     const load = os.loadavg()[0]!.toFixed(1);
+    if (jsonAt >= 0) fs.writeFileSync(process.argv[jsonAt + 1]!, `${JSON.stringify({ ...figures, loadAfter: os.loadavg()[0] }, null, 2)}\n`);
     say(`\nmachine: ${os.cpus().length} cores, load average ${load} at the end (other work on the machine slows Pulumi a lot)`);
+}
+
+/** 3: probe sampling, every probe kind at 20 Hz for 5 s. */
+async function sampling(say: (s: string) => void, other: string, otherPort: number): Promise<void> {
+    const probes = [
+        ProbeSpec.parse({ name: "http", kind: "http", url: `http://127.0.0.1:${otherPort}/` }),
+        ProbeSpec.parse({ name: "tcp", kind: "tcp", port: otherPort }),
+        ProbeSpec.parse({ name: "container-health", kind: "container-health", container: other }),
+        ProbeSpec.parse({ name: "container-stats", kind: "container-stats", container: other }),
+        ProbeSpec.parse({ name: "command-host", kind: "command", command: ["true"] }),
+    ].map((p) => createProbe(p as never));
+    const t0 = performance.now();
+    const sampler = new Sampler(probes, { intervalMs: 50, clock: () => performance.now() - t0, phase: () => "bench" });
+    sampler.start();
+    await new Promise((r) => setTimeout(r, 5000));
+    await sampler.stop();
+    say("probe sampling (interval 50 ms = 20 Hz target, 5 s, all probes at once):");
+    say("| probe | samples | rate | mean cost/sample | p99 cost | ok |");
+    say("|---|---|---|---|---|---|");
+    for (const p of probes) {
+        const xs = sampler.samples.filter((s) => s.probe === p.name);
+        const span = (xs.at(-1)!.t - xs[0]!.t) / 1000;
+        const costs = xs.map((s) => s.latencyMs).sort((a, b) => a - b);
+        const mean = costs.reduce((a, b) => a + b, 0) / costs.length;
+        say(`| ${p.name} | ${xs.length} | ${((xs.length - 1) / span).toFixed(1)} Hz | ${mean.toFixed(2)} ms | ${costs[Math.floor(costs.length * 0.99)]!.toFixed(2)} ms | ${xs.filter((s) => s.ok).length}/${xs.length} |`);
+    }
+}
+
+/** Seconds, to one decimal. */
+const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** The floor's program: one dynamic resource whose provider does nothing, plain JS (no compile step at `pulumi` time). */
+const FLOOR_PROGRAM = `const pulumi = require("@pulumi/pulumi");
+const noop = { async create(inputs) { return { id: "floor", outs: inputs }; } };
+new pulumi.dynamic.Resource(noop, "floor", { n: 1 });
+`;
+
+/**
+ * 5: the floor. A project of its own in `tmp` (Pulumi.yaml, index.js, node_modules linked to this repository's),
+ * run through the same CLI, language host, backend and policy pack as an experiment's stack: preview, up, destroy.
+ */
+async function floor(tmp: string, stackName: string): Promise<{ previewMs: number; upMs: number; destroyMs: number }> {
+    const dir = path.join(tmp, "floor");
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: faultline-floor\nruntime: nodejs\nmain: index.js\n");
+    fs.writeFileSync(path.join(dir, "index.js"), FLOOR_PROGRAM);
+    fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(dir, "node_modules"));
+    const env = faultlineEnv();
+    const pulumiCommand = await pulumiCli(env.FAULTLINE_PULUMI_BIN!);
+    const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: dir }, { pulumiCommand, envVars: env });
+    const packs = policyPacks();
+    try {
+        const t0 = performance.now();
+        await stack.preview({ policyPacks: packs });
+        const t1 = performance.now();
+        await stack.up({ policyPacks: packs });
+        const t2 = performance.now();
+        await stack.destroy();
+        return { previewMs: t1 - t0, upMs: t2 - t1, destroyMs: performance.now() - t2 };
+    } finally {
+        await stack.destroy().catch(() => undefined);
+        await stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
+    }
 }
 
 /** 4: breach → rolled back, for a timeout-driven and an error-driven error-rate stop condition. */

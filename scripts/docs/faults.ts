@@ -25,13 +25,16 @@ export function faultTable(faults: readonly AnyFaultDefinition[]): string {
 /** `readme` with the text between each pair of markers replaced by its generated table. */
 export function withFaultTable(readme: string): string {
     let out = readme;
-    for (const { begin, end, faults } of TABLES) {
-        const a = out.indexOf(begin);
-        const b = out.indexOf(end);
-        if (a < 0 || b < a) throw new Error(`README.md: markers ${begin} ... ${end} not found; put them around the fault table`);
-        out = `${out.slice(0, a + begin.length)}\n${faultTable(faults)}\n${out.slice(b)}`;
-    }
+    for (const { begin, end, faults } of TABLES) out = replaceBetween(out, { begin, end }, faultTable(faults), "the fault table");
     return out;
+}
+
+/** `text` with what lies between `markers` replaced by `body` (generated README sections); `what` names the section. */
+export function replaceBetween(text: string, markers: { begin: string; end: string }, body: string, what: string): string {
+    const a = text.indexOf(markers.begin);
+    const b = text.indexOf(markers.end);
+    if (a < 0 || b < a) throw new Error(`README.md: markers ${markers.begin} ... ${markers.end} not found; put them around ${what}`);
+    return `${text.slice(0, a + markers.begin.length)}\n${body}\n${text.slice(b)}`;
 }
 
 function main(argv: string[]): number {

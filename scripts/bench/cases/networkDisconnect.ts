@@ -22,7 +22,10 @@ export const benchCase: BenchCase<Ctx> = {
         return { net, web, client, ip: ep!.ip };
     },
     spec: (c) => ({ container: c.web, network: c.net }),
-    observed: async (c) => !(await canFetch(c.client, "http://web:8080/", 2)),
+    // The probe starts only once the engine reports the container off the network: a fetch begun before the
+    // disconnect would hang on its half-open connection until its 2 s timeout, so the row's median flipped between
+    // milliseconds and seconds from run to run. Started after it, the fetch fails at once (the alias is gone).
+    observed: async (c) => (await endpointOf(c.web, c.net)) === undefined && !(await canFetch(c.client, "http://web:8080/", 2)),
     healthy: (c) => canFetch(c.client, "http://web:8080/", 2),
     rawInject: (c) => [["docker", "network", "disconnect", c.net, c.web]],
     rawRevert: (c) => [["docker", "network", "connect", "--alias", "web", "--ip", c.ip, c.net, c.web]],
