@@ -4,20 +4,11 @@ import { extendVariants, type FaultSpecSchema } from "./core/component";
 import { experimentSchema, FaultEntryBase, faultSpecOf, type ExperimentFaultOf, type ExperimentOf, type FaultEntry } from "../spec/experiment";
 import { FisExperimentRunSpec } from "./aws/FisExperimentRun";
 import { FisExperimentTemplateSpec } from "./aws/FisExperimentTemplate";
-import { DnsChaosSpec } from "./kubernetes/DnsChaos";
-import { IoChaosSpec } from "./kubernetes/IoChaos";
-import { NetworkChaosSpec } from "./kubernetes/NetworkChaos";
-import { NetworkPartitionSpec } from "./kubernetes/NetworkPartition";
-import { NodeThrottleSpec } from "./kubernetes/NodeThrottle";
-import { PodKillSpec } from "./kubernetes/PodKill";
-import { StressChaosSpec } from "./kubernetes/StressChaos";
-import { TimeChaosSpec } from "./kubernetes/TimeChaos";
-import { DOCKER_FAULTS } from "./registry";
+import { schemaOf } from "./core/defineFault";
+import { FAULTS, type DockerFault, type KubernetesFault } from "./registry";
 
-/** Every kind with a driver and a component (the registry's), by kind, with its spec schema. */
-const KINDS: Readonly<Record<string, FaultSpecSchema>> = Object.fromEntries(
-    DOCKER_FAULTS.map((f) => [f.kind, f.driver.schema as unknown as FaultSpecSchema]),
-);
+/** Every registered kind with a driver (the Docker kinds), by kind, with its spec schema. */
+const KINDS: Readonly<Record<string, FaultSpecSchema>> = Object.fromEntries(FAULTS.filter((f) => f.driver).map((f) => [f.kind, schemaOf(f)]));
 
 /** A kind's spec plus the entry fields; a spec that is itself a union (toxics, by `type`) gets them on each variant. */
 function entry(kind: string) {
@@ -44,22 +35,21 @@ function asWritten(kind: string, schema: z.ZodType) {
 /** The FIS run options of an `aws:fis-experiment` entry: present means `up` starts the template. */
 const FisRunOptions = FisExperimentRunSpec.omit({ templateId: true });
 
-/** Kubernetes and AWS kinds, validated by {@link asWritten}. Adding a kind is one line here. */
-const WRITTEN_KINDS = {
-    "kubernetes:network-partition": NetworkPartitionSpec,
-    "kubernetes:pod-kill": PodKillSpec,
-    "kubernetes:node-throttle": NodeThrottleSpec,
-    "kubernetes:network-chaos": NetworkChaosSpec,
-    "kubernetes:stress-chaos": StressChaosSpec,
-    "kubernetes:time-chaos": TimeChaosSpec,
-    "kubernetes:dns-chaos": DnsChaosSpec,
-    "kubernetes:io-chaos": IoChaosSpec,
+/**
+ * Kinds validated by {@link asWritten}: the registry's resource kinds (Kubernetes), whose schemas are refined, and
+ * the AWS kinds, which are not in the registry yet. Adding an AWS kind is one line here.
+ */
+const WRITTEN_KINDS: Readonly<Record<string, z.ZodType>> = {
+    ...Object.fromEntries(FAULTS.filter((f) => !f.driver).map((f) => [f.kind, schemaOf(f)])),
     "aws:fis-experiment": FisExperimentTemplateSpec.extend({ run: FisRunOptions.optional() }),
     "aws:fis-experiment-run": FisExperimentRunSpec.extend({ templateId: z.string().min(1, "must not be empty") }),
-} as const satisfies Record<string, z.ZodType>;
+};
+
+/** The AWS kinds (see {@link WRITTEN_KINDS}). */
+type AwsKind = "aws:fis-experiment" | "aws:fis-experiment-run";
 
 /** Every fault kind, e.g. `docker:network-disconnect`. */
-export type FaultKind = (typeof DOCKER_FAULTS)[number]["kind"] | keyof typeof WRITTEN_KINDS;
+export type FaultKind = DockerFault["kind"] | KubernetesFault["kind"] | AwsKind;
 
 /** Every fault kind an experiment accepts. */
 export const FAULT_KINDS = [...Object.keys(KINDS), ...Object.keys(WRITTEN_KINDS)] as FaultKind[];

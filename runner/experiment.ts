@@ -1,9 +1,9 @@
 // The one way `plan` and `run` open a stack's experiment: the stack, its experiment parsed once, what each fault will
 // break in words, and the secrets every output redacts. Neither command loads an experiment any other way.
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { parseSpec } from "../components/core/errors";
+import { parseSpec, type SpecIssue } from "../components/core/errors";
 import { ExperimentSpec } from "../components/experiment";
-import { driverFor } from "../components/registry";
+import { driverFor, drivers } from "../components/registry";
 import { faultSpecOf } from "../spec/experiment";
 import { ExperimentRefusedError } from "./errors";
 import { liveResources, openStack, readExperimentConfig } from "./pulumi";
@@ -88,4 +88,27 @@ export async function heldFaults(stack: Stack): Promise<string[]> {
     const ids = new Set((deployment.resources ?? []).map((r) => r.id));
     const armed = (await listReapers(stack.name)).filter((r) => !ids.has(r.id)).map((r) => `${r.fault} (${r.kind}, armed in reaper ${r.name})`);
     return [...inState, ...armed];
+}
+
+/**
+ * Checks every Docker fault's targets on the live engine (each driver's `checkTargets`): containers, networks,
+ * Toxiproxy instances and proxies must exist and be in the state the fault needs. Paths name the experiment's field,
+ * e.g. `faultline:experiment.faults[0].container`. Empty for an experiment whose own sandbox (environment.compose)
+ * creates its targets: they are checked at inject, once it is up.
+ */
+export async function missingTargets(spec: ExperimentSpec): Promise<SpecIssue[]> {
+    if (spec.environment.compose) return [];
+    const perFault = await Promise.all(
+        spec.faults.map(async (f, i): Promise<SpecIssue[]> => {
+            const check = drivers[f.kind]?.checkTargets;
+            if (!check) return [];
+            const at = `faultline:experiment.faults[${i}]`;
+            try {
+                return (await check(faultSpecOf(f))).map((x) => ({ path: x.path.replace(/^spec(?=$|[.[])/, at), message: x.message }));
+            } catch (err) {
+                return [{ path: at, message: `could not check the targets of fault "${f.name}": ${err instanceof Error ? err.message : String(err)}` }];
+            }
+        }),
+    );
+    return perFault.flat();
 }

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import lockfile from "proper-lockfile";
 import { PROJECT_ROOT } from "./env";
 import { StackLockedError, type LockHolder } from "./errors";
 
@@ -43,48 +44,70 @@ export function processAlive(pid: number, since?: Date): boolean {
     return started === undefined || started <= since!.getTime() + 2000;
 }
 
-/** The live holder of a stack's lock, or undefined when it is free (a lock left by a dead process is free). */
-export function lockHolder(stack: string): LockHolder | undefined {
+/**
+ * How long a lock whose holder stopped refreshing it stays held (proper-lockfile's `stale`; it refreshes the lock's
+ * mtime every half of it). This is what settles a lock of another host, whose pid cannot be checked from here.
+ */
+const STALE_MS = 10_000;
+
+/** proper-lockfile's options: the holder file need not exist; its lock is the directory `<file>.lock` beside it. */
+const lockOptions = { realpath: false, stale: STALE_MS } as const;
+
+/** The holder record of a lock file, or undefined when there is none (yet, or any more). */
+function readHolder(file: string): LockHolder | undefined {
     try {
-        const holder = JSON.parse(fs.readFileSync(lockFile(stack), "utf8")) as LockHolder;
-        if (holder.host !== os.hostname()) return holder; // another host: cannot check, so it counts as held
-        return processAlive(holder.pid, new Date(holder.startedAt)) ? holder : undefined;
+        return JSON.parse(fs.readFileSync(file, "utf8")) as LockHolder;
     } catch {
         return undefined;
     }
 }
 
 /**
- * Takes the stack's lock: a file created with O_EXCL holding the owner's pid. A lock whose process is dead (a
- * crashed or SIGKILLed run) is stale and taken over. Returns the release function.
+ * The live holder of a stack's lock, or undefined when it is free. A lock of this host is free when its process is
+ * dead (a crashed or SIGKILLed run), at once; a lock of another host while its holder keeps refreshing it.
+ */
+export function lockHolder(stack: string): LockHolder | undefined {
+    const holder = readHolder(lockFile(stack));
+    if (!holder) return undefined;
+    if (holder.host !== os.hostname()) return lockfile.checkSync(lockFile(stack), lockOptions) ? holder : undefined;
+    return processAlive(holder.pid, new Date(holder.startedAt)) ? holder : undefined;
+}
+
+/**
+ * Takes the stack's lock (proper-lockfile: an atomic mkdir, refreshed while held) and records the owner's pid in
+ * the lock file. A lock whose process is dead is stale and taken over at once. Returns the release function.
  */
 export function acquireLock(stack: string, command: string): () => void {
     fs.mkdirSync(LOCK_DIR, { recursive: true });
     const file = lockFile(stack);
     const me: LockHolder = { pid: process.pid, host: os.hostname(), command, startedAt: new Date().toISOString() };
     for (let attempt = 0; attempt < 3; attempt++) {
+        let unlock: () => void;
         try {
-            const fd = fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o644);
-            fs.writeSync(fd, JSON.stringify(me));
-            fs.closeSync(fd);
-            let released = false;
-            return () => {
-                if (released) return;
-                released = true;
-                try {
-                    const holder = JSON.parse(fs.readFileSync(file, "utf8")) as LockHolder;
-                    if (holder.pid === me.pid) fs.rmSync(file, { force: true });
-                } catch {
-                    // already gone
-                }
-            };
+            // A lock that stopped being refreshed (a process suspended past STALE_MS) may be taken by another run:
+            // say so instead of proper-lockfile's default, which throws from a timer and ends the process.
+            unlock = lockfile.lockSync(file, { ...lockOptions, onCompromised: (err) => process.stderr.write(`warning: the runner lock of stack "${stack}" was lost: ${err.message}\n`) });
         } catch (err) {
-            if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+            if ((err as NodeJS.ErrnoException).code !== "ELOCKED") throw err;
             const holder = lockHolder(stack);
-            if (holder) throw new StackLockedError(stack, holder);
-            // Stale: its owner is gone. Remove it and try again; O_EXCL settles a race between two takers.
-            fs.rmSync(file, { force: true });
+            // No record yet: another run took the lock a moment ago and is writing it.
+            if (holder || !readHolder(file)) throw new StackLockedError(stack, holder ?? { ...me, pid: 0, command: "another faultline (starting)" });
+            // Its owner is dead: remove its lock and try again; the atomic mkdir settles a race between two takers.
+            fs.rmSync(`${file}.lock`, { recursive: true, force: true });
+            continue;
         }
+        fs.writeFileSync(file, JSON.stringify(me));
+        let released = false;
+        return () => {
+            if (released) return;
+            released = true;
+            if (readHolder(file)?.pid === me.pid) fs.rmSync(file, { force: true });
+            try {
+                unlock();
+            } catch {
+                // already released or taken over
+            }
+        };
     }
     throw new Error(`could not take the lock ${file}; remove it if no faultline is running`);
 }
@@ -96,7 +119,7 @@ export function acquireLock(stack: string, command: string): () => void {
  */
 export function removeDeadLocks(stack?: string): LockHolder[] {
     if (!fs.existsSync(LOCK_DIR)) return [];
-    const files = stack ? [lockFile(stack)] : fs.readdirSync(LOCK_DIR).filter((f) => f.endsWith(".lock")).map((f) => path.join(LOCK_DIR, f));
+    const files = stack ? [lockFile(stack)] : fs.readdirSync(LOCK_DIR).filter((f) => f.endsWith(".lock") && !f.endsWith(".lock.lock")).map((f) => path.join(LOCK_DIR, f));
     const removed: LockHolder[] = [];
     for (const file of files) {
         let holder: LockHolder;
@@ -110,6 +133,7 @@ export function removeDeadLocks(stack?: string): LockHolder[] {
         }
         if (holder.host !== os.hostname() || (holder.pid > 0 && processAlive(holder.pid, new Date(holder.startedAt)))) continue;
         fs.rmSync(file, { force: true });
+        fs.rmSync(`${file}.lock`, { recursive: true, force: true });
         removed.push(holder);
     }
     return removed;

@@ -3,7 +3,8 @@
 import { formatDuration } from "../spec/units";
 import type { ExperimentSpec } from "../components/experiment";
 import { expectationsOf } from "../spec/experiment";
-import { collectTargets, openExperiment } from "./experiment";
+import { SpecError } from "../components/core/errors";
+import { collectTargets, missingTargets, openExperiment } from "./experiment";
 import { errorSummary, policyPacks, previewWithPolicies, violationLine, type PolicyViolation } from "./pulumi";
 import { redactDeep } from "./redact";
 
@@ -57,6 +58,9 @@ export function verificationSteps(spec: ExperimentSpec): string[] {
 /** Builds the plan of a stack's experiment, running `pulumi preview --diff` with the policy pack. */
 export async function planExperiment(opts: PlanOptions): Promise<Plan> {
     const { stack, spec, descriptions, secrets } = await openExperiment(opts.stack, opts.experiment);
+    // A missing target is the plan's answer, before the preview and before any policy says something about it.
+    const missing = await missingTargets(spec);
+    if (missing.length > 0) throw new SpecError("experiment targets (nothing was previewed)", missing);
     const planned: Plan["blastRadius"]["plannedTargets"] = [];
     let stdout = "";
     let changes: Record<string, number> = {};

@@ -4,6 +4,7 @@
 // `finally` that no signal reaches, after success, failure, a stop condition, an abort (SIGINT/SIGTERM in the CLI)
 // and an exception.
 import { randomBytes } from "node:crypto";
+import pRetry from "p-retry";
 import * as path from "node:path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { expectationsOf } from "../spec/experiment";
@@ -16,7 +17,7 @@ import { stackProvenance } from "./evidence/provenance";
 import type { Evidence } from "./evidence/schema";
 import { RUNS_DIR, writeRun, type RunFiles } from "./evidence/store";
 import { ExperimentRefusedError, RunnerError, StackHoldsFaultsError } from "./errors";
-import { collectTargets, heldFaults, openExperiment, type LoadedExperiment, type PlannedTarget } from "./experiment";
+import { collectTargets, heldFaults, missingTargets, openExperiment, type LoadedExperiment, type PlannedTarget } from "./experiment";
 import { startExperimentLoad, type LoadReport, type LoadResult, type LoadRun } from "./load";
 import { refuseIfHalted } from "../components/core/halt";
 import { watchHalt } from "./halt";
@@ -27,6 +28,7 @@ import { errorSummary, liveResources, policyPacks, previewWithPolicies, violatio
 import { destroyFaults, listReapers, revertReaper } from "./recover";
 import { redactDeep } from "./redact";
 import { StopWatcher, type StopTrigger } from "./stop";
+import { publishRun } from "./telemetry";
 
 export { errorSummary } from "./pulumi";
 
@@ -266,6 +268,8 @@ export class RunState {
 /** Preflight: the policy check and plan (`pulumi preview` with the policy pack), and the blast-radius limit. */
 async function preflight(s: RunState): Promise<void> {
     s.enter("preflight", "policy check and plan (pulumi preview)");
+    const missing = await missingTargets(s.spec);
+    if (missing.length > 0) s.end("aborted", `a target is not there, nothing was injected: ${missing.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
     try {
         const p = await previewWithPolicies(s.stack, { signal: s.signal, onEvent: collectTargets(s.plannedTargets) });
         s.policyViolations.push(...p.violations);
@@ -535,6 +539,8 @@ async function judge(s: RunState): Promise<RunResult> {
         }),
         s.exp.secrets,
     );
+    // After the rollback and the recovery wait, so neither Grafana nor a trace collector can delay them.
+    await publishRun(evidence, spec, (m) => s.log(m, "warn"));
     const files = writeRun(s.outDir, evidence, s.exp.secrets);
     return { evidence, files, exitCode: evidence.exit_code };
 }
@@ -603,26 +609,24 @@ export async function rollBack(
 ): Promise<Evidence["rollback"]> {
     const start = performance.now();
     let cleared = false;
-    let error: string | null = null;
     let attempts = 0;
-    for (attempts = 1; attempts <= 3; attempts++) {
-        try {
-            const r = await destroyFaults(stack, { clearPending: clearPending || attempts > 1 });
-            cleared ||= r.clearedPendingCreates;
-            if (r.left === 0) {
-                for (const reaper of await listReapers(stack.name)) {
-                    const o = await revertReaper(reaper, (m) => log(m));
-                    log(`orphaned fault ${o.fault}: ${o.detail}`, o.outcome === "failed" ? "warn" : "info");
-                    if (o.outcome === "failed") throw new RunnerError(o.detail);
-                }
-                return { performed: true, result: "succeeded", attempts, cleared_pending_creates: cleared, duration_ms: Math.round(performance.now() - start), error: null };
-            }
-            error = `${r.left} resources still in the stack after destroy: ${(await liveResources(stack)).map((x) => x.urn.split("::").pop()).join(", ")}`;
-        } catch (err) {
-            error = errorSummary(err);
+    const once = async (): Promise<Evidence["rollback"]> => {
+        attempts++;
+        const r = await destroyFaults(stack, { clearPending: clearPending || attempts > 1 });
+        cleared ||= r.clearedPendingCreates;
+        if (r.left > 0) throw new RunnerError(`${r.left} resources still in the stack after destroy: ${(await liveResources(stack)).map((x) => x.urn.split("::").pop()).join(", ")}`);
+        for (const reaper of await listReapers(stack.name)) {
+            const o = await revertReaper(reaper, (m) => log(m));
+            log(`orphaned fault ${o.fault}: ${o.detail}`, o.outcome === "failed" ? "warn" : "info");
+            if (o.outcome === "failed") throw new RunnerError(o.detail);
         }
-        log(`rollback attempt ${attempts} failed: ${error}`, "warn");
-        await sleep(1000 * attempts);
+        return { performed: true, result: "succeeded", attempts, cleared_pending_creates: cleared, duration_ms: Math.round(performance.now() - start), error: null };
+    };
+    let error: string;
+    try {
+        return await pRetry(once, { retries: 2, minTimeout: 1000, onFailedAttempt: (c) => log(`rollback attempt ${c.attemptNumber} failed: ${errorSummary(c.error)}`, "warn") });
+    } catch (err) {
+        error = errorSummary(err);
     }
-    return { performed: true, result: "failed", attempts: attempts - 1, cleared_pending_creates: cleared, duration_ms: Math.round(performance.now() - start), error };
+    return { performed: true, result: "failed", attempts, cleared_pending_creates: cleared, duration_ms: Math.round(performance.now() - start), error };
 }

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { ComposeSpec } from "./environment";
 import { Duration, LongDuration, Namespace, Ratio, slugName, Window } from "./fields";
 import { LoadSpec } from "./load";
+import { GrafanaSpec } from "./observability";
 import { ProbeSpec, PromQuery } from "./probe";
 import { formatDuration } from "./units";
 
@@ -249,6 +250,8 @@ function experimentObject<K extends string>(faults: z.ZodType<FaultEntry<K>, unk
          * are never targets either way. Defaults to false; prefer labelling the targets.
          */
         allowUnlabelledTargets: z.boolean().optional(),
+        /** Grafana to annotate with the run's phases (docs/observability.md); without it they are in the evidence only. */
+        grafana: GrafanaSpec.optional(),
         /** Kubernetes faults: where the in-cluster reaper of node faults runs, and its image. */
         kubernetes: z
             .object({

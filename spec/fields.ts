@@ -133,3 +133,24 @@ export function isLoopbackHost(host: string): boolean {
 export const Namespace = z
     .string({ error: "required: the namespace the fault acts in" })
     .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "is not a namespace name: lowercase letters, digits and '-', at most 63");
+
+/**
+ * A spec check that exactly one of two optional fields is given (e.g. `bytes` or `percent`): the issue names the
+ * first field, with `message` saying what to write.
+ */
+export function exactlyOneOf<T extends object>(first: keyof T & string, second: keyof T & string, message: string) {
+    return (spec: T, ctx: z.RefinementCtx): void => {
+        if ((spec[first] === undefined) === (spec[second] === undefined)) ctx.addIssue({ code: "custom", path: [first], message });
+    };
+}
+
+/** An http:// or https:// URL; `example` completes the message, e.g. "http://127.0.0.1:3000". */
+export function httpUrl(what: string, example: string) {
+    return z.string({ error: `required: ${what}, e.g. ${example}` }).refine((u) => {
+        try {
+            return ["http:", "https:"].includes(new URL(u).protocol);
+        } catch {
+            return false;
+        }
+    }, `must be an http:// or https:// URL of ${what}, e.g. ${example}`);
+}

@@ -1,21 +1,16 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ExperimentMetadata, experimentMetadataArgs } from "../components/core/ExperimentMetadata";
-import { ComposeStack } from "../components/docker/ComposeStack";
+import { ComposeStack } from "../components/docker/environments/ComposeStack";
 import { faultSpecOf } from "../spec/experiment";
 import type { ExperimentFault, ExperimentSpec, FaultKind } from "../components/experiment";
-import { DOCKER_FAULTS, drivers } from "../components/registry";
+import { FAULTS, drivers } from "../components/registry";
 import { faultComponent as componentOf } from "../components/core/faultComponent";
+import { resourceComponent } from "../components/core/resourceComponent";
+import type { AnyFaultDefinition, ResourceFaultDefinition } from "../components/core/defineFault";
 import { FisExperimentRun } from "../components/aws/FisExperimentRun";
 import { FisExperimentTemplate } from "../components/aws/FisExperimentTemplate";
-import { DnsChaos } from "../components/kubernetes/DnsChaos";
-import { IoChaos } from "../components/kubernetes/IoChaos";
-import { NetworkChaos } from "../components/kubernetes/NetworkChaos";
-import { NetworkPartition } from "../components/kubernetes/NetworkPartition";
-import { NodeThrottle } from "../components/kubernetes/NodeThrottle";
-import { PodKill } from "../components/kubernetes/PodKill";
-import { Reaper } from "../components/kubernetes/Reaper";
-import { StressChaos } from "../components/kubernetes/StressChaos";
-import { TimeChaos } from "../components/kubernetes/TimeChaos";
+import { kubernetesLib } from "../components/kubernetes/lib";
+import { Reaper } from "../components/kubernetes/reaper/Reaper";
 
 type Described = pulumi.ComponentResource & { description: string };
 
@@ -34,17 +29,22 @@ class FisExperiment {
     }
 }
 
-/** The component of every fault kind: the registry's Docker kinds, then the Kubernetes and AWS components. */
-const COMPONENTS: Partial<Record<FaultKind, FaultComponent>> = {
-    ...Object.fromEntries(DOCKER_FAULTS.map((f) => [f.kind, componentOf(f) as unknown as FaultComponent])),
-    "kubernetes:network-partition": NetworkPartition,
-    "kubernetes:pod-kill": PodKill,
-    "kubernetes:node-throttle": NodeThrottle,
-    "kubernetes:network-chaos": NetworkChaos,
-    "kubernetes:stress-chaos": StressChaos,
-    "kubernetes:time-chaos": TimeChaos,
-    "kubernetes:dns-chaos": DnsChaos,
-    "kubernetes:io-chaos": IoChaos,
+/** The Pulumi libraries of each resource kind's target. */
+const LIBS: Record<ResourceFaultDefinition["target"], () => unknown> = {
+    kubernetes: kubernetesLib,
+    aws: () => {
+        throw new Error("no AWS kind is a resource kind of the registry yet");
+    },
+};
+
+/** The component class of a registered kind: made from its driver, or from its resources and its target's libraries. */
+function classOf(f: AnyFaultDefinition): FaultComponent {
+    return (f.driver ? componentOf(f) : resourceComponent(f as ResourceFaultDefinition, LIBS[(f as ResourceFaultDefinition).target] as never)) as unknown as FaultComponent;
+}
+
+/** The component of every fault kind: the registry's, then the AWS components. */
+const COMPONENTS: Record<FaultKind, FaultComponent> = {
+    ...(Object.fromEntries(FAULTS.map((f) => [f.kind, classOf(f)])) as Record<Exclude<FaultKind, `aws:${string}`>, FaultComponent>),
     "aws:fis-experiment": FisExperiment as unknown as FaultComponent,
     "aws:fis-experiment-run": FisExperimentRun,
 };
@@ -54,11 +54,13 @@ const COMPONENTS: Partial<Record<FaultKind, FaultComponent>> = {
  * again, which gives the same values (every spec schema is idempotent, spec/fields.ts), so the parsed entry is
  * passed down as it is: its kind's spec, its ttl in milliseconds (filled in from timing.ttl if it had none).
  */
-function faultComponent(fault: ExperimentFault, experiment: Pick<ExperimentSpec, "name" | "allowUnlabelledTargets">, opts: pulumi.ComponentResourceOptions) {
+function faultComponent(fault: ExperimentFault, experiment: Pick<ExperimentSpec, "name" | "allowUnlabelledTargets" | "environment">, opts: pulumi.ComponentResourceOptions) {
     // `expect` is the runner's business, not the component's.
     // The opt-out reaches each fault's owner only when set, so other stacks' faults are unchanged.
     const optOut = experiment.allowUnlabelledTargets === true ? { allowUnlabelledTargets: true } : {};
-    const args = { ...faultSpecOf(fault), ttl: fault.ttl, experiment: experiment.name, ...optOut } as never;
+    // A Docker fault's targets in the experiment's own sandbox exist only once it is up: checked at inject, not preview.
+    const sandboxed = experiment.environment.compose && fault.kind.startsWith("docker:") ? { targetsCreatedByStack: true } : {};
+    const args = { ...faultSpecOf(fault), ttl: fault.ttl, experiment: experiment.name, ...optOut, ...sandboxed } as never;
     const Component = COMPONENTS[fault.kind];
     // Unreachable for a validated experiment (its kinds are these); kept so a new kind cannot be silently skipped.
     if (!Component) throw new Error(`faults.${fault.name}.kind: no component for kind "${fault.kind}"`);

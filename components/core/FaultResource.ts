@@ -3,7 +3,6 @@ import type { DriverContext, FaultDriver, PlannedTarget } from "./driver";
 import { toSpecIssues } from "./errors";
 import type { FaultOwner } from "./labels";
 import { moduleSpecifier } from "./modules";
-import { targetIssues } from "./optIn";
 
 /** Inputs of a FaultResource as the engine stores them. */
 export interface FaultResourceInputs {
@@ -14,6 +13,12 @@ export interface FaultResourceInputs {
     ttlMs: number;
     /** What the fault will hit, resolved by the driver's `plan` at check time (absent if it has none). */
     targets?: PlannedTarget[];
+    /**
+     * The stack itself creates the targets (an `environment.compose` sandbox the fault depends on), so at `check`
+     * they may not exist yet: the target checks are left to `create`, which runs after the sandbox is up. Absent
+     * (never false) otherwise, so other stacks' inputs are unchanged.
+     */
+    deferTargets?: true;
 }
 
 /** Outputs: the inputs plus the revert record, when the fault went in, and when its reaper fires. */
@@ -122,34 +127,22 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
                 failures: toSpecIssues(result.error.issues, "spec").map((i) => ({ property: i.path, reason: i.message })),
             };
         }
+        // The targets first: "no such container" is the answer, before any other check or policy has its say.
+        const missing = driver.checkTargets ? await driver.checkTargets(result.data) : [];
+        if (missing.length > 0) {
+            // Targets the stack creates itself (its sandbox) are checked at create, after the sandbox is up.
+            if (news.deferTargets) return { inputs: { ...news, spec: result.data } };
+            return { failures: missing.map((i) => ({ property: i.path, reason: i.message })) };
+        }
         // Live checks (a kernel feature, a binary in the target) fail the preview, never a half-done `up`.
         const issues = driver.preflight ? await driver.preflight(result.data) : [];
         if (issues.length > 0) return { failures: issues.map((i) => ({ property: i.path, reason: i.message })) };
         const inputs: FaultResourceInputs = { ...news, spec: result.data };
-        const screened = await this.screenTargets(driver, result.data, news.owner);
+        // The target screen runs here at preview and again in create (core/lifecycle.ts), right before inject.
+        const screened = await lifecycle().screenTargets(driver, result.data, news.owner, providerContext(news.owner).warn);
         if (screened.targets) inputs.targets = screened.targets;
         if (screened.issues.length > 0) return { failures: screened.issues.map((i) => ({ property: i.path, reason: i.message })) };
         return { inputs };
-    }
-
-    /**
-     * Resolves what the fault will hit (the driver's `plan`) and, for Docker faults, applies the provider's own
-     * target checks (components/core/optIn.ts): no faultline reaper or helper, and the opt-in label unless the
-     * experiment opted out (then a warning per unlabelled target). Runs at preview and again right before inject,
-     * because a target may lose its label, or first appear (a Compose sandbox), after the preview.
-     */
-    private async screenTargets(driver: FaultDriver, spec: unknown, owner: FaultOwner) {
-        const targets = driver.plan ? await driver.plan(spec) : undefined;
-        if (driver.target !== "docker" || !targets) return { targets, issues: [] };
-        const verdict = targetIssues(targets, owner);
-        for (const w of verdict.warnings) providerContext(owner).warn(w);
-        return { targets, issues: verdict.issues };
-    }
-
-    /** {@link screenTargets} at create: throws, so nothing is injected, when a target is refused. */
-    private async refuseUnsafeTargets(driver: FaultDriver, inputs: FaultResourceInputs): Promise<void> {
-        const { issues } = await this.screenTargets(driver, inputs.spec, inputs.owner);
-        if (issues.length > 0) throw new Error(`fault "${inputs.owner.fault}" was not injected: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
     }
 
     async diff(id: string, olds: FaultResourceOutputs, news: FaultResourceInputs): Promise<pulumi.dynamic.DiffResult> {
@@ -163,34 +156,17 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
     }
 
     async create(inputs: FaultResourceInputs): Promise<pulumi.dynamic.CreateResult<FaultResourceOutputs>> {
-        // The halt lever (faultline halt) refuses every injection, also a user's own `pulumi up`.
-        await (loadModule(HALT_MODULE) as typeof import("./halt")).refuseIfHalted();
+        // The sequence (halt lever, target screen, prepare → reaper armed → apply) is shared with withFault.
         const driver = this.driver();
-        await this.refuseUnsafeTargets(driver, inputs);
-        const injectedAt = Date.now();
-        const id = `${inputs.kind}/${inputs.owner.stack}/${inputs.owner.fault}/${injectedAt.toString(36)}`;
-        const expiresAt = injectedAt + inputs.ttlMs;
-        const reaper = this.reaper(driver);
-        const ctx: DriverContext = { ...providerContext(inputs.owner), expiresAt };
-        // Every driver is two-phase, so the reaper is armed before the target is touched: a kill -9 at any point
-        // leaves either nothing to undo or a reaper that undoes it (every revert is a no-op on a fault that never
-        // went in, and undoes a half-applied one). If applying fails, what was applied is reverted at once.
-        const record = await driver.prepare(inputs.spec, ctx);
-        if (reaper) {
-            const networkMode = driver.reaperNetworkMode?.(record);
-            try {
-                await reaper.arm({ id, kind: inputs.kind, record, owner: inputs.owner, expiresAt, ...(networkMode ? { networkMode } : {}) });
-            } catch (err) {
-                throw new Error(`could not arm the time-to-live reaper, so the fault was not injected: ${String(err)}`);
-            }
-        }
-        try {
-            await driver.apply(record, ctx);
-        } catch (err) {
-            await driver.revert(record, ctx);
-            await reaper?.disarm(id, inputs.owner);
-            throw err;
-        }
+        const { id, record, injectedAt, expiresAt } = await lifecycle().injectFault({
+            driver,
+            reaper: this.reaper(driver),
+            kind: inputs.kind,
+            spec: inputs.spec,
+            owner: inputs.owner,
+            ttlMs: inputs.ttlMs,
+            report: providerContext(inputs.owner),
+        });
         const outs = { ...inputs, record, injectedAt: new Date(injectedAt).toISOString(), expiresAt: new Date(expiresAt).toISOString() };
         return { id, outs };
     }
@@ -217,10 +193,8 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
     }
 
     async delete(id: string, props: FaultResourceOutputs): Promise<void> {
-        // Revert first, then disarm: if the revert fails, the reaper is still there to try again at its deadline.
         const driver = this.driver();
-        await driver.revert(props.record, providerContext(props.owner));
-        await this.reaper(driver)?.disarm(id, props.owner);
+        await lifecycle().revertFault(driver, this.reaper(driver), id, props.record, providerContext(props.owner));
     }
 }
 
@@ -237,10 +211,19 @@ export interface FaultResourceArgs {
     owner: FaultOwner;
     /** Time-to-live in milliseconds (already parsed from the fault's `ttl`). */
     ttlMs: number;
+    /** The stack creates the targets (its sandbox): see {@link FaultResourceInputs.deferTargets}. */
+    deferTargets?: boolean;
 }
 
-/** The halt lever's module, loaded by specifier in the provider's process like the drivers. */
-export const HALT_MODULE: string = moduleSpecifier(require.resolve("./halt"));
+/**
+ * The shared inject and revert sequence (core/lifecycle.ts), loaded by path in the provider's process like the
+ * drivers, so what Pulumi serializes into state is a path, not that module's code and its imports.
+ */
+export const LIFECYCLE_MODULE: string = moduleSpecifier(require.resolve("./lifecycle"));
+
+function lifecycle(): typeof import("./lifecycle") {
+    return loadModule(LIFECYCLE_MODULE);
+}
 
 /** The reaper host module of each target that needs one, as specifiers the provider resolves (core/modules.ts). */
 export const REAPER_MODULES: Partial<Record<string, string>> = {
@@ -280,6 +263,7 @@ export class FaultResource extends pulumi.dynamic.Resource {
             spec: args.spec,
             owner: args.owner,
             ttlMs: args.ttlMs,
+            ...(args.deferTargets ? { deferTargets: true } : {}),
             record: undefined,
             injectedAt: undefined,
             expiresAt: undefined,

@@ -40,6 +40,12 @@ export interface FaultOptions {
      * (`allowUnlabelledTargets` in the experiment spec).
      */
     allowUnlabelledTargets?: boolean;
+    /**
+     * The stack creates the targets itself (e.g. a ComposeStack the fault depends on): they may not exist at
+     * preview, so the preview's target checks ("no such container") wait until inject. Defaults to false. An
+     * experiment with `environment.compose` sets it for all its faults.
+     */
+    targetsCreatedByStack?: boolean;
 }
 
 /** The schema of {@link FaultOptions}; fault components extend their spec schema with it. */
@@ -47,6 +53,7 @@ export const FaultOptionsSchema = z.object({
     ttl: LongDuration,
     experiment: z.string().min(1).optional(),
     allowUnlabelledTargets: z.boolean().optional(),
+    targetsCreatedByStack: z.boolean().optional(),
 });
 
 /** A spec schema a fault component can take: one object, or a discriminated union of objects (one per variant). */
@@ -92,12 +99,13 @@ export function faultArgs<S extends FaultSpecSchema>(
     type: string,
     name: string,
     kind: string,
-): { spec: z.output<S>; ttlMs: number; owner: FaultOwner } {
+): { spec: z.output<S>; ttlMs: number; owner: FaultOwner; deferTargets: boolean } {
     const parsed = parseArgs(withFaultOptions(specSchema), args, type, name) as Record<string, unknown>;
-    const { ttl, experiment, allowUnlabelledTargets, ...spec } = parsed;
+    const { ttl, experiment, allowUnlabelledTargets, targetsCreatedByStack, ...spec } = parsed;
     return {
         spec: spec as z.output<S>,
         ttlMs: ttl as number,
+        deferTargets: targetsCreatedByStack === true,
         owner: faultOwner(name, kind, {
             ...(experiment === undefined ? {} : { experiment: experiment as string }),
             ...(allowUnlabelledTargets === true ? { allowUnlabelledTargets: true } : {}),

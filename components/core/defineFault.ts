@@ -1,11 +1,16 @@
-// One fault kind, defined once. A kind's file (components/<target>/faults/<kind>.ts) holds its spec schema, its
-// driver and one `defineFault` call; the registry (components/registry.ts) lists the definitions, and everything
-// else is derived from that list: the experiment's kinds, the program's table, the exports, the reaper's and
-// `recover`'s lookup, and the README's fault table.
+// One fault kind, defined once. A kind's file (components/<target>/faults/<kind>.ts) holds its spec schema and
+// either its driver and one `defineFault` call, or (a kind made of its target's own Pulumi resources: Kubernetes
+// objects, Chaos Mesh custom resources) the resources it declares and one `defineResourceFault` call. The registry
+// (components/registry.ts) lists the definitions, and everything else is derived from that list: the experiment's
+// kinds, the program's table, the exports, the reaper's and `recover`'s lookup, and the README's fault tables.
 //
-// This module, like every kind file, is free of @pulumi/pulumi: the registry is bundled into the reapers
-// (core/bundle.ts), which revert faults where Pulumi is not installed. The Pulumi component class of a kind is
-// made from its definition by core/faultComponent.ts, which only the program and the package's exports import.
+// This module, like every kind file, is free of @pulumi/* (type imports aside): the registry is bundled into the
+// reapers (core/bundle.ts), which revert faults where Pulumi is not installed. The Pulumi component class of a kind
+// is made from its definition by core/faultComponent.ts (resource kinds: core/resourceComponent.ts, which hands the
+// kind its target's libraries), which only the program and the package's exports import.
+import type { ComponentResource, ComponentResourceOptions } from "@pulumi/pulumi";
+import type { z } from "zod";
+import type { FaultSpecSchema } from "./component";
 import type { FaultDriver } from "./driver";
 import type { FaultOwner } from "./labels";
 
@@ -51,4 +56,73 @@ export function defineFault<Spec, Rec, C extends string, Fields extends object =
     def: FaultDefinitionInput<Spec, Rec, Fields, C>,
 ): FaultDefinition<Spec, Rec, Fields, C> {
     return { ...def, kind: def.driver.kind, target: def.driver.target };
+}
+
+/**
+ * What a kind's `build` gets: the component (the parent of every child it makes), the validated spec and options,
+ * a way to reject an arg before any child exists, and its target's Pulumi libraries. The libraries come in here,
+ * not by import, so that a kind file stays free of @pulumi/* (see the module comment) while it declares its
+ * resources in the same file as its schema.
+ */
+export interface ResourceContext<Spec, Lib> {
+    /** The fault's component: pass it as `parent` of every child. */
+    readonly parent: ComponentResource;
+    /** The fault's name (children are named `<name>-<part>`). */
+    readonly name: string;
+    /** The validated spec, every default filled in. */
+    readonly spec: Spec;
+    /** The time-to-live in milliseconds. */
+    readonly ttlMs: number;
+    /** Who owns the fault (labels, lease). */
+    readonly owner: FaultOwner;
+    /** The component's options (its `dependsOn`: the stack's reaper, the environment). */
+    readonly opts: ComponentResourceOptions | undefined;
+    /** The target's Pulumi libraries, loaded by the component (e.g. components/kubernetes/lib.ts). */
+    readonly lib: Lib;
+    /** Rejects the args at `path` with `reason`, the same way an invalid field is rejected: before any child exists. */
+    invalid(path: string, reason: string): never;
+}
+
+/** What a resource kind's `build` returns: its one-sentence description and its component's read-only fields. */
+export type ResourceFields = { description: string } & Record<string, unknown>;
+
+/** What {@link defineResourceFault} takes: the same component name, failure class and docs as a driver kind. */
+export interface ResourceFaultInput<S extends FaultSpecSchema, K extends string, C extends string, Lib, F extends ResourceFields>
+    extends Pick<FaultDefinitionInput<unknown, unknown, object, C>, "component" | "failureClass" | "up" | "revert" | "docs"> {
+    /** `<target>:<fault>`, e.g. `kubernetes:pod-kill`. */
+    kind: K;
+    /** The spec schema (zod; every field with JSDoc: it is the component's args documentation). */
+    schema: S;
+    /** The kind file itself (`__filename`), so an unregistered kind file is found by the registry's test. */
+    module: string;
+    /** Declares the fault's resources under `ctx.parent` and returns the component's fields. */
+    build: (ctx: ResourceContext<z.output<S>, Lib>) => F;
+}
+
+/**
+ * A fault kind made of Pulumi resources of its target (Kubernetes objects and a lease, Chaos Mesh custom resources,
+ * AWS resources) instead of one driver behind a dynamic provider. Its reverting is the target's: the in-cluster
+ * reaper deletes what the lease lists, Chaos Mesh and FIS end at their durations.
+ */
+export interface ResourceFaultDefinition<S extends FaultSpecSchema = any, K extends string = string, C extends string = string, Lib = any, F extends ResourceFields = any>
+    extends ResourceFaultInput<S, K, C, Lib, F> {
+    /** Where the fault lives: the part of `kind` before the colon. */
+    readonly target: "kubernetes" | "aws";
+    /** None: see {@link ResourceFaultDefinition}. */
+    readonly driver?: undefined;
+}
+
+/** Defines a fault kind made of Pulumi resources (see {@link ResourceFaultDefinition}). */
+export function defineResourceFault<S extends FaultSpecSchema, K extends `${"kubernetes" | "aws"}:${string}`, C extends string, Lib, F extends ResourceFields>(
+    def: ResourceFaultInput<S, K, C, Lib, F>,
+): ResourceFaultDefinition<S, K, C, Lib, F> {
+    return { ...def, target: def.kind.slice(0, def.kind.indexOf(":")) as "kubernetes" | "aws" };
+}
+
+/** Any registered kind: a driver kind ({@link defineFault}) or a resource kind ({@link defineResourceFault}). */
+export type AnyFaultDefinition = FaultDefinition | ResourceFaultDefinition;
+
+/** The spec schema of any kind. */
+export function schemaOf(def: AnyFaultDefinition): FaultSpecSchema {
+    return (def.driver ? def.driver.schema : (def as ResourceFaultDefinition).schema) as FaultSpecSchema;
 }

@@ -74,6 +74,16 @@ export async function execInContainer(
     };
 }
 
+/** `docker network inspect`, or undefined when there is no such network (any other error is thrown). */
+export async function inspectNetwork(ref: string): Promise<{ Id: string; Name: string } | undefined> {
+    try {
+        return (await dockerClient().getNetwork(ref).inspect()) as { Id: string; Name: string };
+    } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+    }
+}
+
 /** `docker inspect` of a container, or undefined when it does not exist (any other error is thrown). */
 export async function inspectContainer(ref: string): Promise<Docker.ContainerInspectInfo | undefined> {
     try {

@@ -92,6 +92,13 @@ export interface FaultDriver<Spec = unknown, Rec = unknown> {
     /** One sentence for plans and previews: what this spec will break. */
     describe(spec: Spec): string;
     /**
+     * Checks that every target the spec names exists and is in the state the fault needs (a running container, a
+     * network the container is attached to, a Toxiproxy with that proxy), at preview time: first in the provider's
+     * `check` and in the runner's plan, before the preflight, the plan and any policy. Says "no such container"
+     * (network, proxy) as such. Return issues with paths under `spec`, e.g. `spec.network`. Every Docker kind has one.
+     */
+    checkTargets?(spec: Spec): Promise<SpecIssue[]>;
+    /**
      * Optional checks against the live target that run at preview time (the provider's `check`), for problems
      * that must never wait for `up`, e.g. a kernel without netem. Return issues with paths under `spec`.
      */

@@ -36,6 +36,22 @@ export class FaultError extends Error {
     }
 }
 
+/** A FaultError as a spec issue: its field and its message without the field's prefix. */
+export function issueOf(err: FaultError): SpecIssue {
+    return { path: err.field, message: err.message.slice(err.field.length + 2) };
+}
+
+/** Runs `check`; a FaultError it throws becomes the one issue returned (any other error is thrown). */
+export async function issuesOf(check: () => Promise<unknown>): Promise<SpecIssue[]> {
+    try {
+        await check();
+        return [];
+    } catch (err) {
+        if (err instanceof FaultError) return [issueOf(err)];
+        throw err;
+    }
+}
+
 /** Renders a zod path (`["faults", 2, "ttl"]`) the way users write it (`faults[2].ttl`), under an optional root. */
 export function formatPath(path: ReadonlyArray<PropertyKey>, root?: string): string {
     let out = root ?? "";

@@ -45,8 +45,8 @@ export function faultComponent<D extends FaultDefinition>(def: D): FaultComponen
         static readonly definition = def;
         constructor(name: string, args: FaultComponentArgs<D>, opts?: pulumi.ComponentResourceOptions) {
             super(type, name, {}, opts);
-            const { spec, ttlMs, owner } = faultArgs(def.driver.schema as unknown as FaultSpecSchema, args, type, name, def.kind);
-            const fault = new FaultResource(`${name}-fault`, { driverModule: def.module, kind: def.kind, spec, owner, ttlMs }, { parent: this });
+            const { spec, ttlMs, owner, deferTargets } = faultArgs(def.driver.schema as unknown as FaultSpecSchema, args, type, name, def.kind);
+            const fault = new FaultResource(`${name}-fault`, { driverModule: def.module, kind: def.kind, spec, owner, ttlMs, deferTargets }, { parent: this });
             const outputs: Record<string, unknown> = {
                 spec,
                 ...(def.fields ? def.fields(spec, owner) : {}),

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PACKAGE_ROOT } from "../core/modules";
-import type { SandboxServiceInput } from "./sandbox";
+import type { SandboxServiceInput } from "./environments/sandbox";
 
 /** The Toxiproxy configuration of the demo (demo/toxiproxy.json): proxies `postgres` and `redis`. */
 export const DEMO_TOXIPROXY_CONFIG = path.join(PACKAGE_ROOT, "demo", "toxiproxy.json");

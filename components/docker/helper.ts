@@ -81,7 +81,9 @@ export async function runHelper(opts: HelperOptions): Promise<ExecResult> {
             stream.on("close", resolve);
             stream.on("error", () => resolve());
         });
-        const exited = container.wait({ condition: "next-exit" }) as Promise<{ StatusCode: number }>;
+        // "removed", as `docker run --rm` waits: "next-exit" returns before AutoRemove has removed the helper, so a
+        // caller that lists containers right after (leftover checks, recover) could still see it.
+        const exited = container.wait({ condition: "removed" }) as Promise<{ StatusCode: number }>;
         await container.start();
         const timedOut = new Promise<never>((_, reject) => {
             timer = setTimeout(

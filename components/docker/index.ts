@@ -20,6 +20,7 @@ export const {
     DependencyDown,
     DiskFill,
     DnsFailure,
+    HttpFault,
     IoStress,
     MemoryStress,
     Netem,
@@ -36,5 +37,5 @@ const _everyKindExported: Record<string, never> = unexported;
 /** Arguments of a Docker fault component, by class name, e.g. `docker.Args<"ContainerPause">`. */
 export type Args<C extends keyof DockerComponents> = FaultComponentArgs<Extract<DockerFault, { component: C }>>;
 
-export { ComposeStack, type ComposeStackArgs } from "./ComposeStack";
-export { DockerSandbox, type DockerSandboxArgs } from "./DockerSandbox";
+export { ComposeStack, type ComposeStackArgs } from "./environments/ComposeStack";
+export { DockerSandbox, type DockerSandboxArgs } from "./environments/DockerSandbox";

@@ -1,6 +1,7 @@
-import type { FaultOwner } from "../core/labels";
+import type { DriverContext, Observation, RevertOutcome } from "../core/driver";
+import { ownerLabels, type FaultOwner } from "../core/labels";
 import { runInNetns } from "./helper";
-import type { NetnsTarget } from "./netns";
+import { observeAll, revertAll, type NetnsTarget } from "./netns";
 
 /**
  * The comment on every iptables rule of one fault, `faultline:<stack>:<fault>`. Rules carry no labels, so the
@@ -93,4 +94,23 @@ export async function countRules(t: NetnsTarget, comment: string, labels: Record
         what: `listing iptables rules in the network namespace of "${t.name}"`,
     });
     return Number(r.stdout.trim());
+}
+
+/** What a fault made of iptables rules records: its owner, the rules' comment, and the namespaces they are in. */
+export interface RulesRecord {
+    owner: FaultOwner;
+    comment: string;
+    targets: NetnsTarget[];
+}
+
+/** Deletes the fault's rules from every target's namespace (revertAll's outcome: reverted, already, target gone). */
+export function revertRules(record: RulesRecord, ctx: DriverContext): Promise<RevertOutcome> {
+    const labels = ownerLabels(record.owner);
+    return revertAll(record.targets, async (t) => (await deleteRules(t, record.comment, labels)) > 0, ctx);
+}
+
+/** Active while the fault's rules are in place in a running target; `what` names them in the detail. */
+export function observeRules(record: RulesRecord, what: string): Promise<Observation> {
+    const labels = ownerLabels(record.owner);
+    return observeAll(record.targets, async (t) => (await countRules(t, record.comment, labels)) > 0, `${what} "${record.comment}"`);
 }

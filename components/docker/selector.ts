@@ -112,7 +112,7 @@ export async function selectContainers(sel: ContainerSelector, field: string): P
             sel.nameRegex !== undefined ? `name matching /${sel.nameRegex}/` : "",
             sel.labels ? `labels ${Object.entries(sel.labels).map(([k, v]) => `${k}=${v}`).join(",")}` : "",
         ].filter(Boolean);
-        throw new FaultError(field, `no running container with ${wanted.join(" and ")}; check \`docker ps\``);
+        throw new FaultError(field, `no such container: no running container with ${wanted.join(" and ")}; check \`docker ps\``);
     }
     return matches.slice(0, blastCount(sel, matches.length));
 }

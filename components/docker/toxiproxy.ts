@@ -6,7 +6,7 @@ import * as os from "node:os";
 import { z } from "zod";
 import { dockerClient, isNotFound } from "../core/docker";
 import type { PlannedTarget } from "../core/driver";
-import { FaultError, type SpecIssue } from "../core/errors";
+import { FaultError, issueOf, type SpecIssue } from "../core/errors";
 
 /** The port Toxiproxy's API listens on unless told otherwise (`toxiproxy -port`). */
 export const TOXIPROXY_API_PORT = 8474;
@@ -210,7 +210,7 @@ export async function connectSpec(ref: ToxiproxyRef, field: string): Promise<Spe
     const apiPort = ref.apiPort ?? TOXIPROXY_API_PORT;
     const info = await inspect(ref.container!);
     if (!info) {
-        throw new FaultError(`${field}.container`, `no container "${ref.container}"; list containers with \`docker ps -a\``);
+        throw new FaultError(`${field}.container`, `no such container "${ref.container}"; list containers with \`docker ps -a\``);
     }
     const name = String(info.Name).replace(/^\//, "");
     if (!info.State?.Running) {
@@ -275,15 +275,19 @@ export function toxiproxyWhere(ref: ToxiproxyRef): string {
     return ref.container !== undefined ? `container "${ref.container}"` : ref.url!;
 }
 
-/** Preview-time check shared by the Toxiproxy faults: the Toxiproxy exists and its API answers. */
-export async function toxiproxyPreflight(ref: ToxiproxyRef): Promise<SpecIssue[]> {
+/**
+ * Preview-time target check shared by the Toxiproxy faults: the Toxiproxy exists, runs and answers, and has the
+ * proxy the fault names (else "no proxy", listing those it has).
+ */
+export async function toxiproxyTargets(ref: ToxiproxyRef, proxy: string): Promise<SpecIssue[]> {
     try {
         const { api } = await connectSpec(ref, "spec.toxiproxy");
-        const r = await api.request("GET", "/version");
-        if (r.status !== 200) unexpected(api, "GET /version", r);
+        const r = await api.request("GET", `/proxies/${encodeURIComponent(proxy)}`);
+        if (r.status === 404) throw await noSuchProxy(api, proxy, "spec.proxy");
+        if (r.status !== 200) unexpected(api, `GET /proxies/${proxy}`, r);
         return [];
     } catch (err) {
-        if (err instanceof FaultError) return [{ path: err.field, message: err.message.slice(err.field.length + 2) }];
+        if (err instanceof FaultError) return [issueOf(err)];
         return [{ path: "spec.toxiproxy", message: `${(err as Error).message}; check that Toxiproxy is running and its API port is right` }];
     }
 }

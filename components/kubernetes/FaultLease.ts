@@ -97,10 +97,6 @@ export class FaultLease extends pulumi.dynamic.Resource {
     }
 }
 
-/** The API reference of a namespaced object a fault creates, for its lease. */
-export function leased(apiVersion: string, plural: string, namespace: string, name: string): ObjectRef {
-    return { apiVersion, plural, namespace, name };
-}
 
 /**
  * Creates a fault component's lease as its first child, after whatever the component itself depends on (the

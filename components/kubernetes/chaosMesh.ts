@@ -1,10 +1,9 @@
-import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { faultArgs, type FaultOptions } from "../core/component";
+import { defineResourceFault, type FaultClass, type ResourceContext } from "../core/defineFault";
 import { formatDuration } from "../../spec/units";
 import { Duration } from "../../spec/fields";
-import { leased, leaseFor } from "./FaultLease";
+import { leased } from "./lease";
+import type { KubernetesLib } from "./lib";
 import { EXPIRES_AT_ANNOTATION, faultMetadata, K8sRoles, keepExpiry, LabelMap, Namespace, objectName } from "./meta";
 
 /** The API group and version of every Chaos Mesh kind faultline declares. */
@@ -124,15 +123,7 @@ export const ChaosCommon = {
     duration: Duration.optional(),
 };
 
-/** Arguments every Chaos Mesh component shares. */
-export interface ChaosMeshArgs extends FaultOptions {
-    /** The pods to hit: namespace, labels/expressions/pods, and the blast-radius mode. */
-    selector: z.input<typeof ChaosSelector>;
-    /** How long Chaos Mesh keeps the fault in. Defaults to `ttl`; may not be longer. */
-    duration?: string | number;
-}
-
-/** What a Chaos Mesh component turns its validated spec into. */
+/** What a Chaos Mesh kind turns its validated spec into. */
 export interface ChaosBody {
     /** The kind-specific part of `spec` (action, delay, stressors…); selector, mode, value and duration are added. */
     spec: Record<string, unknown>;
@@ -140,73 +131,57 @@ export interface ChaosBody {
     description: string;
 }
 
-/**
- * The one way a Chaos Mesh fault component is built: validate every arg (including duration ≤ ttl) before any
- * child, then create one `chaos-mesh.org/v1alpha1` custom resource labelled as the fault, whose `spec.duration` is
- * its time-to-live: Chaos Mesh recovers the pods when it runs out, and the faultline reaper deletes the object
- * after `ttl`.
- */
-export abstract class ChaosMeshFault extends pulumi.ComponentResource {
-    /** Namespace of the pods and of the custom resource. */
-    readonly namespace: string;
-    /** The custom resource's name. */
-    readonly resourceName: string;
-    /** The Chaos Mesh duration written into `spec.duration` (Go notation). */
-    readonly duration: string;
-    /** What this fault breaks, in one sentence (shown by plans and previews). */
-    readonly description: string;
-    /** When the reaper deletes the custom resource (ISO 8601). */
-    readonly expiresAt: string;
-    /** The Chaos Mesh custom resource. */
-    readonly resource: k8s.apiextensions.CustomResource;
-
-    protected constructor(
-        type: string,
-        chaosKind: string,
-        kind: string,
-        schema: z.ZodObject,
-        name: string,
-        args: object,
-        build: (spec: any) => ChaosBody,
-        opts?: pulumi.ComponentResourceOptions,
-    ) {
-        super(type, name, {}, opts);
-        const { spec, ttlMs, owner } = faultArgs(schema, args, type, name, kind);
-        const durationMs = (spec.duration as number | undefined) ?? ttlMs;
-        if (durationMs > ttlMs) {
-            const reason = `${formatDuration(durationMs)} is longer than the ttl (${formatDuration(ttlMs)}); shorten it or raise ttl`;
-            throw new pulumi.InputPropertiesError({
-                message: `invalid arguments for ${type} "${name}":\n  - duration: ${reason}`,
-                errors: [{ propertyPath: "duration", reason }],
-            });
-        }
-        const selector = spec.selector as ChaosSelector;
-        const body = build(spec);
-        const meta = faultMetadata(owner, K8sRoles.chaos, ttlMs);
-
-        this.namespace = selector.namespace;
-        this.resourceName = objectName(name);
-        this.duration = formatDuration(durationMs);
-        this.description = body.description;
-        this.expiresAt = meta.annotations[EXPIRES_AT_ANNOTATION]!;
-        const objects = [leased(CHAOS_MESH_API_VERSION, chaosKind.toLowerCase(), this.namespace, this.resourceName)];
-        const lease = leaseFor(this, name, { namespace: this.namespace, owner, ttlMs, objects }, opts);
-        this.resource = new k8s.apiextensions.CustomResource(
-            `${name}-chaos`,
-            {
-                apiVersion: CHAOS_MESH_API_VERSION,
-                kind: chaosKind,
-                metadata: { name: this.resourceName, namespace: this.namespace, ...meta },
-                spec: { ...chaosSelectorFields(selector), ...body.spec, duration: this.duration },
-            },
-            { parent: this, deleteBeforeReplace: true, dependsOn: [lease], ...keepExpiry() },
-        );
-        this.registerOutputs({
-            namespace: this.namespace,
-            resourceName: this.resourceName,
-            duration: this.duration,
-            description: this.description,
-            expiresAt: this.expiresAt,
-        });
-    }
+/** What {@link defineChaosMeshFault} takes: a kind's definition, minus `build`, plus its custom resource's kind and body. */
+export interface ChaosMeshFaultInput<S extends z.ZodObject, K extends `kubernetes:${string}`, C extends string> {
+    kind: K;
+    component: C;
+    /** The Chaos Mesh kind of the custom resource, e.g. "NetworkChaos". */
+    chaosKind: string;
+    /** The spec: {@link ChaosCommon} plus the kind's fields. */
+    schema: S;
+    failureClass: FaultClass;
+    up: string;
+    revert: string;
+    docs: string;
+    module: string;
+    /** The kind-specific part of the custom resource's spec, and the description. */
+    body: (spec: z.output<S>) => ChaosBody;
 }
+
+/**
+ * The one way a Chaos Mesh kind is defined: validate every arg (including duration ≤ ttl) before any child, then
+ * create one `chaos-mesh.org/v1alpha1` custom resource labelled as the fault, whose `spec.duration` is its
+ * time-to-live: Chaos Mesh recovers the pods when it runs out, and the faultline reaper deletes the object after
+ * `ttl`. The component's fields: namespace, resourceName, duration (Go notation), description, expiresAt and the
+ * custom resource (`resource`).
+ */
+export function defineChaosMeshFault<S extends z.ZodObject, K extends `kubernetes:${string}`, C extends string>(def: ChaosMeshFaultInput<S, K, C>) {
+    const { chaosKind, body, ...rest } = def;
+    return defineResourceFault({
+        ...rest,
+        build: ({ parent, name, spec, ttlMs, owner, opts, lib, invalid }: ResourceContext<z.output<S>, KubernetesLib>) => {
+            const durationMs = (spec.duration as number | undefined) ?? ttlMs;
+            if (durationMs > ttlMs) invalid("duration", `${formatDuration(durationMs)} is longer than the ttl (${formatDuration(ttlMs)}); shorten it or raise ttl`);
+            const selector = spec.selector as ChaosSelector;
+            const made = body(spec);
+            const meta = faultMetadata(owner, K8sRoles.chaos, ttlMs);
+            const namespace = selector.namespace;
+            const resourceName = objectName(name);
+            const duration = formatDuration(durationMs);
+            const objects = [leased(CHAOS_MESH_API_VERSION, chaosKind.toLowerCase(), namespace, resourceName)];
+            const lease = lib.leaseFor(parent, name, { namespace, owner, ttlMs, objects }, opts);
+            const resource = new lib.k8s.apiextensions.CustomResource(
+                `${name}-chaos`,
+                {
+                    apiVersion: CHAOS_MESH_API_VERSION,
+                    kind: chaosKind,
+                    metadata: { name: resourceName, namespace, ...meta },
+                    spec: { ...chaosSelectorFields(selector), ...made.spec, duration },
+                },
+                { parent, deleteBeforeReplace: true, dependsOn: [lease], ...keepExpiry() },
+            );
+            return { namespace, resourceName, duration, description: made.description, expiresAt: meta.annotations[EXPIRES_AT_ANNOTATION]!, resource };
+        },
+    });
+}
+

@@ -194,3 +194,8 @@ export async function listLeases(api: KubeApi, stack?: string): Promise<FoundLea
         }
     });
 }
+
+/** The API reference of a namespaced object a fault creates, for its lease. */
+export function leased(apiVersion: string, plural: string, namespace: string, name: string): ObjectRef {
+    return { apiVersion, plural, namespace, name };
+}

@@ -14,6 +14,11 @@ export const EXPIRES_AT_ANNOTATION = `${LABEL_PREFIX}.expires-at`;
 /** Annotation with the fault kind as written (`kubernetes:network-partition`); the label has `:` replaced. */
 export const KIND_ANNOTATION = `${LABEL_PREFIX}.kind`;
 
+/** The label NodeThrottle puts on its nodes so its stress DaemonSet lands exactly there. */
+export const THROTTLE_LABEL = `dev.faultline.throttle`;
+/** The taint key NodeThrottle uses. */
+export const THROTTLE_TAINT_KEY = "dev.faultline.throttled";
+
 /**
  * Makes a string a valid Kubernetes label value: at most 63 characters of `[A-Za-z0-9._-]`, starting and ending
  * with a letter or digit. faultline's own values (stack, fault names, kinds) are mapped so they stay readable:

@@ -7,6 +7,7 @@ import { isEvaluated, outcomeOf } from "./outcome";
 import { provenanceOf, type Provenance } from "./provenance";
 import { EVIDENCE_SCHEMA, type Evidence } from "./schema";
 import { samplingStats, timeline } from "./timeline";
+import { runAnnotations, type AnnotatedRun } from "../telemetry/annotations";
 
 /** Everything a run produced, for {@link buildEvidence}. */
 export interface RunRecord {
@@ -71,7 +72,7 @@ export function buildEvidence(r: RunRecord): Evidence {
     const outcome = outcomeOf(j.verdict, r.status);
     // A run that was not evaluated has no score and no recovery figures: nothing was measured to make them from.
     const evaluated = isEvaluated(outcome);
-    return {
+    const evidence: AnnotatedRun = {
         schema: EVIDENCE_SCHEMA,
         run_id: r.runId,
         stack: r.stack,
@@ -197,4 +198,6 @@ export function buildEvidence(r: RunRecord): Evidence {
         samples: r.samples,
         errors: r.errors,
     };
+    // Grafana's delivery is filled in by the runner after the rollback, when the experiment names a Grafana.
+    return { ...evidence, annotations: runAnnotations(evidence), annotation_delivery: null };
 }

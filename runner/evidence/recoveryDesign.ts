@@ -2,24 +2,14 @@
 // that was in, the resilience pattern that would have held, and what to verify after adding it. The rules are data
 // (RECOVERY_RULES), matched most specific first; the code only looks them up.
 import type { FaultClass } from "../../components/core/defineFault";
-import { DOCKER_FAULTS } from "../../components/registry";
+import { FAULTS } from "../../components/registry";
 import type { Evidence } from "./schema";
 
 /**
- * Each fault kind's class: a Docker kind declares its own in its definition (components/docker/faults/), the others
- * are listed here. A kind not listed matches only the rules for any class.
+ * Each fault kind's class, as its definition declares it (the registry's kinds). A kind not listed (the AWS kinds)
+ * matches only the rules for any class.
  */
-export const FAULT_CLASS: Readonly<Record<string, FaultClass>> = {
-    ...Object.fromEntries(DOCKER_FAULTS.map((f) => [f.kind, f.failureClass])),
-    "kubernetes:pod-kill": "crash",
-    "kubernetes:network-partition": "dependency-outage",
-    "kubernetes:network-chaos": "slow-dependency",
-    "kubernetes:stress-chaos": "resource-pressure",
-    "kubernetes:node-throttle": "resource-pressure",
-    "kubernetes:io-chaos": "disk",
-    "kubernetes:dns-chaos": "dns",
-    "kubernetes:time-chaos": "clock",
-};
+export const FAULT_CLASS: Readonly<Record<string, FaultClass>> = Object.fromEntries(FAULTS.map((f) => [f.kind, f.failureClass]));
 
 /** The SLO families a rule can answer: `latency` stands for every `latency-<percentile>`. */
 export type SloFamily = "latency" | "error-rate" | "throughput" | "recovery-time" | "expectation";

@@ -1,10 +1,13 @@
-// Human reports of a run: Markdown, and a self-contained HTML page (inline CSS and an inline SVG chart drawn here,
-// no scripts, no CDN) that opens anywhere, including an air-gapped laptop.
+// Human reports of a run: Markdown, and a self-contained HTML page (inline CSS and an inline SVG chart, scaled and
+// drawn by d3-scale and d3-shape without a browser; no scripts, no CDN) that opens anywhere, including an air-gapped laptop.
+import { scaleLinear } from "d3-scale";
+import { line } from "d3-shape";
 import { failureModeMatrix, SEVERITY_ORDER, severityOf, type Severity } from "./matrix";
 import { figure, isEvaluated, NOT_EVALUATED, OUTCOME_HEADLINE, OUTCOME_MEANING } from "./outcome";
 import { violationLine as formatViolation } from "../pulumi";
 import { recoveryDesign } from "./recoveryDesign";
 import type { Evidence } from "./schema";
+import { renderReport, renderTable, type Cell, type ReportView, type Section } from "./templates";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}%`);
@@ -94,6 +97,11 @@ export function markdownReport(e: Evidence): string {
     L.push("## Timeline", "", "| Phase | From | To |", "|---|---|---|");
     for (const p of e.timing.phases) L.push(`| ${p.name} | ${(p.start_ms / 1000).toFixed(2)} s | ${(p.end_ms / 1000).toFixed(2)} s |`);
     L.push("");
+    if (e.annotations.length) {
+        L.push("## Annotations", "", annotationDeliveryText(e), "", "| From | To | What |", "|---|---|---|");
+        for (const a of e.annotations) L.push(`| ${(a.time_ms / 1000).toFixed(2)} s | ${(a.time_end_ms / 1000).toFixed(2)} s | ${mdCell(a.text)} |`);
+        L.push("");
+    }
     L.push("## Probe sampling", "", "| Probe | Samples | Rate | Mean cost |", "|---|---|---|---|");
     for (const s of e.sampling) L.push(`| ${s.probe} | ${s.samples} | ${s.rate_hz} Hz | ${s.mean_cost_ms} ms |`);
     L.push("");
@@ -161,11 +169,13 @@ function panel(
     const h = opts.height - 40;
     const buckets = e.timeline.buckets;
     const total = Math.max(e.duration_ms, buckets.length * e.timeline.bucket_ms, 1);
-    const x = (t: number) => left + (t / total) * plotW;
+    const x = scaleLinear().domain([0, total]).range([left, left + plotW]);
     const all = opts.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
-    const rawMax = opts.max ?? Math.max(1, ...all);
-    const niceMax = opts.max ?? niceCeil(rawMax * 1.1);
-    const y = (v: number) => top + h - (Math.min(v, niceMax) / niceMax) * h;
+    const y = scaleLinear()
+        .domain([0, opts.max ?? Math.max(1, ...all) * 1.1])
+        .range([top + h, top])
+        .clamp(true);
+    if (opts.max === undefined) y.nice(4);
     const out: string[] = [];
     out.push(`<text x="${left}" y="${opts.y + 14}" class="ptitle">${esc(opts.title)}</text>`);
     if (e.timing.fault_window) {
@@ -178,47 +188,48 @@ function panel(
             out.push(`<rect x="${x(from).toFixed(1)}" y="${top}" width="${Math.max(1, x(outAt) - x(from)).toFixed(1)}" height="${h}" class="faultin"/>`);
         }
     }
-    for (let i = 0; i <= 4; i++) {
-        const v = (niceMax * i) / 4;
+    const label = y.tickFormat(4);
+    for (const v of y.ticks(4)) {
         out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" class="grid"/>`);
-        out.push(`<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" class="ylab">${fmtAxis(v)}${opts.unit}</text>`);
+        out.push(`<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" class="ylab">${label(v)}${opts.unit}</text>`);
     }
     for (const p of e.timing.phases) {
         if (p.start_ms <= 0) continue;
         out.push(`<line x1="${x(p.start_ms).toFixed(1)}" x2="${x(p.start_ms).toFixed(1)}" y1="${top}" y2="${top + h}" class="phase"/>`);
     }
+    const bucket = e.timeline.bucket_ms;
+    const path = line<number | null>()
+        .defined((v) => v !== null)
+        .x((_, i) => x(i * bucket + bucket / 2))
+        .y((v) => y(v!))
+        .digits(1);
     for (const s of opts.series) {
-        let d = "";
-        let pen = false;
-        s.values.forEach((v, i) => {
-            if (v === null) {
-                pen = false;
-                return;
-            }
-            const px = x(i * e.timeline.bucket_ms + e.timeline.bucket_ms / 2).toFixed(1);
-            d += `${pen ? "L" : "M"}${px},${y(v).toFixed(1)}`;
-            pen = true;
-        });
-        if (d) out.push(`<path d="${d}" stroke="${s.color}" class="series"/>`);
+        const d = path(s.values);
+        if (d && s.values.some((v) => v !== null)) out.push(`<path d="${d}" stroke="${s.color}" class="series"/>`);
     }
-    let lx = left + plotW;
-    for (const s of [...opts.series].reverse()) {
-        const w = 14 + s.label.length * 6.5;
-        lx -= w + 12;
-        out.push(`<rect x="${lx}" y="${opts.y + 5}" width="12" height="4" fill="${s.color}"/><text x="${lx + 16}" y="${opts.y + 11}" class="legend">${esc(s.label)}</text>`);
-    }
+    // One text, flowed by the viewer and anchored at the right edge: no label width to guess.
+    const keys = opts.series.map((s) => `<tspan fill="${s.color}">&#9644;</tspan> ${esc(s.label)}`).join("  ");
+    out.push(`<text x="${left + plotW}" y="${opts.y + 11}" class="legend" text-anchor="end" xml:space="preserve">${keys}</text>`);
     out.push(`<rect x="${left}" y="${top}" width="${plotW}" height="${h}" class="frame"/>`);
     return out.join("");
 }
 
-function niceCeil(v: number): number {
-    const p = 10 ** Math.floor(Math.log10(v));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
-    return 10 * p;
+/** Where the run's annotations went, in one sentence. */
+function annotationDeliveryText(e: Evidence): string {
+    const d = e.annotation_delivery;
+    if (!d) return "Kept in the evidence only (no grafana in the experiment).";
+    const failed = d.failed ? `; ${d.failed} not posted: ${d.error}` : "";
+    return `Posted to Grafana ${d.grafana_url}: ${d.posted} of ${d.posted + d.failed}${failed}.`;
 }
 
-function fmtAxis(v: number): string {
-    return v >= 100 || Number.isInteger(v) ? String(Math.round(v)) : v.toFixed(1);
+/** The point annotations (the stop condition) as labelled vertical lines across the chart's panels. */
+function annotationMarks(e: Evidence, left: number, plotW: number, total: number, top: number, bottom: number): string[] {
+    return e.annotations
+        .filter((a) => a.time_end_ms === a.time_ms)
+        .map((a) => {
+            const px = (left + (a.time_ms / total) * plotW).toFixed(1);
+            return `<line x1="${px}" x2="${px}" y1="${top}" y2="${bottom}" class="mark"><title>${esc(a.text)}</title></line><text x="${px}" y="${top - 2}" class="marklab">${esc(a.phase)}</text>`;
+        });
 }
 
 /** The timeline chart: latency, error rate and throughput over the run, the fault window shaded. */
@@ -230,19 +241,18 @@ export function timelineSvg(e: Evidence, width = 1100): string {
     const axisY = head + 3 * ph + 8;
     const left = 70;
     const plotW = width - left - 20;
-    const ticks: string[] = [];
-    const step = niceCeil(total / 1000 / 10);
-    for (let s = 0; s * 1000 <= total; s += step) {
-        const px = left + ((s * 1000) / total) * plotW;
-        ticks.push(`<line x1="${px.toFixed(1)}" x2="${px.toFixed(1)}" y1="${axisY - 6}" y2="${axisY}" class="tick"/><text x="${px.toFixed(1)}" y="${axisY + 14}" class="xlab">${s}s</text>`);
-    }
+    const seconds = scaleLinear().domain([0, total / 1000]).range([left, left + plotW]);
+    const ticks = seconds
+        .ticks(10)
+        .filter(Number.isInteger)
+        .map((s) => `<line x1="${seconds(s).toFixed(1)}" x2="${seconds(s).toFixed(1)}" y1="${axisY - 6}" y2="${axisY}" class="tick"/><text x="${seconds(s).toFixed(1)}" y="${axisY + 14}" class="xlab">${s}s</text>`);
     const phaseLabels = e.timing.phases
         .filter((p) => p.end_ms - p.start_ms > total / 40)
         .map((p) => `<text x="${(left + ((p.start_ms + p.end_ms) / 2 / total) * plotW).toFixed(1)}" y="${axisY + 32}" class="phlab">${esc(p.name)}</text>`);
     const source = e.timeline.source === "load" ? "load requests" : "steady-state probe samples";
     return [
         `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${axisY + 44}" width="100%" role="img" aria-label="timeline">`,
-        `<style>.ptitle{font:600 13px sans-serif;fill:#111}.ylab{font:11px sans-serif;fill:#555;text-anchor:end}.xlab,.phlab{font:11px sans-serif;fill:#555;text-anchor:middle}.phlab{fill:#333;font-style:italic}.legend{font:11px sans-serif;fill:#333}.grid{stroke:#e5e7eb}.phase{stroke:#9ca3af;stroke-dasharray:4 3}.series{fill:none;stroke-width:1.6}.fault{fill:#fee2e2;opacity:.7}.faultin{fill:#fca5a5;opacity:.45}.frame{fill:none;stroke:#d1d5db}.tick{stroke:#6b7280}</style>`,
+        `<style>.ptitle{font:600 13px sans-serif;fill:#111}.ylab{font:11px sans-serif;fill:#555;text-anchor:end}.xlab,.phlab{font:11px sans-serif;fill:#555;text-anchor:middle}.phlab{fill:#333;font-style:italic}.legend{font:11px sans-serif;fill:#333}.grid{stroke:#e5e7eb}.phase{stroke:#9ca3af;stroke-dasharray:4 3}.series{fill:none;stroke-width:1.6}.fault{fill:#fee2e2;opacity:.7}.faultin{fill:#fca5a5;opacity:.45}.frame{fill:none;stroke:#d1d5db}.tick{stroke:#6b7280}.mark{stroke:#7c3aed;stroke-width:1.5}.marklab{font:11px sans-serif;fill:#7c3aed;text-anchor:middle}</style>`,
         panel(e, {
             title: `Latency (${source})`,
             y: head,
@@ -273,6 +283,7 @@ export function timelineSvg(e: Evidence, width = 1100): string {
         }),
         ...ticks,
         ...phaseLabels,
+        ...annotationMarks(e, left, plotW, total, head, axisY),
         `<rect x="${left}" y="4" width="14" height="10" class="faultin"/><text x="${left + 19}" y="13" class="legend">fault in effect (injected → seen reverted)</text>`,
         `<rect x="${left + 250}" y="4" width="14" height="10" class="fault"/><text x="${left + 269}" y="13" class="legend">fault window (up started → destroy ended)</text>`,
         `<line x1="${left + 510}" x2="${left + 530}" y1="9" y2="9" class="phase"/><text x="${left + 535}" y="13" class="legend">phase boundary (phases named under the time axis)</text>`,
@@ -290,88 +301,116 @@ th{background:#f9fafb;font-weight:600}.bad{color:#b91c1c;font-weight:600}.good{c
 .interrupted{background:#fef3c7;border:1px solid #f59e0b;padding:8px 12px;border-radius:6px;margin:10px 0}
 ul.v li{color:#b91c1c}`;
 
+/** A table of our own markup, cell by cell (the matrix's badges). */
 function table(head: string[], rows: string[][]): string {
-    return `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</table>`;
+    return renderTable({ head, rows: rows.map((r) => r.map((html) => ({ html }))) });
+}
+
+const good = (text: string): Cell => ({ text, cls: "good" });
+const bad = (text: string): Cell => ({ text, cls: "bad" });
+
+/** The score cards at the top of the report. */
+function cards(e: Evidence): ReportView["cards"] {
+    const rv = e.recovery_validation;
+    const sev = severityOf(e);
+    const evaluated = isEvaluated(e.outcome);
+    return [
+        { k: "Resilience score", v: figure(e.outcome, e.resilience_metrics.overall_score, (v) => `${v} / 100`), cls: evaluated ? "" : "muted" },
+        { k: "Severity", v: sev, cls: sev === "none" || sev === "low" ? "good" : sev === "unknown" ? "muted" : "bad" },
+        { k: "Recovery", v: figure(e.outcome, rv, (r) => (r.recovered ? ms(r.recovery_time_ms) : "not recovered")), cls: !evaluated ? "muted" : rv.recovered ? "good" : "bad" },
+        { k: "Fail-closed activation", v: ms(e.fail_closed_behavior.activation_time_ms), cls: "" },
+        { k: "Chaos tolerance", v: figure(e.outcome, e.resilience_metrics.chaos_tolerance, pct), cls: evaluated ? "" : "muted" },
+        { k: "Production ready", v: figure(e.outcome, e.resilience_metrics.production_ready, (v) => (v ? "yes" : "no")), cls: !evaluated ? "muted" : e.resilience_metrics.production_ready ? "good" : "bad" },
+    ];
+}
+
+/** The sections before the timeline: what went wrong and what to do about it. */
+function findingSections(e: Evidence): Section[] {
+    const out: Section[] = [];
+    if (e.violations.length) out.push({ title: "Violations", list: e.violations });
+    const design = recoveryDesign(e);
+    if (design.length) out.push({ title: "Recovery design", table: { head: ["Fault", "Kind", "Violated", "Pattern", "Verify"], rows: design.map((d) => [d.fault, d.kind, d.slo, d.pattern, d.verify]) } });
+    if (e.policy_violations.length) {
+        const rows = e.policy_violations.map((v): Cell[] => [v.level, v.policy, [v.resource_name, " ", { text: v.resource_type, cls: "muted" }], v.message, v.fix]);
+        out.push({ title: "Policy violations", table: { head: ["Level", "Policy", "Resource", "Message", "Fix"], rows } });
+    }
+    return out;
+}
+
+/** The sections of what was checked: scenarios, expected behaviour, SLOs. */
+function checkSections(e: Evidence): Section[] {
+    const out: Section[] = [];
+    out.push({ title: "Scenarios", table: { head: ["Fault", "Kind", "What it does", "Executed", "Validated"], rows: e.chaos_scenarios.map((s) => [s.fault, s.kind, s.description, s.executed ? "yes" : "no", s.validated ? good("yes") : bad("no")]) } });
+    if (e.fail_closed_behavior.expectations.length) {
+        const rows = e.fail_closed_behavior.expectations.map((x): Cell[] => [x.fault, x.behaviour, x.mode, x.passed ? good("seen") : bad("not seen"), x.detail]);
+        out.push({ title: "Expected behaviour", table: { head: ["Fault", "Behaviour", "Mode", "Result", "Detail"], rows } });
+    }
+    out.push({ title: "SLOs", table: { head: ["SLO", "Window", "Result", "Detail"], rows: e.slo_results.map((r) => [r.slo, r.window, r.passed ? good("met") : bad("violated"), r.message]) } });
+    return out;
+}
+
+/** The run's annotations and where they went (Grafana, or the evidence only). */
+function annotationSections(e: Evidence): Section[] {
+    if (!e.annotations.length) return [];
+    const rows = e.annotations.map((a): Cell[] => [`${(a.time_ms / 1000).toFixed(2)} s`, `${(a.time_end_ms / 1000).toFixed(2)} s`, a.phase, a.text, { text: a.tags.join(" "), cls: "muted" }]);
+    return [{ title: "Annotations", text: { text: annotationDeliveryText(e), cls: "muted" }, table: { head: ["From", "To", "Phase", "What", "Tags"], rows } }];
+}
+
+/** Recovery and score, or why there are none. */
+function recoverySections(e: Evidence): Section[] {
+    if (!isEvaluated(e.outcome)) {
+        return [{ title: "Recovery and score", text: { text: `${NOT_EVALUATED}: ${OUTCOME_MEANING[e.outcome]}, so there is no recovery time, resilience score or chaos tolerance.`, cls: "muted" } }];
+    }
+    const rv = e.recovery_validation;
+    const text: Cell = [
+        "Recovered: ",
+        rv.recovered ? "yes" : bad("no"),
+        ` in ${ms(rv.recovery_time_ms)} (p95 ${ms(rv.recovery_time_p95_ms)}, SLO ${ms(rv.recovery_slo_ms)}); success rate after recovery ${pct(rv.success_rate)}; SLO compliance ${rv.slo_compliance ? "yes" : "no"}.`,
+    ];
+    const parts = e.resilience_metrics.parts.map((p): Cell[] => [p.part, String(p.weight), pct(p.fraction), String(p.points)]);
+    return [
+        { title: "Recovery", text, table: { head: ["Signal", "Recovered", "Time"], rows: rv.per_probe.map((p) => [p.probe, p.recovered ? "yes" : bad("no"), ms(p.recovery_time_ms)]) } },
+        { title: "Resilience score", table: { head: ["Part", "Weight", "Earned", "Points"], rows: [...parts, [{ text: "total", cls: "b" }, "", "", { text: String(e.resilience_metrics.overall_score), cls: "b" }]] } },
+    ];
+}
+
+/** How the run went: load, sampling, rollback, errors, provenance. */
+function runSections(e: Evidence): Section[] {
+    const out: Section[] = [];
+    if (e.load) {
+        const l = e.load;
+        out.push({ title: "Load", text: `${l.tool}: ${l.rate} req/s · ${l.scheduled} scheduled · ${l.ok} ok · ${l.errors} errors (${l.dropped} dropped) · p50 ${l.latency_ms.p50} ms · p95 ${l.latency_ms.p95} ms · p99 ${l.latency_ms.p99} ms · max ${l.latency_ms.max} ms` });
+    }
+    out.push({ title: "Probe sampling", table: { head: ["Probe", "Samples", "Rate", "Mean cost"], rows: e.sampling.map((s) => [s.probe, String(s.samples), `${s.rate_hz} Hz`, `${s.mean_cost_ms} ms`]) } });
+    const rb = e.rollback;
+    const rollback: Cell[] = [rb.performed ? `${rb.result} in ${ms(rb.duration_ms)} (${rb.attempts} attempt(s))` : "not needed", rb.cleared_pending_creates ? "; pending creates cleared first" : ""];
+    if (rb.error) rollback.push("; ", bad(rb.error));
+    out.push({ title: "Rollback", text: rollback });
+    if (e.errors.length) out.push({ title: "Errors", list: e.errors });
+    out.push({ title: "Provenance", text: provenanceLine(e), details: { summary: "The experiment as it ran (parsed, redacted)", pre: JSON.stringify(e.provenance.experiment, null, 2) } });
+    return out;
 }
 
 /** The self-contained HTML report of one run; with `others`, it ends with the failure-mode matrix across runs. */
 export function htmlReport(e: Evidence, others: Evidence[] = []): string {
-    const rv = e.recovery_validation;
-    const sev = severityOf(e);
-    const evaluated = isEvaluated(e.outcome);
-    const card = (k: string, v: string, cls = "") => `<div class="card"><div class="k">${esc(k)}</div><div class="v ${cls}">${esc(v)}</div></div>`;
-    const parts: string[] = [];
-    parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(e.experiment)}: ${esc(headline(e))}</title><style>${CSS}</style></head><body>`);
-    parts.push(`<h1>${esc(e.experiment)} <span class="badge" style="background:${OUTCOME_COLOR[e.outcome]}">${esc(headline(e))}</span></h1>`);
-    parts.push(`<div class="muted">component <b>${esc(e.component)}</b> · stack ${esc(e.stack)} · run ${esc(e.run_id)} · ${esc(e.started_at)} · ${(e.duration_ms / 1000).toFixed(1)} s${e.owner ? ` · owner ${esc(e.owner)}` : ""}</div>`);
-    if (e.status === "interrupted") parts.push(`<div class="interrupted"><b>Interrupted.</b> ${esc(e.reason)} Rollback: ${esc(e.rollback.result)}.</div>`);
-    if (e.hypothesis.text) parts.push(`<p><b>Hypothesis:</b> ${esc(e.hypothesis.text)}</p>`);
-    parts.push(`<p><b>${esc(OUTCOME_MEANING[e.outcome])}:</b> ${esc(e.reason)}</p>`);
-    parts.push(
-        `<div class="cards">${[
-            card("Resilience score", figure(e.outcome, e.resilience_metrics.overall_score, (v) => `${v} / 100`), evaluated ? "" : "muted"),
-            card("Severity", sev, sev === "none" || sev === "low" ? "good" : sev === "unknown" ? "muted" : "bad"),
-            card("Recovery", figure(e.outcome, rv, (r) => (r.recovered ? ms(r.recovery_time_ms) : "not recovered")), !evaluated ? "muted" : rv.recovered ? "good" : "bad"),
-            card("Fail-closed activation", ms(e.fail_closed_behavior.activation_time_ms)),
-            card("Chaos tolerance", figure(e.outcome, e.resilience_metrics.chaos_tolerance, pct), evaluated ? "" : "muted"),
-            card("Production ready", figure(e.outcome, e.resilience_metrics.production_ready, (v) => (v ? "yes" : "no")), !evaluated ? "muted" : e.resilience_metrics.production_ready ? "good" : "bad"),
-        ].join("")}</div>`,
-    );
-    if (e.violations.length) parts.push(`<h2>Violations</h2><ul class="v">${e.violations.map((v) => `<li>${esc(v)}</li>`).join("")}</ul>`);
-    const design = recoveryDesign(e);
-    if (design.length) parts.push(`<h2>Recovery design</h2>` + table(["Fault", "Kind", "Violated", "Pattern", "Verify"], design.map((d) => [esc(d.fault), esc(d.kind), esc(d.slo), esc(d.pattern), esc(d.verify)])));
-    if (e.policy_violations.length) {
-        parts.push(`<h2>Policy violations</h2>` + table(["Level", "Policy", "Resource", "Message", "Fix"], e.policy_violations.map((v) => [esc(v.level), esc(v.policy), `${esc(v.resource_name)} <span class="muted">${esc(v.resource_type)}</span>`, esc(v.message), esc(v.fix)])));
-    }
-    parts.push(`<h2>Timeline</h2>${timelineSvg(e)}`);
-    parts.push(
-        `<h2>Scenarios</h2>` +
-            table(
-                ["Fault", "Kind", "What it does", "Executed", "Validated"],
-                e.chaos_scenarios.map((s) => [esc(s.fault), esc(s.kind), esc(s.description), s.executed ? "yes" : "no", s.validated ? `<span class="good">yes</span>` : `<span class="bad">no</span>`]),
-            ),
-    );
-    if (e.fail_closed_behavior.expectations.length) {
-        parts.push(
-            `<h2>Expected behaviour</h2>` +
-                table(
-                    ["Fault", "Behaviour", "Mode", "Result", "Detail"],
-                    e.fail_closed_behavior.expectations.map((x) => [esc(x.fault), esc(x.behaviour), x.mode, x.passed ? `<span class="good">seen</span>` : `<span class="bad">not seen</span>`, esc(x.detail)]),
-                ),
-        );
-    }
-    parts.push(
-        `<h2>SLOs</h2>` +
-            table(
-                ["SLO", "Window", "Result", "Detail"],
-                e.slo_results.map((r) => [esc(r.slo), r.window, r.passed ? `<span class="good">met</span>` : `<span class="bad">violated</span>`, esc(r.message)]),
-            ),
-    );
-    if (!evaluated) parts.push(`<h2>Recovery and score</h2><p class="muted">${NOT_EVALUATED}: ${esc(OUTCOME_MEANING[e.outcome])}, so there is no recovery time, resilience score or chaos tolerance.</p>`);
-    else {
-        parts.push(
-            `<h2>Recovery</h2><p>Recovered: ${rv.recovered ? "yes" : "<b class=bad>no</b>"} in ${ms(rv.recovery_time_ms)} (p95 ${ms(rv.recovery_time_p95_ms)}, SLO ${ms(rv.recovery_slo_ms)}); success rate after recovery ${pct(rv.success_rate)}; SLO compliance ${rv.slo_compliance ? "yes" : "no"}.</p>` +
-                table(["Signal", "Recovered", "Time"], rv.per_probe.map((p) => [esc(p.probe), p.recovered ? "yes" : `<span class="bad">no</span>`, ms(p.recovery_time_ms)])),
-        );
-        parts.push(
-            `<h2>Resilience score</h2>` +
-                table(
-                    ["Part", "Weight", "Earned", "Points"],
-                    [...e.resilience_metrics.parts.map((p) => [esc(p.part), String(p.weight), pct(p.fraction), String(p.points)]), ["<b>total</b>", "", "", `<b>${e.resilience_metrics.overall_score}</b>`]],
-                ),
-        );
-    }
-    if (e.load) {
-        const l = e.load;
-        parts.push(`<h2>Load</h2><p>${esc(l.tool)}: ${l.rate} req/s · ${l.scheduled} scheduled · ${l.ok} ok · ${l.errors} errors (${l.dropped} dropped) · p50 ${l.latency_ms.p50} ms · p95 ${l.latency_ms.p95} ms · p99 ${l.latency_ms.p99} ms · max ${l.latency_ms.max} ms</p>`);
-    }
-    parts.push(`<h2>Probe sampling</h2>` + table(["Probe", "Samples", "Rate", "Mean cost"], e.sampling.map((s) => [esc(s.probe), String(s.samples), `${s.rate_hz} Hz`, `${s.mean_cost_ms} ms`])));
-    parts.push(`<h2>Rollback</h2><p>${e.rollback.performed ? `${esc(e.rollback.result)} in ${ms(e.rollback.duration_ms)} (${e.rollback.attempts} attempt(s))` : "not needed"}${e.rollback.cleared_pending_creates ? "; pending creates cleared first" : ""}${e.rollback.error ? `; <span class="bad">${esc(e.rollback.error)}</span>` : ""}</p>`);
-    if (e.errors.length) parts.push(`<h2>Errors</h2><ul class="v">${e.errors.map((x) => `<li>${esc(x)}</li>`).join("")}</ul>`);
-    parts.push(`<h2>Provenance</h2><p>${esc(provenanceLine(e))}</p><details><summary>The experiment as it ran (parsed, redacted)</summary><pre>${esc(JSON.stringify(e.provenance.experiment, null, 2))}</pre></details>`);
-    if (others.length) parts.push(htmlMatrix([e, ...others]));
-    parts.push(`<p class="muted">Evidence: evidence.json (${esc(e.schema)}) next to this page.</p></body></html>`);
-    return parts.join("\n");
+    const meta: Cell[] = [["component ", { text: e.component, cls: "b" }], `stack ${e.stack}`, `run ${e.run_id}`, e.started_at, `${(e.duration_ms / 1000).toFixed(1)} s`];
+    if (e.owner) meta.push(`owner ${e.owner}`);
+    return renderReport({
+        title: `${e.experiment}: ${headline(e)}`,
+        css: CSS,
+        experiment: e.experiment,
+        headline: headline(e),
+        color: OUTCOME_COLOR[e.outcome],
+        meta,
+        ...(e.status === "interrupted" ? { interrupted: `${e.reason} Rollback: ${e.rollback.result}.` } : {}),
+        ...(e.hypothesis.text ? { hypothesis: e.hypothesis.text } : {}),
+        meaning: OUTCOME_MEANING[e.outcome],
+        reason: e.reason,
+        cards: cards(e),
+        sections: [...findingSections(e), { title: "Timeline", html: timelineSvg(e) }, ...annotationSections(e), ...checkSections(e), ...recoverySections(e), ...runSections(e)],
+        after: others.length ? htmlMatrix([e, ...others]) : "",
+        schema: e.schema,
+    });
 }
 
 /** The failure-mode matrix as an HTML section. */

@@ -73,6 +73,35 @@ export const ExpectationResultSchema = z
     })
     .strict();
 
+/**
+ * One annotation of the run, for dashboards: a region (or a point, time_ms = time_end_ms) on the run clock with its
+ * tags and text, the way Grafana's /api/annotations takes it (runner/telemetry/annotations.ts).
+ */
+export const AnnotationSchema = z
+    .object({
+        /** What it marks: the whole run, the injection, one fault in, the stop condition, the revert. */
+        phase: z.enum(["run", "inject", "fault", "stop-condition", "revert"]),
+        /** The fault it marks (phase `fault`), else null. */
+        fault: z.string().nullable(),
+        time_ms: Ms,
+        time_end_ms: Ms,
+        tags: z.array(z.string()),
+        text: z.string(),
+    })
+    .strict();
+
+/** Where the annotations went: always the evidence; also Grafana when the experiment names one. */
+export const AnnotationDeliverySchema = z
+    .object({
+        grafana_url: z.string(),
+        /** Annotations Grafana accepted, and those it refused or that never reached it. */
+        posted: z.number().int().nonnegative(),
+        failed: z.number().int().nonnegative(),
+        /** The first failure, in one line; null when every annotation was posted. */
+        error: z.string().nullable(),
+    })
+    .strict();
+
 export const EvidenceSchema = z
     .object({
         schema: z.literal(EVIDENCE_SCHEMA),
@@ -278,8 +307,13 @@ export const EvidenceSchema = z
         timeline: z.object({ bucket_ms: z.number().positive(), source: z.enum(["load", "probes"]), buckets: z.array(BucketSchema) }).strict(),
         samples: z.array(SampleSchema),
         errors: z.array(z.string()),
+        /** The run's phases as dashboard annotations (absent in evidence written before they existed). */
+        annotations: z.array(AnnotationSchema).default([]),
+        /** Their delivery to Grafana; null without `grafana` in the experiment. */
+        annotation_delivery: AnnotationDeliverySchema.nullable().default(null),
     })
     .strict();
 export type Evidence = z.infer<typeof EvidenceSchema>;
+export type Annotation = z.infer<typeof AnnotationSchema>;
 export type SloResult = z.infer<typeof SloResultSchema>;
 export type ExpectationResult = z.infer<typeof ExpectationResultSchema>;

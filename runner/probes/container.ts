@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import type { z } from "zod";
 import { dockerClient, isNotFound } from "../../components/core/docker";
 import type { ContainerHealthProbeSpec, ContainerStatsProbeSpec } from "../../spec/probe";
-import { errorDetail, since, type Probe, type ProbeResult } from "./types";
+import { timedProbe, type Probe } from "./types";
 
 /** Rejects after `ms`, so an engine call that hangs cannot stall the sampler. */
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -18,29 +18,24 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 /** Container health: running, and healthy by its Docker healthcheck when `status: healthy`. */
 export function containerHealthProbe(spec: z.output<typeof ContainerHealthProbeSpec> & { name: string }): Probe {
     const docker = dockerClient();
-    return {
-        name: spec.name,
-        kind: spec.kind,
-        async sample(): Promise<ProbeResult> {
-            const start = performance.now();
-            try {
-                const info = await withTimeout(docker.getContainer(spec.container).inspect(), spec.timeout);
-                const latencyMs = since(start);
-                const state = info.State;
-                if (!state.Running) return { ok: false, latencyMs, detail: `container is ${state.Status}` };
-                if (spec.status === "healthy") {
-                    const health = state.Health?.Status;
-                    if (!health) return { ok: false, latencyMs, detail: "container has no healthcheck; use status: running or add a HEALTHCHECK" };
-                    return { ok: health === "healthy", latencyMs, detail: `health ${health}` };
-                }
-                return { ok: true, latencyMs, detail: state.Health?.Status ? `running, health ${state.Health.Status}` : "running" };
-            } catch (err) {
-                return { ok: false, latencyMs: since(start), detail: isNotFound(err) ? `no container "${spec.container}"` : errorDetail(err, spec.timeout) };
+    return timedProbe(
+        spec,
+        () => withTimeout(docker.getContainer(spec.container).inspect(), spec.timeout),
+        ({ State: state }, latencyMs) => {
+            if (!state.Running) return { ok: false, latencyMs, detail: `container is ${state.Status}` };
+            if (spec.status === "healthy") {
+                const health = state.Health?.Status;
+                if (!health) return { ok: false, latencyMs, detail: "container has no healthcheck; use status: running or add a HEALTHCHECK" };
+                return { ok: health === "healthy", latencyMs, detail: `health ${health}` };
             }
+            return { ok: true, latencyMs, detail: state.Health?.Status ? `running, health ${state.Health.Status}` : "running" };
         },
-        close: () => undefined,
-    };
+        { failed: notFound(spec.container) },
+    );
 }
+
+/** A probe's wording of a container that does not exist. */
+const notFound = (container: string) => (err: unknown) => (isNotFound(err) ? `no container "${container}"` : undefined);
 
 /** Where a container's cgroup counters are on this host, if the engine is local and they can be read. */
 interface CgroupFiles {
@@ -118,30 +113,23 @@ export function containerStatsProbe(spec: z.output<typeof ContainerStatsProbeSpe
         return { cpuNs: s.cpu_stats.cpu_usage.total_usage, memory: Math.max(0, (s.memory_stats.usage ?? 0) - inactive) };
     }
 
-    return {
-        name: spec.name,
-        kind: spec.kind,
-        async sample(): Promise<ProbeResult> {
-            const start = performance.now();
-            try {
-                const r = await withTimeout(read(), spec.timeout);
-                const latencyMs = since(start);
-                if ("stopped" in r) {
-                    previous = undefined;
-                    return { ok: false, latencyMs, detail: "container is not running" };
-                }
-                const at = performance.now();
-                const cpu = previous && at > previous.at ? Math.round(((r.cpuNs - previous.cpuNs) / ((at - previous.at) * 1e6)) * 1000) / 10 : undefined;
-                previous = { cpuNs: r.cpuNs, at };
-                const problems: string[] = [];
-                if (spec.maxCpuPercent !== undefined && cpu !== undefined && cpu > spec.maxCpuPercent) problems.push(`CPU ${cpu}% > ${spec.maxCpuPercent}%`);
-                if (spec.maxMemory !== undefined && r.memory > spec.maxMemory) problems.push(`memory ${r.memory} B > ${spec.maxMemory} B`);
-                const seen = `CPU ${cpu === undefined ? "n/a (first sample)" : `${cpu}%`}, memory ${(r.memory / 1024 / 1024).toFixed(1)} MiB`;
-                return { ok: problems.length === 0, latencyMs, ...(cpu !== undefined ? { value: cpu } : {}), detail: problems.length ? `${problems.join("; ")} (${seen})` : seen };
-            } catch (err) {
-                return { ok: false, latencyMs: since(start), detail: isNotFound(err) ? `no container "${spec.container}"` : errorDetail(err, spec.timeout) };
+    return timedProbe(
+        spec,
+        () => withTimeout(read(), spec.timeout),
+        (r, latencyMs) => {
+            if ("stopped" in r) {
+                previous = undefined;
+                return { ok: false, latencyMs, detail: "container is not running" };
             }
+            const at = performance.now();
+            const cpu = previous && at > previous.at ? Math.round(((r.cpuNs - previous.cpuNs) / ((at - previous.at) * 1e6)) * 1000) / 10 : undefined;
+            previous = { cpuNs: r.cpuNs, at };
+            const problems: string[] = [];
+            if (spec.maxCpuPercent !== undefined && cpu !== undefined && cpu > spec.maxCpuPercent) problems.push(`CPU ${cpu}% > ${spec.maxCpuPercent}%`);
+            if (spec.maxMemory !== undefined && r.memory > spec.maxMemory) problems.push(`memory ${r.memory} B > ${spec.maxMemory} B`);
+            const seen = `CPU ${cpu === undefined ? "n/a (first sample)" : `${cpu}%`}, memory ${(r.memory / 1024 / 1024).toFixed(1)} MiB`;
+            return { ok: problems.length === 0, latencyMs, ...(cpu !== undefined ? { value: cpu } : {}), detail: problems.length ? `${problems.join("; ")} (${seen})` : seen };
         },
-        close: () => undefined,
-    };
+        { failed: notFound(spec.container) },
+    );
 }

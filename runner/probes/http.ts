@@ -2,7 +2,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import type { z } from "zod";
 import type { HttpProbeSpec } from "../../spec/probe";
-import { errorDetail, since, type Probe, type ProbeResult } from "./types";
+import { timedProbe, type Probe } from "./types";
 
 /** Response bodies are read up to this size; assertions see only this much. */
 const MAX_BODY = 64 * 1024;
@@ -38,25 +38,18 @@ export function httpProbe(spec: z.output<typeof HttpProbeSpec> & { name: string 
         });
     }
 
-    return {
-        name: spec.name,
-        kind: spec.kind,
-        async sample(): Promise<ProbeResult> {
-            const start = performance.now();
-            try {
-                const { status, body } = await request();
-                const latencyMs = since(start);
-                const statusOk = spec.status ? spec.status.includes(status) : status >= 200 && status < 400;
-                const problems: string[] = [];
-                if (!statusOk) problems.push(`status ${status}, expected ${spec.status ? spec.status.join(" or ") : "2xx/3xx"}`);
-                if (spec.maxLatency !== undefined && latencyMs > spec.maxLatency) problems.push(`${latencyMs} ms > maxLatency ${spec.maxLatency} ms`);
-                if (spec.bodyContains !== undefined && !body.includes(spec.bodyContains)) problems.push(`body does not contain ${JSON.stringify(spec.bodyContains)}`);
-                if (bodyRe && !bodyRe.test(body)) problems.push(`body does not match /${spec.bodyMatches}/`);
-                return { ok: problems.length === 0, latencyMs, value: status, detail: problems.join("; ") || `status ${status}` };
-            } catch (err) {
-                return { ok: false, latencyMs: since(start), detail: errorDetail(err, spec.timeout) };
-            }
+    return timedProbe(
+        spec,
+        request,
+        ({ status, body }, latencyMs) => {
+            const statusOk = spec.status ? spec.status.includes(status) : status >= 200 && status < 400;
+            const problems: string[] = [];
+            if (!statusOk) problems.push(`status ${status}, expected ${spec.status ? spec.status.join(" or ") : "2xx/3xx"}`);
+            if (spec.maxLatency !== undefined && latencyMs > spec.maxLatency) problems.push(`${latencyMs} ms > maxLatency ${spec.maxLatency} ms`);
+            if (spec.bodyContains !== undefined && !body.includes(spec.bodyContains)) problems.push(`body does not contain ${JSON.stringify(spec.bodyContains)}`);
+            if (bodyRe && !bodyRe.test(body)) problems.push(`body does not match /${spec.bodyMatches}/`);
+            return { ok: problems.length === 0, latencyMs, value: status, detail: problems.join("; ") || `status ${status}` };
         },
-        close: () => agent.destroy(),
-    };
+        { close: () => agent.destroy() },
+    );
 }

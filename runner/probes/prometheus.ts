@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { PrometheusProbeSpec } from "../../spec/probe";
-import { errorDetail, since, type Probe, type ProbeResult } from "./types";
+import { timedProbe, type Probe, type ProbeResult } from "./types";
 
 /** One series of an instant query's result: its labels and its value (NaN and ±Inf as JavaScript numbers). */
 export interface PromSeries {
@@ -81,27 +81,16 @@ export function conditionProblem(series: PromSeries[], cond: PromCondition): str
  * value is the first series' value, and its detail the series seen (or why the query failed).
  */
 export function prometheusProbe(spec: z.output<typeof PrometheusProbeSpec> & { name: string }): Probe {
-    return {
-        name: spec.name,
-        kind: spec.kind,
-        async sample(): Promise<ProbeResult> {
-            const start = performance.now();
-            try {
-                const series = await queryPrometheus(spec.url, spec.query, spec.timeout);
-                const problem = conditionProblem(series, spec);
-                const r: ProbeResult = {
-                    ok: problem === undefined,
-                    latencyMs: since(start),
-                    detail: problem ?? (series.length ? series.slice(0, 3).map(formatSeries).join("; ") : "no series"),
-                };
-                if (series[0] && Number.isFinite(series[0].value)) r.value = series[0].value;
-                return r;
-            } catch (err) {
-                return { ok: false, latencyMs: since(start), detail: errorDetail(err, spec.timeout) };
-            }
+    return timedProbe(
+        spec,
+        () => queryPrometheus(spec.url, spec.query, spec.timeout),
+        (series, latencyMs) => {
+            const problem = conditionProblem(series, spec);
+            const r: ProbeResult = { ok: problem === undefined, latencyMs, detail: problem ?? (series.length ? series.slice(0, 3).map(formatSeries).join("; ") : "no series") };
+            if (series[0] && Number.isFinite(series[0].value)) r.value = series[0].value;
+            return r;
         },
-        close: () => undefined,
-    };
+    );
 }
 
 /** How often a PromQL stop condition is evaluated: Prometheus' scrape interval in demo/prometheus.yml. */

@@ -31,3 +31,30 @@ export function errorDetail(err: unknown, timeoutMs: number): string {
     if (e?.name === "TimeoutError" || e?.name === "AbortError" || e?.code === "ETIMEDOUT") return `timed out after ${timeoutMs} ms`;
     return e?.code ? `${e.code}: ${e.message ?? ""}`.trim() : String(e?.message ?? err);
 }
+
+/**
+ * A probe whose sample times one call and judges what it returned: the shape every probe shares (never throws; a
+ * failed call is a failed sample naming its error, a timeout as such), written once. `failed` words an error the
+ * probe knows better (e.g. "no container"); `close` releases what the probe keeps between samples.
+ */
+export function timedProbe<T>(
+    spec: { name: string; kind: string; timeout: number },
+    call: () => Promise<T>,
+    judge: (value: T, latencyMs: number) => ProbeResult,
+    opts: { failed?: (err: unknown) => string | undefined; close?: () => void } = {},
+): Probe {
+    return {
+        name: spec.name,
+        kind: spec.kind,
+        async sample(): Promise<ProbeResult> {
+            const start = performance.now();
+            try {
+                const value = await call();
+                return judge(value, since(start));
+            } catch (err) {
+                return { ok: false, latencyMs: since(start), detail: opts.failed?.(err) ?? errorDetail(err, spec.timeout) };
+            }
+        },
+        close: opts.close ?? (() => undefined),
+    };
+}

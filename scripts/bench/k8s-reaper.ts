@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { kubeApi, objectPath } from "../../components/kubernetes/kubeApi";
 import { armLease, leaseRef, nodesBefore, type LeaseRecord } from "../../components/kubernetes/lease";
-import { REAPER_RULES, reaperBundle, THROTTLE_TAINT_KEY } from "../../components/kubernetes/Reaper";
+import { REAPER_RULES, reaperBundle, THROTTLE_TAINT_KEY } from "../../components/kubernetes/reaper/Reaper";
 
 const arg = (name: string, def: number) => Number(process.argv[process.argv.indexOf(`--${name}`) + 1] || def);
 const TTL_S = process.argv.includes("--ttl") ? arg("ttl", 20) : 20;

@@ -1,25 +1,37 @@
-// Rewrites the README's Docker fault table from the registry (components/registry.ts), between the markers
-// <!-- faults:docker:begin --> and <!-- faults:docker:end -->. `npm run docs:faults`; with --check it only says
-// whether the README is current (exit 1 if not), which test/scripts/docsFaults.unit.test.ts relies on.
+// Rewrites the README's fault tables from the registry (components/registry.ts): the Docker kinds between
+// <!-- faults:docker:begin --> and <!-- faults:docker:end -->, the Kubernetes kinds between
+// <!-- faults:kubernetes:begin --> and <!-- faults:kubernetes:end -->. `npm run docs:faults`; with --check it only
+// says whether the README is current (exit 1 if not), which test/scripts/docsFaults.unit.test.ts relies on.
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { DOCKER_FAULTS } from "../../components/registry";
+import type { AnyFaultDefinition } from "../../components/core/defineFault";
+import { DOCKER_FAULTS, KUBERNETES_FAULTS } from "../../components/registry";
 
-/** The markers around the generated table. */
+/** The markers around the generated Docker table. */
 export const MARKERS = { begin: "<!-- faults:docker:begin -->", end: "<!-- faults:docker:end -->" } as const;
 
-/** The Docker fault table, one row per registered kind. */
-export function dockerFaultTable(): string {
-    const rows = DOCKER_FAULTS.map((f) => `| \`${f.kind}\` | \`${f.component}\` | ${f.up} | ${f.revert} | ${f.docs} |`);
+/** Each generated table: its markers and its kinds, in the registry's order. */
+export const TABLES: readonly { begin: string; end: string; faults: readonly AnyFaultDefinition[] }[] = [
+    { ...MARKERS, faults: DOCKER_FAULTS },
+    { begin: "<!-- faults:kubernetes:begin -->", end: "<!-- faults:kubernetes:end -->", faults: KUBERNETES_FAULTS },
+];
+
+/** A fault table, one row per kind. */
+export function faultTable(faults: readonly AnyFaultDefinition[]): string {
+    const rows = faults.map((f) => `| \`${f.kind}\` | \`${f.component}\` | ${f.up} | ${f.revert} | ${f.docs} |`);
     return ["| Kind | Component | `up` | `destroy` / TTL | Docs |", "|---|---|---|---|---|", ...rows].join("\n");
 }
 
-/** `readme` with the text between the markers replaced by the generated table. */
+/** `readme` with the text between each pair of markers replaced by its generated table. */
 export function withFaultTable(readme: string): string {
-    const a = readme.indexOf(MARKERS.begin);
-    const b = readme.indexOf(MARKERS.end);
-    if (a < 0 || b < a) throw new Error(`README.md: markers ${MARKERS.begin} ... ${MARKERS.end} not found; put them around the Docker fault table`);
-    return `${readme.slice(0, a + MARKERS.begin.length)}\n${dockerFaultTable()}\n${readme.slice(b)}`;
+    let out = readme;
+    for (const { begin, end, faults } of TABLES) {
+        const a = out.indexOf(begin);
+        const b = out.indexOf(end);
+        if (a < 0 || b < a) throw new Error(`README.md: markers ${begin} ... ${end} not found; put them around the fault table`);
+        out = `${out.slice(0, a + begin.length)}\n${faultTable(faults)}\n${out.slice(b)}`;
+    }
+    return out;
 }
 
 function main(argv: string[]): number {
@@ -28,11 +40,11 @@ function main(argv: string[]): number {
     const next = withFaultTable(readme);
     if (argv.includes("--check")) {
         if (next === readme) return 0;
-        console.error("README.md: the Docker fault table is not the registry's; run `npm run docs:faults`");
+        console.error("README.md: the fault tables are not the registry's; run `npm run docs:faults`");
         return 1;
     }
     if (next !== readme) writeFileSync(file, next);
-    console.log(next === readme ? "README.md: fault table already current" : "README.md: fault table rewritten from the registry");
+    console.log(next === readme ? "README.md: fault tables already current" : "README.md: fault tables rewritten from the registry");
     return 0;
 }
 

@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { kubeApi } from "../../components/kubernetes/kubeApi";
 import { armLease, nodesBefore, type LeaseRecord } from "../../components/kubernetes/lease";
-import { THROTTLE_LABEL, THROTTLE_TAINT_KEY } from "../../components/kubernetes/Reaper";
+import { THROTTLE_LABEL, THROTTLE_TAINT_KEY } from "../../components/kubernetes/reaper/Reaper";
 import { useFaultlineEnv } from "../../runner/env";
 import { recover } from "../../runner/recover";
 import { clusterStack, deployApp, dropStack, kjson, kok, kubectl, KUBECONFIG, NODE, nodeState, runId, whyNoCluster } from "./helpers";

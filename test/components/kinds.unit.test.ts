@@ -2,10 +2,12 @@
 // and the provider's `check` validate the same value again). A kind added without a sample here fails.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DOCKER_FAULTS } from "../../components/registry";
+import { schemaOf } from "../../components/core/defineFault";
+import { FAULTS } from "../../components/registry";
 
 const target = { name: "web" };
 const toxiproxy = { container: "demo-toxiproxy" };
+const selector = { namespace: "shop", labels: { app: "web" } };
 
 /** A spec as a user writes it (strings with units), per kind. */
 const SAMPLES: Record<string, Record<string, unknown>> = {
@@ -16,6 +18,7 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
     "docker:dns-failure": { target },
     "docker:toxiproxy-toxic": { type: "latency", latency: "300ms", jitter: "50ms", toxiproxy, proxy: "postgres" },
     "docker:dependency-down": { toxiproxy, proxy: "postgres" },
+    "docker:http-fault": { target, port: 8080, routes: [{ path: "/orders", method: "POST", status: 503, share: "30%" }, { delay: "2s", share: 0.5 }] },
     "docker:cpu-stress": { target, workers: 2, load: 80 },
     "docker:memory-stress": { target, bytes: "64MiB" },
     "docker:disk-fill": { target, bytes: "100MiB" },
@@ -27,15 +30,23 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
     "docker:container-pause": { target },
     "docker:process-kill": { target, process: "worker" },
     "docker:resource-limits": { target, cpus: 0.5, memory: "256m" },
+    "kubernetes:network-partition": { namespace: "shop", podSelector: { app: "web" }, peers: { app: "db" } },
+    "kubernetes:pod-kill": { selector },
+    "kubernetes:node-throttle": { nodes: ["worker-1"], stress: { namespace: "chaos", cpu: { workers: 1 }, limits: { cpu: "1", memory: "128Mi" } } },
+    "kubernetes:network-chaos": { selector, action: "delay", delay: { latency: "100ms" }, duration: "2m" },
+    "kubernetes:stress-chaos": { selector, cpu: { workers: 1, load: 50 } },
+    "kubernetes:time-chaos": { selector, timeOffset: "-1h" },
+    "kubernetes:dns-chaos": { selector, action: "error", patterns: ["payments.example.com"] },
+    "kubernetes:io-chaos": { selector, action: "latency", volumePath: "/data", delay: "100ms" },
 };
 
 describe("every kind's spec parses to itself", () => {
-    for (const f of DOCKER_FAULTS) {
+    for (const f of FAULTS) {
         it(f.kind, () => {
             const sample = SAMPLES[f.kind];
             assert.ok(sample, `add a sample spec of ${f.kind} to SAMPLES`);
-            const once = f.driver.schema.parse(sample);
-            assert.deepEqual(f.driver.schema.parse(once), once);
+            const once = schemaOf(f).parse(sample);
+            assert.deepEqual(schemaOf(f).parse(once), once);
         });
     }
 });

@@ -15,7 +15,7 @@ describe("fault registry", () => {
     });
 
     it("registers every kind file under components/*/faults/, each once, by its kind", () => {
-        const { DOCKER_FAULTS } = require("../../components/registry") as typeof import("../../components/registry");
+        const { FAULTS } = require("../../components/registry") as typeof import("../../components/registry");
         const files = readdirSync(components, { withFileTypes: true })
             .filter((d) => d.isDirectory())
             .flatMap((d) => {
@@ -27,10 +27,11 @@ describe("fault registry", () => {
                 }
             })
             .sort();
-        const registered = DOCKER_FAULTS.map((f) => f.module).sort();
+        const registered = FAULTS.map((f) => f.module).sort();
         assert.deepEqual(registered, files);
-        assert.equal(new Set(DOCKER_FAULTS.map((f) => f.kind)).size, DOCKER_FAULTS.length);
-        assert.equal(new Set(DOCKER_FAULTS.map((f) => f.component)).size, DOCKER_FAULTS.length);
+        assert.equal(new Set(FAULTS.map((f) => f.kind)).size, FAULTS.length);
+        assert.equal(new Set(FAULTS.map((f) => f.component)).size, FAULTS.length);
+        for (const f of FAULTS) assert.equal(f.kind.split(":")[0], f.target, f.kind);
     });
 
     it("exports a component class for every registered Docker kind, named as the registry says", () => {
@@ -42,7 +43,17 @@ describe("fault registry", () => {
         }
     });
 
-    it("gives every kind a driver the reaper and recover find by kind", () => {
+    it("exports a component class for every registered Kubernetes kind, named as the registry says", () => {
+        const { KUBERNETES_FAULTS } = require("../../components/registry") as typeof import("../../components/registry");
+        const kubernetes = require("../../components/kubernetes") as Record<string, { type?: string; kind?: string; definition?: unknown }>;
+        for (const f of KUBERNETES_FAULTS) {
+            assert.equal(kubernetes[f.component]?.type, `faultline:kubernetes:${f.component}`, f.component);
+            assert.equal(kubernetes[f.component]?.kind, f.kind, f.component);
+            assert.equal(kubernetes[f.component]?.definition, f, f.component);
+        }
+    });
+
+    it("gives every Docker kind a driver the reaper and recover find by kind", () => {
         const { DOCKER_FAULTS, driverFor } = require("../../components/registry") as typeof import("../../components/registry");
         for (const f of DOCKER_FAULTS) assert.equal(driverFor(f.kind), f.driver);
         assert.throws(() => driverFor("docker:nope"), /^Error: unknown fault kind "docker:nope"; this build knows: docker:network-disconnect, /);

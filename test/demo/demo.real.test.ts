@@ -3,7 +3,7 @@
 // outside (HTTP on 127.0.0.1, the Toxiproxy API), and it is taken down completely.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { composeDown, composeUp, projectContainers } from "../../components/docker/compose";
+import { composeDown, composeUp, projectContainers } from "../../components/docker/environments/compose";
 import { dockerClient } from "../../components/core/docker";
 import { demoCopy, http, toxiproxy } from "../helpers/demo";
 import { waitFor } from "../helpers/wait";

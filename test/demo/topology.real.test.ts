@@ -3,9 +3,9 @@
 // that both declare the same services, the same way.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { runCompose } from "../../components/docker/compose";
+import { runCompose } from "../../components/docker/environments/compose";
 import { demoServices } from "../../components/docker/demo";
-import { SandboxServiceSchema } from "../../components/docker/sandbox";
+import { SandboxServiceSchema } from "../../components/docker/environments/sandbox";
 import { DEMO_COMPOSE_FILE } from "../helpers/demo";
 
 describe("demo topology: demo/compose.yaml and components/docker/demo.ts agree", () => {

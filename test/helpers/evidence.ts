@@ -2,7 +2,7 @@
 // and buildEvidence() over made-up samples, without an engine.
 import { ExperimentSpec } from "../../components/experiment";
 import { evaluate, type Phase } from "../../runner/evaluate";
-import { buildEvidence } from "../../runner/evidence/build";
+import { buildEvidence, type RunRecord } from "../../runner/evidence/build";
 import type { Evidence } from "../../runner/evidence/schema";
 import type { Sample } from "../../runner/probes/sampler";
 
@@ -17,8 +17,18 @@ export const phases: Phase[] = [
     { name: "cooldown", start: 5000, end: 6000 },
 ];
 
-/** A synthetic run of experiment `name` on `component`, its probe failing while `failing(t)`. */
-export function evidence(name: string, component: string, failing: (t: number) => boolean, status: Evidence["status"] = "completed", at = "2026-01-01T00:00:00.000Z"): Evidence {
+/**
+ * A synthetic run of experiment `name` on `component`, its probe failing while `failing(t)`; `extra` overrides parts
+ * of the run record (e.g. the fault spans or a stop condition).
+ */
+export function evidence(
+    name: string,
+    component: string,
+    failing: (t: number) => boolean,
+    status: Evidence["status"] = "completed",
+    at = "2026-01-01T00:00:00.000Z",
+    extra: Partial<RunRecord> = {},
+): Evidence {
     const spec = ExperimentSpec.parse({
         name,
         hypothesis: { text: "the API answers", probes: [{ name: "api", kind: "http", url: "http://127.0.0.1:1/" }] },
@@ -53,6 +63,7 @@ export function evidence(name: string, component: string, failing: (t: number) =
         stop: null,
         rollback: { performed: true, result: "succeeded", attempts: 1, cleared_pending_creates: false, duration_ms: 500, error: null },
         errors: [],
+        ...extra,
     });
 }
 

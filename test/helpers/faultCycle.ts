@@ -56,8 +56,19 @@ export interface CycleOptions {
      * state is measured (CPU, memory, a clock) says what "back" means, and then `snapshot` is not compared.
      */
     restored?(t: CycleTargets, prior: unknown): Promise<boolean>;
-    /** True while the fault is visibly in effect on the target. */
-    inEffect(t: CycleTargets): Promise<boolean>;
+    /**
+     * True while the fault is visibly in effect on the target. `prior` is the snapshot before the fault; for a
+     * one-shot kind (see {@link CycleOptions.oneShot}) it is retaken before each `up`, so "in effect" means "it
+     * happened since".
+     */
+    inEffect(t: CycleTargets, prior: unknown): Promise<boolean>;
+    /**
+     * For a one-shot fault (a restart): it is over when `up` returns, so nothing is left in effect to see go.
+     * `inEffect` then says the fault happened since the snapshot taken before each `up`; after `destroy` the suite
+     * checks `restored` only; and `cutShort` stands in for an injection cut short by a kill (a restart stopped between
+     * its stop and its start), which the reaper's TTL revert must then mend.
+     */
+    oneShot?: { cutShort(t: CycleTargets): Promise<void> };
     /**
      * How long the effect may take to show after `up` (a stressor warming up, a clock read on the next tick).
      * Defaults to 0: checked at once.
@@ -91,13 +102,21 @@ export function faultCycleSuite(o: CycleOptions): void {
         let stack: Stack;
         let prior: unknown;
 
+        /** A one-shot kind's effect is "it happened since": its baseline is retaken before each `up`. */
+        const baseline = async () => {
+            if (o.oneShot) prior = await o.snapshot(t);
+        };
         const experiment = (ttl: string, fields: Record<string, unknown> = {}) => ({ name: `${o.tag}-test`, faults: [{ name: "fault", ttl, ...o.fault(t), ...fields }] });
         const restored = async () => (o.restored ? o.restored(t, prior) : JSON.stringify(await o.snapshot(t)) === JSON.stringify(prior));
         /** Waits for the fault's effect to be `on` (or off) as long as the kind allows, or checks it at once. */
         const effectIs = async (on: boolean, what: string) => {
             const within = on ? o.showsWithinMs : o.goesWithinMs;
-            if (within) await waitFor(what, async () => (await o.inEffect(t)) === on, within);
-            else assert.equal(await o.inEffect(t), on, what);
+            if (!on && o.oneShot) {
+                await waitFor("back as before", restored, within ?? 0);
+                return;
+            }
+            if (within) await waitFor(what, async () => (await o.inEffect(t, prior)) === on, within);
+            else assert.equal(await o.inEffect(t, prior), on, what);
             if (!on && o.restored) await waitFor("back as before", () => o.restored!(t, prior), within ?? 0);
         };
         const noLeftovers = async () => assert.deepEqual(await faultlineContainersOf(stackName), [], "no reaper or helper container left");
@@ -129,6 +148,7 @@ export function faultCycleSuite(o: CycleOptions): void {
         });
 
         it("up injects the fault and destroy restores the exact prior state", async () => {
+            await baseline();
             const up = await stack.up();
             assert.equal(up.summary.result, "succeeded");
             await effectIs(true, "the fault is in effect after up");
@@ -152,6 +172,7 @@ export function faultCycleSuite(o: CycleOptions): void {
 
         it("refresh drops a fault that was reverted outside Pulumi; destroy is then a clean no-op", async () => {
             await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m")) });
+            await baseline();
             await stack.up();
             await effectIs(true, "the fault is in effect after up");
             await o.revertByHand(t);
@@ -165,9 +186,18 @@ export function faultCycleSuite(o: CycleOptions): void {
         });
 
         it("the reaper reverts the fault when its TTL runs out; a later destroy is a clean no-op", async () => {
-            await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment("5s")) });
+            // A one-shot kind is cut short after `up` returns, which must be before the TTL runs out: a loaded
+            // machine can take longer than 5 s for the `up`, so its TTL is longer.
+            const ttlS = o.oneShot ? 30 : 5;
+            await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment(`${ttlS}s`)) });
+            await baseline();
             await stack.up();
-            await waitFor("the reaper to revert the fault", restored, 30_000);
+            if (o.oneShot) {
+                const reaper = (await faultlineContainersOf(stackName)).find((c) => c.role === "reaper");
+                assert.ok(reaper && Date.parse(reaper.expiresAt!) > Date.now() + 1000, `up took longer than the ${ttlS} s TTL; re-run when the machine is less loaded`);
+                await o.oneShot.cutShort(t);
+            }
+            await waitFor("the reaper to revert the fault", restored, (ttlS + 25) * 1000);
             await waitFor("the reaper to remove itself", async () => (await faultlineContainersOf(stackName)).length === 0, 15_000);
             const d = await stack.destroy();
             assert.equal(d.summary.result, "succeeded");
@@ -177,8 +207,12 @@ export function faultCycleSuite(o: CycleOptions): void {
         });
 
         it("the reaper reverts the fault after pulumi up was killed with SIGKILL; the stack then destroys cleanly", async () => {
-            await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment("8s")) });
-            const k = await upThenKillTree(stackName, { whenSeen: () => o.inEffect(t) });
+            // A one-shot kind is cut short after the kill, which must be before the TTL runs out (see above).
+            const ttlS = o.oneShot ? 20 : 8;
+            await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment(`${ttlS}s`)) });
+            await baseline();
+            const k = await upThenKillTree(stackName, { whenSeen: () => o.inEffect(t, prior) });
+            await o.oneShot?.cutShort(t);
             // The reaper was armed before the fault went in, and carries its deadline (injection + TTL).
             const reaper = (await faultlineContainersOf(stackName)).find((c) => c.role === "reaper");
             assert.ok(reaper, "a reaper guards the fault when pulumi up dies (beside the fault's own helpers)");
@@ -189,7 +223,7 @@ export function faultCycleSuite(o: CycleOptions): void {
             const back = Date.now();
             console.log(
                 `${o.title}: back ${((back - k.faultsInAt) / 1000).toFixed(2)} s after the fault was seen, ` +
-                    `${((back - k.killedAt) / 1000).toFixed(2)} s after SIGKILL, ${((back - expiresAt) / 1000).toFixed(2)} s after the TTL ran out (TTL 8 s)`,
+                    `${((back - k.killedAt) / 1000).toFixed(2)} s after SIGKILL, ${((back - expiresAt) / 1000).toFixed(2)} s after the TTL ran out (TTL ${ttlS} s)`,
             );
             await waitFor("the target to answer again", () => canFetch(t.client, t.url), 15_000);
             await waitFor("the reaper to remove itself", async () => (await faultlineContainersOf(stackName)).length === 0, 15_000);

@@ -1,4 +1,4 @@
-// The one way tests and benchmarks kill `pulumi up`: every process the operation started, at once, with SIGKILL.
+// The one way tests and benchmarks kill `pulumi up` (or a test runner): every process it started, at once, with SIGKILL.
 //
 // Killing `pulumi up`'s process group is not enough: the language host, the dynamic providers and the policy pack
 // are started in process groups of their own, and a provider outlives `pulumi` by up to a second, long enough to
@@ -27,9 +27,9 @@ export interface TreeKill {
     killedAt: number;
     /** How many processes were killed: `pulumi` and every plugin it started. */
     killed: number;
-    /** True when `pulumi up` had already ended on its own before the kill moment. */
+    /** True when the command (`pulumi up`) had already ended on its own before the kill moment. */
     finishedFirst: boolean;
-    /** Everything `pulumi up` printed before it died, for failure messages. */
+    /** Everything the command printed before it died, for failure messages. */
     output: string;
 }
 
@@ -78,16 +78,42 @@ async function freezeAndKill(cgroup: string): Promise<number> {
 export function upThenKillTree(stack: string, moment: { whenSeen: () => Promise<boolean> }, timeoutMs?: number, env?: Record<string, string>): Promise<TreeKill & { faultsInAt: number }>;
 export function upThenKillTree(stack: string, moment: KillMoment, timeoutMs?: number, env?: Record<string, string>): Promise<TreeKill>;
 export async function upThenKillTree(stack: string, moment: KillMoment, timeoutMs = 180_000, env: Record<string, string> = {}): Promise<TreeKill> {
+    const argv = ["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack];
+    const kill = await runThenKillTree(argv, moment, { what: "pulumi up", timeoutMs, env: { ...faultlineEnv(), ...env } });
+    // A kill in the middle of a checkpoint write leaves a file no later command can load (see the function).
+    repairKilledCheckpoint(stack);
+    return kill;
+}
+
+/** Options of {@link runThenKillTree}. */
+export interface RunThenKillOptions {
+    /** What runs, in messages (e.g. "pulumi up", "the node:test example"). */
+    what: string;
+    /** How long a `whenSeen` moment may take to come. Defaults to 180 s. */
+    timeoutMs?: number;
+    /** Added to this process's environment; an undefined value removes a variable (e.g. NODE_TEST_CONTEXT). */
+    env?: Record<string, string | undefined>;
+    /** Working directory. Defaults to the repository root. */
+    cwd?: string;
+}
+
+/**
+ * Runs `argv` in a freezer cgroup of its own and at `moment` kills every process it started (see the file's header):
+ * a test runner with its workers, or `pulumi` with its plugins.
+ */
+export function runThenKillTree(argv: string[], moment: { whenSeen: () => Promise<boolean> }, opts: RunThenKillOptions): Promise<TreeKill & { faultsInAt: number }>;
+export function runThenKillTree(argv: string[], moment: KillMoment, opts: RunThenKillOptions): Promise<TreeKill>;
+export async function runThenKillTree(argv: string[], moment: KillMoment, opts: RunThenKillOptions): Promise<TreeKill> {
+    const { what, timeoutMs = 180_000 } = opts;
     if (!fs.existsSync(path.join(FREEZER, "cgroup.procs"))) {
         throw new Error(`killing a whole process tree needs the cgroup v1 freezer at ${FREEZER}`);
     }
     const cgroup = path.join(FREEZER, `faultline-kill-${randomBytes(4).toString("hex")}`);
     fs.mkdirSync(cgroup);
-    // The shell joins the cgroup, then becomes pulumi: everything pulumi starts is born inside it.
-    const child = spawn("sh", ["-c", 'echo $$ > "$0" && exec "$@"', path.join(cgroup, "cgroup.procs"),
-        "pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack], {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, ...faultlineEnv(), ...env },
+    // The shell joins the cgroup, then becomes the command: everything it starts is born inside it.
+    const child = spawn("sh", ["-c", 'echo $$ > "$0" && exec "$@"', path.join(cgroup, "cgroup.procs"), ...argv], {
+        cwd: opts.cwd ?? PROJECT_ROOT,
+        env: { ...process.env, ...opts.env },
         detached: true,
         stdio: ["ignore", "pipe", "pipe"],
     });
@@ -101,7 +127,7 @@ export async function upThenKillTree(stack: string, moment: KillMoment, timeoutM
     try {
         // The kill must never come before the shell has joined the cgroup: it would miss the whole run.
         for (let i = 0; tasksOf(cgroup).length === 0 && !exited; i++) {
-            if (i > 1000) throw new Error(`pulumi up did not start within 10 s:\n${output}`);
+            if (i > 1000) throw new Error(`${what} did not start within 10 s:\n${output}`);
             await sleep(10);
         }
         if ("afterMs" in moment) await Promise.race([sleep(moment.afterMs), exit]);
@@ -116,7 +142,7 @@ export async function upThenKillTree(stack: string, moment: KillMoment, timeoutM
                     return false;
                 });
                 if (seen) break;
-                if (failed) throw new Error(`pulumi up failed (exit ${exitCode}) before the fault was seen:\n${output}`);
+                if (failed) throw new Error(`${what} failed (exit ${exitCode}) before the fault was seen:\n${output}`);
                 // An `up` that succeeded on its own has put the fault in, and its effect may show a moment later (a
                 // clock skew is read on the target's next call). Nothing is left to kill: look a little longer, then
                 // go on as if seen, so the caller still checks the revert.
@@ -131,8 +157,6 @@ export async function upThenKillTree(stack: string, moment: KillMoment, timeoutM
         const killed = await freezeAndKill(cgroup);
         const killedAt = Date.now();
         await exit;
-        // A kill in the middle of a checkpoint write leaves a file no later command can load (see the function).
-        repairKilledCheckpoint(stack);
         return { ...(faultsInAt !== undefined ? { faultsInAt } : {}), killedAt, killed, finishedFirst, output };
     } finally {
         if (tasksOf(cgroup).length > 0) await freezeAndKill(cgroup).catch(() => undefined);

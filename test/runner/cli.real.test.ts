@@ -85,7 +85,12 @@ describe("faultline CLI: messages and exit codes", { timeout: 600_000 }, () => {
         assert.equal(ls.some((s) => s.name === "exmple-partition"), false, "no stack was created in the backend");
     });
 
-    it("--experiment (YAML) plans a temporary copy and never rewrites the stack's own file", async () => {
+    const missingTargets = [
+        { path: "faultline:experiment.faults[0].container", message: `no such container "no-such-container-${run}"; list containers with \`docker ps -a\`` },
+        { path: "faultline:experiment.faults[0].network", message: "no such network \"no-such-network\"; list networks with `docker network ls`" },
+    ];
+
+    it("--experiment (YAML) plans a temporary copy and never rewrites the stack's own file; missing targets fail the plan first", async () => {
         // A stack as Pulumi left it (with its encryption salt), plus an experiment of its own.
         await openStack(stack);
         fs.appendFileSync(stackFile, "config:\n  faultline:experiment:\n    name: the-stacks-own\n");
@@ -105,10 +110,24 @@ describe("faultline CLI: messages and exit codes", { timeout: 600_000 }, () => {
                 "",
             ].join("\n"),
         );
+        // The file's experiment is the one planned: its targets (not there) are what the plan refuses, field by field.
         const r = await done(["plan", stack, "--experiment", exp, "--json"]);
-        const plan = JSON.parse(r.out) as { experiment: string; faults: Array<{ name: string; ttlMs: number }> };
-        assert.equal(plan.experiment, "from-the-file");
-        assert.deepEqual(plan.faults.map((f) => [f.name, f.ttlMs]), [["cut", 600_000]]);
+        assert.equal(r.code, 2);
+        assert.deepEqual(JSON.parse(r.out), { error: "SpecError", message: "invalid experiment targets (nothing was previewed)", issues: missingTargets });
         assert.equal(fs.readFileSync(stackFile, "utf8"), own, "the stack's file is byte for byte what it was");
+        // In words: "no such container" and "no such network" with the experiment's paths, and no policy message
+        // (the preview, where the policy pack runs, never started).
+        const text = await done(["plan", stack, "--experiment", exp]);
+        assert.equal(text.code, 2);
+        assert.equal(text.out, "");
+        assert.equal(text.err, `error: invalid experiment targets (nothing was previewed):\n${missingTargets.map((i) => `  - ${i.path}: ${i.message}`).join("\n")}\n`);
+        // `run` aborts at its preflight with the same words, before the preview and before any probe.
+        const out = path.join(tmp, "run-out");
+        const ran = await done(["run", stack, "--experiment", exp, "--out", out]);
+        assert.equal(ran.code, 2, ran.err);
+        const e = JSON.parse(fs.readFileSync(path.join(out, "evidence.json"), "utf8")) as { reason: string; status: string; samples: unknown[] };
+        assert.equal(e.status, "aborted");
+        assert.equal(e.reason, `a target is not there, nothing was injected: ${missingTargets.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+        assert.deepEqual(e.samples, []);
     });
 });

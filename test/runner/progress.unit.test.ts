@@ -32,4 +32,22 @@ describe("progress", () => {
         print({ type: "phase", phase: "rollback", t: 12_345, message: "rolling back" });
         assert.equal(lines.at(-1), "[  12.3s] rollback  rolling back\n");
     });
+
+    it("on a terminal, draws a live bar (cli-progress) and clears it before the next line", () => {
+        let screen = "";
+        const out = {
+            isTTY: true,
+            columns: 200,
+            write: (x: string) => ((screen += x), true),
+            cursorTo: () => true,
+            clearLine: () => true,
+            clearScreenDown: () => true,
+            moveCursor: () => true,
+        } as unknown as NodeJS.WriteStream;
+        const print = progressPrinter({ out });
+        print(progress(10_000));
+        assert.ok(screen.includes(progressLine(progress(10_000))), `the bar as logged: ${JSON.stringify(screen)}`);
+        print({ type: "phase", phase: "rollback", t: 12_345, message: "rolling back" });
+        assert.ok(screen.endsWith("[  12.3s] rollback  rolling back\n"), JSON.stringify(screen.slice(-80)));
+    });
 });

@@ -12,7 +12,7 @@ import type { ArmedFault } from "../../components/core/FaultResource";
 import { dockerClient, inspectContainer } from "../../components/core/docker";
 import { Labels, STANDBY_KIND } from "../../components/core/labels";
 import { armedFaults, createReaper, reaper, STALE_CREATED_MS } from "../../components/docker/reaper";
-import { armedVolumeLabels, armedVolumeName, reaperName } from "../../components/docker/reaperStore";
+import { armedVolumeLabels, armedVolumeName, reaperName } from "../../components/docker/reaper/reaperStore";
 import { faultlineEnv, useFaultlineEnv } from "../../runner/env";
 import { LOCK_DIR } from "../../runner/lock";
 import { backendLocks, liveResources, openStack, pendingOperations } from "../../runner/pulumi";

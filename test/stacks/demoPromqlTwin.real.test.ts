@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
-import { composeDown, composeUp } from "../../components/docker/compose";
+import { composeDown, composeUp } from "../../components/docker/environments/compose";
 import { PROJECT_ROOT, useFaultlineEnv } from "../../runner/env";
 import { EvidenceSchema } from "../../runner/evidence/schema";
 import { listReapers, revertReaper } from "../../runner/recover";

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import pRetry from "p-retry";
 import { z } from "zod";
 import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver";
 import { formatDuration } from "../../../spec/units";
@@ -76,25 +77,31 @@ export function isThrottling(err: unknown): boolean {
 
 /**
  * Calls AWS, retrying throttling with exponential backoff (from `baseMs`, doubling, at most 20 s apart) until
- * `deadline`. Any other error is thrown at once: retrying an AccessDenied only hides it.
+ * `deadline`: on top of the SDK's own adaptive retries (see {@link fisClient}), because a stop must keep trying until
+ * its timeout. Any other error is thrown at once: retrying an AccessDenied only hides it.
  */
 async function withBackoff<T>(what: string, fn: () => Promise<T>, baseMs: number, deadline: number): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-        try {
-            return await fn();
-        } catch (err) {
-            const wait = Math.min(baseMs * 2 ** attempt, 20_000);
-            if (!isThrottling(err) || Date.now() + wait > deadline) {
-                throw isThrottling(err) ? new Error(`${what}: still throttled by AWS after ${attempt + 1} attempts: ${String(err)}`) : err;
-            }
-            await sleep(wait);
-        }
+    let attempts = 0;
+    try {
+        return await pRetry(() => (attempts++, fn()), {
+            retries: Number.POSITIVE_INFINITY,
+            minTimeout: baseMs,
+            maxTimeout: 20_000,
+            maxRetryTime: Math.max(0, deadline - Date.now()),
+            shouldRetry: ({ error }) => isThrottling(error),
+        });
+    } catch (err) {
+        throw isThrottling(err) ? new Error(`${what}: still throttled by AWS after ${attempts} attempts: ${String(err)}`) : err;
     }
 }
 
+/**
+ * The FIS client, with the SDK's adaptive retry mode: it retries throttling and transient errors itself, and slows
+ * its own request rate when AWS throttles (a client-side token bucket), which our backoff alone cannot.
+ */
 async function fisClient(region: string | undefined): Promise<{ fis: FisClient; sdk: FisModule }> {
     const sdk = await import("@aws-sdk/client-fis");
-    return { fis: new sdk.FisClient(region ? { region } : {}), sdk };
+    return { fis: new sdk.FisClient({ ...(region ? { region } : {}), retryMode: "adaptive", maxAttempts: 3 }), sdk };
 }
 
 async function getState(fis: FisClient, sdk: FisModule, id: string, baseMs: number, deadline: number) {

@@ -5,6 +5,7 @@ import { injectAll, observeAll, revertAll, selectTargets } from "../netns";
 import { checkRootQdiscs, FAULT_HANDLE, faultHandle, InterfaceName, installRootQdisc, type QdiscTarget, isFaultQdisc, parseRootQdisc, removeRootQdisc, showRootQdisc } from "../qdisc";
 import { ContainerSelector, selectContainers } from "../selector";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 /** Spec of a bandwidth limit: a token bucket filter (tc tbf) on what the targets send out of one interface. */
 export const BandwidthSpec = z
@@ -56,6 +57,8 @@ export const driver: FaultDriver<BandwidthSpec, BandwidthRecord> = {
     schema: BandwidthSpec,
 
     describe: (spec) => `limit what the selected containers send on ${spec.interface} to ${spec.rate} (tc tbf, burst ${spec.burst})`,
+
+    checkTargets: (spec) => selectorTargets(spec.target),
 
     async plan(spec) {
         return (await selectContainers(spec.target, "spec.target")).map((c) => ({ name: c.name, labels: c.labels }));

@@ -8,6 +8,7 @@ import { readFile, statPath, writeFile } from "../files";
 import { runScriptOnTarget } from "../helper";
 import { ContainerSelector, planContainers, selectContainers, type SelectedContainer } from "../selector";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 /** Parses a signed offset ("+2h", "-30m", "+1d", "-1h30m", "+90s") into whole seconds. */
 export function parseOffset(text: string): number | undefined {
@@ -188,6 +189,8 @@ export const driver: FaultDriver<ClockSkewSpec, ClockSkewRecord> = {
         }
         return issues;
     },
+
+    checkTargets: (spec) => selectorTargets(spec.target),
 
     plan: (spec) => planContainers(spec.target),
 

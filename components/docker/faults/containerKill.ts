@@ -5,6 +5,7 @@ import { inspectSelected, namesOf, runOf, startLeftStopped, stillStopped, type C
 import { containerTarget, describeSelector, planContainers } from "../selector";
 import { Signal } from "../signal";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 /** Spec of a container kill: send a signal to the main process of the selected containers. */
 export const ContainerKillSpec = z
@@ -29,6 +30,8 @@ export const driver: FaultDriver<ContainerKillSpec, ContainerKillRecord> = {
     schema: ContainerKillSpec,
 
     describe: (spec) => `send ${spec.signal} to the main process of ${describeSelector(spec.target)}`,
+
+    checkTargets: (spec) => selectorTargets(spec.target),
 
     plan: (spec) => planContainers(spec.target),
 

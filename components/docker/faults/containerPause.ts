@@ -1,9 +1,11 @@
 import { z } from "zod";
+import pRetry from "p-retry";
 import { dockerClient, inspectContainer } from "../../core/docker";
 import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver";
 import { gone, inspectSelected, namesOf, nameOf, overallOutcome, type ContainerRef } from "../containers";
 import { containerTarget, describeSelector, planContainers } from "../selector";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 /** Spec of a container pause: freeze every process of the selected containers (cgroup freezer) for the TTL. */
 export const ContainerPauseSpec = z
@@ -24,15 +26,11 @@ export interface ContainerPauseRecord {
  * cgroup does not settle quickly, which happens on a heavily loaded host while processes are being scheduled.
  */
 async function pause(id: string, attempts = 4): Promise<void> {
-    for (let i = 1; ; i++) {
-        try {
-            await dockerClient().getContainer(id).pause();
-            return;
-        } catch (err) {
-            if (i >= attempts || !/unable to freeze/i.test(String(err))) throw err;
-            await new Promise((r) => setTimeout(r, 250 * i));
-        }
-    }
+    await pRetry(() => dockerClient().getContainer(id).pause(), {
+        retries: attempts - 1,
+        minTimeout: 250,
+        shouldRetry: ({ error }) => /unable to freeze/i.test(String(error)),
+    });
 }
 
 export const driver: FaultDriver<ContainerPauseSpec, ContainerPauseRecord> = {
@@ -41,6 +39,8 @@ export const driver: FaultDriver<ContainerPauseSpec, ContainerPauseRecord> = {
     schema: ContainerPauseSpec,
 
     describe: (spec) => `freeze every process of ${describeSelector(spec.target)} (docker pause)`,
+
+    checkTargets: (spec) => selectorTargets(spec.target),
 
     plan: (spec) => planContainers(spec.target),
 

@@ -5,6 +5,7 @@ import { gone, inspectSelected, namesOf, overallOutcome, runOf, startContainer, 
 import { containerTarget, describeSelector, planContainers } from "../selector";
 import { GraceSeconds } from "./containerStop";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 /** Spec of a container restart: a one-shot `docker restart` of the selected containers. */
 export const ContainerRestartSpec = z
@@ -29,6 +30,8 @@ export const driver: FaultDriver<ContainerRestartSpec, ContainerRestartRecord> =
     schema: ContainerRestartSpec,
 
     describe: (spec) => `restart ${describeSelector(spec.target)} once (SIGTERM, SIGKILL after ${spec.graceSeconds}s, then start)`,
+
+    checkTargets: (spec) => selectorTargets(spec.target),
 
     plan: (spec) => planContainers(spec.target),
 

@@ -4,6 +4,7 @@ import type { FaultDriver, Observation } from "../../core/driver";
 import { inspectSelected, namesOf, runOf, startLeftStopped, stillStopped, type ContainerRun } from "../containers";
 import { containerTarget, describeSelector, planContainers } from "../selector";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 /** Seconds Docker waits after SIGTERM before it sends SIGKILL (`docker stop -t`). */
 export const GraceSeconds = z
@@ -35,6 +36,8 @@ export const driver: FaultDriver<ContainerStopSpec, ContainerStopRecord> = {
     schema: ContainerStopSpec,
 
     describe: (spec) => `stop ${describeSelector(spec.target)} (SIGTERM, SIGKILL after ${spec.graceSeconds}s)`,
+
+    checkTargets: (spec) => selectorTargets(spec.target),
 
     plan: (spec) => planContainers(spec.target),
 

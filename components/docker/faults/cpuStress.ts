@@ -4,6 +4,7 @@ import { cpuCapacity, cpuWorkerIssues, measureTargets } from "../bounds";
 import { ContainerSelector } from "../selector";
 import { applyStress, observeStress, prepareStress, revertStress, stressPreflight, type StressRecord } from "../stressor";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 /** Spec of a CPU stress: stress-ng CPU workers inside the target's cgroup. */
 export const CpuStressSpec = z
@@ -42,6 +43,8 @@ export const driver: FaultDriver<CpuStressSpec, StressRecord> = {
         const issues = await stressPreflight(spec.target);
         return issues.length > 0 ? issues : cpuWorkerIssues(spec.workers, await measureTargets(spec.target, cpuCapacity));
     },
+    checkTargets: (spec) => selectorTargets(spec.target),
+
     plan: (spec) => measureTargets(spec.target, cpuCapacity),
 
     prepare: (spec, ctx) =>

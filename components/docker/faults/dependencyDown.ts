@@ -7,7 +7,7 @@ import {
     noSuchProxy,
     ToxiproxyRef,
     toxiproxyPlan,
-    toxiproxyPreflight,
+    toxiproxyTargets,
     toxiproxyReaperNetworkMode,
     ToxiproxyUnreachable,
     toxiproxyWhere,
@@ -64,7 +64,7 @@ export const driver: FaultDriver<DependencyDownSpec, DependencyDownRecord> = {
 
     describe: (spec) => `disable Toxiproxy proxy "${spec.proxy}" (${toxiproxyWhere(spec.toxiproxy)}): the dependency behind it is down`,
 
-    preflight: (spec) => toxiproxyPreflight(spec.toxiproxy),
+    checkTargets: (spec) => toxiproxyTargets(spec.toxiproxy, spec.proxy),
 
     plan: (spec) => toxiproxyPlan(spec.toxiproxy, spec.proxy),
 

@@ -5,12 +5,13 @@ import type { DriverContext, FaultDriver, Observation, RevertOutcome } from "../
 import { FaultError, type SpecIssue } from "../../core/errors";
 import type { FaultOwner } from "../../core/labels";
 import { formatBytes } from "../../../spec/units";
-import { ByteSize } from "../../../spec/fields";
+import { ByteSize, exactlyOneOf } from "../../../spec/fields";
 import { diskFillIssues, filesystemCapacity, measureTargets } from "../bounds";
 import { isDirectory, statPath } from "../files";
 import { runScriptOnTarget } from "../helper";
 import { ContainerSelector, selectContainers } from "../selector";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 /** Spec of a disk fill: one file that takes up space in a directory of the target's filesystem or volume. */
 export const DiskFillSpec = z
@@ -52,15 +53,7 @@ export const DiskFillSpec = z
             .default(10),
     })
     .strict()
-    .superRefine((s, ctx) => {
-        if ((s.bytes === undefined) === (s.percent === undefined)) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["bytes"],
-                message: 'give exactly one of bytes (e.g. "512MiB") or percent (of the free space, e.g. 90)',
-            });
-        }
-    });
+    .superRefine(exactlyOneOf("bytes", "percent", 'give exactly one of bytes (e.g. "512MiB") or percent (of the free space, e.g. 90)'));
 export type DiskFillSpec = z.infer<typeof DiskFillSpec>;
 
 /** One filled target: exactly which file was written, and how much. */
@@ -211,6 +204,8 @@ export const driver: FaultDriver<DiskFillSpec, DiskFillRecord> = {
         }
         return issues.length > 0 ? issues : diskFillIssues(spec, await measureTargets(spec.target, (c) => filesystemCapacity(c, spec.path, spec)));
     },
+
+    checkTargets: (spec) => selectorTargets(spec.target),
 
     plan: (spec) => measureTargets(spec.target, (c) => filesystemCapacity(c, spec.path, spec)),
 

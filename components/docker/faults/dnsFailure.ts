@@ -1,10 +1,11 @@
 import { z } from "zod";
 import type { FaultDriver } from "../../core/driver";
 import { ownerLabels, type FaultOwner } from "../../core/labels";
-import { addRules, countRules, deleteRules, ruleComment, type DropRule } from "../netfilter";
-import { injectAll, observeAll, revertAll, selectTargets, type NetnsTarget } from "../netns";
+import { addRules, deleteRules, observeRules, revertRules, ruleComment, type DropRule } from "../netfilter";
+import { injectAll, selectTargets, type NetnsTarget } from "../netns";
 import { ContainerSelector, selectContainers } from "../selector";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 /** Spec of a DNS failure: the targets' name lookups fail, while traffic to IP addresses keeps working. */
 export const DnsFailureSpec = z
@@ -41,6 +42,8 @@ export const driver: FaultDriver<DnsFailureSpec, DnsFailureRecord> = {
 
     describe: () => "drop every DNS query of the selected containers (UDP and TCP port 53), so name lookups fail while IP traffic works",
 
+    checkTargets: (spec) => selectorTargets(spec.target),
+
     async plan(spec) {
         return (await selectContainers(spec.target, "spec.target")).map((c) => ({ name: c.name, labels: c.labels }));
     },
@@ -59,15 +62,9 @@ export const driver: FaultDriver<DnsFailureSpec, DnsFailureRecord> = {
         );
     },
 
-    async revert(record, ctx) {
-        const labels = ownerLabels(record.owner);
-        return revertAll(record.targets, async (t) => (await deleteRules(t, record.comment, labels)) > 0, ctx);
-    },
+    revert: (record, ctx) => revertRules(record, ctx),
 
-    async observe(record) {
-        const labels = ownerLabels(record.owner);
-        return observeAll(record.targets, async (t) => (await countRules(t, record.comment, labels)) > 0, `DNS drop rules "${record.comment}"`);
-    },
+    observe: (record) => observeRules(record, "DNS drop rules"),
 };
 
 /**

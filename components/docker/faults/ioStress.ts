@@ -5,6 +5,7 @@ import { defineFault } from "../../core/defineFault";
 import type { FaultDriver } from "../../core/driver";
 import { ContainerSelector, describeSelector, planContainers } from "../selector";
 import { applyStress, observeStress, prepareStress, revertStress, stressPreflight, type StressRecord } from "../stressor";
+import { selectorTargets } from "../targets";
 
 /** The most each worker may write before it starts over: beyond it the fault is a disk fill, not I/O pressure. */
 const MAX_BYTES_PER_WORKER = 1024 ** 3;
@@ -39,6 +40,8 @@ export const driver: FaultDriver<IoStressSpec, StressRecord> = {
         `run ${spec.workers} disk worker(s) writing ${formatBytes(spec.bytesPerWorker)} each inside the cgroup of ${describeSelector(spec.target)}`,
 
     preflight: (spec) => stressPreflight(spec.target),
+    checkTargets: (spec) => selectorTargets(spec.target),
+
     plan: (spec) => planContainers(spec.target),
 
     prepare: (spec, ctx) =>

@@ -1,12 +1,13 @@
 import { z } from "zod";
 import type { FaultDriver } from "../../core/driver";
 import { formatBytes } from "../../../spec/units";
-import { ByteSize } from "../../../spec/fields";
+import { ByteSize, exactlyOneOf } from "../../../spec/fields";
 import { FaultError } from "../../core/errors";
 import { measureTargets, memoryCapacity, memoryPercentIssues } from "../bounds";
 import { ContainerSelector, type SelectedContainer } from "../selector";
 import { applyStress, observeStress, prepareStress, revertStress, stressPreflight, type StressRecord } from "../stressor";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 /** Spec of a memory stress: stress-ng VM workers that allocate and hold memory inside the target's cgroup. */
 export const MemoryStressSpec = z
@@ -34,15 +35,7 @@ export const MemoryStressSpec = z
             .default(1),
     })
     .strict()
-    .superRefine((s, ctx) => {
-        if ((s.bytes === undefined) === (s.percent === undefined)) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["bytes"],
-                message: 'give exactly one of bytes (e.g. "256MiB") or percent (e.g. 80) to say how much memory to hold',
-            });
-        }
-    });
+    .superRefine(exactlyOneOf("bytes", "percent", 'give exactly one of bytes (e.g. "256MiB") or percent (e.g. 80) to say how much memory to hold'));
 export type MemoryStressSpec = z.infer<typeof MemoryStressSpec>;
 
 /**
@@ -70,6 +63,8 @@ export const driver: FaultDriver<MemoryStressSpec, StressRecord> = {
         const issues = await stressPreflight(spec.target);
         return issues.length > 0 ? issues : memoryPercentIssues(spec.percent, await measureTargets(spec.target, memoryCapacity));
     },
+    checkTargets: (spec) => selectorTargets(spec.target),
+
     plan: (spec) => measureTargets(spec.target, memoryCapacity),
 
     prepare: (spec, ctx) =>

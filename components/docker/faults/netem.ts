@@ -8,6 +8,7 @@ import { injectAll, observeAll, revertAll, selectTargets } from "../netns";
 import { checkRootQdiscs, FAULT_HANDLE, faultHandle, InterfaceName, installRootQdisc, type QdiscTarget, isFaultQdisc, removeRootQdisc, showRootQdisc } from "../qdisc";
 import { ContainerSelector, selectContainers } from "../selector";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 const TcTime = z.string().regex(/^\d+(\.\d+)?(s|ms|us)$/, 'must be a time in tc units, e.g. "100ms", "1s" or "500us"');
 
@@ -105,6 +106,8 @@ export const driver: FaultDriver<NetemSpec, NetemRecord> = {
     describe: (spec) => `add ${netemArgs(spec).slice(1).join(" ")} to what the selected containers send on ${spec.interface} (tc netem)`,
 
     preflight: () => netemIssues(),
+
+    checkTargets: (spec) => selectorTargets(spec.target),
 
     async plan(spec) {
         return (await selectContainers(spec.target, "spec.target")).map((c) => ({ name: c.name, labels: c.labels }));

@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { dockerClient, isNotFound } from "../../core/docker";
+import { dockerClient, inspectContainer, inspectNetwork } from "../../core/docker";
 import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver";
 import { FaultError } from "../../core/errors";
 import { isFaultlineOwn } from "../../core/labels";
 import { defineFault } from "../../core/defineFault";
+import { attachedTargets } from "../targets";
 
 /** Spec of a network partition: one container cut off one Docker network. */
 export const NetworkDisconnectSpec = z
@@ -62,24 +63,6 @@ function findEndpoint(networks: Record<string, Endpoint> | undefined, networkId:
     return Object.values(networks ?? {}).find((e) => e.NetworkID === networkId);
 }
 
-async function inspectContainer(ref: string) {
-    try {
-        return await dockerClient().getContainer(ref).inspect();
-    } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-    }
-}
-
-async function inspectNetwork(ref: string): Promise<{ Id: string; Name: string } | undefined> {
-    try {
-        return (await dockerClient().getNetwork(ref).inspect()) as { Id: string; Name: string };
-    } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-    }
-}
-
 /**
  * Docker refuses a pinned address that another container holds now (after an engine restart, containers that came
  * back first may get it), or on a network whose subnet is no longer user-configured. Either way the container can
@@ -113,6 +96,8 @@ export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord>
 
     describe: (spec) => `disconnect container "${spec.container}" from Docker network "${spec.network}"`,
 
+    checkTargets: (spec) => attachedTargets(spec.container, spec.network, "spec.container", "spec.network"),
+
     async plan(spec) {
         const c = await inspectContainer(spec.container);
         return c ? [{ name: c.Name.replace(/^\//, ""), labels: c.Config.Labels ?? {} }] : [];
@@ -122,10 +107,10 @@ export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord>
     async prepare(spec) {
         const [container, network] = await Promise.all([inspectContainer(spec.container), inspectNetwork(spec.network)]);
         if (!network) {
-            throw new FaultError("spec.network", `no Docker network "${spec.network}"; list networks with \`docker network ls\``);
+            throw new FaultError("spec.network", `no such network "${spec.network}"; list networks with \`docker network ls\``);
         }
         if (!container) {
-            throw new FaultError("spec.container", `no container "${spec.container}"; list containers with \`docker ps -a\``);
+            throw new FaultError("spec.container", `no such container "${spec.container}"; list containers with \`docker ps -a\``);
         }
         if (isFaultlineOwn(container.Config.Labels)) {
             throw new FaultError("spec.container", `"${spec.container}" is one of faultline's own reapers or helpers, which no fault may target`);

@@ -2,12 +2,13 @@ import { isIPv4 } from "node:net";
 import { z } from "zod";
 import { dockerClient, isNotFound } from "../../core/docker";
 import type { FaultDriver } from "../../core/driver";
-import { FaultError } from "../../core/errors";
+import { FaultError, issuesOf } from "../../core/errors";
 import { ownerLabels, type FaultOwner } from "../../core/labels";
-import { addRules, countRules, deleteRules, ruleComment, type DropRule } from "../netfilter";
-import { injectAll, observeAll, revertAll, selectTargets, type NetnsTarget } from "../netns";
+import { addRules, deleteRules, observeRules, revertRules, ruleComment, type DropRule } from "../netfilter";
+import { injectAll, selectTargets, type NetnsTarget } from "../netns";
 import { ContainerSelector, selectContainers } from "../selector";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 /** An IPv4 address, or an IPv4 CIDR block such as 10.1.2.0/24. */
 function isIPv4OrCidr(s: string): boolean {
@@ -68,7 +69,7 @@ async function containerIps(ref: string, field: string): Promise<{ name: string;
     try {
         info = await dockerClient().getContainer(ref).inspect();
     } catch (err) {
-        if (isNotFound(err)) throw new FaultError(field, `no container "${ref}"; list containers with \`docker ps\``);
+        if (isNotFound(err)) throw new FaultError(field, `no such container "${ref}"; list containers with \`docker ps\``);
         throw err;
     }
     const name = info.Name.replace(/^\//, "");
@@ -135,6 +136,12 @@ export const driver: FaultDriver<PartialPartitionSpec, PartialPartitionRecord> =
         return `drop traffic between the selected containers and ${peers} ${directionText(spec.direction)} (iptables in the target's network namespace)`;
     },
 
+    async checkTargets(spec) {
+        // The peers as the injection will resolve them: each container there, and with an address to cut.
+        const [target, peers] = await Promise.all([selectorTargets(spec.target), issuesOf(() => resolvePeers(spec.peers))]);
+        return [...target, ...peers];
+    },
+
     async plan(spec) {
         return (await selectContainers(spec.target, "spec.target")).map((c) => ({ name: c.name, labels: c.labels }));
     },
@@ -155,15 +162,9 @@ export const driver: FaultDriver<PartialPartitionSpec, PartialPartitionRecord> =
         );
     },
 
-    async revert(record, ctx) {
-        const labels = ownerLabels(record.owner);
-        return revertAll(record.targets, async (t) => (await deleteRules(t, record.comment, labels)) > 0, ctx);
-    },
+    revert: (record, ctx) => revertRules(record, ctx),
 
-    async observe(record) {
-        const labels = ownerLabels(record.owner);
-        return observeAll(record.targets, async (t) => (await countRules(t, record.comment, labels)) > 0, `partition rules "${record.comment}"`);
-    },
+    observe: (record) => observeRules(record, "partition rules"),
 };
 
 /**

@@ -7,6 +7,7 @@ import { runInNamespaces } from "../helper";
 import { containerTarget, describeSelector, planContainers } from "../selector";
 import { Signal } from "../signal";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 /** Spec of a process kill: signal the processes matching a pattern inside the selected containers. */
 export const ProcessKillSpec = z
@@ -105,6 +106,8 @@ export const driver: FaultDriver<ProcessKillSpec, ProcessKillRecord> = {
     describe: (spec) =>
         `send ${spec.signal} to the processes ${spec.fullCommand ? "whose command line matches" : "named like"} ` +
         `/${spec.process}/ in ${describeSelector(spec.target)}`,
+
+    checkTargets: (spec) => selectorTargets(spec.target),
 
     plan: (spec) => planContainers(spec.target),
 

@@ -6,6 +6,7 @@ import { FaultError } from "../../core/errors";
 import { gone, inspectSelected, nameOf, namesOf, overallOutcome, type ContainerRef } from "../containers";
 import { containerTarget, describeSelector, planContainers } from "../selector";
 import { defineFault } from "../../core/defineFault";
+import { selectorTargets } from "../targets";
 
 const UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 /** Docker's smallest memory limit. */
@@ -233,6 +234,8 @@ export const driver: FaultDriver<ResourceLimitsSpec, ResourceLimitsRecord> = {
         }
         return issues;
     },
+
+    checkTargets: (spec) => selectorTargets(spec.target),
 
     plan: (spec) => planContainers(spec.target),
 

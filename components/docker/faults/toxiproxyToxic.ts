@@ -9,7 +9,7 @@ import {
     noSuchProxy,
     ToxiproxyRef,
     toxiproxyPlan,
-    toxiproxyPreflight,
+    toxiproxyTargets,
     toxiproxyReaperNetworkMode,
     ToxiproxyUnreachable,
     toxiproxyWhere,
@@ -266,7 +266,7 @@ export const driver: FaultDriver<ToxiproxyToxicSpec, ToxiproxyToxicRecord> = {
         `add ${effect(spec)} to the ${spec.stream} of Toxiproxy proxy "${spec.proxy}" (${toxiproxyWhere(spec.toxiproxy)})` +
         (spec.toxicity < 1 ? ` on ${Math.round(spec.toxicity * 100)}% of connections` : ""),
 
-    preflight: (spec) => toxiproxyPreflight(spec.toxiproxy),
+    checkTargets: (spec) => toxiproxyTargets(spec.toxiproxy, spec.proxy),
 
     plan: (spec) => toxiproxyPlan(spec.toxiproxy, spec.proxy),
 

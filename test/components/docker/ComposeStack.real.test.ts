@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { composeDown, projectContainers } from "../../../components/docker/compose";
+import { composeDown, projectContainers } from "../../../components/docker/environments/compose";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { demoCopy, http } from "../../helpers/demo";

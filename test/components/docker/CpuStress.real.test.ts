@@ -44,7 +44,7 @@ faultCycleSuite({
 
         it("preview fails, naming the field, when no running container matches", async () => {
             await stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m", { target: { name: `no-such-${t.run}` } })) });
-            await assert.rejects(stack().preview(), /spec\.target.*has a problem: no running container with name "no-such-[0-9a-f]+"/);
+            await assert.rejects(stack().preview(), /spec\.target.*has a problem: no such container: no running container with name "no-such-[0-9a-f]+"/);
         });
     },
 });

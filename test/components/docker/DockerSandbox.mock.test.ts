@@ -32,12 +32,12 @@ const byName = (name: string) => created.find((c) => c.name === name)!;
 const labels = (c: Created) => Object.fromEntries((c.inputs.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
 
 describe("DockerSandbox (Pulumi mocks)", () => {
-    let DockerSandbox: typeof import("../../../components/docker/DockerSandbox").DockerSandbox;
+    let DockerSandbox: typeof import("../../../components/docker/environments/DockerSandbox").DockerSandbox;
     const toxiproxyConfig = fs.readFileSync(path.resolve(__dirname, "../../../demo/toxiproxy.json"), "utf8");
 
     before(async () => {
         for (const k of Object.keys(process.env)) if (k.startsWith("FAULTLINE_IMAGE_")) delete process.env[k];
-        ({ DockerSandbox } = await import("../../../components/docker/DockerSandbox"));
+        ({ DockerSandbox } = await import("../../../components/docker/environments/DockerSandbox"));
     });
     beforeEach(() => {
         created.length = 0;

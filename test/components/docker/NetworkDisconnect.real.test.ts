@@ -46,12 +46,12 @@ faultCycleSuite({
 
         it("names the field when the container does not exist", async () => {
             await set({ container: `no-such-${t.run}` });
-            await assert.rejects(stack().up(), /spec\.container: no container "no-such-[0-9a-f]+"; list containers with `docker ps -a`/);
+            await assert.rejects(stack().up(), /spec\.container.*has a problem: no such container "no-such-[0-9a-f]+"; list containers with `docker ps -a`/);
         });
 
         it("names the field when the network does not exist", async () => {
             await set({ container: t.client, network: `no-such-${t.run}` });
-            await assert.rejects(stack().up(), /spec\.network: no Docker network "no-such-[0-9a-f]+"/);
+            await assert.rejects(stack().up(), /spec\.network.*has a problem: no such network "no-such-[0-9a-f]+"; list networks with `docker network ls`/);
         });
 
         it("names the field when the container is not attached to the network", async () => {

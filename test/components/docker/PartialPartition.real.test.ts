@@ -89,7 +89,7 @@ faultCycleSuite({
 
         it("names the field when a peer container does not exist, and leaves nothing behind", async () => {
             await stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m", { peers: [`no-such-${t.run}`] })) });
-            await assert.rejects(stack().up(), new RegExp(`spec\\.peers\\[0\\]: no container "no-such-${t.run}"; list containers with \`docker ps\``));
+            await assert.rejects(stack().up(), new RegExp(`spec\\.peers\\[0\\].*has a problem: no such container "no-such-${t.run}"; list containers with \`docker ps\``));
             assert.deepEqual(await reach(t), everyone);
         });
     },

@@ -1,7 +1,7 @@
 // Real-engine test: the real Pulumi CLI (Automation API, local file backend) and a real Docker engine.
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { dockerClient } from "../../../components/core/docker";
+import { dockerClient, execInContainer } from "../../../components/core/docker";
 import { driver, ProcessKillSpec } from "../../../components/docker/faults/processKill";
 import { cleanupRun, runContainer, runId } from "../../helpers/docker";
 import { faultCycleSuite } from "../../helpers/faultCycle";
@@ -47,8 +47,8 @@ describe("ProcessKill of a side process (real Docker, driver only)", { timeout: 
         const bare = `${name}-bare`;
         await runContainer({ name: bare, run, cmd: ["sh", "-c", "sleep 903 & sleep 904 & exec httpd -f -p 8080"] });
         // No /bin/sh any more: `docker exec sh` fails, so the driver must fall back to its helper.
-        await dockerClient().getContainer(bare).exec({ Cmd: ["rm", "/bin/sh"] }).then((e) => e.start({}));
-        await new Promise((r) => setTimeout(r, 300));
+        // Waited for to its end: a fixed pause raced the `rm` on a loaded CI machine.
+        assert.equal((await execInContainer(bare, ["rm", "/bin/sh"])).exitCode, 0);
         const record = await prepareThenApply(driver, ProcessKillSpec.parse({ target: { name: bare }, process: "^sleep$", signal: "SIGTERM" }), ctx);
         assert.deepEqual(record.containers[0]!.processes.map((p) => p.name), ["sleep", "sleep"]);
         const top = await dockerClient().getContainer(bare).top({ ps_args: "-o pid,comm" });

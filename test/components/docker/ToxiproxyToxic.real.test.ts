@@ -251,7 +251,7 @@ describe("Toxiproxy faults (real Docker, real Pulumi engine)", { timeout: SUITE_
         await stack.setConfig("faultline:experiment", { value: JSON.stringify(exp) });
         await assert.rejects(
             stack.preview(),
-            new RegExp(`property spec\\.toxiproxy\\.container value \\{<nil>\\} has a problem: no container "no-such-${run}"; list containers with \`docker ps -a\``),
+            new RegExp(`property spec\\.toxiproxy\\.container value \\{<nil>\\} has a problem: no such container "no-such-${run}"; list containers with \`docker ps -a\``),
         );
     });
 

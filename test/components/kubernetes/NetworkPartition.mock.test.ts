@@ -5,7 +5,7 @@ import { installMocks, only, settle } from "../../helpers/pulumiMocks";
 import { expectedLabels, splitExpiry } from "../../helpers/k8sMocks";
 
 const seen = installMocks();
-const { NetworkPartition } = require("../../../components/kubernetes/NetworkPartition") as typeof import("../../../components/kubernetes/NetworkPartition");
+const { NetworkPartition } = require("../../../components/kubernetes") as typeof import("../../../components/kubernetes");
 
 const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 

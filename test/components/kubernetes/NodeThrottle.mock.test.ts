@@ -8,7 +8,7 @@ import { resourceViolations } from "../../helpers/policy";
 import { optInTargets } from "../../../policies/targets";
 
 const seen = installMocks();
-const { NodeThrottle } = require("../../../components/kubernetes/NodeThrottle") as typeof import("../../../components/kubernetes/NodeThrottle");
+const { NodeThrottle } = require("../../../components/kubernetes") as typeof import("../../../components/kubernetes");
 
 describe("NodeThrottle (mocks)", () => {
     it("cordons and taints each node through a NodePatch, and pins a limited stress DaemonSet to them", async () => {

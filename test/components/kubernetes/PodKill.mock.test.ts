@@ -5,7 +5,7 @@ import { installMocks, only, settle } from "../../helpers/pulumiMocks";
 import { expectedLabels, splitExpiry } from "../../helpers/k8sMocks";
 
 const seen = installMocks();
-const { PodKill } = require("../../../components/kubernetes/PodKill") as typeof import("../../../components/kubernetes/PodKill");
+const { PodKill } = require("../../../components/kubernetes") as typeof import("../../../components/kubernetes");
 
 describe("PodKill (mocks)", () => {
     it("job engine: a ServiceAccount, a Role that can only list and delete pods in the namespace, a binding, a Job", async () => {

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { installMocks, only, settle } from "../../helpers/pulumiMocks";
 
 const seen = installMocks();
-const { Reaper, REAPER_RULES } = require("../../../components/kubernetes/Reaper") as typeof import("../../../components/kubernetes/Reaper");
+const { Reaper, REAPER_RULES } = require("../../../components/kubernetes/reaper/Reaper") as typeof import("../../../components/kubernetes/reaper/Reaper");
 
 describe("Reaper (mocks)", () => {
     it("a one-replica Deployment of the bundled lease program, tolerating every taint, named after its stack", async () => {

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { composeDown, composeUp } from "../../../components/docker/compose";
+import { composeDown, composeUp } from "../../../components/docker/environments/compose";
 import { useFaultlineEnv } from "../../../runner/env";
 import { EvidenceSchema } from "../../../runner/evidence/schema";
 import { prometheusProbe } from "../../../runner/probes/prometheus";

@@ -1,0 +1,27 @@
+// faultline inside a node:test suite: the client under test must give up on a frozen broker within its timeout,
+// and work again once the broker is back. Run: node --import tsx --test examples/testing-node-test/broker.test.ts
+// (in your own project, import from "faultline/testing" instead of the relative path).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { withFault } from "../../testing";
+
+// The broker container (it must carry the label chaos.opt-in=true) and where the client reaches it.
+const BROKER = process.env.BROKER_CONTAINER ?? "broker";
+const BROKER_URL = process.env.BROKER_URL ?? "http://127.0.0.1:8080/";
+
+/** The client under test: one request with a timeout (500 ms; the healthy checks allow a loaded machine more). */
+async function ping(timeoutMs = 500): Promise<number> {
+    const res = await fetch(BROKER_URL, { signal: AbortSignal.timeout(timeoutMs) });
+    return res.status;
+}
+
+test("the client times out on a frozen broker and recovers when it is back", async () => {
+    assert.equal(await ping(5000), 200);
+    await withFault({ kind: "docker:container-pause", target: { name: BROKER }, ttl: process.env.FAULT_TTL ?? "30s" }, async (fault) => {
+        assert.equal((await fault.observe()).active, true);
+        assert.deepEqual(fault.targets.map((t) => t.name), [BROKER]);
+        // Three requests in a row, each cut off by the client's own timeout.
+        for (let i = 0; i < 3; i++) await assert.rejects(ping(), { name: "TimeoutError" });
+    });
+    assert.equal(await ping(5000), 200);
+});
