@@ -1,6 +1,7 @@
 // The acceptance test of faultline as a package (issue 12): `npm pack`, install the tarball into a fresh directory
 // outside this repository, and there, as a user would: --version, init, setup, plan and run of the scaffolded
-// experiment against a container this test starts (verdict and rollback seen). Then the state: `pulumi stack export`
+// experiment against a container this test starts (verdict and rollback seen), and a node:test file of the user's
+// with withFault (faultline/testing). Then the state: `pulumi stack export`
 // of a stack that is up holds no path of the installation, and the stack survives moving the whole project (and its
 // node_modules/faultline) to another path: destroy from there still reverts the fault.
 import assert from "node:assert/strict";
@@ -138,6 +139,30 @@ describe("faultline as an installed package, in a user's project outside this re
         assert.deepEqual([seenPaused, summary.verdict, summary.rollback], [true, "held", "succeeded"]);
         assert.equal(await paused(target), false);
         assert.ok(summary.files.evidence.startsWith(path.join(project, ".faultline", "runs", "first") + path.sep));
+    });
+
+    it("a node:test file of the user's imports withFault from faultline/testing: paused inside the block, reverted after", async () => {
+        const file = path.join(project, "pause.test.js");
+        fs.writeFileSync(
+            file,
+            [
+                'const assert = require("node:assert/strict");',
+                'const { test } = require("node:test");',
+                'const { withFault } = require("faultline/testing");',
+                'test("the target is paused inside the block", async () => {',
+                `    const owner = { project: "pkg-install-${run}", stack: "withfault" };`,
+                `    await withFault({ kind: "docker:container-pause", target: { name: "${target}" }, ttl: "2m" }, async (fault) => {`,
+                "        assert.equal((await fault.observe()).active, true);",
+                `        assert.deepEqual(fault.targets.map((t) => t.name), ["${target}"]);`,
+                "    }, { owner });",
+                "});",
+                "",
+            ].join("\n"),
+        );
+        const r = await sh(project, process.execPath, ["--test", file]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.match(r.stdout, /^# pass 1$/m);
+        assert.equal(await paused(target), false);
     });
 
     it("state holds no path of the installation, and a stack that is up survives moving the project and its faultline", async () => {
