@@ -23,11 +23,12 @@ const VERSION = (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.jso
 
 /**
  * The environment of a user's shell: none of this repository's Pulumi settings (a test shell may have sourced
- * scripts/env.sh), so the installed package must find its own project, state and toolchain.
+ * scripts/env.sh), so the installed package must find its own project, state and toolchain; and not node:test's
+ * NODE_TEST_CONTEXT, with which a nested `node --test` reports to this runner instead of printing its results.
  */
 function userEnv(): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!/^(PULUMI_|FAULTLINE_)/.test(k)) env[k] = v;
+    for (const [k, v] of Object.entries(process.env)) if (!/^(PULUMI_|FAULTLINE_|NODE_TEST_CONTEXT$)/.test(k)) env[k] = v;
     return env;
 }
 
