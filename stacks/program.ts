@@ -6,7 +6,7 @@ import type { ExperimentFault, ExperimentSpec, FaultKind } from "../components/e
 import { FAULTS, drivers } from "../components/registry";
 import { faultComponent as componentOf } from "../components/core/faultComponent";
 import { resourceComponent } from "../components/core/resourceComponent";
-import type { AnyFaultDefinition, ResourceFaultDefinition } from "../components/core/defineFault";
+import type { AnyFaultDefinition, ResourceFaultDefinition, ResourceTarget } from "../components/core/defineFault";
 import { FisExperimentRun } from "../components/aws/FisExperimentRun";
 import { FisExperimentTemplate } from "../components/aws/FisExperimentTemplate";
 import { kubernetesLib } from "../components/kubernetes/lib";
@@ -30,12 +30,7 @@ class FisExperiment {
 }
 
 /** The Pulumi libraries of each resource kind's target. */
-const LIBS: Record<ResourceFaultDefinition["target"], () => unknown> = {
-    kubernetes: kubernetesLib,
-    aws: () => {
-        throw new Error("no AWS kind is a resource kind of the registry yet");
-    },
-};
+const LIBS: Record<ResourceTarget, () => unknown> = { kubernetes: kubernetesLib };
 
 /** The component class of a registered kind: made from its driver, or from its resources and its target's libraries. */
 function classOf(f: AnyFaultDefinition): FaultComponent {

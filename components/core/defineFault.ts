@@ -99,24 +99,27 @@ export interface ResourceFaultInput<S extends FaultSpecSchema, K extends string,
     build: (ctx: ResourceContext<z.output<S>, Lib>) => F;
 }
 
+/** The targets whose kinds are resource kinds. The AWS kinds are not in the registry yet (docs/architecture.md). */
+export type ResourceTarget = "kubernetes";
+
 /**
- * A fault kind made of Pulumi resources of its target (Kubernetes objects and a lease, Chaos Mesh custom resources,
- * AWS resources) instead of one driver behind a dynamic provider. Its reverting is the target's: the in-cluster
- * reaper deletes what the lease lists, Chaos Mesh and FIS end at their durations.
+ * A fault kind made of Pulumi resources of its target (Kubernetes objects and a lease, Chaos Mesh custom resources)
+ * instead of one driver behind a dynamic provider. Its reverting is the target's: the in-cluster reaper deletes
+ * what the lease lists, Chaos Mesh ends at the custom resource's duration.
  */
 export interface ResourceFaultDefinition<S extends FaultSpecSchema = any, K extends string = string, C extends string = string, Lib = any, F extends ResourceFields = any>
     extends ResourceFaultInput<S, K, C, Lib, F> {
-    /** Where the fault lives: the part of `kind` before the colon. */
-    readonly target: "kubernetes" | "aws";
+    /** Where the fault lives: the part of `kind` before the colon (only Kubernetes kinds are resource kinds yet). */
+    readonly target: ResourceTarget;
     /** None: see {@link ResourceFaultDefinition}. */
     readonly driver?: undefined;
 }
 
 /** Defines a fault kind made of Pulumi resources (see {@link ResourceFaultDefinition}). */
-export function defineResourceFault<S extends FaultSpecSchema, K extends `${"kubernetes" | "aws"}:${string}`, C extends string, Lib, F extends ResourceFields>(
+export function defineResourceFault<S extends FaultSpecSchema, K extends `${ResourceTarget}:${string}`, C extends string, Lib, F extends ResourceFields>(
     def: ResourceFaultInput<S, K, C, Lib, F>,
 ): ResourceFaultDefinition<S, K, C, Lib, F> {
-    return { ...def, target: def.kind.slice(0, def.kind.indexOf(":")) as "kubernetes" | "aws" };
+    return { ...def, target: def.kind.slice(0, def.kind.indexOf(":")) as ResourceTarget };
 }
 
 /** Any registered kind: a driver kind ({@link defineFault}) or a resource kind ({@link defineResourceFault}). */
