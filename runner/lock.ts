@@ -96,6 +96,13 @@ export function acquireLock(stack: string, command: string): () => void {
             fs.rmSync(`${file}.lock`, { recursive: true, force: true });
             continue;
         }
+        // A record of a live process on this host without the directory lock: a faultline of an earlier version
+        // (an O_EXCL file only) holds the stack. Leave it to that run.
+        const prior = readHolder(file);
+        if (prior && prior.pid !== me.pid && prior.host === me.host && processAlive(prior.pid, new Date(prior.startedAt))) {
+            unlock();
+            throw new StackLockedError(stack, prior);
+        }
         fs.writeFileSync(file, JSON.stringify(me));
         let released = false;
         return () => {

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import type { z } from "zod";
 import { execInContainer } from "../../components/core/docker";
 import type { CommandProbeSpec } from "../../spec/probe";
-import { errorDetail, since, type Probe, type ProbeResult } from "./types";
+import { errorDetail, timedProbe, type Probe } from "./types";
 
 /** The first number in a command's output, which becomes the sample's value (e.g. a count). */
 function firstNumber(text: string): number | undefined {
@@ -28,20 +28,11 @@ function runHere(argv: string[], timeoutMs: number): Promise<{ exitCode: number;
  */
 export function commandProbe(spec: z.output<typeof CommandProbeSpec> & { name: string }): Probe {
     const outRe = spec.outputMatches ? new RegExp(spec.outputMatches) : undefined;
-    return {
-        name: spec.name,
-        kind: spec.kind,
-        async sample(): Promise<ProbeResult> {
-            const start = performance.now();
-            let r: { exitCode: number; stdout: string; stderr: string; error?: string };
-            try {
-                r = spec.container
-                    ? await execInContainer(spec.container, spec.command, { timeoutMs: spec.timeout })
-                    : await runHere(spec.command, spec.timeout);
-            } catch (err) {
-                return { ok: false, latencyMs: since(start), detail: errorDetail(err, spec.timeout) };
-            }
-            const latencyMs = since(start);
+    return timedProbe(
+        spec,
+        (): Promise<{ exitCode: number; stdout: string; stderr: string; error?: string }> =>
+            spec.container ? execInContainer(spec.container, spec.command, { timeoutMs: spec.timeout }) : runHere(spec.command, spec.timeout),
+        (r, latencyMs) => {
             if (r.error) return { ok: false, latencyMs, detail: r.error };
             const problems: string[] = [];
             if (r.exitCode !== spec.exitCode) problems.push(`exit code ${r.exitCode}, expected ${spec.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split("\n")[0]}` : ""}`);
@@ -49,6 +40,5 @@ export function commandProbe(spec: z.output<typeof CommandProbeSpec> & { name: s
             const value = firstNumber(r.stdout);
             return { ok: problems.length === 0, latencyMs, ...(value !== undefined ? { value } : {}), detail: problems.join("; ") || `exit code ${r.exitCode}` };
         },
-        close: () => undefined,
-    };
+    );
 }

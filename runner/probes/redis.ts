@@ -2,7 +2,7 @@ import Redis from "ioredis";
 import type { z } from "zod";
 import { execInContainer } from "../../components/core/docker";
 import type { MessageCountProbeSpec } from "../../spec/probe";
-import { errorDetail, since, type Probe, type ProbeResult } from "./types";
+import { errorDetail, timedProbe, type Probe } from "./types";
 
 /**
  * A Redis connection for a probe (ioredis): no offline queue and no retries per command, so a sample fails at once
@@ -62,37 +62,32 @@ function countOf(reply: unknown): number {
 export function messageCountProbe(spec: z.output<typeof MessageCountProbeSpec> & { name: string }): Probe {
     const conn = spec.redis ? redisClient(spec.redis, spec.timeout) : undefined;
     const cmd = countCommand(spec);
-    return {
-        name: spec.name,
-        kind: spec.kind,
-        async sample(): Promise<ProbeResult> {
-            const start = performance.now();
-            let count: number;
-            try {
-                if (conn) {
-                    await ready(conn);
-                    count = countOf(await conn.call(cmd[0]!, ...cmd.slice(1)));
-                }
-                else {
-                    const r = await execInContainer(spec.container!, ["redis-cli", ...cmd], { timeoutMs: spec.timeout });
-                    if (r.exitCode !== 0) throw new Error(`redis-cli exited ${r.exitCode}: ${r.stderr.trim() || r.stdout.trim()}`);
-                    const first = r.stdout.trim().split("\n")[0] ?? "";
-                    // redis-cli prints "(integer) 3" on a terminal and "3" otherwise; take the number either way.
-                    const m = /-?\d+/.exec(first);
-                    if (!m) throw new Error(`unexpected redis-cli output ${JSON.stringify(first)}`);
-                    count = Number(m[0]);
-                }
-            } catch (err) {
-                return { ok: false, latencyMs: since(start), detail: errorDetail(conn ? connectionError(conn, err) : err, spec.timeout) };
-            }
-            const latencyMs = since(start);
+    /** The count, from the connection or from redis-cli inside the container. */
+    async function count(): Promise<number> {
+        if (conn) {
+            await ready(conn);
+            return countOf(await conn.call(cmd[0]!, ...cmd.slice(1)));
+        }
+        const r = await execInContainer(spec.container!, ["redis-cli", ...cmd], { timeoutMs: spec.timeout });
+        if (r.exitCode !== 0) throw new Error(`redis-cli exited ${r.exitCode}: ${r.stderr.trim() || r.stdout.trim()}`);
+        const first = r.stdout.trim().split("\n")[0] ?? "";
+        // redis-cli prints "(integer) 3" on a terminal and "3" otherwise; take the number either way.
+        const m = /-?\d+/.exec(first);
+        if (!m) throw new Error(`unexpected redis-cli output ${JSON.stringify(first)}`);
+        return Number(m[0]);
+    }
+
+    return timedProbe(
+        spec,
+        count,
+        (n, latencyMs) => {
             const problems: string[] = [];
-            if (spec.equals !== undefined && count !== spec.equals) problems.push(`expected exactly ${spec.equals}`);
-            if (spec.min !== undefined && count < spec.min) problems.push(`expected at least ${spec.min}`);
-            if (spec.max !== undefined && count > spec.max) problems.push(`expected at most ${spec.max}`);
-            const what = `${spec.type === "pending" ? `pending in ${spec.group} of` : spec.type} ${spec.key}: ${count}`;
-            return { ok: problems.length === 0, latencyMs, value: count, detail: problems.length ? `${what}, ${problems.join(", ")}` : what };
+            if (spec.equals !== undefined && n !== spec.equals) problems.push(`expected exactly ${spec.equals}`);
+            if (spec.min !== undefined && n < spec.min) problems.push(`expected at least ${spec.min}`);
+            if (spec.max !== undefined && n > spec.max) problems.push(`expected at most ${spec.max}`);
+            const what = `${spec.type === "pending" ? `pending in ${spec.group} of` : spec.type} ${spec.key}: ${n}`;
+            return { ok: problems.length === 0, latencyMs, value: n, detail: problems.length ? `${what}, ${problems.join(", ")}` : what };
         },
-        close: () => conn?.disconnect(),
-    };
+        { failed: (err) => (conn ? errorDetail(connectionError(conn, err), spec.timeout) : undefined), close: () => conn?.disconnect() },
+    );
 }

@@ -5,9 +5,7 @@
 // always reaches its judgement). Configured the standard way (OTEL_EXPORTER_OTLP_ENDPOINT or
 // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS, OTEL_SERVICE_NAME); off when no endpoint is set.
 import { context, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from "@opentelemetry/api";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, TracerProvider, type SpanExporter } from "@opentelemetry/sdk-trace";
+import type { SpanExporter } from "@opentelemetry/sdk-trace";
 import type { Evidence } from "../evidence/schema";
 
 /** How long the export of one run may take, sending included. */
@@ -93,13 +91,38 @@ export function recordRun(tracer: Tracer, e: Evidence): void {
 export async function exportRunTrace(e: Evidence, env: NodeJS.ProcessEnv = process.env): Promise<{ exported: boolean; error: string | null }> {
     const url = tracesEndpoint(env);
     if (!url) return { exported: false, error: null };
-    let failure: string | null = null;
+    const failure: { error: string | null } = { error: null };
+    // One deadline for all of it (loading the SDK included): a slow or hung collector must not hold the CLI's exit.
+    let shutdown: (() => Promise<void>) | undefined;
+    try {
+        await withDeadline(
+            sendTrace(e, url, env, failure, (s) => (shutdown = s)),
+            OTLP_DEADLINE_MS,
+        );
+    } catch (err) {
+        failure.error ??= `export to ${url} failed: ${(err as Error).message}`;
+    }
+    // After a success this only releases the exporter; after a failure it is not waited for (the request it may
+    // still hold ends at the exporter's own timeout).
+    const closing = shutdown?.().catch(() => undefined);
+    if (failure.error === null) await withDeadline(closing ?? Promise.resolve(), 1000).catch(() => undefined);
+    return { exported: failure.error === null, error: failure.error };
+}
+
+/** Loads the SDK, records the run and flushes it to `url`; export failures go into `failure`. */
+async function sendTrace(e: Evidence, url: string, env: NodeJS.ProcessEnv, failure: { error: string | null }, onProvider: (shutdown: () => Promise<void>) => void): Promise<void> {
+    // Loaded only when tracing is on: the SDK and exporter cost a few hundred ms at start-up that other runs need not pay.
+    const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, TracerProvider }] = await Promise.all([
+        import("@opentelemetry/exporter-trace-otlp-http"),
+        import("@opentelemetry/resources"),
+        import("@opentelemetry/sdk-trace"),
+    ]);
     const exporter = new OTLPTraceExporter({ url, timeoutMillis: OTLP_DEADLINE_MS });
     // The batch processor sends every span of the run in one request at the flush; wrap the exporter to hear failures.
     const reporting: SpanExporter = {
         export: (spans, done) =>
             exporter.export(spans, (r) => {
-                if (r.error) failure ??= `export to ${url} failed: ${r.error.message}`;
+                if (r.error) failure.error ??= `export to ${url} failed: ${r.error.message}`;
                 done(r);
             }),
         shutdown: () => exporter.shutdown(),
@@ -109,15 +132,9 @@ export async function exportRunTrace(e: Evidence, env: NodeJS.ProcessEnv = proce
         resource: resourceFromAttributes({ "service.name": env.OTEL_SERVICE_NAME || "faultline" }),
         spanProcessors: [new BatchSpanProcessor({ exporter: reporting, exportTimeoutMillis: OTLP_DEADLINE_MS })],
     });
-    try {
-        recordRun(provider.getTracer("faultline"), e);
-        await withDeadline(provider.forceFlush({ timeoutMillis: OTLP_DEADLINE_MS }), OTLP_DEADLINE_MS + 500);
-    } catch (err) {
-        failure ??= `export to ${url} failed: ${(err as Error).message}`;
-    } finally {
-        await withDeadline(provider.shutdown(), 1000).catch(() => undefined);
-    }
-    return { exported: failure === null, error: failure };
+    onProvider(() => provider.shutdown());
+    recordRun(provider.getTracer("faultline"), e);
+    await provider.forceFlush({ timeoutMillis: OTLP_DEADLINE_MS });
 }
 
 /** `p`, or a rejection after `ms`: a hung collector must not hold the CLI's exit. */

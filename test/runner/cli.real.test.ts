@@ -10,6 +10,8 @@ import { useFaultlineEnv } from "../../runner/env";
 import { STACKS_DIR } from "../../runner/input";
 import { openStack, removeStack } from "../../runner/pulumi";
 import { cli } from "../helpers/cli";
+import { startReceiver } from "../helpers/receiver";
+import { EvidenceSchema } from "../../runner/evidence/schema";
 import { runId } from "../helpers/docker";
 
 describe("faultline CLI: messages and exit codes", { timeout: 600_000 }, () => {
@@ -121,13 +123,30 @@ describe("faultline CLI: messages and exit codes", { timeout: 600_000 }, () => {
         assert.equal(text.code, 2);
         assert.equal(text.out, "");
         assert.equal(text.err, `error: invalid experiment targets (nothing was previewed):\n${missingTargets.map((i) => `  - ${i.path}: ${i.message}`).join("\n")}\n`);
-        // `run` aborts at its preflight with the same words, before the preview and before any probe.
+        // `run` aborts at its preflight with the same words, before the preview and before any probe. The aborted run
+        // still reports itself: its trace reaches the OTLP receiver and its annotation the Grafana one before exit.
+        const otlp = await startReceiver();
+        const grafana = await startReceiver();
         const out = path.join(tmp, "run-out");
-        const ran = await done(["run", stack, "--experiment", exp, "--out", out]);
-        assert.equal(ran.code, 2, ran.err);
-        const e = JSON.parse(fs.readFileSync(path.join(out, "evidence.json"), "utf8")) as { reason: string; status: string; samples: unknown[] };
+        const withGrafana = write("exp-grafana.yaml", `${fs.readFileSync(exp, "utf8")}grafana: { url: '${grafana.url}', tokenEnv: TEST_CLI_GRAFANA_TOKEN }\n`);
+        process.env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp.url;
+        process.env.TEST_CLI_GRAFANA_TOKEN = "t0ken";
+        try {
+            const ran = await done(["run", stack, "--experiment", withGrafana, "--out", out]);
+            assert.equal(ran.code, 2, ran.err);
+        } finally {
+            delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+            delete process.env.TEST_CLI_GRAFANA_TOKEN;
+            await Promise.all([otlp.close(), grafana.close()]);
+        }
+        const e = EvidenceSchema.parse(JSON.parse(fs.readFileSync(path.join(out, "evidence.json"), "utf8")));
         assert.equal(e.status, "aborted");
         assert.equal(e.reason, `a target is not there, nothing was injected: ${missingTargets.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
         assert.deepEqual(e.samples, []);
+        assert.deepEqual(e.annotation_delivery, { grafana_url: grafana.url, posted: 1, failed: 0, error: null });
+        assert.deepEqual(grafana.calls.map((c) => [c.path, c.headers.authorization, (c.body as { text: string }).text]), [["/api/annotations", "Bearer t0ken", `faultline from-the-file: aborted (aborted): ${e.reason}`]]);
+        assert.deepEqual(otlp.calls.map((c) => c.path), ["/v1/traces"]);
+        const spans = (otlp.calls[0]!.body as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string }> }> }> }).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((x) => x.spans));
+        assert.deepEqual(spans.map((x) => x.name).sort(), ["faultline run from-the-file", "phase preflight"]);
     });
 });

@@ -3,6 +3,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import { StackLockedError } from "../../runner/errors";
 import { acquireLock, lockFile, lockHolder, removeDeadLocks } from "../../runner/lock";
@@ -57,6 +59,20 @@ describe("runner lock", () => {
         } finally {
             fs.rmSync(file, { force: true });
             fs.rmSync(`${file}.lock`, { recursive: true, force: true });
+        }
+    });
+
+    it("a live holder's record alone (a faultline of an earlier version, no directory lock) still holds the stack", () => {
+        const s = stack("record");
+        const file = lockFile(s);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        // The holder: a live process other than this one (this test's parent).
+        fs.writeFileSync(file, JSON.stringify({ pid: process.ppid, host: os.hostname(), command: "faultline run", startedAt: new Date().toISOString() }));
+        try {
+            assert.throws(() => acquireLock(s, "faultline recover"), (err: unknown) => err instanceof StackLockedError && err.holder.command === "faultline run");
+            assert.equal(fs.existsSync(`${file}.lock`), false, "the directory lock it took is given back");
+        } finally {
+            fs.rmSync(file, { force: true });
         }
     });
 });

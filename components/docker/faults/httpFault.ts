@@ -10,6 +10,7 @@ import { helperName, removeContainer, runInNetns, TARGET_LABEL, toolsImage } fro
 import { countRules, deleteRules, revertRules, ruleComment } from "../netfilter";
 import { injectAll, observeAll, selectTargets, type NetnsTarget } from "../netns";
 import { ContainerSelector, describeSelector, planContainers } from "../selector";
+import { selectorTargets } from "../targets";
 
 /**
  * The port the fault's proxy listens on inside the target's network namespace. Incoming connections to the
@@ -132,6 +133,7 @@ export const driver: FaultDriver<HttpFaultSpec, HttpFaultRecord> = {
             .map((r) => `${r.method ?? "any"} ${r.path}*: ${Math.round(r.share * 100)}% ${[r.status && `answer ${r.status}`, r.delay && `after ${formatDuration(r.delay)}`].filter(Boolean).join(" ")}`)
             .join("; "),
 
+    checkTargets: (spec) => selectorTargets(spec.target),
     plan: (spec) => planContainers(spec.target),
 
     async prepare(spec, ctx) {

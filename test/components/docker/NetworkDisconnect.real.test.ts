@@ -60,7 +60,7 @@ faultCycleSuite({
             await set({ container: t.client, network: other });
             await assert.rejects(
                 stack().up(),
-                new RegExp(`spec\\.container: container "${t.client}" is not attached to network "${other}" \\(it is attached to: ${t.net}\\)`),
+                new RegExp(`spec\\.container.*has a problem: container "${t.client}" is not attached to network "${other}" \\(it is attached to: ${t.net}\\)`),
             );
         });
 

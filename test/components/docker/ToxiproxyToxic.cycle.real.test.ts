@@ -5,6 +5,7 @@
 import { execInContainer } from "../../../components/core/docker";
 import { faultCycleSuite, type CycleTargets } from "../../helpers/faultCycle";
 import { TOXIPROXY_IMAGE } from "../../helpers/toxiproxy";
+import { waitFor } from "../../helpers/wait";
 
 const PROXIES = JSON.stringify([{ name: "web", listen: "0.0.0.0:8080", upstream: "127.0.0.1:8081" }]);
 
@@ -33,9 +34,15 @@ faultCycleSuite({
     inEffect: async (t) => (await toxics(t)).includes(`faultline.${t.stack}.fault`),
     answersDuringFault: false,
     revertByHand: async (t) => {
-        // busybox wget cannot DELETE; nc sends the request by hand.
+        // busybox wget cannot DELETE; nc sends the request by hand. Toxiproxy's API answers 503 when a call takes
+        // over 25 s (its TimeoutHandler), which a loaded machine can reach while the toxic lets go of its
+        // connections: the removal still completes, and a later DELETE finds the toxic gone (404).
         const req = `DELETE /proxies/web/toxics/faultline.${t.stack}.fault HTTP/1.0\r\n\r\n`;
-        const r = await execInContainer(t.web, ["sh", "-c", `printf '${req.replace(/\r\n/g, "\\r\\n")}' | nc 127.0.0.1 8474`]);
-        if (!/^HTTP\/1\.[01] 204/.test(r.stdout)) throw new Error(`deleting the toxic: ${r.stdout} ${r.stderr}`);
+        await waitFor("the toxic deleted by hand", async () => {
+            const r = await execInContainer(t.web, ["sh", "-c", `printf '${req.replace(/\r\n/g, "\\r\\n")}' | nc 127.0.0.1 8474`]);
+            if (/^HTTP\/1\.[01] 503/.test(r.stdout)) return false;
+            if (!/^HTTP\/1\.[01] (204|404)/.test(r.stdout)) throw new Error(`deleting the toxic: ${r.stdout} ${r.stderr}`);
+            return true;
+        }, 90_000);
     },
 });

@@ -26,6 +26,7 @@ const MISSING: Record<string, Record<string, unknown>> = {
     "docker:dependency-down": { toxiproxy: { container: missing }, proxy: "db" },
     "docker:disk-fill": { target: sel, path: "/tmp", bytes: "1MiB" },
     "docker:dns-failure": { target: sel },
+    "docker:http-fault": { target: sel, port: 8080, routes: [{ status: 503 }] },
     "docker:io-stress": { target: sel },
     "docker:memory-stress": { target: sel, bytes: "10MiB" },
     "docker:netem": { target: sel, delay: "100ms" },

@@ -145,15 +145,26 @@ describe("probes (real Docker and real local services)", { timeout: 120_000 }, (
 
         it("counts a stream, a list and pending entries", { skip: !hasRedis && "redis-server is not installed (apt-get install redis-server)" }, async () => {
             const url = `redis://127.0.0.1:${redisPort}`;
-            const stream = await probe({ kind: "message-count", redis: url, key: "orders", equals: 2 }).sample();
-            assert.deepEqual([stream.ok, stream.value, stream.detail], [true, 2, "stream orders: 2"]);
-            const dlq = await probe({ kind: "message-count", redis: url, key: "orders:dlq", type: "list", min: 1 }).sample();
-            assert.deepEqual([dlq.ok, dlq.value], [true, 1]);
-            const pending = await probe({ kind: "message-count", redis: url, key: "orders", type: "pending", group: "workers", max: 0 }).sample();
-            assert.deepEqual([pending.ok, pending.value, pending.detail], [false, 1, "pending in workers of orders: 1, expected at most 0"]);
-            const gone = await probe({ kind: "message-count", redis: `redis://127.0.0.1:${await freePort()}`, key: "orders" }).sample();
-            assert.equal(gone.ok, false);
-            assert.match(gone.detail, /^ECONNREFUSED/);
+            // Each probe keeps a Redis connection that reconnects until closed: without close() the process never exits.
+            const opened: ReturnType<typeof probe>[] = [];
+            const open = (spec: Record<string, unknown>) => {
+                const p = probe(spec);
+                opened.push(p);
+                return p;
+            };
+            try {
+                const stream = await open({ kind: "message-count", redis: url, key: "orders", equals: 2 }).sample();
+                assert.deepEqual([stream.ok, stream.value, stream.detail], [true, 2, "stream orders: 2"]);
+                const dlq = await open({ kind: "message-count", redis: url, key: "orders:dlq", type: "list", min: 1 }).sample();
+                assert.deepEqual([dlq.ok, dlq.value], [true, 1]);
+                const pending = await open({ kind: "message-count", redis: url, key: "orders", type: "pending", group: "workers", max: 0 }).sample();
+                assert.deepEqual([pending.ok, pending.value, pending.detail], [false, 1, "pending in workers of orders: 1, expected at most 0"]);
+                const gone = await open({ kind: "message-count", redis: `redis://127.0.0.1:${await freePort()}`, key: "orders" }).sample();
+                assert.equal(gone.ok, false);
+                assert.match(gone.detail, /^ECONNREFUSED/);
+            } finally {
+                for (const p of opened) p.close();
+            }
         });
     });
 
