@@ -63,6 +63,10 @@ hypothesis:
     - name: ${container}-up
       kind: container-health
       container: ${container}
+stopConditions:
+  - metric: probe
+    probe: ${container}-up
+    samples: 20
 blastRadius:
   maxTargets: 1
   description: the ${container} container only

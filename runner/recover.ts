@@ -16,9 +16,6 @@ import { readProjectName } from "./env";
 import { acquireLock, lockHolder, removeDeadLocks } from "./lock";
 import { backendLocks, clearDeadBackendLocks, liveResources, openStack, pendingOperations, projectWorkspace, repairKilledCheckpoint, withoutResultReads } from "./pulumi";
 
-/** The Pulumi project name (Pulumi.yaml of this process's project), which every fault's labels carry. */
-export const PROJECT_NAME = readProjectName();
-
 /** A fault armed in a Docker reaper, as `recover` sees it. */
 export interface ReaperInfo {
     /** The fault's Pulumi id ("" for a reaper with nothing armed, about to retire). */
@@ -45,7 +42,7 @@ export interface ReaperOutcome extends ReaperInfo {
  * unless asked for: they guard nothing, leave with their stack's destroy, and end on their own at their deadline.
  */
 export async function listReapers(stack?: string, opts: { standbys?: boolean; allProjects?: boolean } = {}): Promise<ReaperInfo[]> {
-    const armed = await armedFaults({ ...(opts.allProjects ? {} : { project: PROJECT_NAME }), ...(stack ? { stack } : {}) });
+    const armed = await armedFaults({ ...(opts.allProjects ? {} : { project: readProjectName() }), ...(stack ? { stack } : {}) });
     return armed.filter((a) => opts.standbys || a.kind !== STANDBY_KIND).map((a) => ({
         id: a.id,
         name: a.reaperName,
@@ -185,7 +182,7 @@ export async function recover(opts: RecoverOptions = {}): Promise<RecoverReport>
     await revertOrphanLeases(known, held, opts, report, log);
     if (opts.dryRun) return report;
     const ours = (stack: string) => known.has(stack) || !!opts.includeUnknownStacks;
-    report.repairs = await repairReapers({ project: PROJECT_NAME, ...(opts.stack ? { stack: opts.stack } : {}) }, ours);
+    report.repairs = await repairReapers({ project: readProjectName(), ...(opts.stack ? { stack: opts.stack } : {}) }, ours);
     for (const r of report.repairs) log(`reaper ${r.name} (${r.state}): ${r.action}, ${r.detail}`);
     report.left = await whatIsLeft([...known], ours, report);
     return report;
@@ -303,7 +300,8 @@ async function reachableCluster(log: (m: string) => void): Promise<KubeApi | und
 async function revertOrphanLeases(known: Set<string>, held: Set<string>, opts: RecoverOptions, report: RecoverReport, log: (m: string) => void): Promise<void> {
     const api = await reachableCluster(log);
     if (!api) return;
-    for (const l of (await listLeases(api, opts.stack)).filter((x) => x.record.owner.project === PROJECT_NAME)) {
+    const project = readProjectName();
+    for (const l of (await listLeases(api, opts.stack)).filter((x) => x.record.owner.project === project)) {
         const o = l.record.owner;
         const expired = l.record.expiresAt <= Date.now();
         const base = { lease: `${l.namespace}/${l.name}`, stack: o.stack, experiment: o.experiment, fault: o.fault, kind: o.kind, expiresAt: new Date(l.record.expiresAt).toISOString() };
@@ -344,7 +342,7 @@ async function whatIsLeft(stacks: string[], ours: (stack: string) => boolean, re
     for (const r of report.reapers) if (r.outcome === "failed") left.push(`fault "${r.fault}" of stack ${r.stack}: ${r.detail}`);
     for (const l of report.leases) if (l.outcome === "failed") left.push(`Kubernetes fault "${l.fault}" of stack ${l.stack} (lease ${l.lease}): ${l.detail}`);
     for (const r of report.repairs) if (r.action === "failed") left.push(`reaper ${r.name} of stack ${r.stack}: could not be started or replaced (${r.detail}); see \`docker logs ${r.name}\``);
-    for (const a of await armedFaults({ project: PROJECT_NAME })) {
+    for (const a of await armedFaults({ project: readProjectName() })) {
         if (a.id && !a.running && ours(a.owner.stack) && stacks.includes(a.owner.stack)) {
             left.push(`${a.kind === STANDBY_KIND ? "standby" : `fault "${a.owner.fault}"`} of stack ${a.owner.stack} is armed, but its reaper ${a.reaperName} is not running; see \`docker ps -a --filter name=${a.reaperName}\``);
         }

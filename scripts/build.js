@@ -4,7 +4,7 @@
 // Type-checking is not done here: it is `npm run typecheck`, the tests and CI. Declarations (.d.ts) come from
 // `tsc -p tsconfig.build.json` at prepack.
 //   node scripts/build.js          rebuilds what is stale and prints how many files and how long
-//   node scripts/build.js --clean  removes dist/ and rebuilds everything (prepack)
+//   node scripts/build.js --clean  recompiles every source (prepack)
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -48,6 +48,25 @@ function staleSources(all) {
 }
 
 /**
+ * Removes outputs (.js, .js.map, .d.ts) whose source is gone, so a deleted module is neither loaded nor shipped.
+ * Done in place rather than by emptying dist/, which a Pulumi program running at the same time reads from.
+ */
+function pruneOrphans(all) {
+    const live = new Set(all.map((src) => path.relative(ROOT, src).replace(/\.ts$/, "")));
+    const walk = (dir) => {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+            const p = path.join(dir, entry.name);
+            if (entry.isDirectory()) walk(p);
+            else {
+                const base = /^(.*)\.(js|js\.map|d\.ts)$/.exec(path.relative(DIST, p))?.[1];
+                if (base !== undefined && !live.has(base)) fs.rmSync(p);
+            }
+        }
+    };
+    for (const d of SOURCE_DIRS) if (fs.existsSync(path.join(DIST, d))) walk(path.join(DIST, d));
+}
+
+/**
  * The policy pack as Pulumi loads it from dist/policies: its manifest with the compiled entry and no TypeScript
  * (Pulumi's pack runner type-checks a .ts pack with ts-node whatever PULUMI_NODEJS_TRANSPILE_ONLY says, 1.5 s),
  * and the package.json @pulumi/policy reads the pack's name and version from. Its dependencies resolve from the
@@ -79,8 +98,7 @@ function buildIfStale(opts = {}) {
         if (!fs.existsSync(path.join(DIST, "runner", "cli.js"))) throw new Error(`${DIST} is missing and there are no sources to build it from`);
         return 0;
     }
-    // A clean build starts from nothing, so no output of a deleted source is left to ship.
-    if (opts.clean) fs.rmSync(DIST, { recursive: true, force: true });
+    pruneOrphans(all);
     const stale = opts.clean ? all : staleSources(all);
     if (stale.length > 0) {
         // esbuild is loaded only when there is work: the common case (nothing stale) costs a few stat calls.
