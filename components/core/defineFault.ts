@@ -21,9 +21,9 @@ import type { FaultOwner } from "./labels";
 export type FaultClass = "slow-dependency" | "dependency-outage" | "crash" | "resource-pressure" | "clock" | "dns" | "disk";
 
 /** What {@link defineFault} takes. */
-export interface FaultDefinitionInput<Spec, Rec, Fields extends object, C extends string = string> {
+export interface FaultDefinitionInput<Spec, Rec, Fields extends object, C extends string = string, In = unknown> {
     /** The driver: kind, target, schema, describe, and the two-phase prepare/apply, revert and observe. */
-    driver: FaultDriver<Spec, Rec>;
+    driver: FaultDriver<Spec, Rec, In>;
     /** The Pulumi component class users construct, e.g. "ContainerPause" (type `faultline:<target>:<component>`). */
     component: C;
     /** What kind of trouble the fault causes: the recovery design picks its pattern by it. */
@@ -44,7 +44,7 @@ export interface FaultDefinitionInput<Spec, Rec, Fields extends object, C extend
 }
 
 /** A fault kind as the registry holds it. */
-export interface FaultDefinition<Spec = any, Rec = any, Fields extends object = any, C extends string = string> extends FaultDefinitionInput<Spec, Rec, Fields, C> {
+export interface FaultDefinition<Spec = any, Rec = any, Fields extends object = any, C extends string = string, In = any> extends FaultDefinitionInput<Spec, Rec, Fields, C, In> {
     /** `<target>:<fault>`, e.g. `docker:container-pause` (the driver's). */
     readonly kind: string;
     /** Where the fault lives (the driver's). */
@@ -52,9 +52,9 @@ export interface FaultDefinition<Spec = any, Rec = any, Fields extends object = 
 }
 
 /** Defines a fault kind: its driver plus what its component and docs need (see the module comment). */
-export function defineFault<Spec, Rec, C extends string, Fields extends object = {}>(
-    def: FaultDefinitionInput<Spec, Rec, Fields, C>,
-): FaultDefinition<Spec, Rec, Fields, C> {
+export function defineFault<Spec, Rec, C extends string, Fields extends object = {}, In = unknown>(
+    def: FaultDefinitionInput<Spec, Rec, Fields, C, In>,
+): FaultDefinition<Spec, Rec, Fields, C, In> {
     return { ...def, kind: def.driver.kind, target: def.driver.target };
 }
 

@@ -79,7 +79,7 @@ export interface Observation {
  * `destroy`), the time-to-live reaper and `recover` all call the same three functions with the same record, so a
  * fault is undone the same way however its rollback is triggered.
  */
-export interface FaultDriver<Spec = unknown, Rec = unknown> {
+export interface FaultDriver<Spec = unknown, Rec = unknown, In = unknown> {
     /** `<target>:<fault>` in kebab case, e.g. `docker:network-disconnect`. Stored in state and in labels. */
     readonly kind: string;
     /**
@@ -87,8 +87,11 @@ export interface FaultDriver<Spec = unknown, Rec = unknown> {
      * Docker engine, an in-cluster reaper, or the service's own duration (Chaos Mesh, AWS FIS).
      */
     readonly target: "docker" | "kubernetes" | "aws";
-    /** The spec's zod schema: the single source of truth for what the fault accepts. */
-    readonly schema: z.ZodType<Spec>;
+    /**
+     * The spec's zod schema: the single source of truth for what the fault accepts. `In` is what a user writes
+     * (z.input of the schema): it types the component's args, so it is declared with the driver.
+     */
+    readonly schema: z.ZodType<Spec, In>;
     /** One sentence for plans and previews: what this spec will break. */
     describe(spec: Spec): string;
     /**

@@ -51,7 +51,7 @@ export function tbfArgs(spec: Pick<BandwidthSpec, "rate" | "burst" | "latency">)
     return ["tbf", "rate", spec.rate, "burst", spec.burst, "latency", spec.latency];
 }
 
-export const driver: FaultDriver<BandwidthSpec, BandwidthRecord> = {
+export const driver: FaultDriver<BandwidthSpec, BandwidthRecord, z.input<typeof BandwidthSpec>> = {
     kind: "docker:bandwidth",
     target: "docker",
     schema: BandwidthSpec,

@@ -168,7 +168,7 @@ async function revertSkew(record: ClockSkewRecord, ctx: DriverContext): Promise<
     return outcomes.length > 0 && outcomes.every((o) => o === "target-gone") ? "target-gone" : "already-reverted";
 }
 
-export const driver: FaultDriver<ClockSkewSpec, ClockSkewRecord> = {
+export const driver: FaultDriver<ClockSkewSpec, ClockSkewRecord, z.input<typeof ClockSkewSpec>> = {
     kind: "docker:clock-skew",
     target: "docker",
     schema: ClockSkewSpec,

@@ -24,7 +24,7 @@ export interface ContainerKillRecord {
     containers: ContainerRun[];
 }
 
-export const driver: FaultDriver<ContainerKillSpec, ContainerKillRecord> = {
+export const driver: FaultDriver<ContainerKillSpec, ContainerKillRecord, z.input<typeof ContainerKillSpec>> = {
     kind: "docker:container-kill",
     target: "docker",
     schema: ContainerKillSpec,

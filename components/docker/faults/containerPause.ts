@@ -33,7 +33,7 @@ async function pause(id: string, attempts = 4): Promise<void> {
     });
 }
 
-export const driver: FaultDriver<ContainerPauseSpec, ContainerPauseRecord> = {
+export const driver: FaultDriver<ContainerPauseSpec, ContainerPauseRecord, z.input<typeof ContainerPauseSpec>> = {
     kind: "docker:container-pause",
     target: "docker",
     schema: ContainerPauseSpec,

@@ -24,7 +24,7 @@ export interface ContainerRestartRecord {
     containers: ContainerRun[];
 }
 
-export const driver: FaultDriver<ContainerRestartSpec, ContainerRestartRecord> = {
+export const driver: FaultDriver<ContainerRestartSpec, ContainerRestartRecord, z.input<typeof ContainerRestartSpec>> = {
     kind: "docker:container-restart",
     target: "docker",
     schema: ContainerRestartSpec,

@@ -30,7 +30,7 @@ export interface ContainerStopRecord {
     containers: ContainerRun[];
 }
 
-export const driver: FaultDriver<ContainerStopSpec, ContainerStopRecord> = {
+export const driver: FaultDriver<ContainerStopSpec, ContainerStopRecord, z.input<typeof ContainerStopSpec>> = {
     kind: "docker:container-stop",
     target: "docker",
     schema: ContainerStopSpec,

@@ -32,7 +32,7 @@ export const CpuStressSpec = z
     .strict();
 export type CpuStressSpec = z.infer<typeof CpuStressSpec>;
 
-export const driver: FaultDriver<CpuStressSpec, StressRecord> = {
+export const driver: FaultDriver<CpuStressSpec, StressRecord, z.input<typeof CpuStressSpec>> = {
     kind: "docker:cpu-stress",
     target: "docker",
     schema: CpuStressSpec,

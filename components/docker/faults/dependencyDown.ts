@@ -57,7 +57,7 @@ async function reconnect(record: DependencyDownRecord, ctx?: DriverContext): Pro
     return c.api;
 }
 
-export const driver: FaultDriver<DependencyDownSpec, DependencyDownRecord> = {
+export const driver: FaultDriver<DependencyDownSpec, DependencyDownRecord, z.input<typeof DependencyDownSpec>> = {
     kind: "docker:dependency-down",
     target: "docker",
     schema: DependencyDownSpec,

@@ -180,7 +180,7 @@ async function revertFill(record: DiskFillRecord, ctx: DriverContext): Promise<R
     return outcomes.length > 0 && outcomes.every((o) => o === "target-gone") ? "target-gone" : "already-reverted";
 }
 
-export const driver: FaultDriver<DiskFillSpec, DiskFillRecord> = {
+export const driver: FaultDriver<DiskFillSpec, DiskFillRecord, z.input<typeof DiskFillSpec>> = {
     kind: "docker:disk-fill",
     target: "docker",
     schema: DiskFillSpec,

@@ -35,7 +35,7 @@ export const DNS_RULES: DropRule[] = [
     { table: "raw", chain: "OUTPUT", match: ["-p", "tcp", "--dport", "53"] },
 ];
 
-export const driver: FaultDriver<DnsFailureSpec, DnsFailureRecord> = {
+export const driver: FaultDriver<DnsFailureSpec, DnsFailureRecord, z.input<typeof DnsFailureSpec>> = {
     kind: "docker:dns-failure",
     target: "docker",
     schema: DnsFailureSpec,

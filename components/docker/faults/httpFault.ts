@@ -122,7 +122,7 @@ async function proxyRunning(t: HttpFaultTarget): Promise<boolean> {
     }
 }
 
-export const driver: FaultDriver<HttpFaultSpec, HttpFaultRecord> = {
+export const driver: FaultDriver<HttpFaultSpec, HttpFaultRecord, z.input<typeof HttpFaultSpec>> = {
     kind: "docker:http-fault",
     target: "docker",
     schema: HttpFaultSpec,

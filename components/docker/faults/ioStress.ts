@@ -31,7 +31,7 @@ export const IoStressSpec = z
     .strict();
 export type IoStressSpec = z.infer<typeof IoStressSpec>;
 
-export const driver: FaultDriver<IoStressSpec, StressRecord> = {
+export const driver: FaultDriver<IoStressSpec, StressRecord, z.input<typeof IoStressSpec>> = {
     kind: "docker:io-stress",
     target: "docker",
     schema: IoStressSpec,

@@ -50,7 +50,7 @@ export async function memoryBytesFor(spec: MemoryStressSpec, container: Pick<Sel
     return Math.floor((memoryLimitBytes * (spec.percent ?? 0)) / 100);
 }
 
-export const driver: FaultDriver<MemoryStressSpec, StressRecord> = {
+export const driver: FaultDriver<MemoryStressSpec, StressRecord, z.input<typeof MemoryStressSpec>> = {
     kind: "docker:memory-stress",
     target: "docker",
     schema: MemoryStressSpec,

@@ -98,7 +98,7 @@ function netemIssues(): Promise<SpecIssue[]> {
     return probe;
 }
 
-export const driver: FaultDriver<NetemSpec, NetemRecord> = {
+export const driver: FaultDriver<NetemSpec, NetemRecord, z.input<typeof NetemSpec>> = {
     kind: "docker:netem",
     target: "docker",
     schema: NetemSpec,

@@ -89,7 +89,7 @@ function endpointConfig(record: NetworkDisconnectRecord, pinned: boolean): Recor
     };
 }
 
-export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord> = {
+export const driver: FaultDriver<NetworkDisconnectSpec, NetworkDisconnectRecord, z.input<typeof NetworkDisconnectSpec>> = {
     kind: "docker:network-disconnect",
     target: "docker",
     schema: NetworkDisconnectSpec,

@@ -126,7 +126,7 @@ function directionText(d: PartialPartitionSpec["direction"]): string {
     return d === "both" ? "in both directions" : d === "egress" ? "for connections the target opens" : "for connections the peers open";
 }
 
-export const driver: FaultDriver<PartialPartitionSpec, PartialPartitionRecord> = {
+export const driver: FaultDriver<PartialPartitionSpec, PartialPartitionRecord, z.input<typeof PartialPartitionSpec>> = {
     kind: "docker:partial-partition",
     target: "docker",
     schema: PartialPartitionSpec,

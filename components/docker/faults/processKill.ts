@@ -98,7 +98,7 @@ async function findAndKill(c: ContainerRun, r: Pick<ProcessKillRecord, "process"
         });
 }
 
-export const driver: FaultDriver<ProcessKillSpec, ProcessKillRecord> = {
+export const driver: FaultDriver<ProcessKillSpec, ProcessKillRecord, z.input<typeof ProcessKillSpec>> = {
     kind: "docker:process-kill",
     target: "docker",
     schema: ProcessKillSpec,

@@ -205,7 +205,7 @@ function missingCpu(list: string, count: number): number | undefined {
     return undefined;
 }
 
-export const driver: FaultDriver<ResourceLimitsSpec, ResourceLimitsRecord> = {
+export const driver: FaultDriver<ResourceLimitsSpec, ResourceLimitsRecord, z.input<typeof ResourceLimitsSpec>> = {
     kind: "docker:resource-limits",
     target: "docker",
     schema: ResourceLimitsSpec,

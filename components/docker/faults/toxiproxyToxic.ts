@@ -257,7 +257,7 @@ function goneByUrl(err: unknown, api: ToxiproxyApiRecord): boolean {
     return err instanceof ToxiproxyUnreachable && api.container === undefined;
 }
 
-export const driver: FaultDriver<ToxiproxyToxicSpec, ToxiproxyToxicRecord> = {
+export const driver: FaultDriver<ToxiproxyToxicSpec, ToxiproxyToxicRecord, z.input<typeof ToxiproxyToxicSpec>> = {
     kind: "docker:toxiproxy-toxic",
     target: "docker",
     schema: ToxiproxyToxicSpec,
