@@ -127,8 +127,11 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
                 failures: toSpecIssues(result.error.issues, "spec").map((i) => ({ property: i.path, reason: i.message })),
             };
         }
-        // The targets first: "no such container" is the answer, before any other check or policy has its say.
-        const missing = driver.checkTargets ? await driver.checkTargets(result.data) : [];
+        // The targets first: "no such container" is the answer, before any other check or policy has its say. Only
+        // for a fault about to be injected: one already in state with this spec is not injected again, and its
+        // targets are in the state it put them in (a disconnected container is no longer attached).
+        const inState = olds?.kind === news.kind && olds.spec !== undefined && JSON.stringify(olds.spec) === JSON.stringify(result.data);
+        const missing = driver.checkTargets && !inState ? await driver.checkTargets(result.data) : [];
         if (missing.length > 0) {
             // Targets the stack creates itself (its sandbox) are checked at create, after the sandbox is up.
             if (news.deferTargets) return { inputs: { ...news, spec: result.data } };

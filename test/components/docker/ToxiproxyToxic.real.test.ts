@@ -221,6 +221,7 @@ describe("Toxiproxy faults (real Docker, real Pulumi engine)", { timeout: SUITE_
         assert.deepEqual(await reapers(stackName), []);
     });
 
+    // Refused by the provider's check (the preview), before anything is injected: hence Pulumi's "has a problem".
     it("up fails clearly when the proxy does not exist, listing those that do", async () => {
         await stack.setConfig("faultline:experiment", {
             value: JSON.stringify(experiment("10m", { latency: { ...CASES.latency!.fault } })).replace('"proxy":"latency"', '"proxy":"no-such"'),
@@ -228,7 +229,7 @@ describe("Toxiproxy faults (real Docker, real Pulumi engine)", { timeout: SUITE_
         await assert.rejects(
             stack.up(),
             new RegExp(
-                `spec\\.proxy: no proxy "no-such" on the Toxiproxy of container "${env.toxiproxy}"; it has: bandwidth, down, down-url, latency, ` +
+                `spec\\.proxy.*has a problem: no proxy "no-such" on the Toxiproxy of container "${env.toxiproxy}"; it has: bandwidth, down, down-url, latency, ` +
                     "limit-data, reset-peer, slicer, slow-close, timeout\\. Create the proxy first",
             ),
         );
