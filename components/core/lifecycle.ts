@@ -38,7 +38,11 @@ export interface InjectRequest {
 export interface Injection {
     id: string;
     record: unknown;
-    /** Epoch milliseconds. */
+    /**
+     * Epoch milliseconds: when `apply` began. Not when the sequence began: arming the reaper comes first and can take
+     * a second or two (it may start a container), and the target's service cannot react to a fault before it is
+     * applied, so a deadline such as "falls back within 1s" counts from here.
+     */
     injectedAt: number;
     /** Epoch milliseconds: when the reaper reverts it. */
     expiresAt: number;
@@ -78,9 +82,10 @@ export async function injectFault(r: InjectRequest): Promise<Injection> {
     if (screened.issues.length > 0) {
         throw new Error(`fault "${owner.fault}" was not injected: ${screened.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
     }
-    const injectedAt = Date.now();
-    const id = `${r.kind}/${owner.stack}/${owner.fault}/${injectedAt.toString(36)}`;
-    const expiresAt = injectedAt + r.ttlMs;
+    // The time-to-live counts from the start of the sequence, so the reaper's deadline is never later than promised.
+    const startedAt = Date.now();
+    const id = `${r.kind}/${owner.stack}/${owner.fault}/${startedAt.toString(36)}`;
+    const expiresAt = startedAt + r.ttlMs;
     const ctx: DriverContext = { owner, ...r.report, expiresAt };
     const record = await driver.prepare(r.spec, ctx);
     if (reaper) {
@@ -91,6 +96,7 @@ export async function injectFault(r: InjectRequest): Promise<Injection> {
             throw new Error(`could not arm the time-to-live reaper, so the fault was not injected: ${String(err)}`);
         }
     }
+    const injectedAt = Date.now();
     try {
         await driver.apply(record, ctx);
     } catch (err) {
