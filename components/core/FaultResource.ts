@@ -88,6 +88,19 @@ export function loadModule(modulePath: string): any {
     return require(file);
 }
 
+/**
+ * The inputs whose change replaces a fault: it cannot be edited in place, so a changed kind, time-to-live or spec
+ * means revert the old one, then inject the new. Shared by `diff` and by `check`, which checks targets only for a
+ * fault about to be injected.
+ */
+function replacedFields(olds: Pick<FaultResourceInputs, "kind" | "ttlMs" | "spec">, news: Pick<FaultResourceInputs, "kind" | "ttlMs" | "spec">): string[] {
+    const replaces: string[] = [];
+    if (olds.kind !== news.kind) replaces.push("kind");
+    if (olds.ttlMs !== news.ttlMs) replaces.push("ttlMs");
+    if (JSON.stringify(olds.spec) !== JSON.stringify(news.spec)) replaces.push("spec");
+    return replaces;
+}
+
 /** The driver context inside a provider: diagnostics go to stderr, which the engine shows with the resource. */
 function providerContext(owner: FaultOwner): DriverContext {
     return {
@@ -128,9 +141,9 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
             };
         }
         // The targets first: "no such container" is the answer, before any other check or policy has its say. Only
-        // for a fault about to be injected: one already in state with this spec is not injected again, and its
-        // targets are in the state it put them in (a disconnected container is no longer attached).
-        const inState = olds?.kind === news.kind && olds.spec !== undefined && JSON.stringify(olds.spec) === JSON.stringify(result.data);
+        // for a fault about to be injected: one already in state that diff will not replace is not injected again,
+        // and its targets are in the state it put them in (a disconnected container is no longer attached).
+        const inState = olds?.kind !== undefined && replacedFields(olds, { ...news, spec: result.data }).length === 0;
         const missing = driver.checkTargets && !inState ? await driver.checkTargets(result.data) : [];
         if (missing.length > 0) {
             // Targets the stack creates itself (its sandbox) are checked at create, after the sandbox is up.
@@ -149,11 +162,7 @@ class FaultProvider implements pulumi.dynamic.ResourceProvider<FaultResourceInpu
     }
 
     async diff(id: string, olds: FaultResourceOutputs, news: FaultResourceInputs): Promise<pulumi.dynamic.DiffResult> {
-        // A fault cannot be edited in place: a changed spec or kind means revert the old one, then inject the new.
-        const replaces: string[] = [];
-        if (olds.kind !== news.kind) replaces.push("kind");
-        if (olds.ttlMs !== news.ttlMs) replaces.push("ttlMs");
-        if (JSON.stringify(olds.spec) !== JSON.stringify(news.spec)) replaces.push("spec");
+        const replaces = replacedFields(olds, news);
         const ownerChanged = JSON.stringify(olds.owner) !== JSON.stringify(news.owner);
         return { changes: replaces.length > 0 || ownerChanged, replaces, deleteBeforeReplace: true };
     }
