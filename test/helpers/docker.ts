@@ -111,6 +111,12 @@ export async function canFetch(from: string, url: string, timeoutS = 3): Promise
     return r.exitCode === 0;
 }
 
+/** The status line `from` gets for `url` (busybox wget -S), "" when no answer came within `timeoutS` seconds. */
+export async function statusLine(from: string, url: string, timeoutS = 3): Promise<string> {
+    const r = await execInContainer(from, ["sh", "-c", `timeout ${timeoutS} wget -S -q -O /dev/null ${url} 2>&1 | head -1`]);
+    return r.stdout.trim();
+}
+
 /** How a container is attached to a network right now (undefined when it is not). */
 export async function endpointOf(container: string, network: string) {
     const info = await dockerClient().getContainer(container).inspect();

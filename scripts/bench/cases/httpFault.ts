@@ -1,6 +1,5 @@
-import { execInContainer } from "../../../components/core/docker";
 import { toolsImage } from "../../../components/docker/helper";
-import { createNetwork, runContainer } from "../../../test/helpers/docker";
+import { createNetwork, runContainer, statusLine } from "../../../test/helpers/docker";
 import type { BenchCase } from "../case";
 
 interface Ctx {
@@ -13,11 +12,8 @@ interface Ctx {
 /** The proxy port of the raw run; another than the fault's own (47474), so the two can never be confused. */
 const RAW_PORT = 47_475;
 
-/** The status the client gets from the web server ("" when no answer came), as busybox wget -S prints it. */
-async function status(c: Ctx): Promise<string> {
-    const r = await execInContainer(c.client, ["sh", "-c", "timeout 3 wget -S -q -O /dev/null http://web:8080/ 2>&1 | head -1"]);
-    return r.stdout.trim();
-}
+/** The status line the client gets from the web server ("" when no answer came). */
+const status = (c: Ctx) => statusLine(c.client, "http://web:8080/");
 
 /** A web server whose every answer becomes a 503; the probe is its client's status line. */
 export const benchCase: BenchCase<Ctx> = {

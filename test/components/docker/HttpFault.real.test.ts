@@ -4,13 +4,11 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { dockerClient, execInContainer } from "../../../components/core/docker";
 import { deleteRules, ruleComment } from "../../../components/docker/netfilter";
+import { statusLine } from "../../helpers/docker";
 import { faultCycleSuite, type CycleTargets } from "../../helpers/faultCycle";
 
-/** The client's view of `path` on the target: the status line of the answer (busybox wget -S), "" when none came. */
-async function statusOf(t: CycleTargets, path = "/"): Promise<string> {
-    const r = await execInContainer(t.client, ["sh", "-c", `timeout 5 wget -S -q -O /dev/null http://web:8080${path} 2>&1 | head -1`]);
-    return r.stdout.trim();
-}
+/** The client's view of `path` on the target: the status line of the answer, "" when none came. */
+const statusOf = (t: CycleTargets, path = "/") => statusLine(t.client, `http://web:8080${path}`, 5);
 
 faultCycleSuite({
     title: "HttpFault",
