@@ -61,6 +61,7 @@ export interface InjectedFault {
     record: unknown;
     /** What the fault hit (the driver's plan, resolved right before injection); [] when the kind plans none. */
     targets: PlannedTarget[];
+    /** When the driver's apply began (after the reaper was armed). */
     injectedAt: Date;
     /** When the reaper reverts it if the block has not ended by then. */
     expiresAt: Date;
