@@ -52,10 +52,21 @@ unit_tier() {
   mapfile -t units < <(files '*.unit.test.ts')
   mapfile -t mocks < <(files '*.mock.test.ts')
   for f in ${units[@]+"${units[@]}"}; do if in_list "$f" "${UNIT_ALONE[@]}"; then own+=("$f"); else shared+=("$f"); fi; done
-  # The *.unit files share one process (test/helpers/inOneProcess.ts); each *.mock file and each of UNIT_ALONE gets
-  # its own: Pulumi's mocks (pulumi.runtime.setMocks) are global to a process. No engine, no shared state: all at once.
+  # The *.unit files share a few processes (test/helpers/inOneProcess.ts, one shard each: its suites run one after the
+  # other, and some mostly wait); each *.mock file and each of UNIT_ALONE gets its own: Pulumi's mocks
+  # (pulumi.runtime.setMocks) are global to a process. No engine, no shared state: all at once.
+  local shards=() n="${FAULTLINE_UNIT_SHARDS:-2}" k dir
+  dir="$(mktemp -d)"
+  # node --test runs each file once: one small entry file per shard, which names its shard and loads the runner.
+  for ((k = 1; k <= n; k++)); do
+    printf 'process.env.FAULTLINE_TEST_SHARD = "%s/%s";\nawait import(%s);\n' "$k" "$n" "\"$ROOT/test/helpers/inOneProcess.ts\"" >"$dir/unit-shard-$k-of-$n.mjs"
+    shards+=("$dir/unit-shard-$k-of-$n.mjs")
+  done
+  local rc=0
   FAULTLINE_TEST_FILES="$(printf '%s\n' ${shared[@]+"${shared[@]}"})" \
-    run_files "${FAULTLINE_TEST_CONCURRENCY:-4}" test/helpers/inOneProcess.ts ${own[@]+"${own[@]}"} ${mocks[@]+"${mocks[@]}"}
+    run_files "${FAULTLINE_TEST_CONCURRENCY:-4}" "${shards[@]}" ${own[@]+"${own[@]}"} ${mocks[@]+"${mocks[@]}"} || rc=$?
+  rm -rf "$dir"
+  return "$rc"
 }
 
 engine_tier() {
