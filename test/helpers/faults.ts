@@ -6,7 +6,7 @@ import { Labels, STANDBY_KIND } from "../../components/core/labels";
 import { armedFaults } from "../../components/docker/reaper";
 import { lockFile } from "../../runner/lock";
 import { faultlineEnv, readProjectName } from "../../runner/env";
-import { backendLocks, openStack, removeStack } from "../../runner/pulumi";
+import { backendLocks, openStack, removeStack, withoutResultReads } from "../../runner/pulumi";
 
 /**
  * What faultline has left on the engine for a stack: its helper containers, and the faults armed in its reapers
@@ -38,7 +38,8 @@ export async function faultlineContainersOf(stack: string): Promise<{ name: stri
  */
 export async function recoverKilledStack(stack: Stack): Promise<void> {
     await stack.cancel();
-    await stack.refresh({ clearPendingCreates: true });
+    // Its result is not read: no `stack history` after it (runner/pulumi.ts withoutResultReads).
+    await withoutResultReads(stack).refresh({ clearPendingCreates: true });
 }
 
 /** The logs of a stack's reaper containers still present, for failure messages. */
@@ -62,9 +63,10 @@ export async function teardownStack(stack: Stack): Promise<void> {
     // Most tests leave their stack destroyed: then cancel, refresh and destroy have nothing to do, yet cost a
     // `pulumi` process each (about 2 s of CPU together, in every file's `after`, on a tier bound by CPU).
     if (!stackIsEmpty(stack.name)) {
+        const lean = withoutResultReads(stack);
         await stack.cancel().catch(() => undefined);
-        await stack.refresh({ clearPendingCreates: true }).catch(() => undefined);
-        await stack.destroy().catch(() => undefined);
+        await lean.refresh({ clearPendingCreates: true }).catch(() => undefined);
+        await lean.destroy().catch(() => undefined);
     }
     await removeStack(stack).catch(() => undefined);
 }
