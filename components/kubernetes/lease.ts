@@ -2,7 +2,7 @@ import type { RevertOutcome } from "../core/driver";
 import { Labels, ownerLabels, type FaultOwner } from "../core/labels";
 import { objectPath, type KubeApi } from "./kubeApi";
 import { EXPIRES_LABEL, labelValue, objectName } from "./names";
-import { OPT_IN_LABEL, OPT_IN_VALUE } from "../../policies/optIn";
+import { OPT_IN_LABEL, OPT_IN_VALUE } from "../../spec/optIn";
 
 /**
  * A Kubernetes fault's lease: its revert record, stored in the cluster on a labelled ConfigMap BEFORE any of the
