@@ -24,7 +24,13 @@ const LIBS: Record<ResourceTarget, () => unknown> = { kubernetes: kubernetesLib 
  * an AWS kind builds its own components (its template and run keep their names and types) with the AWS classes.
  */
 function classOf(f: AnyFaultDefinition): FaultComponent {
-    if (!f.driver && f.target === "aws") return function (name: string, args: never, opts?: pulumi.ComponentResourceOptions) { return f.build(awsLib(), name, args, opts); } as unknown as FaultComponent;
+    if (!f.driver && f.target === "aws") {
+        // A plain function called with `new` returns what build returns: the template or run component itself.
+        const build = f.build;
+        return function (name: string, args: never, opts?: pulumi.ComponentResourceOptions) {
+            return build(awsLib(), name, args, opts);
+        } as unknown as FaultComponent;
+    }
     return (f.driver ? componentOf(f) : resourceComponent(f as ResourceFaultDefinition, LIBS[(f as ResourceFaultDefinition).target] as never)) as unknown as FaultComponent;
 }
 
