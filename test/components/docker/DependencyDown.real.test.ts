@@ -5,10 +5,9 @@
 // (destroy, refresh, TTL, SIGKILL).
 import { execInContainer } from "../../../components/core/docker";
 import { faultCycleSuite, type CycleTargets } from "../../helpers/faultCycle";
-import { TOXIPROXY_IMAGE } from "../../helpers/toxiproxy";
+import { TOXIPROXY_CYCLE_WEB } from "../../helpers/toxiproxy";
 import { waitFor } from "../../helpers/wait";
 
-const PROXIES = JSON.stringify([{ name: "web", listen: "0.0.0.0:8080", upstream: "127.0.0.1:8081" }]);
 
 /** Proxy "web" as Toxiproxy's API inside its container shows it (busybox wget): enabled, and its toxics. */
 async function proxy(t: CycleTargets): Promise<{ enabled: boolean; toxics: string[] }> {
@@ -21,15 +20,7 @@ async function proxy(t: CycleTargets): Promise<{ enabled: boolean; toxics: strin
 faultCycleSuite({
     title: "DependencyDown",
     tag: "down",
-    web: {
-        image: TOXIPROXY_IMAGE,
-        cmd: [
-            "sh",
-            "-c",
-            `mkdir -p /www && echo ok > /www/index.html && busybox httpd -p 127.0.0.1:8081 -h /www && ` +
-                `echo '${PROXIES}' > /proxies.json && exec toxiproxy -host 0.0.0.0 -config /proxies.json`,
-        ],
-    },
+    web: TOXIPROXY_CYCLE_WEB,
     fault: (t) => ({ kind: "docker:dependency-down", toxiproxy: { container: t.web }, proxy: "web" }),
     snapshot: proxy,
     inEffect: async (t) => !(await proxy(t)).enabled,
