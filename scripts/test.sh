@@ -26,9 +26,9 @@ SERIAL=(
   test/components/docker/engineRestart.real.test.ts
 )
 
-# Real tests started first, longest first, so that the tier does not end with one long file running alone while the
-# other cores idle. Their durations in the CI run of 2026-11-30, three at a time (the rest are under 2 minutes and
-# start after these, by name):
+# Files started first, longest first, so that a tier does not end with one long file running alone while the other
+# core idles. Real files: their durations in the CI run of 2026-11-30, three at a time (the rest are under 2 minutes);
+# mock files: alone on a quiet machine (the shared-process shards of the unit tier always start first).
 LONGEST_FIRST=(
   test/runner/recover.real.test.ts                  # 371 s
   test/runner/window.real.test.ts                   # 220 s
@@ -43,6 +43,8 @@ LONGEST_FIRST=(
   test/runner/safety.real.test.ts                   # 124 s
   test/runner/halt.real.test.ts                     # 122 s
   test/components/docker/PartialPartition.real.test.ts  # 121 s
+  test/stacks/program.mock.test.ts                  # 7.5 s
+  test/components/kubernetes/chaosMesh.mock.test.ts # 7.5 s
 )
 
 # *.unit files that need a process of their own, each with why:
@@ -64,11 +66,24 @@ run_files() {
   (($# > 0)) || return 0
   node --import tsx scripts/run-tests.js "$n" "$@"
 }
+# check_longest_first: fails naming a file LONGEST_FIRST lists that does not exist (moved, renamed): the list would
+# silently stop ordering it.
+check_longest_first() {
+  local f
+  for f in "${LONGEST_FIRST[@]}"; do [[ -f "$f" ]] || { warn "LONGEST_FIRST in scripts/test.sh names $f, which does not exist: update the list"; return 2; }; done
+}
 # in_list ITEM LIST...: whether ITEM is one of LIST.
 in_list() { local x="$1" s; shift; for s in "$@"; do [[ "$x" == "$s" ]] && return 0; done; return 1; }
+# longest_first FILE...: the files, those in LONGEST_FIRST first and in its order, then the others as given; one a line.
+longest_first() {
+  local f
+  for f in "${LONGEST_FIRST[@]}"; do if in_list "$f" "$@"; then echo "$f"; fi; done
+  for f in "$@"; do if ! in_list "$f" "${LONGEST_FIRST[@]}"; then echo "$f"; fi; done
+}
 
 unit_tier() {
   local units mocks shared=() own=() f
+  check_longest_first || return $?
   mapfile -t units < <(files '*.unit.test.ts')
   mapfile -t mocks < <(files '*.mock.test.ts')
   for f in ${units[@]+"${units[@]}"}; do if in_list "$f" "${UNIT_ALONE[@]}"; then own+=("$f"); else shared+=("$f"); fi; done
@@ -77,14 +92,15 @@ unit_tier() {
   # (pulumi.runtime.setMocks) are global to a process. No engine, no shared state: all at once.
   local shards=() n="${FAULTLINE_UNIT_SHARDS:-2}" k dir
   dir="$(mktemp -d)"
-  # node --test runs each file once: one small entry file per shard, which names its shard and loads the runner.
+  # The test runner takes files, not arguments: one small entry file per shard, which names its shard and loads it.
   for ((k = 1; k <= n; k++)); do
     printf 'process.env.FAULTLINE_TEST_SHARD = "%s/%s";\nawait import(%s);\n' "$k" "$n" "\"$ROOT/test/helpers/inOneProcess.ts\"" >"$dir/unit-shard-$k-of-$n.mjs"
     shards+=("$dir/unit-shard-$k-of-$n.mjs")
   done
-  local rc=0
+  local rc=0 rest=()
+  mapfile -t rest < <(longest_first ${own[@]+"${own[@]}"} ${mocks[@]+"${mocks[@]}"})
   FAULTLINE_TEST_FILES="$(printf '%s\n' ${shared[@]+"${shared[@]}"})" \
-    run_files "${FAULTLINE_TEST_CONCURRENCY:-4}" "${shards[@]}" ${own[@]+"${own[@]}"} ${mocks[@]+"${mocks[@]}"} || rc=$?
+    run_files "${FAULTLINE_TEST_CONCURRENCY:-4}" "${shards[@]}" "${rest[@]}" || rc=$?
   rm -rf "$dir"
   return "$rc"
 }
@@ -96,15 +112,12 @@ engine_tier() {
   # ends, and also when the script is interrupted.
   bash scripts/prometheus.sh up || return $?
   trap 'bash scripts/prometheus.sh down >/dev/null' EXIT
-  # LONGEST_FIRST first (those of them this run has), then the rest by name. A moved file is named here, not skipped.
-  for f in "${LONGEST_FIRST[@]}"; do [[ -f "$f" ]] || { warn "LONGEST_FIRST in scripts/test.sh names $f, which does not exist: update the list"; return 2; }; done
-  for f in "${LONGEST_FIRST[@]}"; do if in_list "$f" "${all[@]}" && ! in_list "$f" "${SERIAL[@]}"; then batch+=("$f"); fi; done
-  for f in "${all[@]}"; do
-    if in_list "$f" "${SERIAL[@]}"; then serial+=("$f"); elif ! in_list "$f" "${LONGEST_FIRST[@]}"; then batch+=("$f"); fi
-  done
+  for f in "${all[@]}"; do if in_list "$f" "${SERIAL[@]}"; then serial+=("$f"); else batch+=("$f"); fi; done
+  check_longest_first || return $?
+  mapfile -t batch < <(longest_first ${batch[@]+"${batch[@]}"})
   # Every real test names its containers, networks, stacks and Compose projects with a per-run id and takes host
-  # ports from the kernel (port 0), so they share the engine safely; most of their time is spent waiting on TTLs.
-  # Three at a time: each `pulumi up` also needs a core for a while, and there are two.
+  # ports from the kernel (port 0), so they share the engine safely. Three at a time: most of their time is the CPU of
+  # `pulumi` operations (about 3 s each, docs/testing.md), and there are two cores.
   run_files "${FAULTLINE_TEST_CONCURRENCY:-3}" ${batch[@]+"${batch[@]}"} || status=$?
   for f in ${serial[@]+"${serial[@]}"}; do run_files 1 "$f" || status=$?; done
   bash scripts/prometheus.sh down >/dev/null
