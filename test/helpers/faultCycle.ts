@@ -182,7 +182,9 @@ export function faultCycleSuite(o: CycleOptions): void {
             const d = await stack.destroy();
             assert.equal(d.summary.result, "succeeded");
             assert.equal(d.summary.resourceChanges?.delete, 3, "only the stack, the component and the experiment metadata were left");
-            assert.equal(await restored(), true);
+            // A kind whose target sees a revert late (clock-skew: libfaketime's cache in the running process) is given
+            // the time it states, counted from the revert by hand; the others are checked at once.
+            await waitFor("back as before after the revert by hand", restored, o.goesWithinMs ?? 0);
             await noLeftovers();
         });
 
