@@ -9,7 +9,8 @@
 //     and one driven by fast errors (web cut off): from the moment the breach became observable (the breaching
 //     request ended or passed its deadline) to the fault seen reverted on its target (target: <= 2 s).
 //  5. the floor: a trivial stack of one dynamic resource whose provider does nothing, as compiled JS, with the same
-//     policy pack: preview + up + destroy through the same Automation API, what any Pulumi-based runner pays at least.
+//     policy pack: preview + up + destroy through the same Automation API calls as the runner's, what any
+//     Pulumi-based runner pays at least.
 // Usage: npm run bench:runner  (or: node --import tsx scripts/bench/runner.ts [--skip-chaostoolkit] [--stop-only] [--overhead-only])
 // (--overhead-only: 1, 2 and 5, without the sampling and stop-condition sections; --json FILE: the figures as JSON)
 import { spawnSync } from "node:child_process";
@@ -20,7 +21,7 @@ import { createProbe, ProbeSpec } from "../../runner/probes";
 import { Sampler } from "../../runner/probes/sampler";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { faultlineEnv, PROJECT_ROOT, useFaultlineEnv } from "../../runner/env";
-import { openStack, policyPacks, pulumiCli, removeStack } from "../../runner/pulumi";
+import { openStack, policyPacks, previewWithPolicies, pulumiCli, removeStack, violationLine, withoutResultReads } from "../../runner/pulumi";
 import { runExperiment } from "../../runner/run";
 import { freePort } from "../../test/helpers/demo";
 import { cleanupRun, createNetwork, runContainer, runId } from "../../test/helpers/docker";
@@ -188,7 +189,10 @@ new pulumi.dynamic.Resource(noop, "floor", { n: 1 });
 
 /**
  * 5: the floor. A project of its own in `tmp` (Pulumi.yaml, index.js, node_modules linked to this repository's),
- * run through the same CLI, language host, backend and policy pack as an experiment's stack: preview, up, destroy.
+ * run through the same CLI, language host, backend and policy pack as an experiment's stack, and driven the way the
+ * runner drives it (runner/pulumi.ts): preview and up with the pack, destroy, with no reads of outputs or history
+ * after them. The floor measured until 2026-11-30 let the Automation API read outputs and history after up and
+ * destroy (four more CLI starts), which the runner no longer does.
  */
 async function floor(tmp: string, stackName: string): Promise<{ previewMs: number; upMs: number; destroyMs: number }> {
     const dir = path.join(tmp, "floor");
@@ -201,12 +205,14 @@ async function floor(tmp: string, stackName: string): Promise<{ previewMs: numbe
     const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: dir }, { pulumiCommand, envVars: env });
     const packs = policyPacks();
     try {
+        // Exactly the CLI calls of a run: preview and up with the pack, destroy; no result reads.
         const t0 = performance.now();
-        await stack.preview({ policyPacks: packs });
+        const p = await previewWithPolicies(stack);
+        if (!p.passed) throw new Error(`the floor's preview failed its policy check: ${p.violations.map(violationLine).join("; ")}`);
         const t1 = performance.now();
-        await stack.up({ policyPacks: packs });
+        await withoutResultReads(stack).up({ policyPacks: packs });
         const t2 = performance.now();
-        await stack.destroy();
+        await withoutResultReads(stack).destroy();
         return { previewMs: t1 - t0, upMs: t2 - t1, destroyMs: performance.now() - t2 };
     } finally {
         await stack.destroy().catch(() => undefined);
