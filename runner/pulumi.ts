@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace, PulumiCommand, type EngineEvent, type PolicyEvent, type PreviewOptions, type PreviewResult, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, type EngineEvent, type PolicyEvent, type PreviewOptions, type PreviewResult, type Stack, type UpOptions, type UpResult } from "@pulumi/pulumi/automation";
 import { policies } from "../policies/policies";
 import { faultlineEnv, INSTALL_ROOT, PROJECT_ROOT, readProjectName } from "./env";
 import { processAlive } from "./lock";
@@ -46,6 +46,28 @@ export function withoutResultReads(stack: Stack): Stack {
     const lean = Object.create(stack) as Stack;
     Object.assign(lean, { outputs: async () => ({}), info: async () => undefined });
     return lean;
+}
+
+/**
+ * A fresh path for an update plan (`pulumi preview --save-plan`), in a private temporary directory that is removed
+ * when this process exits. The plan holds the previewed inputs of every resource (secrets stay encrypted).
+ */
+export function planFile(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-plan-"));
+    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+    return path.join(dir, "plan.json");
+}
+
+/**
+ * `pulumi up --plan <plan>`: the update constrained to what the preview that wrote `plan` reviewed, without the
+ * policy pack. The pack ran at that preview; with the plan the engine fails, before the resource's create, any
+ * resource whose checked inputs (what resource policies judge) differ from the previewed ones, or that the preview
+ * did not plan. So running the pack again in `up` (about 1 s: the engine starts the pack's language host before the
+ * program) could only repeat the preview's verdict on resources, and its stack policies would run after the faults
+ * are in, too late to stop an injection. The result's outputs and summary are not read ({@link withoutResultReads}).
+ */
+export function upAsPreviewed(stack: Stack, plan: string, opts: Omit<UpOptions, "plan" | "policyPacks"> = {}): Promise<UpResult> {
+    return withoutResultReads(stack).up({ ...opts, plan });
 }
 
 /**

@@ -21,7 +21,7 @@ import { createProbe, ProbeSpec } from "../../runner/probes";
 import { Sampler } from "../../runner/probes/sampler";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { faultlineEnv, PROJECT_ROOT, useFaultlineEnv } from "../../runner/env";
-import { openStack, policyPacks, previewWithPolicies, pulumiCli, removeStack, violationLine, withoutResultReads } from "../../runner/pulumi";
+import { openStack, planFile, previewWithPolicies, pulumiCli, removeStack, upAsPreviewed, violationLine, withoutResultReads } from "../../runner/pulumi";
 import { runExperiment } from "../../runner/run";
 import { freePort } from "../../test/helpers/demo";
 import { cleanupRun, createNetwork, runContainer, runId } from "../../test/helpers/docker";
@@ -190,9 +190,9 @@ new pulumi.dynamic.Resource(noop, "floor", { n: 1 });
 /**
  * 5: the floor. A project of its own in `tmp` (Pulumi.yaml, index.js, node_modules linked to this repository's),
  * run through the same CLI, language host, backend and policy pack as an experiment's stack, and driven the way the
- * runner drives it (runner/pulumi.ts): preview and up with the pack, destroy, with no reads of outputs or history
- * after them. The floor measured until 2026-11-30 let the Automation API read outputs and history after up and
- * destroy (four more CLI starts), which the runner no longer does.
+ * runner drives it (runner/pulumi.ts): preview with the pack saving a plan, up held to that plan, destroy, with no
+ * reads of outputs or history after them. The floor measured until 2026-11-30 ran the pack in up too and let the
+ * Automation API read outputs and history after up and destroy (four more CLI starts), which the runner no longer does.
  */
 async function floor(tmp: string, stackName: string): Promise<{ previewMs: number; upMs: number; destroyMs: number }> {
     const dir = path.join(tmp, "floor");
@@ -203,14 +203,14 @@ async function floor(tmp: string, stackName: string): Promise<{ previewMs: numbe
     const env = faultlineEnv();
     const pulumiCommand = await pulumiCli(env.FAULTLINE_PULUMI_BIN!);
     const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: dir }, { pulumiCommand, envVars: env });
-    const packs = policyPacks();
+    const plan = planFile();
     try {
-        // Exactly the CLI calls of a run: preview and up with the pack, destroy; no result reads.
+        // Exactly the CLI calls of a run: preview with the pack writing a plan, up held to it, destroy; no result reads.
         const t0 = performance.now();
-        const p = await previewWithPolicies(stack);
+        const p = await previewWithPolicies(stack, { plan });
         if (!p.passed) throw new Error(`the floor's preview failed its policy check: ${p.violations.map(violationLine).join("; ")}`);
         const t1 = performance.now();
-        await withoutResultReads(stack).up({ policyPacks: packs });
+        await upAsPreviewed(stack, plan);
         const t2 = performance.now();
         await withoutResultReads(stack).destroy();
         return { previewMs: t1 - t0, upMs: t2 - t1, destroyMs: performance.now() - t2 };
