@@ -1,11 +1,12 @@
 // Real-engine test: a run's `up` is held to the plan its preview (with the policy pack) wrote, so the pack need not
-// run again in `up`. An up whose program now differs from what the preview reviewed fails before any injection.
+// run again in `up`. An up whose program now differs from what the preview reviewed fails before any injection. And
+// the state the runner reads from the file backend's checkpoint is the one `pulumi stack export` prints.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { useFaultlineEnv } from "../../runner/env";
-import { liveResources, openStack, planFile, previewWithPolicies, upAsPreviewed, withoutResultReads } from "../../runner/pulumi";
+import { checkpointOf, liveResources, openStack, planFile, previewWithPolicies, upAsPreviewed, withoutResultReads } from "../../runner/pulumi";
 import { cleanupRun, createNetwork, runContainer, runId } from "../helpers/docker";
 import { teardownRunStack } from "../helpers/faults";
 
@@ -60,6 +61,10 @@ describe("up held to the preview's plan (real Pulumi engine and policy pack)", {
         assert.equal((await previewWithPolicies(s, { plan })).passed, true);
         await upAsPreviewed(s, plan);
         assert.deepEqual([await paused(a), await paused(b)], [true, false]);
+        // The state as read from the file backend's checkpoint (stackState) is what `pulumi stack export` prints.
+        const exported = (await s.exportStack()).deployment as { resources: Array<{ urn: string; id?: string }> };
+        assert.deepEqual(checkpointOf(stack)?.resources?.map((r) => [r.urn, r.id]), exported.resources.map((r) => [r.urn, r.id]));
+        assert.equal(exported.resources.length, 5);
         await withoutResultReads(s).destroy();
         assert.deepEqual([await paused(a), await paused(b)], [false, false]);
         assert.deepEqual(await liveResources(s), []);
