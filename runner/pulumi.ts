@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { LocalWorkspace, PulumiCommand, type EngineEvent, type PolicyEvent, type PreviewOptions, type PreviewResult, type Stack, type UpOptions, type UpResult } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, Stack, StackAlreadyExistsError, type EngineEvent, type PolicyEvent, type PreviewOptions, type PreviewResult, type UpOptions, type UpResult } from "@pulumi/pulumi/automation";
 import { policies } from "../policies/policies";
 import { faultlineEnv, INSTALL_ROOT, PROJECT_ROOT, readProjectName } from "./env";
 import { processAlive } from "./lock";
@@ -29,11 +29,34 @@ export async function openStack(stackName: string, opts: OpenStackOptions = {}):
     const env = faultlineEnv();
     const pulumiCommand = await pulumiCli(env.FAULTLINE_PULUMI_BIN!);
     const copy: Record<string, string> = opts.experimentCopy !== undefined ? { [EXPERIMENT_FILE_ENV]: temporaryExperiment(opts.experimentCopy) } : {};
-    const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_ROOT }, { pulumiCommand, envVars: { ...env, ...opts.envVars, ...copy } });
+    const workspace = await LocalWorkspace.create({ workDir: PROJECT_ROOT, pulumiCommand, envVars: { ...env, ...opts.envVars, ...copy } });
+    const stack = await stackIn(workspace, stackName);
     if (opts.experiment !== undefined) {
         await stack.setConfig("faultline:experiment", { value: JSON.stringify(opts.experiment) });
     }
     return stack;
+}
+
+/**
+ * The stack `stackName` of `workspace`, created if it does not exist, with one CLI start at most. The Automation API's
+ * createOrSelect runs `pulumi stack select` (a CLI start, 0.3-0.5 s on a quiet machine), then `stack init` when the
+ * select failed: two starts for a new stack, one for an existing one, only to learn whether it exists. Every command
+ * names its stack (`--stack`), so nothing needs it selected. In the local file backend its checkpoint file answers
+ * ({@link checkpointOf}): an existing stack is used as it is, a new one is created (`stack init`) directly. Other
+ * backends are asked the Automation API's way.
+ */
+async function stackIn(workspace: LocalWorkspace, stackName: string): Promise<Stack> {
+    if (fileBackendRoot() === undefined) return Stack.createOrSelect(stackName, workspace);
+    if (checkpointOf(stackName) !== undefined) {
+        const known = Object.create(workspace) as LocalWorkspace;
+        known.selectStack = async () => undefined;
+        return Stack.select(stackName, known);
+    }
+    // Another process may have created it since the look: then it is selected after all.
+    return Stack.create(stackName, workspace).catch((err: unknown) => {
+        if (err instanceof StackAlreadyExistsError) return Stack.select(stackName, workspace);
+        throw err;
+    });
 }
 
 /**
