@@ -1,7 +1,8 @@
 // Benchmark of the runner on a tiny system (two busybox httpd containers on one network, published on 127.0.0.1):
 //  1. runner overhead: total wall time of `faultline run` minus its configured windows (warm-up, fault window,
 //     cool-down), with the Pulumi steps (preview, up, destroy) broken out;
-//  2. the same experiment in Chaos Toolkit (`chaos run`, PyPI chaostoolkit) on the same system: an http probe as
+//  2. the same experiment in Chaos Toolkit (`chaos run`, PyPI chaostoolkit; installed into .faultline/chaostoolkit
+//     when not on PATH) on the same system: an http probe as
 //     steady state, `docker network disconnect` as the method with the same fault window, `connect` as rollback;
 //     its overhead the same way, and the ratio;
 //  3. probe sampling: the rate reached per probe and the cost of one sample (target: >= 20 Hz, < 100 ms);
@@ -103,8 +104,9 @@ async function main(): Promise<void> {
 
         // 2: Chaos Toolkit on the same system and the same fault window.
         if (!skipCtk) {
-            const chaos = spawnSync("chaos", ["--version"], { encoding: "utf8" });
-            if (chaos.status !== 0) say("chaostoolkit: not installed (pip install chaostoolkit); skipped");
+            const bin = chaosToolkit();
+            const chaos = spawnSync(bin, ["--version"], { encoding: "utf8" });
+            if (chaos.status !== 0) say(`chaostoolkit: not installed and could not be installed (${bin}: ${chaos.stderr?.trim() || chaos.error?.message}); skipped`);
             else {
                 const ctkExp = {
                     title: "web partition",
@@ -126,7 +128,7 @@ async function main(): Promise<void> {
                 const file = path.join(tmp, "ctk.json");
                 fs.writeFileSync(file, JSON.stringify(ctkExp, null, 2));
                 const ctkStart = performance.now();
-                const r = spawnSync("chaos", ["--no-version-check", "run", "--journal-path", path.join(tmp, "journal.json"), file], { encoding: "utf8", cwd: tmp, timeout: 300_000 });
+                const r = spawnSync(bin, ["--no-version-check", "run", "--journal-path", path.join(tmp, "journal.json"), file], { encoding: "utf8", cwd: tmp, timeout: 300_000 });
                 const ctkWall = performance.now() - ctkStart;
                 const ctkOverhead = ctkWall - FAULT_MS;
                 const journal = JSON.parse(fs.readFileSync(path.join(tmp, "journal.json"), "utf8")) as { status: string; deviated: boolean };
@@ -176,6 +178,27 @@ async function sampling(say: (s: string) => void, other: string, otherPort: numb
         const mean = costs.reduce((a, b) => a + b, 0) / costs.length;
         say(`| ${p.name} | ${xs.length} | ${((xs.length - 1) / span).toFixed(1)} Hz | ${mean.toFixed(2)} ms | ${costs[Math.floor(costs.length * 0.99)]!.toFixed(2)} ms | ${xs.filter((s) => s.ok).length}/${xs.length} |`);
     }
+}
+
+/**
+ * The `chaos` command: the one on PATH, else the one in a virtualenv under .faultline/chaostoolkit, which is created
+ * and filled from PyPI (`pip install chaostoolkit`) the first time. Returns the command to run either way; a failed
+ * install shows when it is asked for its version.
+ */
+function chaosToolkit(): string {
+    if (spawnSync("chaos", ["--version"], { encoding: "utf8" }).status === 0) return "chaos";
+    const venv = path.join(PROJECT_ROOT, ".faultline", "chaostoolkit");
+    const bin = path.join(venv, "bin", "chaos");
+    if (fs.existsSync(bin)) return bin;
+    console.log(`chaostoolkit: not on PATH; installing it into ${venv} (python3 -m venv, pip install chaostoolkit)`);
+    for (const [cmd, args] of [["python3", ["-m", "venv", venv]], [path.join(venv, "bin", "pip"), ["install", "--quiet", "chaostoolkit"]]] as const) {
+        const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 300_000 });
+        if (r.status !== 0) {
+            console.log(`chaostoolkit: \`${cmd} ${args.join(" ")}\` failed: ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}`);
+            break;
+        }
+    }
+    return bin;
 }
 
 /** Seconds, to one decimal. */
