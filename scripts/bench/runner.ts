@@ -98,7 +98,7 @@ async function main(): Promise<void> {
         // 5: the floor, right after, under the same load.
         const f = await floor(tmp, `${stackName}-floor`);
         const floorMs = f.previewMs + f.upMs + f.destroyMs;
-        say(`floor (one no-op dynamic resource, JS, same CLI and policy pack): preview ${sec(f.previewMs)}, up ${sec(f.upMs)}, destroy ${sec(f.destroyMs)}, total ${sec(floorMs)}`);
+        say(`floor (one no-op dynamic resource, JS, same CLI and policy pack, driven as a run drives it): preview ${sec(f.previewMs)}, up ${sec(f.upMs)}, destroy ${sec(f.destroyMs)}, total ${sec(floorMs)}`);
         say(`faultline preview + up + rollback ${sec(pulumiMs)} = ${(pulumiMs / floorMs).toFixed(2)}x the floor`);
         Object.assign(figures, { wallMs: wall, configuredMs: configured, overheadMs: flOverhead, phases: ph, outsidePhasesMs: wall - result.evidence.duration_ms, floor: f, floorMs, pulumiMs });
 
