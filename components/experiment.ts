@@ -3,13 +3,7 @@ import { z } from "zod";
 import { extendVariants, type FaultSpecSchema } from "./core/component";
 import { experimentSchema, FaultEntryBase, faultSpecOf, type ExperimentFaultOf, type ExperimentOf, type FaultEntry } from "../spec/experiment";
 import { schemaOf } from "./core/defineFault";
-import { FAULTS, type DockerFault, type KubernetesFault } from "./registry";
-
-// The AWS spec schemas live in their component modules, which load @pulumi/aws (seconds of start-up on a loaded
-// machine). They are required on first use, when an entry of their kind is validated, so an experiment without AWS
-// faults never loads them; `typeof import` keeps them fully typed.
-const fisRun = () => (require("./aws/FisExperimentRun") as typeof import("./aws/FisExperimentRun")).FisExperimentRunSpec;
-const fisTemplate = () => (require("./aws/FisExperimentTemplate") as typeof import("./aws/FisExperimentTemplate")).FisExperimentTemplateSpec;
+import { FAULTS, type AwsFault, type DockerFault, type KubernetesFault } from "./registry";
 
 /** Every registered kind with a driver (the Docker kinds), by kind, with its spec schema. */
 const KINDS: Readonly<Record<string, FaultSpecSchema>> = Object.fromEntries(FAULTS.filter((f) => f.driver).map((f) => [f.kind, schemaOf(f)]));
@@ -24,7 +18,7 @@ function entry(kind: string) {
 /**
  * A fault entry whose spec is validated by its component's schema but not reshaped: these schemas are refined or
  * nested (Kubernetes selectors, FIS templates), so they cannot simply be extended with the entry fields. Issues are
- * reported at their path in the entry. The schema is a getter, called on the first entry of this kind (see above).
+ * reported at their path in the entry. The schema is a getter, called on the first entry of this kind.
  */
 function asWritten(kind: string, schema: () => z.ZodType) {
     let loaded: z.ZodType | undefined;
@@ -38,21 +32,13 @@ function asWritten(kind: string, schema: () => z.ZodType) {
 }
 
 /**
- * Kinds validated by {@link asWritten}: the registry's resource kinds (Kubernetes), whose schemas are refined, and
- * the AWS kinds, which are not in the registry yet. Adding an AWS kind is one line here.
+ * Kinds validated by {@link asWritten}: the registry's kinds without a driver, whose schemas are refined or nested
+ * (Kubernetes selectors, FIS templates and runs).
  */
-const WRITTEN_KINDS: Readonly<Record<string, () => z.ZodType>> = {
-    ...Object.fromEntries(FAULTS.filter((f) => !f.driver).map((f) => [f.kind, () => schemaOf(f)])),
-    // The FIS run options of an `aws:fis-experiment` entry: present means `up` starts the template.
-    "aws:fis-experiment": () => fisTemplate().extend({ run: fisRun().omit({ templateId: true }).optional() }),
-    "aws:fis-experiment-run": () => fisRun().extend({ templateId: z.string().min(1, "must not be empty") }),
-};
-
-/** The AWS kinds (see {@link WRITTEN_KINDS}). */
-type AwsKind = "aws:fis-experiment" | "aws:fis-experiment-run";
+const WRITTEN_KINDS: Readonly<Record<string, () => z.ZodType>> = Object.fromEntries(FAULTS.filter((f) => !f.driver).map((f) => [f.kind, () => schemaOf(f)]));
 
 /** Every fault kind, e.g. `docker:network-disconnect`. */
-export type FaultKind = DockerFault["kind"] | KubernetesFault["kind"] | AwsKind;
+export type FaultKind = DockerFault["kind"] | KubernetesFault["kind"] | AwsFault["kind"];
 
 /** Every fault kind an experiment accepts. */
 export const FAULT_KINDS = [...Object.keys(KINDS), ...Object.keys(WRITTEN_KINDS)] as FaultKind[];

@@ -6,8 +6,9 @@
 //
 // Nothing here imports @pulumi/*: this module is bundled into the reapers (core/bundle.ts). Kubernetes kinds declare
 // Pulumi resources, but get their libraries from their component (core/resourceComponent.ts), not by import.
-import { driver as fisExperimentRun } from "./aws/drivers/fisExperiment";
-import type { AnyFaultDefinition } from "./core/defineFault";
+import { fault as fisExperiment } from "./aws/faults/fisExperiment";
+import { fault as fisExperimentRun } from "./aws/faults/fisExperimentRun";
+import { reverterOf, type AnyFaultDefinition } from "./core/defineFault";
 import type { FaultDriver } from "./core/driver";
 import { fault as bandwidth } from "./docker/faults/bandwidth";
 import { fault as clockSkew } from "./docker/faults/clockSkew";
@@ -78,15 +79,22 @@ export const KUBERNETES_FAULTS = [
 /** A Kubernetes fault kind's definition. */
 export type KubernetesFault = (typeof KUBERNETES_FAULTS)[number];
 
+/** Every AWS fault kind, in the order the README's table lists them. */
+export const AWS_FAULTS = [fisExperiment, fisExperimentRun] as const;
+
+/** An AWS fault kind's definition. */
+export type AwsFault = (typeof AWS_FAULTS)[number];
+
 /** Every registered kind, of every target. */
-export const FAULTS: readonly AnyFaultDefinition[] = [...DOCKER_FAULTS, ...KUBERNETES_FAULTS];
+export const FAULTS: readonly AnyFaultDefinition[] = [...DOCKER_FAULTS, ...KUBERNETES_FAULTS, ...AWS_FAULTS];
 
 /**
  * Every fault driver, by kind. The reaper and `recover` revert a fault from its kind and record alone, so every
- * driver is here; kinds without a driver (Kubernetes: their target's own resources, reaped in-cluster) are not.
+ * driver is here (a Docker kind's own, an AWS run's reverter); kinds without one (Kubernetes: their target's own
+ * resources, reaped in-cluster; an FIS template, which starts nothing) are not.
  */
 export const drivers: Readonly<Record<string, FaultDriver<any, any>>> = Object.fromEntries(
-    [...FAULTS.flatMap((f) => (f.driver ? [f.driver] : [])), fisExperimentRun].map((d) => [d.kind, d as FaultDriver<any, any>]),
+    FAULTS.flatMap((f) => reverterOf(f) ?? []).map((d) => [d.kind, d]),
 );
 
 /** The driver for `kind`, or a clear error naming the kinds this build knows. */

@@ -8,7 +8,7 @@ import {
     isManagedNetworkPolicy,
     isNodeStress,
 } from "./util";
-import { OPT_IN_LABEL, OPT_IN_VALUE } from "./optIn";
+import { OPT_IN_LABEL, OPT_IN_VALUE } from "../spec/optIn";
 
 /** Configuration of {@link optInTargets}. */
 export interface OptInTargetsConfig {

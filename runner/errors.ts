@@ -1,11 +1,14 @@
 /** Base of the runner's errors: each says what happened and what to do. */
 export class RunnerError extends Error {
-    override name = "RunnerError";
+    constructor(message: string) {
+        super(message);
+        // Each error's name is its class's, set once here rather than written again in every subclass.
+        this.name = new.target.name;
+    }
 }
 
 /** Another live process holds the stack's lock: two runs against one stack would fight over its faults. */
 export class StackLockedError extends RunnerError {
-    override name = "StackLockedError";
     constructor(
         readonly stackName: string,
         readonly holder: LockHolder,
@@ -27,7 +30,6 @@ export interface LockHolder {
 
 /** The experiment cannot run as written (no steady state to observe, blast radius exceeded, policy violated). */
 export class ExperimentRefusedError extends RunnerError {
-    override name = "ExperimentRefusedError";
     constructor(
         readonly field: string,
         message: string,
@@ -36,14 +38,8 @@ export class ExperimentRefusedError extends RunnerError {
     }
 }
 
-/** Rollback did not leave the stack empty: faults may still be in (their reapers revert them at the TTL). */
-export class RollbackError extends RunnerError {
-    override name = "RollbackError";
-}
-
 /** The stack already holds faults (another `up`, or a run that never rolled back): a run would judge them too. */
 export class StackHoldsFaultsError extends RunnerError {
-    override name = "StackHoldsFaultsError";
     constructor(
         readonly stackName: string,
         readonly faults: string[],

@@ -8,6 +8,7 @@ import { faultComponent as componentOf } from "../components/core/faultComponent
 import { resourceComponent } from "../components/core/resourceComponent";
 import type { AnyFaultDefinition, ResourceFaultDefinition, ResourceTarget } from "../components/core/defineFault";
 import { kubernetesLib } from "../components/kubernetes/lib";
+import { awsLib } from "../components/aws/lib";
 import type { Reaper } from "../components/kubernetes/reaper/Reaper";
 
 type Described = pulumi.ComponentResource & { description: string };
@@ -15,47 +16,26 @@ type Described = pulumi.ComponentResource & { description: string };
 /** A fault component class: every one takes (name, args, opts) and says what it breaks. */
 type FaultComponent = new (name: string, args: never, opts?: pulumi.ComponentResourceOptions) => Described;
 
-// The AWS components load @pulumi/aws (seconds of start-up): they are required when the first one is built, so a
-// Docker or Kubernetes experiment never loads it. `typeof import` keeps them typed.
-const aws = () => ({
-    ...(require("../components/aws/FisExperimentTemplate") as typeof import("../components/aws/FisExperimentTemplate")),
-    ...(require("../components/aws/FisExperimentRun") as typeof import("../components/aws/FisExperimentRun")),
-});
-
-/** An FIS template, and its run when the entry has `run`: `up` then starts the experiment too. */
-class FisExperiment {
-    constructor(name: string, args: never, opts?: pulumi.ComponentResourceOptions) {
-        const { FisExperimentTemplate, FisExperimentRun } = aws();
-        const { run, ...template } = args as { run?: Record<string, unknown>; ttl: string; experiment: string };
-        const t = new FisExperimentTemplate(name, template as never, opts);
-        if (run) {
-            new FisExperimentRun(`${name}-run`, { ...run, templateId: t.templateId, ttl: template.ttl, experiment: template.experiment } as never, opts);
-        }
-        return t;
-    }
-}
-
-/** An FIS run of an existing template (see {@link aws}). */
-class FisRun {
-    constructor(name: string, args: never, opts?: pulumi.ComponentResourceOptions) {
-        return new (aws().FisExperimentRun)(name, args, opts);
-    }
-}
-
 /** The Pulumi libraries of each resource kind's target. */
 const LIBS: Record<ResourceTarget, () => unknown> = { kubernetes: kubernetesLib };
 
-/** The component class of a registered kind: made from its driver, or from its resources and its target's libraries. */
+/**
+ * The component class of a registered kind: made from its driver, or from its resources and its target's libraries;
+ * an AWS kind builds its own components (its template and run keep their names and types) with the AWS classes.
+ */
 function classOf(f: AnyFaultDefinition): FaultComponent {
+    if (!f.driver && f.target === "aws") {
+        // A plain function called with `new` returns what build returns: the template or run component itself.
+        const build = f.build;
+        return function (name: string, args: never, opts?: pulumi.ComponentResourceOptions) {
+            return build(awsLib(), name, args, opts);
+        } as unknown as FaultComponent;
+    }
     return (f.driver ? componentOf(f) : resourceComponent(f as ResourceFaultDefinition, LIBS[(f as ResourceFaultDefinition).target] as never)) as unknown as FaultComponent;
 }
 
-/** The component of every fault kind: the registry's, then the AWS components. */
-const COMPONENTS: Record<FaultKind, FaultComponent> = {
-    ...(Object.fromEntries(FAULTS.map((f) => [f.kind, classOf(f)])) as Record<Exclude<FaultKind, `aws:${string}`>, FaultComponent>),
-    "aws:fis-experiment": FisExperiment as unknown as FaultComponent,
-    "aws:fis-experiment-run": FisRun as unknown as FaultComponent,
-};
+/** The component of every registered fault kind. */
+const COMPONENTS = Object.fromEntries(FAULTS.map((f) => [f.kind, classOf(f)])) as Record<FaultKind, FaultComponent>;
 
 /**
  * Creates the component for one fault of an experiment from its validated entry. The component validates its args

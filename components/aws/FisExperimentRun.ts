@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { faultArgs, type FaultOptions } from "../core/component";
-import { Duration } from "../../spec/fields";
 import { FaultResource } from "../core/FaultResource";
 import { driver } from "./drivers/fisExperiment";
+import { FisRunOptions } from "./fisSpec";
 
 /** Spec of {@link FisExperimentRun} as written by users; converted to the driver's spec (milliseconds). */
 export const FisExperimentRunSpec = z
@@ -12,17 +12,9 @@ export const FisExperimentRunSpec = z
         templateId: z.custom<pulumi.Input<string>>((v) => (typeof v === "string" && v.length > 0) || pulumi.Output.isInstance(v) || v instanceof Promise, {
             message: "required: the id of a FIS experiment template (a string or a FisExperimentTemplate's templateId)",
         }),
-        /** AWS region of the template. Defaults to the SDK's (AWS_REGION, the profile). */
-        region: z.string().min(1).optional(),
-        /** Wait until the experiment is running before `up` completes. Defaults to true. */
-        waitForRunning: z.boolean().default(true),
-        /** How long to wait for `running` before stopping it and failing. Defaults to "5m". */
-        startTimeout: Duration.default(300_000),
-        /** How long `destroy` waits for the experiment to end after stopping it. Defaults to "10m". */
-        stopTimeout: Duration.default(600_000),
-        /** Time between two status checks while waiting. Defaults to "5s". */
-        pollInterval: Duration.default(5_000),
     })
+    // The run's options are the registry's (./fisSpec.ts); only the template, which may be an Output, is added here.
+    .extend(FisRunOptions.shape)
     .strict();
 
 /** Arguments of {@link FisExperimentRun}. */

@@ -10,7 +10,7 @@
 // kind its target's libraries), which only the program and the package's exports import.
 import type { ComponentResource, ComponentResourceOptions } from "@pulumi/pulumi";
 import type { z } from "zod";
-import type { FaultSpecSchema } from "./component";
+import type { FaultOptions, FaultSpecSchema } from "./component";
 import type { FaultDriver } from "./driver";
 import type { FaultOwner } from "./labels";
 
@@ -99,7 +99,7 @@ export interface ResourceFaultInput<S extends FaultSpecSchema, K extends string,
     build: (ctx: ResourceContext<z.output<S>, Lib>) => F;
 }
 
-/** The targets whose kinds are resource kinds. The AWS kinds are not in the registry yet (docs/architecture.md). */
+/** The targets whose kinds are resource kinds ({@link defineResourceFault}); AWS kinds are {@link defineAwsFault}'s. */
 export type ResourceTarget = "kubernetes";
 
 /**
@@ -122,10 +122,62 @@ export function defineResourceFault<S extends FaultSpecSchema, K extends `${Reso
     return { ...def, target: def.kind.slice(0, def.kind.indexOf(":")) as ResourceTarget };
 }
 
-/** Any registered kind: a driver kind ({@link defineFault}) or a resource kind ({@link defineResourceFault}). */
-export type AnyFaultDefinition = FaultDefinition | ResourceFaultDefinition;
+/** What {@link defineAwsFault} takes. */
+export interface AwsFaultInput<S extends z.ZodType, K extends `aws:${string}`, C extends string, Lib>
+    extends Pick<FaultDefinitionInput<unknown, unknown, object, C>, "component" | "up" | "revert" | "docs"> {
+    /** `aws:<fault>`, e.g. `aws:fis-experiment`: the experiment entry's kind. */
+    kind: K;
+    /**
+     * The experiment entry's spec (zod, free of @pulumi/*). It is refined and nested, so an entry is validated by it
+     * as written, not reshaped (components/experiment.ts); the components validate their args again.
+     */
+    schema: S;
+    /** The kind file itself (`__filename`), so an unregistered kind file is found by the registry's test. */
+    module: string;
+    /**
+     * The driver that stops what this kind starts, if it starts anything (a FIS run): the reapers' and `recover`'s
+     * lookup (`driverFor`) finds it by its own kind, the one its FaultResource records.
+     */
+    reverter?: FaultDriver<any, any>;
+    /**
+     * Declares the entry's components with `lib` (the AWS component classes, loaded on first use: @pulumi/aws takes
+     * seconds to load) and returns the one the stack reports. An entry may make more than one (a template and its
+     * run), and its components keep their own names and types: no wrapping component, so existing stacks' URNs hold.
+     */
+    build: (lib: Lib, name: string, args: z.input<S> & FaultOptions, opts?: ComponentResourceOptions) => ComponentResource & { description: string };
+}
+
+/**
+ * An AWS fault kind: its components are its own Pulumi classes (FIS template, FIS run), built from `lib`. Three
+ * things set it apart from a Kubernetes kind (docs/architecture.md): the template's owner kind
+ * (`aws:fis-experiment-template`, on its tags) is not its entry's kind, one entry may make two components, and the
+ * run's `templateId` takes a Pulumi Output, so the components' own schemas are wider than the entry's.
+ */
+export interface AwsFaultDefinition<S extends z.ZodType = any, K extends string = string, C extends string = string, Lib = any> extends AwsFaultInput<S, any, C, Lib> {
+    readonly kind: K;
+    /** Always "aws". */
+    readonly target: "aws";
+    /** None: what an AWS kind starts is stopped by its {@link AwsFaultInput.reverter}, not a driver of its own. */
+    readonly driver?: undefined;
+    /** None: one FIS template may hold any actions (stop instances, API errors, CPU stress), so no one class fits. */
+    readonly failureClass?: undefined;
+}
+
+/** Defines an AWS fault kind (see {@link AwsFaultDefinition}). */
+export function defineAwsFault<S extends z.ZodType, K extends `aws:${string}`, C extends string, Lib>(def: AwsFaultInput<S, K, C, Lib>): AwsFaultDefinition<S, K, C, Lib> {
+    return { ...def, target: "aws" };
+}
+
+/** Any registered kind: a driver kind ({@link defineFault}), a resource kind ({@link defineResourceFault}) or an AWS kind. */
+export type AnyFaultDefinition = FaultDefinition | ResourceFaultDefinition | AwsFaultDefinition;
 
 /** The spec schema of any kind. */
 export function schemaOf(def: AnyFaultDefinition): FaultSpecSchema {
-    return (def.driver ? def.driver.schema : (def as ResourceFaultDefinition).schema) as FaultSpecSchema;
+    return (def.driver ? def.driver.schema : (def as ResourceFaultDefinition | AwsFaultDefinition).schema) as FaultSpecSchema;
+}
+
+/** The driver that reverts what a kind starts, if any: its own ({@link defineFault}) or an AWS kind's reverter. */
+export function reverterOf(def: AnyFaultDefinition): FaultDriver<any, any> | undefined {
+    if (def.driver) return def.driver;
+    return def.target === "aws" ? def.reverter : undefined;
 }

@@ -11,6 +11,16 @@ export type RevertOutcome =
     /** The target no longer exists, so there is nothing to restore. */
     | "target-gone";
 
+/**
+ * One outcome from the outcomes of a fault's targets (containers, cluster objects): "reverted" if anything was undone,
+ * "target-gone" if every target is gone, else "already-reverted" (also for no targets: nothing was there to undo).
+ */
+export function overallOutcome(outcomes: readonly RevertOutcome[]): RevertOutcome {
+    if (outcomes.includes("reverted")) return "reverted";
+    if (outcomes.length > 0 && outcomes.every((o) => o === "target-gone")) return "target-gone";
+    return "already-reverted";
+}
+
 /** What a driver may report while it works; the provider forwards it to Pulumi's diagnostics. */
 export interface DriverContext {
     owner: FaultOwner;

@@ -6,7 +6,7 @@
 export const LABEL_PREFIX = "dev.faultline";
 
 // The opt-in label lives with the policy pack (which imports nothing of ours), so the pack and the provider share it.
-export { OPT_IN_LABEL, OPT_IN_VALUE } from "../../policies/optIn";
+export { OPT_IN_LABEL, OPT_IN_VALUE } from "../../spec/optIn";
 
 export const Labels = {
     /** Always "true" on anything faultline created. */

@@ -2,7 +2,7 @@
 // in (`create`): it holds for a plain `pulumi up` that never loads the policy pack.
 import type { PlannedTarget } from "./driver";
 import type { SpecIssue } from "./errors";
-import { OPT_IN_LABEL, OPT_IN_VALUE } from "../../policies/optIn";
+import { OPT_IN_LABEL, OPT_IN_VALUE } from "../../spec/optIn";
 import { isFaultlineOwn, type FaultOwner } from "./labels";
 
 /** What {@link targetIssues} found: issues that refuse the fault, and warnings to print when it goes ahead. */

@@ -1,7 +1,7 @@
 // Pieces shared by the container lifecycle drivers (kill, stop, restart, pause, process-kill, resource-limits).
 import type Docker from "dockerode";
 import { dockerClient, inspectContainer } from "../core/docker";
-import type { DriverContext, RevertOutcome } from "../core/driver";
+import { overallOutcome, type DriverContext, type RevertOutcome } from "../core/driver";
 import { FaultError } from "../core/errors";
 import { selectContainers, type ContainerSelector } from "./selector";
 
@@ -36,13 +36,6 @@ export function runOf(info: Docker.ContainerInspectInfo): ContainerRun {
  */
 export function leftStopped(info: Docker.ContainerInspectInfo, run: ContainerRun): boolean {
     return !info.State.Running && !info.State.Restarting && info.State.StartedAt === run.startedAt;
-}
-
-/** Combines per-container outcomes: reverted if anything was undone, target-gone if every target is gone. */
-export function overallOutcome(outcomes: RevertOutcome[]): RevertOutcome {
-    if (outcomes.includes("reverted")) return "reverted";
-    if (outcomes.length > 0 && outcomes.every((o) => o === "target-gone")) return "target-gone";
-    return "already-reverted";
 }
 
 /** Warns about a container that is gone, and says so as an outcome. */

@@ -1,5 +1,5 @@
 import { dockerClient, isNotFound } from "../core/docker";
-import type { DriverContext, Observation, RevertOutcome } from "../core/driver";
+import { overallOutcome, type DriverContext, type Observation, type RevertOutcome } from "../core/driver";
 import { selectContainers, type ContainerSelector } from "./selector";
 
 /** A container whose network namespace a fault changes, as recorded at injection. */
@@ -68,8 +68,7 @@ export async function revertAll<T extends NetnsTarget>(
             }
         }),
     );
-    if (outcomes.includes("reverted")) return "reverted";
-    return outcomes.every((o) => o === "target-gone") ? "target-gone" : "already-reverted";
+    return overallOutcome(outcomes);
 }
 
 /** Observes every running recorded target: the fault is active while it is in place on at least one of them. */

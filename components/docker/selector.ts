@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { containerName, dockerClient } from "../core/docker";
 import type { PlannedTarget } from "../core/driver";
-import { FaultError } from "../core/errors";
+import { FaultError, type SpecIssue } from "../core/errors";
 import { isFaultlineOwn } from "../core/labels";
 import { RegexString } from "../../spec/fields";
 
@@ -115,6 +115,18 @@ export async function selectContainers(sel: ContainerSelector, field: string): P
         throw new FaultError(field, `no such container: no running container with ${wanted.join(" and ")}; check \`docker ps\``);
     }
     return matches.slice(0, blastCount(sel, matches.length));
+}
+
+/**
+ * The containers `sel` selects, for a preflight: a selection that fails (nothing matches, a bad regex) is an issue at
+ * `spec.target` to list beside the preflight's others, not a thrown error.
+ */
+export async function selectForPreflight(sel: ContainerSelector): Promise<{ selected: SelectedContainer[] } | { issues: SpecIssue[] }> {
+    try {
+        return { selected: await selectContainers(sel, "spec.target") };
+    } catch (err) {
+        return { issues: [{ path: "spec.target", message: String((err as Error).message).replace(/^spec\.target: /, "") }] };
+    }
 }
 
 /**

@@ -6,7 +6,7 @@ import type { DriverContext, Observation, RevertOutcome } from "../core/driver";
 import type { SpecIssue } from "../core/errors";
 import type { FaultOwner } from "../core/labels";
 import { cgroupNestingIssue, helperName, removeContainer, startHelper } from "./helper";
-import { selectContainers, type ContainerSelector, type SelectedContainer } from "./selector";
+import { selectContainers, selectForPreflight, type ContainerSelector, type SelectedContainer } from "./selector";
 
 /** One stressed target: the container and the stress-ng helper in its cgroup. */
 export interface StressedTarget {
@@ -45,12 +45,8 @@ export function stressTimeoutSeconds(ctx: Pick<DriverContext, "expiresAt">, now 
 export async function stressPreflight(target: ContainerSelector): Promise<SpecIssue[]> {
     const issue = await cgroupNestingIssue();
     if (issue) return [{ path: "spec.target", message: issue }];
-    try {
-        await selectContainers(target, "spec.target");
-    } catch (err) {
-        return [{ path: "spec.target", message: String((err as Error).message).replace(/^spec\.target: /, "") }];
-    }
-    return [];
+    const selection = await selectForPreflight(target);
+    return "issues" in selection ? selection.issues : [];
 }
 
 /**

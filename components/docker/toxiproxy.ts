@@ -5,7 +5,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import { z } from "zod";
 import { dockerClient, isNotFound } from "../core/docker";
-import type { PlannedTarget } from "../core/driver";
+import type { DriverContext, PlannedTarget } from "../core/driver";
 import { FaultError, issueOf, type SpecIssue } from "../core/errors";
 
 /** The port Toxiproxy's API listens on unless told otherwise (`toxiproxy -port`). */
@@ -305,4 +305,36 @@ export async function toxiproxyPlan(ref: ToxiproxyRef, proxy: string): Promise<P
  */
 export function toxiproxyReaperNetworkMode(api: ToxiproxyApiRecord): string {
     return api.container ? `container:${api.container.id}` : "host";
+}
+
+/**
+ * The driver fields of every fault on one Toxiproxy proxy (a spec with `toxiproxy` and `proxy`, a record with `api`):
+ * its preview check and plan are the proxy's, and its reaper runs where the Toxiproxy's API is on loopback.
+ */
+export const proxyFaultFields = {
+    checkTargets: (spec: { toxiproxy: ToxiproxyRef; proxy: string }) => toxiproxyTargets(spec.toxiproxy, spec.proxy),
+    plan: (spec: { toxiproxy: ToxiproxyRef; proxy: string }) => toxiproxyPlan(spec.toxiproxy, spec.proxy),
+    reaperNetworkMode: (record: { api: ToxiproxyApiRecord }) => toxiproxyReaperNetworkMode(record.api),
+};
+
+/**
+ * Connects for a revert or observe; undefined when the Toxiproxy is gone, with a warning that ends with `then`
+ * (what that means for the fault, e.g. "the fault went with it").
+ */
+export async function reconnect(api: ToxiproxyApiRecord, then: string, ctx?: DriverContext): Promise<ToxiproxyApi | undefined> {
+    const c = await connectRecord(api);
+    if ("gone" in c) {
+        ctx?.warn(`${c.gone}; ${then}`);
+        return undefined;
+    }
+    return c.api;
+}
+
+/**
+ * A refused connection to a Toxiproxy given by URL means no Toxiproxy runs there any more, and its in-memory state
+ * (toxics, disabled proxies) went with it. (A container's Toxiproxy is checked through Docker instead; see
+ * connectRecord.)
+ */
+export function goneByUrl(err: unknown, api: ToxiproxyApiRecord): err is ToxiproxyUnreachable {
+    return err instanceof ToxiproxyUnreachable && api.container === undefined;
 }

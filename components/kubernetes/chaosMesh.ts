@@ -125,7 +125,10 @@ export const ChaosCommon = {
 
 /** What a Chaos Mesh kind turns its validated spec into. */
 export interface ChaosBody {
-    /** The kind-specific part of `spec` (action, delay, stressors…); selector, mode, value and duration are added. */
+    /**
+     * The kind-specific part of `spec` (action, delay, stressors…); selector, mode, value, duration and the spec's
+     * `containerNames` (when the kind has them and they are given) are added.
+     */
     spec: Record<string, unknown>;
     /** One sentence for previews. */
     description: string;
@@ -141,8 +144,10 @@ export interface ChaosMeshFaultInput<S extends z.ZodObject, K extends `kubernete
     schema: S;
     failureClass: FaultClass;
     up: string;
-    revert: string;
-    docs: string;
+    /** The README's `destroy` / TTL column; every Chaos Mesh kind ends the same way, which is the default. */
+    revert?: string;
+    /** The README's Docs column; defaults to docs/kubernetes-aws.md, where every Chaos Mesh kind is described. */
+    docs?: string;
     module: string;
     /** The kind-specific part of the custom resource's spec, and the description. */
     body: (spec: z.output<S>) => ChaosBody;
@@ -158,6 +163,8 @@ export interface ChaosMeshFaultInput<S extends z.ZodObject, K extends `kubernete
 export function defineChaosMeshFault<S extends z.ZodObject, K extends `kubernetes:${string}`, C extends string>(def: ChaosMeshFaultInput<S, K, C>) {
     const { chaosKind, body, ...rest } = def;
     return defineResourceFault({
+        revert: `\`spec.duration\` (≤ ttl); the reaper deletes the ${chaosKind} after ttl`,
+        docs: "[docs/kubernetes-aws.md](docs/kubernetes-aws.md)",
         ...rest,
         build: ({ parent, name, spec, ttlMs, owner, opts, lib, invalid }: ResourceContext<z.output<S>, KubernetesLib>) => {
             const durationMs = (spec.duration as number | undefined) ?? ttlMs;
@@ -176,7 +183,7 @@ export function defineChaosMeshFault<S extends z.ZodObject, K extends `kubernete
                     apiVersion: CHAOS_MESH_API_VERSION,
                     kind: chaosKind,
                     metadata: { name: resourceName, namespace, ...meta },
-                    spec: { ...chaosSelectorFields(selector), ...made.spec, duration },
+                    spec: { ...chaosSelectorFields(selector), ...made.spec, ...containerNamesOf(spec), duration },
                 },
                 { parent, deleteBeforeReplace: true, dependsOn: [lease], ...keepExpiry() },
             );
@@ -185,3 +192,7 @@ export function defineChaosMeshFault<S extends z.ZodObject, K extends `kubernete
     });
 }
 
+/** The spec's `containerNames`, as the custom resource takes them, when given (all containers otherwise). */
+function containerNamesOf(spec: { containerNames?: unknown }): { containerNames?: unknown } {
+    return spec.containerNames ? { containerNames: spec.containerNames } : {};
+}

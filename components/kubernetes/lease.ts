@@ -1,8 +1,8 @@
-import type { RevertOutcome } from "../core/driver";
+import { overallOutcome, type RevertOutcome } from "../core/driver";
 import { Labels, ownerLabels, type FaultOwner } from "../core/labels";
 import { objectPath, type KubeApi } from "./kubeApi";
 import { EXPIRES_LABEL, labelValue, objectName } from "./names";
-import { OPT_IN_LABEL, OPT_IN_VALUE } from "../../policies/optIn";
+import { OPT_IN_LABEL, OPT_IN_VALUE } from "../../spec/optIn";
 
 /**
  * A Kubernetes fault's lease: its revert record, stored in the cluster on a labelled ConfigMap BEFORE any of the
@@ -172,8 +172,7 @@ export async function revertLease(api: KubeApi, namespace: string, record: Lease
         }
     }
     await api.request("DELETE", objectPath(leaseRef(namespace, record.owner.fault)));
-    if (outcomes.includes("reverted")) return "reverted";
-    return outcomes.length > 0 && outcomes.every((o) => o === "target-gone") ? "target-gone" : "already-reverted";
+    return overallOutcome(outcomes);
 }
 
 /** A lease as found in the cluster. */

@@ -6,10 +6,10 @@ import { FAULTS } from "../../components/registry";
 import type { Evidence } from "./schema";
 
 /**
- * Each fault kind's class, as its definition declares it (the registry's kinds). A kind not listed (the AWS kinds)
- * matches only the rules for any class.
+ * Each fault kind's class, as its definition declares it (the registry's kinds). A kind without one (the AWS kinds: a FIS
+ * template may hold any actions) matches only the rules for any class.
  */
-export const FAULT_CLASS: Readonly<Record<string, FaultClass>> = Object.fromEntries(FAULTS.map((f) => [f.kind, f.failureClass]));
+export const FAULT_CLASS: Readonly<Record<string, FaultClass>> = Object.fromEntries(FAULTS.flatMap((f) => (f.failureClass ? [[f.kind, f.failureClass]] : [])));
 
 /** The SLO families a rule can answer: `latency` stands for every `latency-<percentile>`. */
 export type SloFamily = "latency" | "error-rate" | "throughput" | "recovery-time" | "expectation";

@@ -1,11 +1,12 @@
 // Rewrites the README's fault tables from the registry (components/registry.ts): the Docker kinds between
 // <!-- faults:docker:begin --> and <!-- faults:docker:end -->, the Kubernetes kinds between
-// <!-- faults:kubernetes:begin --> and <!-- faults:kubernetes:end -->. `npm run docs:faults`; with --check it only
+// <!-- faults:kubernetes:begin --> and <!-- faults:kubernetes:end -->, the AWS kinds between <!-- faults:aws:begin -->
+// and <!-- faults:aws:end -->. `npm run docs:faults`; with --check it only
 // says whether the README is current (exit 1 if not), which test/scripts/docsFaults.unit.test.ts relies on.
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { AnyFaultDefinition } from "../../components/core/defineFault";
-import { DOCKER_FAULTS, KUBERNETES_FAULTS } from "../../components/registry";
+import { AWS_FAULTS, DOCKER_FAULTS, KUBERNETES_FAULTS } from "../../components/registry";
 
 /** The markers around the generated Docker table. */
 export const MARKERS = { begin: "<!-- faults:docker:begin -->", end: "<!-- faults:docker:end -->" } as const;
@@ -14,6 +15,7 @@ export const MARKERS = { begin: "<!-- faults:docker:begin -->", end: "<!-- fault
 export const TABLES: readonly { begin: string; end: string; faults: readonly AnyFaultDefinition[] }[] = [
     { ...MARKERS, faults: DOCKER_FAULTS },
     { begin: "<!-- faults:kubernetes:begin -->", end: "<!-- faults:kubernetes:end -->", faults: KUBERNETES_FAULTS },
+    { begin: "<!-- faults:aws:begin -->", end: "<!-- faults:aws:end -->", faults: AWS_FAULTS },
 ];
 
 /** A fault table, one row per kind. */

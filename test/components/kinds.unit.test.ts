@@ -38,6 +38,13 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
     "kubernetes:time-chaos": { selector, timeOffset: "-1h" },
     "kubernetes:dns-chaos": { selector, action: "error", patterns: ["payments.example.com"] },
     "kubernetes:io-chaos": { selector, action: "latency", volumePath: "/data", delay: "100ms" },
+    "aws:fis-experiment": {
+        description: "one web instance stops for 5 minutes",
+        actions: [{ name: "stop-web", action: "ec2:stop-instances", target: { tags: { app: "web" } }, restartAfter: "5m" }],
+        stopCondition: { alarmArn: "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:web-5xx" },
+        run: { startTimeout: "2m", pollInterval: "10s" },
+    },
+    "aws:fis-experiment-run": { templateId: "EXT1a2b3c4d5e6f7", region: "eu-west-1", stopTimeout: "15m" },
 };
 
 describe("every kind's spec parses to itself", () => {

@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { dockerClient, isNotFound } from "../../core/docker";
-import type { DriverContext, FaultDriver, Observation, RevertOutcome } from "../../core/driver";
+import { dockerClient, inspectContainer } from "../../core/docker";
+import { overallOutcome, type DriverContext, type FaultDriver, type Observation, type RevertOutcome } from "../../core/driver";
 import { FaultError, type SpecIssue } from "../../core/errors";
 import type { FaultOwner } from "../../core/labels";
 import { parseDuration } from "../../../spec/units";
 import { readFile, statPath, writeFile } from "../files";
 import { runScriptOnTarget } from "../helper";
-import { ContainerSelector, planContainers, selectContainers, type SelectedContainer } from "../selector";
+import { ContainerSelector, planContainers, selectContainers, selectForPreflight, type SelectedContainer } from "../selector";
 import { defineFault } from "../../core/defineFault";
 import { selectorTargets } from "../targets";
 
@@ -121,15 +121,6 @@ async function unsupportedReason(c: SelectedContainer): Promise<string | undefin
     return undefined;
 }
 
-async function inspectOrUndefined(id: string) {
-    try {
-        return await dockerClient().getContainer(id).inspect();
-    } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-    }
-}
-
 // $1 root prefix, $2 file. Prints "removed" or "absent"; exit 125 when the target has no rm (a helper retries).
 const REMOVE_SCRIPT = `
 f="$1$2"
@@ -138,7 +129,7 @@ if [ -e "$f" ]; then command -v rm >/dev/null 2>&1 || exit 125; rm -f "$f" && ec
 
 /** Puts one target's clock back: the previous file content, or no file; restarts it if the fault did. */
 async function unskew(t: SkewedTarget, owner: FaultOwner, ctx: DriverContext): Promise<RevertOutcome> {
-    const info = await inspectOrUndefined(t.containerId);
+    const info = await inspectContainer(t.containerId);
     if (!info) {
         ctx.warn(`container "${t.containerName}" no longer exists; there is no clock to put back`);
         return "target-gone";
@@ -164,8 +155,7 @@ async function unskew(t: SkewedTarget, owner: FaultOwner, ctx: DriverContext): P
 async function revertSkew(record: ClockSkewRecord, ctx: DriverContext): Promise<RevertOutcome> {
     const outcomes: RevertOutcome[] = [];
     for (const t of record.targets) outcomes.push(await unskew(t, record.owner, ctx));
-    if (outcomes.includes("reverted")) return "reverted";
-    return outcomes.length > 0 && outcomes.every((o) => o === "target-gone") ? "target-gone" : "already-reverted";
+    return overallOutcome(outcomes);
 }
 
 export const driver: FaultDriver<ClockSkewSpec, ClockSkewRecord, z.input<typeof ClockSkewSpec>> = {
@@ -176,14 +166,10 @@ export const driver: FaultDriver<ClockSkewSpec, ClockSkewRecord, z.input<typeof 
     describe: (spec) => `move the wall clock of the selected container(s) by ${spec.offset}${spec.restart ? ", restarting them" : ""}`,
 
     async preflight(spec): Promise<SpecIssue[]> {
-        let selected;
-        try {
-            selected = await selectContainers(spec.target, "spec.target");
-        } catch (err) {
-            return [{ path: "spec.target", message: String((err as Error).message).replace(/^spec\.target: /, "") }];
-        }
+        const selection = await selectForPreflight(spec.target);
+        if ("issues" in selection) return selection.issues;
         const issues: SpecIssue[] = [];
-        for (const c of selected) {
+        for (const c of selection.selected) {
             const reason = await unsupportedReason(c);
             if (reason) issues.push({ path: "spec.target", message: reason });
         }
@@ -228,7 +214,7 @@ export const driver: FaultDriver<ClockSkewSpec, ClockSkewRecord, z.input<typeof 
     async observe(record): Promise<Observation> {
         const skewed: string[] = [];
         for (const t of record.targets) {
-            if (!(await inspectOrUndefined(t.containerId))) continue;
+            if (!(await inspectContainer(t.containerId))) continue;
             if ((await readFile(t.containerId, t.file))?.toString("utf8") === t.written) skewed.push(`"${t.containerName}"`);
         }
         return skewed.length > 0

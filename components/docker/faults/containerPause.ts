@@ -1,8 +1,8 @@
 import { z } from "zod";
 import pRetry from "p-retry";
 import { dockerClient, inspectContainer } from "../../core/docker";
-import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver";
-import { gone, inspectSelected, namesOf, nameOf, overallOutcome, type ContainerRef } from "../containers";
+import { overallOutcome, type FaultDriver, type Observation, type RevertOutcome } from "../../core/driver";
+import { gone, inspectSelected, namesOf, nameOf, type ContainerRef } from "../containers";
 import { containerTarget, describeSelector, planContainers } from "../selector";
 import { defineFault } from "../../core/defineFault";
 import { selectorTargets } from "../targets";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { dockerClient, inspectContainer } from "../../core/docker";
-import type { FaultDriver, Observation, RevertOutcome } from "../../core/driver";
-import { gone, inspectSelected, namesOf, overallOutcome, runOf, startContainer, type ContainerRun } from "../containers";
+import { overallOutcome, type FaultDriver, type Observation, type RevertOutcome } from "../../core/driver";
+import { gone, inspectSelected, namesOf, runOf, startContainer, type ContainerRun } from "../containers";
 import { containerTarget, describeSelector, planContainers } from "../selector";
 import { GraceSeconds } from "./containerStop";
 import { defineFault } from "../../core/defineFault";

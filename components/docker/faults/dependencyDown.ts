@@ -1,20 +1,7 @@
 import { z } from "zod";
 import type { DriverContext, FaultDriver, Observation, RevertOutcome } from "../../core/driver";
 import { FaultError } from "../../core/errors";
-import {
-    connectRecord,
-    connectSpec,
-    noSuchProxy,
-    ToxiproxyRef,
-    toxiproxyPlan,
-    toxiproxyTargets,
-    toxiproxyReaperNetworkMode,
-    ToxiproxyUnreachable,
-    toxiproxyWhere,
-    unexpected,
-    type ToxiproxyApi,
-    type ToxiproxyApiRecord,
-} from "../toxiproxy";
+import { connectSpec, noSuchProxy, ToxiproxyRef, toxiproxyWhere, unexpected, type ToxiproxyApi, type ToxiproxyApiRecord, proxyFaultFields, reconnect, goneByUrl } from "../toxiproxy";
 import { defineFault } from "../../core/defineFault";
 
 /** Spec of a dependency that is down: its Toxiproxy proxy disabled, so every connection through it is refused. */
@@ -48,13 +35,9 @@ async function setEnabled(api: ToxiproxyApi, proxy: string, enabled: boolean): P
     if (r.status !== 200) unexpected(api, `${enabled ? "enabling" : "disabling"} proxy "${proxy}"`, r);
 }
 
-async function reconnect(record: DependencyDownRecord, ctx?: DriverContext): Promise<ToxiproxyApi | undefined> {
-    const c = await connectRecord(record.api);
-    if ("gone" in c) {
-        ctx?.warn(`${c.gone}; proxy "${record.proxy}" is no longer disabled by this fault`);
-        return undefined;
-    }
-    return c.api;
+/** Connects for a revert or observe (see toxiproxy.ts, reconnect). */
+function reconnectFor(record: DependencyDownRecord, ctx?: DriverContext): Promise<ToxiproxyApi | undefined> {
+    return reconnect(record.api, `proxy "${record.proxy}" is no longer disabled by this fault`, ctx);
 }
 
 export const driver: FaultDriver<DependencyDownSpec, DependencyDownRecord, z.input<typeof DependencyDownSpec>> = {
@@ -64,11 +47,7 @@ export const driver: FaultDriver<DependencyDownSpec, DependencyDownRecord, z.inp
 
     describe: (spec) => `disable Toxiproxy proxy "${spec.proxy}" (${toxiproxyWhere(spec.toxiproxy)}): the dependency behind it is down`,
 
-    checkTargets: (spec) => toxiproxyTargets(spec.toxiproxy, spec.proxy),
-
-    plan: (spec) => toxiproxyPlan(spec.toxiproxy, spec.proxy),
-
-    reaperNetworkMode: (record) => toxiproxyReaperNetworkMode(record.api),
+    ...proxyFaultFields,
 
     async prepare(spec, ctx) {
         const { api, record } = await connectSpec(spec.toxiproxy, "spec.toxiproxy");
@@ -82,7 +61,7 @@ export const driver: FaultDriver<DependencyDownSpec, DependencyDownRecord, z.inp
 
     async apply(record) {
         if (!record.wasEnabled) return;
-        const api = await reconnect(record);
+        const api = await reconnectFor(record);
         if (!api) throw new FaultError("spec.toxiproxy", `the Toxiproxy of proxy "${record.proxy}" stopped or restarted since it was read`);
         await setEnabled(api, record.proxy, false);
     },
@@ -90,13 +69,13 @@ export const driver: FaultDriver<DependencyDownSpec, DependencyDownRecord, z.inp
     async revert(record, ctx): Promise<RevertOutcome> {
         // Only undo what this fault did: a proxy someone else had disabled stays disabled.
         if (!record.wasEnabled) return "already-reverted";
-        const api = await reconnect(record, ctx);
+        const api = await reconnectFor(record, ctx);
         if (!api) return "target-gone";
         let r;
         try {
             r = await readProxy(api, record.proxy);
         } catch (err) {
-            if (!(err instanceof ToxiproxyUnreachable) || record.api.container) throw err;
+            if (!goneByUrl(err, record.api)) throw err;
             ctx.warn(`${err.message}: no Toxiproxy runs there any more, so nothing is disabled`);
             return "target-gone";
         }
@@ -112,13 +91,13 @@ export const driver: FaultDriver<DependencyDownSpec, DependencyDownRecord, z.inp
 
     async observe(record): Promise<Observation> {
         const what = `proxy "${record.proxy}"`;
-        const api = await reconnect(record);
+        const api = await reconnectFor(record);
         if (!api) return { active: false, detail: `${what}: the Toxiproxy is gone` };
         let r;
         try {
             r = await readProxy(api, record.proxy);
         } catch (err) {
-            if (err instanceof ToxiproxyUnreachable && !record.api.container) return { active: false, detail: `${what}: no Toxiproxy at ${record.api.hostUrl}` };
+            if (goneByUrl(err, record.api)) return { active: false, detail: `${what}: no Toxiproxy at ${record.api.hostUrl}` };
             throw err;
         }
         if (r.status === 404) return { active: false, detail: `${what} no longer exists` };

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { z } from "zod";
-import { dockerClient, isNotFound } from "../../core/docker";
-import type { DriverContext, FaultDriver, Observation, RevertOutcome } from "../../core/driver";
+import { inspectContainer } from "../../core/docker";
+import { overallOutcome, type DriverContext, type FaultDriver, type Observation, type RevertOutcome } from "../../core/driver";
 import { FaultError, type SpecIssue } from "../../core/errors";
 import type { FaultOwner } from "../../core/labels";
 import { formatBytes } from "../../../spec/units";
@@ -9,7 +9,7 @@ import { ByteSize, exactlyOneOf } from "../../../spec/fields";
 import { diskFillIssues, filesystemCapacity, measureTargets } from "../bounds";
 import { isDirectory, statPath } from "../files";
 import { runScriptOnTarget } from "../helper";
-import { ContainerSelector, selectContainers } from "../selector";
+import { ContainerSelector, selectContainers, selectForPreflight } from "../selector";
 import { defineFault } from "../../core/defineFault";
 import { selectorTargets } from "../targets";
 
@@ -119,13 +119,9 @@ if [ -e "$f" ]; then command -v rm >/dev/null 2>&1 || exit 125; rm -f "$f" && ec
 // $1 root prefix, $2 file. Prints "present" or "absent" (only sh's own test needed).
 const PRESENT_SCRIPT = `if [ -e "$1$2" ]; then echo present; else echo absent; fi`;
 
+/** Whether the container runs; undefined when it is gone. */
 async function isRunning(id: string): Promise<boolean | undefined> {
-    try {
-        return (await dockerClient().getContainer(id).inspect()).State.Running;
-    } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-    }
+    return (await inspectContainer(id))?.State.Running;
 }
 
 /** Deletes one fill file; "target-gone" when the container is gone. */
@@ -176,8 +172,7 @@ async function fillOne(t: FilledTarget, record: DiskFillRecord, ctx: DriverConte
 async function revertFill(record: DiskFillRecord, ctx: DriverContext): Promise<RevertOutcome> {
     const outcomes: RevertOutcome[] = [];
     for (const t of record.targets) outcomes.push(await removeFill(t, record.owner, ctx));
-    if (outcomes.includes("reverted")) return "reverted";
-    return outcomes.length > 0 && outcomes.every((o) => o === "target-gone") ? "target-gone" : "already-reverted";
+    return overallOutcome(outcomes);
 }
 
 export const driver: FaultDriver<DiskFillSpec, DiskFillRecord, z.input<typeof DiskFillSpec>> = {
@@ -191,14 +186,10 @@ export const driver: FaultDriver<DiskFillSpec, DiskFillRecord, z.input<typeof Di
         "(the plan's targets name the host device behind it)",
 
     async preflight(spec): Promise<SpecIssue[]> {
-        let selected;
-        try {
-            selected = await selectContainers(spec.target, "spec.target");
-        } catch (err) {
-            return [{ path: "spec.target", message: String((err as Error).message).replace(/^spec\.target: /, "") }];
-        }
+        const selection = await selectForPreflight(spec.target);
+        if ("issues" in selection) return selection.issues;
         const issues: SpecIssue[] = [];
-        for (const c of selected) {
+        for (const c of selection.selected) {
             const st = await statPath(c.id, spec.path);
             if (!st || !isDirectory(st)) issues.push({ path: "spec.path", message: notADirectory(spec.path, c.name).message.replace(/^spec\.path: /, "") });
         }

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { dockerClient, inspectContainer } from "../../core/docker";
-import type { DriverContext, FaultDriver, Observation, RevertOutcome } from "../../core/driver";
+import { overallOutcome, type DriverContext, type FaultDriver, type Observation, type RevertOutcome } from "../../core/driver";
 import type { SpecIssue } from "../../core/errors";
 import { FaultError } from "../../core/errors";
-import { gone, inspectSelected, nameOf, namesOf, overallOutcome, type ContainerRef } from "../containers";
+import { gone, inspectSelected, nameOf, namesOf, type ContainerRef } from "../containers";
 import { containerTarget, describeSelector, planContainers } from "../selector";
 import { defineFault } from "../../core/defineFault";
 import { selectorTargets } from "../targets";

@@ -3,20 +3,7 @@ import { formatDuration, parseDuration } from "../../../spec/units";
 import type { DriverContext, FaultDriver, Observation, RevertOutcome } from "../../core/driver";
 import { FaultError } from "../../core/errors";
 import type { FaultOwner } from "../../core/labels";
-import {
-    connectRecord,
-    connectSpec,
-    noSuchProxy,
-    ToxiproxyRef,
-    toxiproxyPlan,
-    toxiproxyTargets,
-    toxiproxyReaperNetworkMode,
-    ToxiproxyUnreachable,
-    toxiproxyWhere,
-    unexpected,
-    type ToxiproxyApi,
-    type ToxiproxyApiRecord,
-} from "../toxiproxy";
+import { connectRecord, connectSpec, noSuchProxy, ToxiproxyRef, toxiproxyWhere, unexpected, type ToxiproxyApiRecord, proxyFaultFields, reconnect, goneByUrl } from "../toxiproxy";
 import { defineFault } from "../../core/defineFault";
 
 /** The longest delay a toxic attribute accepts: beyond it the dependency is simply down. */
@@ -239,23 +226,6 @@ function stillIn(proxy: string, name: string): FaultError {
     );
 }
 
-/** Connects for a revert or observe; undefined (with a warning) when the Toxiproxy, and so the toxic, is gone. */
-async function reconnect(api: ToxiproxyApiRecord, ctx?: DriverContext): Promise<ToxiproxyApi | undefined> {
-    const c = await connectRecord(api);
-    if ("gone" in c) {
-        ctx?.warn(`${c.gone}; the fault went with it`);
-        return undefined;
-    }
-    return c.api;
-}
-
-/**
- * A refused connection to a Toxiproxy given by URL means no Toxiproxy runs there any more, and its in-memory toxics
- * went with it. (A container's Toxiproxy is checked through Docker instead; see connectRecord.)
- */
-function goneByUrl(err: unknown, api: ToxiproxyApiRecord): boolean {
-    return err instanceof ToxiproxyUnreachable && api.container === undefined;
-}
 
 export const driver: FaultDriver<ToxiproxyToxicSpec, ToxiproxyToxicRecord, z.input<typeof ToxiproxyToxicSpec>> = {
     kind: "docker:toxiproxy-toxic",
@@ -266,11 +236,7 @@ export const driver: FaultDriver<ToxiproxyToxicSpec, ToxiproxyToxicRecord, z.inp
         `add ${effect(spec)} to the ${spec.stream} of Toxiproxy proxy "${spec.proxy}" (${toxiproxyWhere(spec.toxiproxy)})` +
         (spec.toxicity < 1 ? ` on ${Math.round(spec.toxicity * 100)}% of connections` : ""),
 
-    checkTargets: (spec) => toxiproxyTargets(spec.toxiproxy, spec.proxy),
-
-    plan: (spec) => toxiproxyPlan(spec.toxiproxy, spec.proxy),
-
-    reaperNetworkMode: (record) => toxiproxyReaperNetworkMode(record.api),
+    ...proxyFaultFields,
 
     async prepare(spec, ctx) {
         const { api, record } = await connectSpec(spec.toxiproxy, "spec.toxiproxy");
@@ -299,7 +265,7 @@ export const driver: FaultDriver<ToxiproxyToxicSpec, ToxiproxyToxicRecord, z.inp
     },
 
     async revert(record, ctx): Promise<RevertOutcome> {
-        const api = await reconnect(record.api, ctx);
+        const api = await reconnect(record.api, "the fault went with it", ctx);
         if (!api) return "target-gone";
         let r;
         try {
@@ -319,7 +285,7 @@ export const driver: FaultDriver<ToxiproxyToxicSpec, ToxiproxyToxicRecord, z.inp
     },
 
     async observe(record): Promise<Observation> {
-        const api = await reconnect(record.api);
+        const api = await reconnect(record.api, "the fault went with it");
         const what = `toxic "${record.toxic.name}" on proxy "${record.proxy}"`;
         if (!api) return { active: false, detail: `${what}: the Toxiproxy is gone` };
         let r;

@@ -37,11 +37,9 @@ export const fault = defineChaosMeshFault({
     schema: DnsChaosSpec,
     failureClass: "dns",
     up: "Chaos Mesh DNSChaos: lookups of some domains fail or return random addresses",
-    revert: "`spec.duration` (≤ ttl); the reaper deletes the DNSChaos after ttl",
-    docs: "[docs/kubernetes-aws.md](docs/kubernetes-aws.md)",
     module: __filename,
     body: (s) => ({
-        spec: { action: s.action, patterns: s.patterns, ...(s.containerNames ? { containerNames: s.containerNames } : {}) },
+        spec: { action: s.action, patterns: s.patterns },
         description: `DNS ${s.action} for ${s.patterns.join(",")} on ${describeSelector(s.selector)}`,
     }),
 });

@@ -46,8 +46,6 @@ export const fault = defineChaosMeshFault({
     schema: IoChaosSpec,
     failureClass: "disk",
     up: "Chaos Mesh IOChaos: latency or errors on file operations in a volume of the selected pods",
-    revert: "`spec.duration` (≤ ttl); the reaper deletes the IOChaos after ttl",
-    docs: "[docs/kubernetes-aws.md](docs/kubernetes-aws.md)",
     module: __filename,
     body: (s) => ({
         spec: {
@@ -58,7 +56,6 @@ export const fault = defineChaosMeshFault({
             ...(s.delay !== undefined ? { delay: s.delay } : {}),
             ...(s.errno !== undefined ? { errno: s.errno } : {}),
             ...(s.methods ? { methods: s.methods } : {}),
-            ...(s.containerNames ? { containerNames: s.containerNames } : {}),
         },
         description: `IO ${s.action === "latency" ? `latency ${s.delay}` : `errno ${s.errno}`} on ${s.volumePath} (${s.percent ?? 100}% of calls) on ${describeSelector(s.selector)}`,
     }),

@@ -64,8 +64,6 @@ export const fault = defineChaosMeshFault({
     schema: NetworkChaosSpec,
     failureClass: "slow-dependency",
     up: "Chaos Mesh NetworkChaos: delay, loss, partition, bandwidth",
-    revert: "`spec.duration` (≤ ttl); the reaper deletes the NetworkChaos after ttl",
-    docs: "[docs/kubernetes-aws.md](docs/kubernetes-aws.md)",
     module: __filename,
     body: (s) => {
         const spec: Record<string, unknown> = { action: s.action, direction: s.direction };

@@ -7,7 +7,7 @@ import { leased } from "../lease";
 import type { KubernetesLib } from "../lib";
 import { EXPIRES_AT_ANNOTATION, EXPIRES_LABEL, faultMetadata, K8sRoles, keepExpiry, labelValue, Namespace, objectName, withoutExpiry } from "../meta";
 import { THROTTLE_LABEL, THROTTLE_TAINT_KEY } from "../names";
-import { OPT_IN_LABEL, OPT_IN_VALUE } from "../../../policies/optIn";
+import { OPT_IN_LABEL, OPT_IN_VALUE } from "../../../spec/optIn";
 
 const Quantity = z.string().regex(/^\d+(\.\d+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/, 'is not a Kubernetes quantity; write it like "500m", "1", "256Mi"');
 

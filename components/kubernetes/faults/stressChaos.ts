@@ -45,8 +45,6 @@ export const fault = defineChaosMeshFault({
     schema: StressChaosSpec,
     failureClass: "resource-pressure",
     up: "Chaos Mesh StressChaos: CPU and/or memory stressors in the selected pods",
-    revert: "`spec.duration` (≤ ttl); the reaper deletes the StressChaos after ttl",
-    docs: "[docs/kubernetes-aws.md](docs/kubernetes-aws.md)",
     module: __filename,
     body: (s) => {
         const stressors: Record<string, unknown> = {};
@@ -56,7 +54,7 @@ export const fault = defineChaosMeshFault({
             .filter(Boolean)
             .join(" and ");
         return {
-            spec: { stressors, ...(s.containerNames ? { containerNames: s.containerNames } : {}) },
+            spec: { stressors },
             description: `stress ${what} on ${describeSelector(s.selector)}`,
         };
     },

@@ -33,14 +33,11 @@ export const fault = defineChaosMeshFault({
     schema: TimeChaosSpec,
     failureClass: "clock",
     up: "Chaos Mesh TimeChaos: the selected pods' clocks shifted by an offset",
-    revert: "`spec.duration` (≤ ttl); the reaper deletes the TimeChaos after ttl",
-    docs: "[docs/kubernetes-aws.md](docs/kubernetes-aws.md)",
     module: __filename,
     body: (s) => ({
         spec: {
             timeOffset: s.timeOffset,
             ...(s.clockIds ? { clockIds: s.clockIds } : {}),
-            ...(s.containerNames ? { containerNames: s.containerNames } : {}),
         },
         description: `shift the clock by ${s.timeOffset} on ${describeSelector(s.selector)}`,
     }),

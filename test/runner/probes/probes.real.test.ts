@@ -1,11 +1,11 @@
 // Real-engine test: probes against real things on this machine: a busybox httpd container (published on
 // 127.0.0.1), TCP ports, commands on the host and in a container, container health and stats, and a real
-// redis-server on loopback (when the binary is installed).
+// redis-server (the demo's image) published on loopback.
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as net from "node:net";
 import { after, before, describe, it } from "node:test";
 import { dockerClient, execInContainer } from "../../../components/core/docker";
+import { demoServices } from "../../../components/docker/demo";
 import { createProbe, ProbeSpec } from "../../../runner/probes";
 import { Sampler } from "../../../runner/probes/sampler";
 import { freePort } from "../../helpers/demo";
@@ -126,24 +126,30 @@ describe("probes (real Docker and real local services)", { timeout: 120_000 }, (
     });
 
     describe("message-count against a real redis-server on loopback", () => {
-        const hasRedis = spawnSync("redis-server", ["--version"]).status === 0;
-        let redis: ChildProcess | undefined;
+        // The demo's own Redis image (faultline/demo-data:1, built by scripts/setup.sh), published on 127.0.0.1 at a
+        // port the engine picks: the test runs wherever setup ran, with or without redis-server on the host. The
+        // container carries the run's label, so the suite's cleanupRun removes it.
+        const redisContainer = `flt-probe-redis-${run}`;
         let redisPort = 0;
         before(async () => {
-            if (!hasRedis) return;
-            redisPort = await freePort();
-            redis = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-            for (let i = 0; i < 50 && !(await probe({ kind: "tcp", port: redisPort }).sample()).ok; i++) await new Promise((r) => setTimeout(r, 100));
-            const cli = (...args: string[]) => spawnSync("redis-cli", ["-p", String(redisPort), ...args], { encoding: "utf8" });
-            cli("XADD", "orders", "*", "id", "1");
-            cli("XADD", "orders", "*", "id", "2");
-            cli("XGROUP", "CREATE", "orders", "workers", "0");
-            cli("XREADGROUP", "GROUP", "workers", "w1", "COUNT", "1", "STREAMS", "orders", ">");
-            cli("RPUSH", "orders:dlq", "poison");
+            const image = demoServices().find((s) => s.name === "redis")!.image;
+            await runContainer({ name: redisContainer, run, image, publish: 6379, cmd: ["redis-server", "--save", "", "--appendonly", "no", "--protected-mode", "no"] });
+            redisPort = await hostPort(redisContainer, 6379);
+            const cli = async (...args: string[]) => {
+                const r = await execInContainer(redisContainer, ["redis-cli", ...args], { timeoutMs: 10_000 });
+                assert.equal(r.exitCode, 0, `redis-cli ${args.join(" ")}: ${r.stderr}`);
+                return r.stdout.trim();
+            };
+            // Docker's proxy accepts on the published port before redis-server listens: ask redis-server itself.
+            for (let i = 0; i < 50 && (await cli("PING").catch(() => "")) !== "PONG"; i++) await new Promise((r) => setTimeout(r, 100));
+            await cli("XADD", "orders", "*", "id", "1");
+            await cli("XADD", "orders", "*", "id", "2");
+            await cli("XGROUP", "CREATE", "orders", "workers", "0");
+            await cli("XREADGROUP", "GROUP", "workers", "w1", "COUNT", "1", "STREAMS", "orders", ">");
+            await cli("RPUSH", "orders:dlq", "poison");
         });
-        after(() => redis?.kill("SIGKILL"));
 
-        it("counts a stream, a list and pending entries", { skip: !hasRedis && "redis-server is not installed (apt-get install redis-server)" }, async () => {
+        it("counts a stream, a list and pending entries", async () => {
             const url = `redis://127.0.0.1:${redisPort}`;
             // Each probe keeps a Redis connection that reconnects until closed: without close() the process never exits.
             const opened: ReturnType<typeof probe>[] = [];
