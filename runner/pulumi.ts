@@ -73,14 +73,20 @@ export function withoutResultReads(stack: Stack): Stack {
 }
 
 /**
- * A fresh path for an update plan (`pulumi preview --save-plan`), in a private temporary directory that is removed
- * when this process exits. The plan holds the previewed inputs of every resource (secrets stay encrypted).
+ * A fresh path for an update plan (`pulumi preview --save-plan`), in a private temporary directory of this process,
+ * removed when it exits (one directory and one exit handler however many runs the process makes). The plan holds the
+ * previewed inputs of every resource (secrets stay encrypted).
  */
 export function planFile(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-plan-"));
-    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
-    return path.join(dir, "plan.json");
+    if (!plans) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-plan-"));
+        process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+        plans = { dir, next: 0 };
+    }
+    return path.join(plans.dir, `plan-${plans.next++}.json`);
 }
+
+let plans: { dir: string; next: number } | undefined;
 
 /**
  * `pulumi up --plan <plan>`: the update constrained to what the preview that wrote `plan` reviewed, without the
