@@ -26,6 +26,27 @@ SERIAL=(
   test/components/docker/engineRestart.real.test.ts
 )
 
+# Files started first, longest first, so that a tier does not end with one long file running alone while the other
+# core idles. Real files: their durations in the CI run of 2026-11-30, three at a time (the rest are under 2 minutes);
+# mock files: alone on a quiet machine (the shared-process shards of the unit tier always start first).
+LONGEST_FIRST=(
+  test/runner/recover.real.test.ts                  # 371 s
+  test/runner/window.real.test.ts                   # 220 s
+  test/runner/run.real.test.ts                      # 188 s
+  test/package/install.real.test.ts                 # 185 s
+  test/stacks/demoPromqlTwin.real.test.ts           # 171 s
+  test/components/docker/ClockSkew.real.test.ts     # 156 s
+  test/components/docker/ContainerRestart.real.test.ts  # 152 s
+  test/components/docker/NetworkDisconnect.real.test.ts # 134 s
+  test/components/docker/BandwidthLimit.real.test.ts    # 126 s
+  test/components/docker/DiskFill.real.test.ts      # 124 s
+  test/runner/safety.real.test.ts                   # 124 s
+  test/runner/halt.real.test.ts                     # 122 s
+  test/components/docker/PartialPartition.real.test.ts  # 121 s
+  test/stacks/program.mock.test.ts                  # 7.5 s
+  test/components/kubernetes/chaosMesh.mock.test.ts # 7.5 s
+)
+
 # *.unit files that need a process of their own, each with why:
 UNIT_ALONE=(
   # checks what loading the registry loads, so it needs a module cache no other file has filled.
@@ -38,24 +59,50 @@ files() {
   for p in "$@"; do args+=(${args[@]+-o} -name "$p"); done
   find test -not -path '*/node_modules/*' \( "${args[@]}" \) | sort | { if [[ -n "${FAULTLINE_TEST_EXCLUDE:-}" ]]; then grep -Ev "$FAULTLINE_TEST_EXCLUDE" || true; else cat; fi; }
 }
-# run_files CONCURRENCY FILE...: node's test runner on the files, that many files at a time.
+# run_files CONCURRENCY FILE...: node's test runner on the files, that many files at a time, started in the order
+# given (scripts/run-tests.js: `node --test` would sort them by name).
 run_files() {
   local n="$1"; shift
   (($# > 0)) || return 0
-  node --import tsx --test --test-concurrency="$n" "$@"
+  node --import tsx scripts/run-tests.js "$n" "$@"
+}
+# check_longest_first: fails naming a file LONGEST_FIRST lists that does not exist (moved, renamed): the list would
+# silently stop ordering it.
+check_longest_first() {
+  local f
+  for f in "${LONGEST_FIRST[@]}"; do [[ -f "$f" ]] || { warn "LONGEST_FIRST in scripts/test.sh names $f, which does not exist: update the list"; return 2; }; done
 }
 # in_list ITEM LIST...: whether ITEM is one of LIST.
 in_list() { local x="$1" s; shift; for s in "$@"; do [[ "$x" == "$s" ]] && return 0; done; return 1; }
+# longest_first FILE...: the files, those in LONGEST_FIRST first and in its order, then the others as given; one a line.
+longest_first() {
+  local f
+  for f in "${LONGEST_FIRST[@]}"; do if in_list "$f" "$@"; then echo "$f"; fi; done
+  for f in "$@"; do if ! in_list "$f" "${LONGEST_FIRST[@]}"; then echo "$f"; fi; done
+}
 
 unit_tier() {
   local units mocks shared=() own=() f
+  check_longest_first || return $?
   mapfile -t units < <(files '*.unit.test.ts')
   mapfile -t mocks < <(files '*.mock.test.ts')
   for f in ${units[@]+"${units[@]}"}; do if in_list "$f" "${UNIT_ALONE[@]}"; then own+=("$f"); else shared+=("$f"); fi; done
-  # The *.unit files share one process (test/helpers/inOneProcess.ts); each *.mock file and each of UNIT_ALONE gets
-  # its own: Pulumi's mocks (pulumi.runtime.setMocks) are global to a process. No engine, no shared state: all at once.
+  # The *.unit files share a few processes (test/helpers/inOneProcess.ts, one shard each: its suites run one after the
+  # other, and some mostly wait); each *.mock file and each of UNIT_ALONE gets its own: Pulumi's mocks
+  # (pulumi.runtime.setMocks) are global to a process. No engine, no shared state: all at once.
+  local shards=() n="${FAULTLINE_UNIT_SHARDS:-2}" k dir
+  dir="$(mktemp -d)"
+  # The test runner takes files, not arguments: one small entry file per shard, which names its shard and loads it.
+  for ((k = 1; k <= n; k++)); do
+    printf 'process.env.FAULTLINE_TEST_SHARD = "%s/%s";\nawait import(%s);\n' "$k" "$n" "\"$ROOT/test/helpers/inOneProcess.ts\"" >"$dir/unit-shard-$k-of-$n.mjs"
+    shards+=("$dir/unit-shard-$k-of-$n.mjs")
+  done
+  local rc=0 rest=()
+  mapfile -t rest < <(longest_first ${own[@]+"${own[@]}"} ${mocks[@]+"${mocks[@]}"})
   FAULTLINE_TEST_FILES="$(printf '%s\n' ${shared[@]+"${shared[@]}"})" \
-    run_files "${FAULTLINE_TEST_CONCURRENCY:-4}" test/helpers/inOneProcess.ts ${own[@]+"${own[@]}"} ${mocks[@]+"${mocks[@]}"}
+    run_files "${FAULTLINE_TEST_CONCURRENCY:-4}" "${shards[@]}" "${rest[@]}" || rc=$?
+  rm -rf "$dir"
+  return "$rc"
 }
 
 engine_tier() {
@@ -66,9 +113,11 @@ engine_tier() {
   bash scripts/prometheus.sh up || return $?
   trap 'bash scripts/prometheus.sh down >/dev/null' EXIT
   for f in "${all[@]}"; do if in_list "$f" "${SERIAL[@]}"; then serial+=("$f"); else batch+=("$f"); fi; done
+  check_longest_first || return $?
+  mapfile -t batch < <(longest_first ${batch[@]+"${batch[@]}"})
   # Every real test names its containers, networks, stacks and Compose projects with a per-run id and takes host
-  # ports from the kernel (port 0), so they share the engine safely; most of their time is spent waiting on TTLs.
-  # Three at a time: each `pulumi up` also needs a core for a while, and there are two.
+  # ports from the kernel (port 0), so they share the engine safely. Three at a time: most of their time is the CPU of
+  # `pulumi` operations (about 3 s each, docs/testing.md), and there are two cores.
   run_files "${FAULTLINE_TEST_CONCURRENCY:-3}" ${batch[@]+"${batch[@]}"} || status=$?
   for f in ${serial[@]+"${serial[@]}"}; do run_files 1 "$f" || status=$?; done
   bash scripts/prometheus.sh down >/dev/null

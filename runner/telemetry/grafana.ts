@@ -28,8 +28,8 @@ export function grafanaBody(a: Annotation, startedAt: number, g: GrafanaSpec): G
     };
 }
 
-/** One POST; resolves to null when Grafana accepted it, else one line saying why not. */
-async function post(url: string, token: string, body: GrafanaAnnotation, signal: AbortSignal): Promise<string | null> {
+/** One POST; resolves to null when Grafana accepted it, else one line saying why not (`signal` ends it at `deadlineMs`). */
+async function post(url: string, token: string, body: GrafanaAnnotation, signal: AbortSignal, deadlineMs: number): Promise<string | null> {
     try {
         const res = await fetch(url, {
             method: "POST",
@@ -40,7 +40,7 @@ async function post(url: string, token: string, body: GrafanaAnnotation, signal:
         const text = await res.text().catch(() => "");
         return res.ok ? null : `HTTP ${res.status} from ${url}: ${text.slice(0, 200).replace(/\s+/g, " ")}`;
     } catch (err) {
-        const why = signal.aborted ? `no answer within ${GRAFANA_DEADLINE_MS} ms` : String((err as Error).cause ?? (err as Error).message);
+        const why = signal.aborted ? `no answer within ${deadlineMs} ms` : String((err as Error).cause ?? (err as Error).message);
         return `POST ${url} failed: ${why}`;
     }
 }
@@ -48,16 +48,23 @@ async function post(url: string, token: string, body: GrafanaAnnotation, signal:
 /**
  * Posts every annotation of the run to Grafana at once, within {@link GRAFANA_DEADLINE_MS}, and says how many got
  * there. Never throws. The token comes from the environment variable `g.tokenEnv`; without it nothing is posted.
+ * `deadlineMs` is for the tests, which see a hung Grafana given up on without waiting 5 s.
  */
-export async function postAnnotations(g: GrafanaSpec, startedAt: number, annotations: readonly Annotation[], env: NodeJS.ProcessEnv = process.env): Promise<NonNullable<Evidence["annotation_delivery"]>> {
+export async function postAnnotations(
+    g: GrafanaSpec,
+    startedAt: number,
+    annotations: readonly Annotation[],
+    env: NodeJS.ProcessEnv = process.env,
+    deadlineMs = GRAFANA_DEADLINE_MS,
+): Promise<NonNullable<Evidence["annotation_delivery"]>> {
     const url = `${g.url.replace(/\/+$/, "")}/api/annotations`;
     const token = env[g.tokenEnv];
     if (!token) {
         const error = `${g.tokenEnv} is not set: export a Grafana service-account token (annotations:write) in it, or name another variable in grafana.tokenEnv`;
         return { grafana_url: g.url, posted: 0, failed: annotations.length, error };
     }
-    const signal = AbortSignal.timeout(GRAFANA_DEADLINE_MS);
-    const results = await Promise.all(annotations.map((a) => post(url, token, grafanaBody(a, startedAt, g), signal)));
+    const signal = AbortSignal.timeout(deadlineMs);
+    const results = await Promise.all(annotations.map((a) => post(url, token, grafanaBody(a, startedAt, g), signal, deadlineMs)));
     const failures = results.filter((r): r is string => r !== null);
     return { grafana_url: g.url, posted: results.length - failures.length, failed: failures.length, error: failures[0] ?? null };
 }

@@ -8,8 +8,21 @@ import { context, SpanStatusCode, trace, type Attributes, type Span, type Tracer
 import type { SpanExporter } from "@opentelemetry/sdk-trace";
 import type { Evidence } from "../evidence/schema";
 
-/** How long the export of one run may take, sending included. */
+/** How long the export of one run may take, sending included, unless the standard timeout variables say otherwise. */
 export const OTLP_DEADLINE_MS = 5000;
+
+/**
+ * The export's deadline in ms: OTEL_EXPORTER_OTLP_TRACES_TIMEOUT or OTEL_EXPORTER_OTLP_TIMEOUT (the OTLP exporter
+ * spec's variables, in ms) when set to a positive number, else {@link OTLP_DEADLINE_MS}. The tests set it small to
+ * see a hung collector given up on without waiting 5 s.
+ */
+export function otlpDeadlineMs(env: NodeJS.ProcessEnv = process.env): number {
+    for (const v of [env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, env.OTEL_EXPORTER_OTLP_TIMEOUT]) {
+        const ms = Number(v?.trim());
+        if (v?.trim() && Number.isFinite(ms) && ms > 0) return ms;
+    }
+    return OTLP_DEADLINE_MS;
+}
 
 /** The OTLP/HTTP traces URL the standard variables name, or null when tracing is off. */
 export function tracesEndpoint(env: NodeJS.ProcessEnv = process.env): string | null {
@@ -86,18 +99,19 @@ export function recordRun(tracer: Tracer, e: Evidence): void {
 
 /**
  * Exports the run as a trace to the configured OTLP/HTTP endpoint, flushed before it returns, within
- * {@link OTLP_DEADLINE_MS}. Off (nothing sent) without an endpoint. Never throws: says what failed instead.
+ * {@link otlpDeadlineMs}. Off (nothing sent) without an endpoint. Never throws: says what failed instead.
  */
 export async function exportRunTrace(e: Evidence, env: NodeJS.ProcessEnv = process.env): Promise<{ exported: boolean; error: string | null }> {
     const url = tracesEndpoint(env);
     if (!url) return { exported: false, error: null };
     const failure: { error: string | null } = { error: null };
+    const deadlineMs = otlpDeadlineMs(env);
     // One deadline for all of it (loading the SDK included): a slow or hung collector must not hold the CLI's exit.
     let shutdown: (() => Promise<void>) | undefined;
     try {
         await withDeadline(
-            sendTrace(e, url, env, failure, (s) => (shutdown = s)),
-            OTLP_DEADLINE_MS,
+            sendTrace(e, url, env, deadlineMs, failure, (s) => (shutdown = s)),
+            deadlineMs,
         );
     } catch (err) {
         failure.error ??= `export to ${url} failed: ${(err as Error).message}`;
@@ -110,14 +124,14 @@ export async function exportRunTrace(e: Evidence, env: NodeJS.ProcessEnv = proce
 }
 
 /** Loads the SDK, records the run and flushes it to `url`; export failures go into `failure`. */
-async function sendTrace(e: Evidence, url: string, env: NodeJS.ProcessEnv, failure: { error: string | null }, onProvider: (shutdown: () => Promise<void>) => void): Promise<void> {
+async function sendTrace(e: Evidence, url: string, env: NodeJS.ProcessEnv, deadlineMs: number, failure: { error: string | null }, onProvider: (shutdown: () => Promise<void>) => void): Promise<void> {
     // Loaded only when tracing is on: the SDK and exporter cost a few hundred ms at start-up that other runs need not pay.
     const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, TracerProvider }] = await Promise.all([
         import("@opentelemetry/exporter-trace-otlp-http"),
         import("@opentelemetry/resources"),
         import("@opentelemetry/sdk-trace"),
     ]);
-    const exporter = new OTLPTraceExporter({ url, timeoutMillis: OTLP_DEADLINE_MS });
+    const exporter = new OTLPTraceExporter({ url, timeoutMillis: deadlineMs });
     // The batch processor sends every span of the run in one request at the flush; wrap the exporter to hear failures.
     const reporting: SpanExporter = {
         export: (spans, done) =>
@@ -130,11 +144,11 @@ async function sendTrace(e: Evidence, url: string, env: NodeJS.ProcessEnv, failu
     };
     const provider = new TracerProvider({
         resource: resourceFromAttributes({ "service.name": env.OTEL_SERVICE_NAME || "faultline" }),
-        spanProcessors: [new BatchSpanProcessor({ exporter: reporting, exportTimeoutMillis: OTLP_DEADLINE_MS })],
+        spanProcessors: [new BatchSpanProcessor({ exporter: reporting, exportTimeoutMillis: deadlineMs })],
     });
     onProvider(() => provider.shutdown());
     recordRun(provider.getTracer("faultline"), e);
-    await provider.forceFlush({ timeoutMillis: OTLP_DEADLINE_MS });
+    await provider.forceFlush({ timeoutMillis: deadlineMs });
 }
 
 /** `p`, or a rejection after `ms`: a hung collector must not hold the CLI's exit. */

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
-import { openStack } from "../../runner/pulumi";
+import { openStack, withoutResultReads } from "../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, runContainer, runId, type RunContainerOptions, SUITE_TIMEOUT_MS } from "./docker";
 import { faultlineContainersOf, reaperLogs, recoverKilledStack, teardownStack } from "./faults";
 import { waitFor } from "./wait";
@@ -173,7 +173,8 @@ export function faultCycleSuite(o: CycleOptions): void {
         it("refresh drops a fault that was reverted outside Pulumi; destroy is then a clean no-op", async () => {
             await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m")) });
             await baseline();
-            await stack.up();
+            // Results not read here: no `stack output` and `stack history` after the `up` (three CLI starts).
+            await withoutResultReads(stack).up();
             await effectIs(true, "the fault is in effect after up");
             await o.revertByHand(t);
             const r = await stack.refresh();
@@ -191,7 +192,7 @@ export function faultCycleSuite(o: CycleOptions): void {
             const ttlS = o.oneShot ? 30 : 5;
             await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment(`${ttlS}s`)) });
             await baseline();
-            await stack.up();
+            await withoutResultReads(stack).up();
             if (o.oneShot) {
                 const reaper = (await faultlineContainersOf(stackName)).find((c) => c.role === "reaper");
                 assert.ok(reaper && Date.parse(reaper.expiresAt!) > Date.now() + 1000, `up took longer than the ${ttlS} s TTL; re-run when the machine is less loaded`);

@@ -5,6 +5,21 @@ import { createNetwork, runContainer } from "./docker";
 export const TOXIPROXY_IMAGE = process.env.FAULTLINE_IMAGE_TOXIPROXY ?? "faultline/toxiproxy:1";
 const TOOLS_IMAGE = process.env.FAULTLINE_IMAGE_TOOLS ?? "faultline/tools:1";
 
+/**
+ * A faultCycle web target that is a Toxiproxy (test/helpers/faultCycle.ts `web`): its proxy "web" (port 8080) fronts
+ * a busybox httpd in the same container, so the client's probe of http://web:8080/ goes through the proxy a fault acts on.
+ */
+export const TOXIPROXY_CYCLE_WEB = {
+    image: TOXIPROXY_IMAGE,
+    cmd: [
+        "sh",
+        "-c",
+        `mkdir -p /www && echo ok > /www/index.html && busybox httpd -p 127.0.0.1:8081 -h /www && ` +
+            `echo '${JSON.stringify([{ name: "web", listen: "0.0.0.0:8080", upstream: "127.0.0.1:8081" }])}' > /proxies.json && ` +
+            `exec toxiproxy -host 0.0.0.0 -config /proxies.json`,
+    ],
+};
+
 /** Sizes of the files the upstream serves. */
 export const SMALL_BYTES = 792;
 export const BIG_BYTES = 100 * 1024;

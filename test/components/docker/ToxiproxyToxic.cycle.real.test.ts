@@ -4,10 +4,9 @@
 // type at once; this file covers the cycle every kind shares (destroy, refresh, TTL, SIGKILL).
 import { execInContainer } from "../../../components/core/docker";
 import { faultCycleSuite, type CycleTargets } from "../../helpers/faultCycle";
-import { TOXIPROXY_IMAGE } from "../../helpers/toxiproxy";
+import { TOXIPROXY_CYCLE_WEB } from "../../helpers/toxiproxy";
 import { waitFor } from "../../helpers/wait";
 
-const PROXIES = JSON.stringify([{ name: "web", listen: "0.0.0.0:8080", upstream: "127.0.0.1:8081" }]);
 
 /** The toxics of proxy "web", from Toxiproxy's API inside its container (busybox wget). */
 async function toxics(t: CycleTargets): Promise<string[]> {
@@ -19,15 +18,7 @@ async function toxics(t: CycleTargets): Promise<string[]> {
 faultCycleSuite({
     title: "ToxiproxyToxic",
     tag: "toxic",
-    web: {
-        image: TOXIPROXY_IMAGE,
-        cmd: [
-            "sh",
-            "-c",
-            `mkdir -p /www && echo ok > /www/index.html && busybox httpd -p 127.0.0.1:8081 -h /www && ` +
-                `echo '${PROXIES}' > /proxies.json && exec toxiproxy -host 0.0.0.0 -config /proxies.json`,
-        ],
-    },
+    web: TOXIPROXY_CYCLE_WEB,
     // Data stops and the connection is held until the fault ends: the probe gets no answer.
     fault: (t) => ({ kind: "docker:toxiproxy-toxic", toxiproxy: { container: t.web }, proxy: "web", type: "timeout", timeout: "0s" }),
     snapshot: toxics,

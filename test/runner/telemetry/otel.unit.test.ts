@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import type { Evidence } from "../../../runner/evidence/schema";
 import { publishRun } from "../../../runner/telemetry";
-import { exportRunTrace, OTLP_DEADLINE_MS, tracesEndpoint } from "../../../runner/telemetry/otel";
+import { exportRunTrace, OTLP_DEADLINE_MS, otlpDeadlineMs, tracesEndpoint } from "../../../runner/telemetry/otel";
 import { evidence } from "../../helpers/evidence";
 import { startReceiver } from "../../helpers/receiver";
 
@@ -127,22 +127,35 @@ describe("OpenTelemetry export of a run", () => {
         assert.deepEqual(await exportRunTrace(refuted(), {}), { exported: false, error: null });
     });
 
+    it("the deadline: 5 s, or the OTLP exporter's standard timeout variables (ms), the traces one first", () => {
+        assert.equal(otlpDeadlineMs({}), OTLP_DEADLINE_MS);
+        assert.equal(OTLP_DEADLINE_MS, 5000);
+        assert.equal(otlpDeadlineMs({ OTEL_EXPORTER_OTLP_TIMEOUT: "800" }), 800);
+        assert.equal(otlpDeadlineMs({ OTEL_EXPORTER_OTLP_TIMEOUT: "800", OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: " 300 " }), 300);
+        assert.equal(otlpDeadlineMs({ OTEL_EXPORTER_OTLP_TIMEOUT: "soon" }), OTLP_DEADLINE_MS, "not a number: the default");
+        assert.equal(otlpDeadlineMs({ OTEL_EXPORTER_OTLP_TIMEOUT: "0" }), OTLP_DEADLINE_MS, "zero would give up at once: the default");
+    });
+
     it("a collector that refuses or hangs is reported within the deadline and lands in the evidence's errors", async () => {
         const refusing = await startReceiver({ status: 503 });
         const hanging = await startReceiver({ delayMs: 60_000 });
         closing.push(refusing.close, hanging.close);
+        // A short deadline through the standard variable: the run's own code path, without waiting 5 s twice.
+        const deadlineMs = 1000;
+        const timeout = { OTEL_EXPORTER_OTLP_TIMEOUT: String(deadlineMs) };
         const e = refuted();
         const warnings: string[] = [];
-        await publishRun(e, {}, (m) => warnings.push(m), { OTEL_EXPORTER_OTLP_ENDPOINT: refusing.url });
+        await publishRun(e, {}, (m) => warnings.push(m), { OTEL_EXPORTER_OTLP_ENDPOINT: refusing.url, ...timeout });
         assert.equal(warnings.length, 1);
         assert.match(warnings[0]!, new RegExp(`^opentelemetry: export to ${refusing.url}/v1/traces failed: `));
         assert.deepEqual(e.errors, [warnings[0]]);
         assert.equal(e.annotation_delivery, null);
         const t = performance.now();
-        const r = await exportRunTrace(refuted(), { OTEL_EXPORTER_OTLP_ENDPOINT: hanging.url });
+        const r = await exportRunTrace(refuted(), { OTEL_EXPORTER_OTLP_ENDPOINT: hanging.url, ...timeout });
         const took = performance.now() - t;
         assert.equal(r.exported, false);
-        assert.match(r.error!, new RegExp(`^export to ${hanging.url}/v1/traces failed: `));
-        assert.ok(took < OTLP_DEADLINE_MS + 2500, `took ${took} ms`);
+        assert.equal(r.error, `export to ${hanging.url}/v1/traces failed: no answer within ${deadlineMs} ms`);
+        assert.ok(took >= deadlineMs - 5, `gave up after ${took} ms, before the deadline`);
+        assert.ok(took < deadlineMs + 2500, `took ${took} ms`);
     });
 });
