@@ -3,7 +3,7 @@
 import type { ExperimentSpec } from "../components/experiment";
 import { expectationsOf } from "../spec/experiment";
 import type { ExpectationResult, SloResult } from "./evidence/schema";
-import { LatencyHistogram } from "./load/histogram";
+import { latencyPercentiles } from "./load/histogram";
 import type { LoadResult } from "./load/types";
 import type { Sample } from "./probes/sampler";
 import { resilienceScore, type Score } from "./score";
@@ -107,11 +107,14 @@ export interface WindowMetrics {
     throughput: number | null;
 }
 
-function percentileOf(points: Point[], p: number): number | null {
-    if (points.length === 0) return null;
-    const h = new LatencyHistogram();
-    for (const x of points) h.record(x.latencyMs);
-    return p === 100 ? h.summary().max : h.percentile(p);
+/**
+ * The latency percentiles and maximum of `points`, as a latency histogram of them answers. Runs at every
+ * stop-condition check and for every timeline bucket: a histogram per percentile cost 1.8 s of CPU after a one-fault
+ * run and 1.3 s during its fault window (profiled), now a sort ({@link latencyPercentiles}).
+ */
+function latencyOf(points: Point[]): WindowMetrics["latency"] {
+    const [p50, p90, p95, p99, max] = latencyPercentiles(points.map((x) => x.latencyMs), [50, 90, 95, 99, 100]);
+    return { p50: p50 ?? null, p90: p90 ?? null, p95: p95 ?? null, p99: p99 ?? null, max: max ?? null };
 }
 
 /** Metrics of the points in [start, end). */
@@ -122,7 +125,7 @@ export function windowMetrics(points: Point[], durationMs: number, hasThroughput
         count: points.length,
         errors,
         errorRate: points.length ? errors / points.length : null,
-        latency: { p50: percentileOf(measured, 50), p90: percentileOf(measured, 90), p95: percentileOf(measured, 95), p99: percentileOf(measured, 99), max: percentileOf(measured, 100) },
+        latency: latencyOf(measured),
         throughput: hasThroughput && durationMs > 0 ? ((points.length - errors) / durationMs) * 1000 : null,
     };
 }

@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LocalWorkspace, PulumiCommand, type EngineEvent, type PolicyEvent, type PreviewOptions, type PreviewResult, type Stack } from "@pulumi/pulumi/automation";
+import * as zlib from "node:zlib";
+import { LocalWorkspace, PulumiCommand, Stack, StackAlreadyExistsError, type EngineEvent, type PolicyEvent, type PreviewOptions, type PreviewResult, type UpOptions, type UpResult } from "@pulumi/pulumi/automation";
 import { policies } from "../policies/policies";
 import { faultlineEnv, INSTALL_ROOT, PROJECT_ROOT, readProjectName } from "./env";
 import { processAlive } from "./lock";
@@ -28,11 +29,34 @@ export async function openStack(stackName: string, opts: OpenStackOptions = {}):
     const env = faultlineEnv();
     const pulumiCommand = await pulumiCli(env.FAULTLINE_PULUMI_BIN!);
     const copy: Record<string, string> = opts.experimentCopy !== undefined ? { [EXPERIMENT_FILE_ENV]: temporaryExperiment(opts.experimentCopy) } : {};
-    const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: PROJECT_ROOT }, { pulumiCommand, envVars: { ...env, ...opts.envVars, ...copy } });
+    const workspace = await LocalWorkspace.create({ workDir: PROJECT_ROOT, pulumiCommand, envVars: { ...env, ...opts.envVars, ...copy } });
+    const stack = await stackIn(workspace, stackName);
     if (opts.experiment !== undefined) {
         await stack.setConfig("faultline:experiment", { value: JSON.stringify(opts.experiment) });
     }
     return stack;
+}
+
+/**
+ * The stack `stackName` of `workspace`, created if it does not exist, with one CLI start at most. The Automation API's
+ * createOrSelect runs `pulumi stack select` (a CLI start, 0.3-0.5 s on a quiet machine), then `stack init` when the
+ * select failed: two starts for a new stack, one for an existing one, only to learn whether it exists. Every command
+ * names its stack (`--stack`), so nothing needs it selected. In the local file backend its checkpoint file answers
+ * ({@link checkpointOf}): an existing stack is used as it is, a new one is created (`stack init`) directly. Other
+ * backends are asked the Automation API's way.
+ */
+async function stackIn(workspace: LocalWorkspace, stackName: string): Promise<Stack> {
+    if (fileBackendRoot() === undefined) return Stack.createOrSelect(stackName, workspace);
+    if (checkpointOf(stackName) !== undefined) {
+        const known = Object.create(workspace) as LocalWorkspace;
+        known.selectStack = async () => undefined;
+        return Stack.select(stackName, known);
+    }
+    // Another process may have created it since the look: then it is selected after all.
+    return Stack.create(stackName, workspace).catch((err: unknown) => {
+        if (err instanceof StackAlreadyExistsError) return Stack.select(stackName, workspace);
+        throw err;
+    });
 }
 
 /**
@@ -46,6 +70,34 @@ export function withoutResultReads(stack: Stack): Stack {
     const lean = Object.create(stack) as Stack;
     Object.assign(lean, { outputs: async () => ({}), info: async () => undefined });
     return lean;
+}
+
+/**
+ * A fresh path for an update plan (`pulumi preview --save-plan`), in a private temporary directory of this process,
+ * removed when it exits (one directory and one exit handler however many runs the process makes). The plan holds the
+ * previewed inputs of every resource (secrets stay encrypted).
+ */
+export function planFile(): string {
+    if (!plans) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-plan-"));
+        process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+        plans = { dir, next: 0 };
+    }
+    return path.join(plans.dir, `plan-${plans.next++}.json`);
+}
+
+let plans: { dir: string; next: number } | undefined;
+
+/**
+ * `pulumi up --plan <plan>`: the update constrained to what the preview that wrote `plan` reviewed, without the
+ * policy pack. The pack ran at that preview; with the plan the engine fails, before the resource's create, any
+ * resource whose checked inputs (what resource policies judge) differ from the previewed ones, or that the preview
+ * did not plan. So running the pack again in `up` (about 1 s: the engine starts the pack's language host before the
+ * program) could only repeat the preview's verdict on resources, and its stack policies would run after the faults
+ * are in, too late to stop an injection. The result's outputs and summary are not read ({@link withoutResultReads}).
+ */
+export function upAsPreviewed(stack: Stack, plan: string, opts: Omit<UpOptions, "plan" | "policyPacks"> = {}): Promise<UpResult> {
+    return withoutResultReads(stack).up({ ...opts, plan });
 }
 
 /**
@@ -227,18 +279,47 @@ export interface StackStateSummary {
     pending: number;
 }
 
+/** The part of a stack's deployment (`pulumi stack export`'s `deployment`, the checkpoint's `latest`) read here. */
+export interface Deployment {
+    resources?: Array<{ urn: string; type: string; id?: string }>;
+    pending_operations?: unknown[];
+}
+
 /**
- * Reads a stack's state once (`pulumi stack export`, about 0.3 s of CLI start each time) and returns what callers ask
- * of it, so that a caller needing two of these answers does not export the stack twice.
+ * Reads a stack's state once and returns what callers ask of it, so that a caller needing two of these answers does
+ * not read the stack twice. In the local file backend it reads the checkpoint file itself ({@link checkpointOf}), the
+ * file `pulumi stack export` reads, without the CLI start (0.3-0.5 s, and a run reads the state before and after its
+ * rollback); elsewhere it exports the stack.
  */
 export async function stackState(stack: Stack): Promise<StackStateSummary> {
-    const deployment = (await stack.exportStack()).deployment as { resources?: Array<{ urn: string; type: string; id?: string }>; pending_operations?: unknown[] };
+    const deployment: Deployment = checkpointOf(stack.name) ?? ((await stack.exportStack()).deployment as Deployment);
     const resources = deployment.resources ?? [];
     return {
         live: resources.filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:")).map(({ urn, type }) => ({ urn, type })),
         ids: new Set(resources.map((r) => r.id)),
         pending: (deployment.pending_operations ?? []).length,
     };
+}
+
+/**
+ * A stack's deployment as the local file backend holds it (`.pulumi/stacks/<project>/<stack>.json`, or `.json.gz`
+ * with PULUMI_DIY_BACKEND_GZIP), the same `latest` that `pulumi stack export` prints. Undefined, for the caller to ask
+ * the CLI, when the backend is not a file backend, the stack name is qualified, or there is no checkpoint file. The
+ * backend writes the file to a temporary name and renames it into place, so a read never sees half a write.
+ */
+export function checkpointOf(stackName: string, project = readProjectName()): Deployment | undefined {
+    const root = fileBackendRoot();
+    if (!root || stackName.includes("/")) return undefined;
+    const stacks = path.join(root, ".pulumi", "stacks");
+    for (const base of [path.join(stacks, project, stackName), path.join(stacks, stackName)]) {
+        for (const [file, gzip] of [[`${base}.json`, false], [`${base}.json.gz`, true]] as const) {
+            if (!fs.existsSync(file)) continue;
+            const raw = fs.readFileSync(file);
+            const text = (gzip ? zlib.gunzipSync(raw) : raw).toString("utf8");
+            return ((JSON.parse(text) as { checkpoint?: { latest?: Deployment } }).checkpoint?.latest ?? {}) as Deployment;
+        }
+    }
+    return undefined;
 }
 
 /** Resources in a stack's state other than the stack itself and providers: the faults still in. */

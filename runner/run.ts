@@ -24,7 +24,7 @@ import { watchHalt } from "./halt";
 import { acquireLock } from "./lock";
 import { createProbe } from "./probes";
 import { Sampler, type Sample } from "./probes/sampler";
-import { errorSummary, liveResources, policyPacks, previewWithPolicies, violationLine, withoutResultReads, type PolicyViolation } from "./pulumi";
+import { errorSummary, liveResources, planFile, policyPacks, previewWithPolicies, upAsPreviewed, violationLine, type PolicyViolation } from "./pulumi";
 import { destroyFaults, listReapers, revertReaper } from "./recover";
 import { redactDeep } from "./redact";
 import { StopWatcher, type StopTrigger } from "./stop";
@@ -294,12 +294,12 @@ export class RunState {
 }
 
 /** Preflight: the policy check and plan (`pulumi preview` with the policy pack), and the blast-radius limit. */
-async function pulumiPreflight(s: RunState, stack: Stack): Promise<void> {
+async function pulumiPreflight(s: RunState, stack: Stack, plan: string): Promise<void> {
     s.enter("preflight", "policy check and plan (pulumi preview)");
     const missing = await missingTargets(s.spec);
     if (missing.length > 0) s.end("aborted", `a target is not there, nothing was injected: ${missing.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
     try {
-        const p = await previewWithPolicies(stack, { signal: s.signal, onEvent: collectTargets(s.plannedTargets) });
+        const p = await previewWithPolicies(stack, { signal: s.signal, onEvent: collectTargets(s.plannedTargets), plan });
         s.policyViolations.push(...p.violations);
         if (!p.passed) {
             const blocking = p.violations.filter((v) => v.level === "mandatory").map(violationLine);
@@ -358,13 +358,14 @@ async function steadyState(s: RunState): Promise<void> {
     }
 }
 
-/** Inject through Pulumi: `pulumi up`, recording each fault's injection time and revert record from the engine's events. */
-async function pulumiUp(s: RunState, stack: Stack): Promise<void> {
+/**
+ * Inject through Pulumi: `pulumi up` constrained to the preflight's preview (`plan`, {@link upAsPreviewed}), recording
+ * each fault's injection time and revert record from the engine's events.
+ */
+async function pulumiUp(s: RunState, stack: Stack, plan: string): Promise<void> {
     s.enter("inject", "injecting the faults (pulumi up)");
-    const packs = policyPacks();
     // The injection times and revert records come from the engine's events below, not from up's result.
-    await withoutResultReads(stack).up({
-        ...(packs.length ? { policyPacks: packs } : {}),
+    await upAsPreviewed(stack, plan, {
         signal: s.signal,
         onEvent: (e: EngineEvent) => {
             const outs = e.resOutputsEvent?.metadata.new?.outputs as { injectedAt?: string; owner?: FaultOwner; kind?: string; record?: unknown } | undefined;
@@ -378,9 +379,11 @@ async function pulumiUp(s: RunState, stack: Stack): Promise<void> {
 
 /** The runner's fault path: Pulumi's preview with the policy pack, `up` and `destroy` of the experiment's stack. */
 export function pulumiPath(stack: Stack): FaultPath {
+    // The preview writes the plan the up is held to: the up does what the policy pack reviewed, or fails first.
+    const plan = planFile();
     return {
-        preflight: (s) => pulumiPreflight(s, stack),
-        inject: (s) => pulumiUp(s, stack),
+        preflight: (s) => pulumiPreflight(s, stack, plan),
+        inject: (s) => pulumiUp(s, stack, plan),
         rollback: (s) => rollBack(stack, !s.upCompleted, (m, level) => s.log(m, level)),
         provenance: (s) => stackProvenance(stack, s.spec, s.exp.secrets),
     };

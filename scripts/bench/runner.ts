@@ -1,7 +1,8 @@
 // Benchmark of the runner on a tiny system (two busybox httpd containers on one network, published on 127.0.0.1):
 //  1. runner overhead: total wall time of `faultline run` minus its configured windows (warm-up, fault window,
 //     cool-down), with the Pulumi steps (preview, up, destroy) broken out;
-//  2. the same experiment in Chaos Toolkit (`chaos run`, PyPI chaostoolkit) on the same system: an http probe as
+//  2. the same experiment in Chaos Toolkit (`chaos run`, PyPI chaostoolkit; installed into .faultline/chaostoolkit
+//     when not on PATH) on the same system: an http probe as
 //     steady state, `docker network disconnect` as the method with the same fault window, `connect` as rollback;
 //     its overhead the same way, and the ratio;
 //  3. probe sampling: the rate reached per probe and the cost of one sample (target: >= 20 Hz, < 100 ms);
@@ -9,7 +10,8 @@
 //     and one driven by fast errors (web cut off): from the moment the breach became observable (the breaching
 //     request ended or passed its deadline) to the fault seen reverted on its target (target: <= 2 s).
 //  5. the floor: a trivial stack of one dynamic resource whose provider does nothing, as compiled JS, with the same
-//     policy pack: preview + up + destroy through the same Automation API, what any Pulumi-based runner pays at least.
+//     policy pack: preview + up + destroy through the same Automation API calls as the runner's, what any
+//     Pulumi-based runner pays at least.
 // Usage: npm run bench:runner  (or: node --import tsx scripts/bench/runner.ts [--skip-chaostoolkit] [--stop-only] [--overhead-only])
 // (--overhead-only: 1, 2 and 5, without the sampling and stop-condition sections; --json FILE: the figures as JSON)
 import { spawnSync } from "node:child_process";
@@ -20,7 +22,7 @@ import { createProbe, ProbeSpec } from "../../runner/probes";
 import { Sampler } from "../../runner/probes/sampler";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { faultlineEnv, PROJECT_ROOT, useFaultlineEnv } from "../../runner/env";
-import { openStack, policyPacks, pulumiCli, removeStack } from "../../runner/pulumi";
+import { openStack, planFile, previewWithPolicies, pulumiCli, removeStack, upAsPreviewed, violationLine, withoutResultReads } from "../../runner/pulumi";
 import { runExperiment } from "../../runner/run";
 import { freePort } from "../../test/helpers/demo";
 import { cleanupRun, createNetwork, runContainer, runId } from "../../test/helpers/docker";
@@ -96,14 +98,15 @@ async function main(): Promise<void> {
         // 5: the floor, right after, under the same load.
         const f = await floor(tmp, `${stackName}-floor`);
         const floorMs = f.previewMs + f.upMs + f.destroyMs;
-        say(`floor (one no-op dynamic resource, JS, same CLI and policy pack): preview ${sec(f.previewMs)}, up ${sec(f.upMs)}, destroy ${sec(f.destroyMs)}, total ${sec(floorMs)}`);
+        say(`floor (one no-op dynamic resource, JS, same CLI and policy pack, driven as a run drives it): preview ${sec(f.previewMs)}, up ${sec(f.upMs)}, destroy ${sec(f.destroyMs)}, total ${sec(floorMs)}`);
         say(`faultline preview + up + rollback ${sec(pulumiMs)} = ${(pulumiMs / floorMs).toFixed(2)}x the floor`);
         Object.assign(figures, { wallMs: wall, configuredMs: configured, overheadMs: flOverhead, phases: ph, outsidePhasesMs: wall - result.evidence.duration_ms, floor: f, floorMs, pulumiMs });
 
         // 2: Chaos Toolkit on the same system and the same fault window.
         if (!skipCtk) {
-            const chaos = spawnSync("chaos", ["--version"], { encoding: "utf8" });
-            if (chaos.status !== 0) say("chaostoolkit: not installed (pip install chaostoolkit); skipped");
+            const bin = chaosToolkit();
+            const chaos = spawnSync(bin, ["--version"], { encoding: "utf8" });
+            if (chaos.status !== 0) say(`chaostoolkit: not installed and could not be installed (${bin}: ${chaos.stderr?.trim() || chaos.error?.message}); skipped`);
             else {
                 const ctkExp = {
                     title: "web partition",
@@ -125,7 +128,7 @@ async function main(): Promise<void> {
                 const file = path.join(tmp, "ctk.json");
                 fs.writeFileSync(file, JSON.stringify(ctkExp, null, 2));
                 const ctkStart = performance.now();
-                const r = spawnSync("chaos", ["--no-version-check", "run", "--journal-path", path.join(tmp, "journal.json"), file], { encoding: "utf8", cwd: tmp, timeout: 300_000 });
+                const r = spawnSync(bin, ["--no-version-check", "run", "--journal-path", path.join(tmp, "journal.json"), file], { encoding: "utf8", cwd: tmp, timeout: 300_000 });
                 const ctkWall = performance.now() - ctkStart;
                 const ctkOverhead = ctkWall - FAULT_MS;
                 const journal = JSON.parse(fs.readFileSync(path.join(tmp, "journal.json"), "utf8")) as { status: string; deviated: boolean };
@@ -177,6 +180,27 @@ async function sampling(say: (s: string) => void, other: string, otherPort: numb
     }
 }
 
+/**
+ * The `chaos` command: the one on PATH, else the one in a virtualenv under .faultline/chaostoolkit, which is created
+ * and filled from PyPI (`pip install chaostoolkit`) the first time. Returns the command to run either way; a failed
+ * install shows when it is asked for its version.
+ */
+function chaosToolkit(): string {
+    if (spawnSync("chaos", ["--version"], { encoding: "utf8" }).status === 0) return "chaos";
+    const venv = path.join(PROJECT_ROOT, ".faultline", "chaostoolkit");
+    const bin = path.join(venv, "bin", "chaos");
+    if (fs.existsSync(bin)) return bin;
+    console.log(`chaostoolkit: not on PATH; installing it into ${venv} (python3 -m venv, pip install chaostoolkit)`);
+    for (const [cmd, args] of [["python3", ["-m", "venv", venv]], [path.join(venv, "bin", "pip"), ["install", "--quiet", "chaostoolkit"]]] as const) {
+        const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 300_000 });
+        if (r.status !== 0) {
+            console.log(`chaostoolkit: \`${cmd} ${args.join(" ")}\` failed: ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}`);
+            break;
+        }
+    }
+    return bin;
+}
+
 /** Seconds, to one decimal. */
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -188,7 +212,10 @@ new pulumi.dynamic.Resource(noop, "floor", { n: 1 });
 
 /**
  * 5: the floor. A project of its own in `tmp` (Pulumi.yaml, index.js, node_modules linked to this repository's),
- * run through the same CLI, language host, backend and policy pack as an experiment's stack: preview, up, destroy.
+ * run through the same CLI, language host, backend and policy pack as an experiment's stack, and driven the way the
+ * runner drives it (runner/pulumi.ts): preview with the pack saving a plan, up held to that plan, destroy, with no
+ * reads of outputs or history after them. The floor measured until 2026-11-30 ran the pack in up too and let the
+ * Automation API read outputs and history after up and destroy (four more CLI starts), which the runner no longer does.
  */
 async function floor(tmp: string, stackName: string): Promise<{ previewMs: number; upMs: number; destroyMs: number }> {
     const dir = path.join(tmp, "floor");
@@ -199,14 +226,16 @@ async function floor(tmp: string, stackName: string): Promise<{ previewMs: numbe
     const env = faultlineEnv();
     const pulumiCommand = await pulumiCli(env.FAULTLINE_PULUMI_BIN!);
     const stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir: dir }, { pulumiCommand, envVars: env });
-    const packs = policyPacks();
+    const plan = planFile();
     try {
+        // Exactly the CLI calls of a run: preview with the pack writing a plan, up held to it, destroy; no result reads.
         const t0 = performance.now();
-        await stack.preview({ policyPacks: packs });
+        const p = await previewWithPolicies(stack, { plan });
+        if (!p.passed) throw new Error(`the floor's preview failed its policy check: ${p.violations.map(violationLine).join("; ")}`);
         const t1 = performance.now();
-        await stack.up({ policyPacks: packs });
+        await upAsPreviewed(stack, plan);
         const t2 = performance.now();
-        await stack.destroy();
+        await withoutResultReads(stack).destroy();
         return { previewMs: t1 - t0, upMs: t2 - t1, destroyMs: performance.now() - t2 };
     } finally {
         await stack.destroy().catch(() => undefined);

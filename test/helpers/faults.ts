@@ -1,12 +1,10 @@
 import * as fs from "node:fs";
-import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { containerName, dockerClient } from "../../components/core/docker";
 import { Labels, STANDBY_KIND } from "../../components/core/labels";
 import { armedFaults } from "../../components/docker/reaper";
 import { lockFile } from "../../runner/lock";
-import { faultlineEnv, readProjectName } from "../../runner/env";
-import { backendLocks, openStack, removeStack, withoutResultReads } from "../../runner/pulumi";
+import { backendLocks, checkpointOf, openStack, removeStack, withoutResultReads } from "../../runner/pulumi";
 
 /**
  * What faultline has left on the engine for a stack: its helper containers, and the faults armed in its reapers
@@ -76,13 +74,9 @@ export async function teardownStack(stack: Stack): Promise<void> {
  * no pending operation, no lock. False whenever it cannot tell (another backend, no such file, unreadable).
  */
 export function stackIsEmpty(stackName: string): boolean {
-    const backend = faultlineEnv().PULUMI_BACKEND_URL ?? "";
-    if (!backend.startsWith("file://")) return false;
-    const file = path.join(backend.slice("file://".length), ".pulumi", "stacks", readProjectName(), `${stackName}.json`);
     try {
-        const { checkpoint } = JSON.parse(fs.readFileSync(file, "utf8")) as { checkpoint?: { latest?: { resources?: unknown[]; pending_operations?: unknown[] } } };
-        const latest = checkpoint?.latest;
-        return (latest?.resources ?? []).length === 0 && (latest?.pending_operations ?? []).length === 0 && backendLocks(stackName).length === 0;
+        const latest = checkpointOf(stackName);
+        return latest !== undefined && (latest.resources ?? []).length === 0 && (latest.pending_operations ?? []).length === 0 && backendLocks(stackName).length === 0;
     } catch {
         return false;
     }

@@ -69,4 +69,12 @@ describe("Docker reaper life cycle (real Docker)", { timeout: 180_000 }, () => {
         assert.deepEqual(await leftFor(stack), { containers: [], volumes: [] });
         await reaper.disarm(f.id, f.owner);
     });
+
+    it("disarming 20 faults at once (a destroy) retires the reaper once the last is disarmed", async () => {
+        const faults = Array.from({ length: 20 }, (_, i) => fault(300 + i, 600_000));
+        await Promise.all(faults.map((f) => reaper.arm(f)));
+        assert.deepEqual([(await leftFor(stack)).containers.length, (await leftFor(stack)).volumes.length], [1, 20]);
+        await Promise.all(faults.map((f) => reaper.disarm(f.id, f.owner)));
+        assert.deepEqual(await leftFor(stack), { containers: [], volumes: [] });
+    });
 });
