@@ -123,7 +123,9 @@ describe("FIS experiment run driver (AWS SDK mock)", () => {
         fis.on(GetExperimentCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolvesOnce(state("running")).resolves(state("stopped"));
         fis.on(StopExperimentCommand).rejectsOnce(throttled()).resolves({ experiment: { id: "EXP1" } });
         const t0 = Date.now();
-        assert.equal(await driver.revert(record, ctx), "reverted");
+        // The stop's whole budget is also the retries' budget: 30 s, not the shared record's 2 s, which a loaded unit
+        // process can spend before the first retry (the SDK's first load); the timeout has a test of its own below.
+        assert.equal(await driver.revert({ ...record, stopTimeoutMs: 30_000 }, ctx), "reverted");
         assert.equal(fis.commandCalls(StopExperimentCommand).length, 2);
         assert.equal(fis.commandCalls(GetExperimentCommand).length, 4);
         assert.ok(Date.now() - t0 >= 10 + 20 + 10, "backed off 10 ms then 20 ms on reads, 10 ms on the stop");
