@@ -95,9 +95,12 @@ let plans: { dir: string; next: number } | undefined;
  * did not plan. So running the pack again in `up` (about 1 s: the engine starts the pack's language host before the
  * program) could only repeat the preview's verdict on resources, and its stack policies would run after the faults
  * are in, too late to stop an injection. The result's outputs and summary are not read ({@link withoutResultReads}).
+ * Without a plan (`undefined`: the runner's `planHolds` says the stack's inputs differ between runs of the program),
+ * the up runs the pack again instead.
  */
-export function upAsPreviewed(stack: Stack, plan: string, opts: Omit<UpOptions, "plan" | "policyPacks"> = {}): Promise<UpResult> {
-    return withoutResultReads(stack).up({ ...opts, plan });
+export function upAsPreviewed(stack: Stack, plan: string | undefined, opts: Omit<UpOptions, "plan" | "policyPacks"> = {}): Promise<UpResult> {
+    // No plan (a stack whose inputs change between runs of the program): the pack runs again, as it did at preview.
+    return withoutResultReads(stack).up(plan ? { ...opts, plan } : { ...opts, policyPacks: policyPacks() });
 }
 
 /**
