@@ -29,6 +29,9 @@ export interface ExecResult {
     stderr: string;
 }
 
+/** How long output may still arrive after an exec's process has exited, when its stream has not ended by itself. */
+const EXEC_OUTPUT_GRACE_MS = 300;
+
 /**
  * Runs `cmd` inside a running container (like `docker exec`) and waits for it, with a bound on the wait so a hung
  * command can never hang a rollback. Output is demultiplexed into stdout and stderr.
@@ -57,18 +60,37 @@ export async function execInContainer(
     docker.modem.demuxStream(stream, o, e);
     const timeoutMs = opts.timeoutMs ?? 30_000;
     await new Promise<void>((resolve, reject) => {
+        let settled = false;
+        const finish = (e2?: Error) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            clearInterval(poll);
+            if (e2) reject(e2);
+            else resolve();
+        };
         const timer = setTimeout(() => {
             stream.destroy();
-            reject(new Error(`command ${JSON.stringify(cmd)} in container ${container} did not finish within ${timeoutMs} ms`));
+            finish(new Error(`command ${JSON.stringify(cmd)} in container ${container} did not finish within ${timeoutMs} ms`));
         }, timeoutMs);
-        stream.on("end", () => {
-            clearTimeout(timer);
-            resolve();
-        });
-        stream.on("error", (e2: Error) => {
-            clearTimeout(timer);
-            reject(e2);
-        });
+        stream.on("end", () => finish());
+        stream.on("close", () => finish());
+        stream.on("error", (e2: Error) => finish(e2));
+        // The engine does not always end a hijacked exec stream when the process exits (dockerode#422, "sometimes not
+        // end"; seen here as a `test -e` that "did not finish within 30000 ms" under load), so the exec's own state
+        // ends the wait too: once it has exited, its output is given a moment to arrive, then the stream is closed.
+        let exitedAt: number | undefined;
+        const poll = setInterval(() => {
+            exec.inspect()
+                .then((i) => {
+                    if (i.Running) return;
+                    exitedAt ??= Date.now();
+                    if (Date.now() - exitedAt < EXEC_OUTPUT_GRACE_MS) return;
+                    stream.destroy();
+                    finish();
+                })
+                .catch(() => undefined);
+        }, 500);
     });
     const info = await exec.inspect();
     return {
