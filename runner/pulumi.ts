@@ -99,7 +99,6 @@ let plans: { dir: string; next: number } | undefined;
  * the up runs the pack again instead.
  */
 export function upAsPreviewed(stack: Stack, plan: string | undefined, opts: Omit<UpOptions, "plan" | "policyPacks"> = {}): Promise<UpResult> {
-    // No plan (a stack whose inputs change between runs of the program): the pack runs again, as it did at preview.
     return withoutResultReads(stack).up(plan ? { ...opts, plan } : { ...opts, policyPacks: policyPacks() });
 }
 
