@@ -294,12 +294,12 @@ export class RunState {
 }
 
 /** Preflight: the policy check and plan (`pulumi preview` with the policy pack), and the blast-radius limit. */
-async function pulumiPreflight(s: RunState, stack: Stack, plan: string): Promise<void> {
+async function pulumiPreflight(s: RunState, stack: Stack, plan: string | undefined): Promise<void> {
     s.enter("preflight", "policy check and plan (pulumi preview)");
     const missing = await missingTargets(s.spec);
     if (missing.length > 0) s.end("aborted", `a target is not there, nothing was injected: ${missing.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
     try {
-        const p = await previewWithPolicies(stack, { signal: s.signal, onEvent: collectTargets(s.plannedTargets), plan });
+        const p = await previewWithPolicies(stack, { signal: s.signal, onEvent: collectTargets(s.plannedTargets), ...(plan ? { plan } : {}) });
         s.policyViolations.push(...p.violations);
         if (!p.passed) {
             const blocking = p.violations.filter((v) => v.level === "mandatory").map(violationLine);
@@ -359,13 +359,14 @@ async function steadyState(s: RunState): Promise<void> {
 }
 
 /**
- * Inject through Pulumi: `pulumi up` constrained to the preflight's preview (`plan`, {@link upAsPreviewed}), recording
- * each fault's injection time and revert record from the engine's events.
+ * Inject through Pulumi: `pulumi up` constrained to the preflight's preview when it wrote a plan (`plan`,
+ * {@link upAsPreviewed}; see {@link planHolds}), recording each fault's injection time and revert record from the
+ * engine's events.
  */
-async function pulumiUp(s: RunState, stack: Stack, plan: string): Promise<void> {
+async function pulumiUp(s: RunState, stack: Stack, plan: string | undefined): Promise<void> {
     s.enter("inject", "injecting the faults (pulumi up)");
     // The injection times and revert records come from the engine's events below, not from up's result.
-    await upAsPreviewed(stack, planHolds(s.spec) ? plan : undefined, {
+    await upAsPreviewed(stack, plan, {
         signal: s.signal,
         onEvent: (e: EngineEvent) => {
             const outs = e.resOutputsEvent?.metadata.new?.outputs as { injectedAt?: string; owner?: FaultOwner; kind?: string; record?: unknown } | undefined;
@@ -393,8 +394,8 @@ export function pulumiPath(stack: Stack): FaultPath {
     // The preview writes the plan the up is held to: the up does what the policy pack reviewed, or fails first.
     const plan = planFile();
     return {
-        preflight: (s) => pulumiPreflight(s, stack, plan),
-        inject: (s) => pulumiUp(s, stack, plan),
+        preflight: (s) => pulumiPreflight(s, stack, planHolds(s.spec) ? plan : undefined),
+        inject: (s) => pulumiUp(s, stack, planHolds(s.spec) ? plan : undefined),
         rollback: (s) => rollBack(stack, !s.upCompleted, (m, level) => s.log(m, level)),
         provenance: (s) => stackProvenance(stack, s.spec, s.exp.secrets),
     };
