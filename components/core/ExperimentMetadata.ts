@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { loadModule, REAPER_MODULES, type ReaperHost } from "./FaultResource";
-import { STANDBY_KIND } from "./labels";
+import { REAPER_MODULES } from "./FaultResource";
+import { moduleSpecifier } from "./modules";
+import { providerStub } from "./providerStub";
 
 /** Who signed off an experiment that runs in production. */
 export interface ExperimentApproval {
@@ -43,52 +44,6 @@ export interface ExperimentMetadataArgs {
     reaperStandbyMs?: number;
 }
 
-/** The reaper's record of an experiment's standby: who owns it and its id. */
-function standbyOf(project: string, stack: string, inputs: ExperimentMetadataArgs) {
-    return { id: `standby/${project}/${stack}/${inputs.name}`, owner: { project, stack, experiment: inputs.name, fault: "", kind: STANDBY_KIND } };
-}
-
-/**
- * The provider carries metadata into Pulumi state and the policy pack; it never touches a target. Its only effect is
- * the Docker reaper standby (see `reaperStandbyMs`). It holds module paths only, because Pulumi serializes it.
- */
-class ExperimentMetadataProvider implements pulumi.dynamic.ResourceProvider<ExperimentMetadataArgs, ExperimentMetadataArgs> {
-    constructor(
-        private readonly project: string,
-        private readonly stack: string,
-        private readonly reaperModule: string | undefined,
-    ) {}
-
-    private async standBy(inputs: ExperimentMetadataArgs): Promise<void> {
-        if (!inputs.reaperStandbyMs || !this.reaperModule) return;
-        const { id, owner } = standbyOf(this.project, this.stack, inputs);
-        const reaper = loadModule(this.reaperModule).reaper as ReaperHost;
-        await reaper.arm({ id, kind: STANDBY_KIND, record: null, owner, expiresAt: Date.now() + inputs.reaperStandbyMs });
-    }
-
-    async create(inputs: ExperimentMetadataArgs): Promise<pulumi.dynamic.CreateResult<ExperimentMetadataArgs>> {
-        await this.standBy(inputs);
-        return { id: `experiment/${inputs.name}`, outs: inputs };
-    }
-
-    async diff(id: string, olds: ExperimentMetadataArgs, news: ExperimentMetadataArgs): Promise<pulumi.dynamic.DiffResult> {
-        return { changes: JSON.stringify(olds) !== JSON.stringify(news), replaces: olds.name !== news.name ? ["name"] : [] };
-    }
-
-    async update(id: string, olds: ExperimentMetadataArgs, news: ExperimentMetadataArgs): Promise<pulumi.dynamic.UpdateResult<ExperimentMetadataArgs>> {
-        // An `up` that changes faults arms new ones: stand by again, for the new longest time-to-live.
-        await this.standBy(news);
-        return { outs: news };
-    }
-
-    async delete(id: string, props: ExperimentMetadataArgs): Promise<void> {
-        // Otherwise only state: the standby goes, and the reaper retires once nothing else is armed in it.
-        if (!props.reaperStandbyMs || !this.reaperModule) return;
-        const { id: standbyId, owner } = standbyOf(this.project, this.stack, props);
-        await (loadModule(this.reaperModule).reaper as ReaperHost).disarm(standbyId, owner);
-    }
-}
-
 /** The experiment spec fields that {@link experimentMetadataArgs} reads (a structural subset of ExperimentSpec). */
 export interface ExperimentLike {
     name: string;
@@ -127,7 +82,12 @@ export class ExperimentMetadata extends pulumi.dynamic.Resource {
     declare readonly name: pulumi.Output<string>;
 
     constructor(name: string, args: ExperimentMetadataArgs, opts?: pulumi.CustomResourceOptions) {
-        const provider = new ExperimentMetadataProvider(pulumi.getProject(), pulumi.getStack(), REAPER_MODULES.docker);
+        const provider = providerStub<ExperimentMetadataArgs, ExperimentMetadataArgs>(
+            moduleSpecifier(require.resolve("./experimentMetadataProvider")),
+            "experimentMetadataProvider",
+            [pulumi.getProject(), pulumi.getStack(), REAPER_MODULES.docker],
+            ["diff", "update", "delete"],
+        );
         super(provider, name, { ...args }, opts, "faultline", "Experiment");
     }
 }

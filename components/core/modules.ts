@@ -1,7 +1,7 @@
 // Where faultline's modules are, in a way that does not depend on where faultline is installed. Pulumi state holds
 // the modules a dynamic provider loads (a fault's driver, the reaper host, the halt lever); it stores them as
 // location-free specifiers (`faultline:components/docker/faults/containerPause`), which loadModule
-// (core/FaultResource.ts) resolves in the provider's own process, so a stack that is up survives moving,
+// (core/providerStub.ts) resolves in the provider's own process, so a stack that is up survives moving,
 // reinstalling or upgrading faultline.
 import * as path from "node:path";
 

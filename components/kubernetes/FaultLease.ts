@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { loadModule } from "../core/FaultResource";
+import { providerStub } from "../core/providerStub";
 import { moduleSpecifier } from "../core/modules";
 import type { FaultOwner } from "../core/labels";
 import type { LeaseRecord, NodeChange, ObjectRef } from "./lease";
@@ -28,56 +28,6 @@ export interface FaultLeaseOutputs extends FaultLeaseInputs {
 }
 
 /**
- * The dynamic provider of a lease. It holds only module paths, so what Pulumi serializes into state stays small;
- * the modules are loaded inside the provider's own process (see loadModule).
- */
-class LeaseProvider implements pulumi.dynamic.ResourceProvider<FaultLeaseInputs, FaultLeaseOutputs> {
-    constructor(
-        private readonly leaseModule: string,
-        private readonly apiModule: string,
-    ) {}
-
-    private load() {
-        return { lease: loadModule(this.leaseModule) as typeof import("./lease"), api: (loadModule(this.apiModule) as typeof import("./kubeApi")).kubeApi() };
-    }
-
-    async create(inputs: FaultLeaseInputs): Promise<pulumi.dynamic.CreateResult<FaultLeaseOutputs>> {
-        const { lease, api } = this.load();
-        // An `up` killed after arming left a lease whose `before` is the node as it really was: keep that one,
-        // since the node may now carry this very fault.
-        const earlier = (await lease.listLeases(api, inputs.owner.stack)).find((l) => l.namespace === inputs.namespace && l.record.owner.fault === inputs.owner.fault);
-        const nodes = (await lease.nodesBefore(api, inputs.nodes, inputs.owner.allowUnlabelledTargets === true)).map((n) => ({
-            ...n,
-            before: earlier?.record.nodes.find((o) => o.node === n.node)?.before ?? n.before,
-        }));
-        const record: LeaseRecord = { owner: inputs.owner, expiresAt: Date.now() + inputs.ttlMs, objects: inputs.objects, nodes };
-        const ref = await lease.armLease(api, inputs.namespace, record);
-        return { id: `${ref.namespace}/${ref.name}`, outs: { ...inputs, record, injectedAt: new Date().toISOString() } };
-    }
-
-    async diff(_id: string, olds: FaultLeaseOutputs, news: FaultLeaseInputs): Promise<pulumi.dynamic.DiffResult> {
-        const fields = ["namespace", "owner", "ttlMs", "objects", "nodes"] as const;
-        const replaces = fields.filter((f) => JSON.stringify(olds[f]) !== JSON.stringify(news[f]));
-        return { changes: replaces.length > 0, replaces, deleteBeforeReplace: true };
-    }
-
-    async read(id: string, props?: FaultLeaseOutputs): Promise<pulumi.dynamic.ReadResult<FaultLeaseOutputs>> {
-        // `pulumi refresh`: a lease the reaper released means the fault is reverted; it leaves state.
-        if (!props) return {};
-        const { lease, api } = this.load();
-        const found = (await lease.listLeases(api, props.owner.stack)).some((l) => `${l.namespace}/${l.name}` === id);
-        return found ? { id, props } : {};
-    }
-
-    async delete(_id: string, props: FaultLeaseOutputs): Promise<void> {
-        // Runs after the provider deleted the fault's objects (they depend on the lease): the same revert as the
-        // reaper's, which finds those gone and restores what a patch's removal cannot (the node's own taints).
-        const { lease, api } = this.load();
-        await lease.revertLease(api, props.namespace, props.record);
-    }
-}
-
-/**
  * A Kubernetes fault's lease as a Pulumi resource (see lease.ts). Fault components create it first and make every
  * object of the fault depend on it, so the lease (the reaper's knowledge of the fault) is in the cluster before the
  * fault is, and `destroy` reverts through it last. Depend the lease itself on the stack's {@link Reaper}.
@@ -87,7 +37,7 @@ export class FaultLease extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: { [K in keyof FaultLeaseInputs]: pulumi.Input<FaultLeaseInputs[K]> }, opts?: pulumi.CustomResourceOptions) {
         super(
-            new LeaseProvider(moduleSpecifier(require.resolve("./lease")), moduleSpecifier(require.resolve("./kubeApi"))),
+            providerStub<FaultLeaseInputs, FaultLeaseOutputs>(moduleSpecifier(require.resolve("./leaseProvider")), "leaseProvider", [], ["diff", "read", "delete"]),
             name,
             { ...args, record: undefined },
             opts,

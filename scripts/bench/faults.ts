@@ -18,7 +18,8 @@
 // which of provider and raw goes first, so neither always gets a warmer engine.
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import { faultProvider } from "../../components/core/FaultResource";
+import { REAPER_MODULES } from "../../components/core/FaultResource";
+import { faultProviderFor } from "../../components/core/faultProvider";
 import { dockerClient } from "../../components/core/docker";
 import { STANDBY_KIND, type FaultOwner } from "../../components/core/labels";
 import { reaper } from "../../components/docker/reaper";
@@ -87,7 +88,7 @@ interface Refused {
 
 async function benchCase(c: BenchCase<any>, module: string, run: BenchRun, runs: number, log: (s: string) => void): Promise<KindResult | Refused> {
     const name = c.name ?? c.kind;
-    const provider = faultProvider(module);
+    const provider = faultProviderFor(module, REAPER_MODULES);
     const ctx = await c.setup(run);
     const owner: FaultOwner = { project: "faultline", stack: `bench-${run.id}`, experiment: "bench", fault: name.replace(/\W+/g, "-"), kind: c.kind };
     const checked = await provider.check({} as never, { kind: c.kind, spec: c.spec(ctx), owner, ttlMs: 10 * 60_000 });

@@ -22,7 +22,8 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { faultProvider } from "../../components/core/FaultResource";
+import { REAPER_MODULES } from "../../components/core/FaultResource";
+import { faultProviderFor } from "../../components/core/faultProvider";
 import { dockerClient } from "../../components/core/docker";
 import { Labels, type FaultOwner } from "../../components/core/labels";
 import { armedFaults } from "../../components/docker/reaper";
@@ -358,7 +359,7 @@ async function setupKind(c: BenchCase<any>, module: string, run: BenchRun, ttlS:
     const slug = c.kind.replace(/^docker:/, "");
     const stackName = `bench-rel-${run.id}-${slug}`;
     const owner: FaultOwner = { project: "faultline", stack: stackName, experiment: "reliability", fault: slug, kind: c.kind };
-    const checked = await faultProvider(module).check({} as never, { kind: c.kind, spec: c.spec(ctx), owner, ttlMs: ttlS * 1000 });
+    const checked = await faultProviderFor(module, REAPER_MODULES).check({} as never, { kind: c.kind, spec: c.spec(ctx), owner, ttlMs: ttlS * 1000 });
     if (checked.failures?.length) {
         await c.teardown?.(ctx);
         return { reason: checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; ") };

@@ -28,7 +28,7 @@ describe("loadModule", () => {
             fs.mkdirSync(path.join(pkg, "dist", "components"), { recursive: true });
             fs.writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "faultline" }));
             fs.writeFileSync(path.join(pkg, "dist", "components", "probe.js"), "exports.where = __filename;");
-            const script = `const { loadModule } = require(${JSON.stringify(path.join(PACKAGE_ROOT, "components", "core", "FaultResource.ts"))}); console.log(loadModule("faultline:components/probe").where)`;
+            const script = `const { loadModule } = require(${JSON.stringify(path.join(PACKAGE_ROOT, "components", "core", "providerStub.ts"))}); console.log(loadModule("faultline:components/probe").where)`;
             const out = execFileSync(process.execPath, ["--require", require.resolve("tsx/cjs"), "-e", script], { cwd: path.join(project, "node_modules"), encoding: "utf8" });
             assert.equal(out.trim(), path.join(pkg, "dist", "components", "probe.js"));
         } finally {

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { parseArgs } from "../../core/component";
-import { loadModule } from "../../core/FaultResource";
+import { providerStub } from "../../core/providerStub";
 import { moduleSpecifier } from "../../core/modules";
 import type { ComposeContainer } from "./compose";
 import { ComposeSpec } from "../../../spec/environment";
@@ -55,65 +55,15 @@ const ComposeStackSchema = ComposeSpec.extend({
 });
 
 /** Inputs of the ComposeProject resource as the engine stores them. */
-interface ComposeProjectInputs {
+export interface ComposeProjectInputs {
     spec: ComposeSpec;
     /** Hash of the file's content and the variables: a change means `up` again. */
     hash: string;
 }
 
 /** Outputs: the inputs plus the project's containers as last seen. */
-interface ComposeProjectOutputs extends ComposeProjectInputs {
+export interface ComposeProjectOutputs extends ComposeProjectInputs {
     containers: ComposeContainer[];
-}
-
-type ComposeModule = typeof import("./compose");
-
-/**
- * The dynamic provider of a Compose project: create = `up --wait`, update = `up --wait` again (Compose reconciles),
- * delete = `down -v --remove-orphans`, read = the project's containers. Like the fault provider, it holds only the
- * path of the module that does the work (components/docker/compose.ts), so state stays small.
- */
-class ComposeProvider implements pulumi.dynamic.ResourceProvider<ComposeProjectInputs, ComposeProjectOutputs> {
-    constructor(private readonly composeModule: string) {}
-
-    private compose(): ComposeModule {
-        return loadModule(this.composeModule) as ComposeModule;
-    }
-
-    async check(olds: ComposeProjectInputs, news: ComposeProjectInputs): Promise<pulumi.dynamic.CheckResult<ComposeProjectInputs>> {
-        const issues = await this.compose().checkComposeFile(news.spec);
-        if (issues.length > 0) return { failures: issues.map((i) => ({ property: i.path, reason: i.message })) };
-        return { inputs: news };
-    }
-
-    async diff(id: string, olds: ComposeProjectOutputs, news: ComposeProjectInputs): Promise<pulumi.dynamic.DiffResult> {
-        const replaces = olds.spec.projectName !== news.spec.projectName ? ["spec.projectName"] : [];
-        const changed = replaces.length > 0 || olds.hash !== news.hash || JSON.stringify(olds.spec) !== JSON.stringify(news.spec);
-        // The old project goes first: a new copy would collide with its published ports.
-        return { changes: changed, replaces, deleteBeforeReplace: true };
-    }
-
-    async create(inputs: ComposeProjectInputs): Promise<pulumi.dynamic.CreateResult<ComposeProjectOutputs>> {
-        const containers = await this.compose().composeUp(inputs.spec);
-        return { id: inputs.spec.projectName, outs: { ...inputs, containers } };
-    }
-
-    async read(id: string, props?: ComposeProjectOutputs): Promise<pulumi.dynamic.ReadResult<ComposeProjectOutputs>> {
-        // `pulumi refresh`: a project taken down outside Pulumi has no containers left, and is dropped from state.
-        if (!props) return {};
-        const containers = await this.compose().projectContainers(props.spec.projectName);
-        if (containers.length === 0) return {};
-        return { id, props: { ...props, containers } };
-    }
-
-    async update(id: string, olds: ComposeProjectOutputs, news: ComposeProjectInputs): Promise<pulumi.dynamic.UpdateResult<ComposeProjectOutputs>> {
-        const containers = await this.compose().composeUp(news.spec);
-        return { outs: { ...news, containers } };
-    }
-
-    async delete(id: string, props: ComposeProjectOutputs): Promise<void> {
-        await this.compose().composeDown(props.spec.projectName);
-    }
 }
 
 /** One Compose project as a Pulumi resource; {@link ComposeStack} creates it as its child. */
@@ -121,7 +71,12 @@ class ComposeProject extends pulumi.dynamic.Resource {
     declare readonly containers: pulumi.Output<ComposeContainer[]>;
 
     constructor(name: string, inputs: ComposeProjectInputs, opts?: pulumi.CustomResourceOptions) {
-        const provider = new ComposeProvider(moduleSpecifier(require.resolve("./compose")));
+        const provider = providerStub<ComposeProjectInputs, ComposeProjectOutputs>(
+            moduleSpecifier(require.resolve("./composeProvider")),
+            "composeProvider",
+            [],
+            ["check", "diff", "read", "update", "delete"],
+        );
         super(provider, name, { ...inputs, containers: undefined }, opts, "faultline", "DockerComposeProject");
     }
 }

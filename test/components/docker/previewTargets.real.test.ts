@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { FaultOwner } from "../../../components/core/labels";
-import { faultProvider } from "../../../components/core/FaultResource";
+import { faultProviderFor } from "../../../components/core/faultProvider";
+import { REAPER_MODULES } from "../../../components/core/FaultResource";
 import { DOCKER_FAULTS } from "../../../components/registry";
 import { cleanupRun, createNetwork, runContainer, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
 import { TOXIPROXY_IMAGE } from "../../helpers/toxiproxy";
@@ -44,7 +45,7 @@ const TOXIPROXY_MISSING = [{ property: "spec.toxiproxy.container", reason: `no s
 async function check(kind: string, spec: Record<string, unknown>, extra: Record<string, unknown> = {}) {
     const def = DOCKER_FAULTS.find((f) => f.kind === kind)!;
     const owner: FaultOwner = { project: "faultline", stack: `test-pt-${run}`, experiment: "preview-targets", fault: "f", kind };
-    const r = await faultProvider(def.module).check({} as never, { kind, spec, owner, ttlMs: 60_000, ...extra } as never);
+    const r = await faultProviderFor(def.module, REAPER_MODULES).check({} as never, { kind, spec, owner, ttlMs: 60_000, ...extra } as never);
     return r.failures ?? [];
 }
 

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { dockerClient } from "../../../components/core/docker";
-import { faultProvider, type FaultResourceInputs } from "../../../components/core/FaultResource";
+import { REAPER_MODULES, type FaultResourceInputs } from "../../../components/core/FaultResource";
+import { faultProviderFor } from "../../../components/core/faultProvider";
 import { Labels } from "../../../components/core/labels";
 import { selectContainers } from "../../../components/docker/selector";
 import { useFaultlineEnv } from "../../../runner/env";
@@ -24,7 +25,7 @@ async function check(driver: string, kind: string, spec: unknown, owner: Partial
         owner: { project: "faultline", stack: "test-safety", experiment: "safety", fault: "f", kind, ...owner },
         ttlMs: 60_000,
     };
-    const r = await faultProvider(require.resolve(`${drivers}/${driver}`)).check({} as FaultResourceInputs, news);
+    const r = await faultProviderFor(require.resolve(`${drivers}/${driver}`), REAPER_MODULES).check({} as FaultResourceInputs, news);
     return { failures: (r.failures ?? []).map((f) => `${f.property}: ${f.reason}`), inputs: r.inputs };
 }
 

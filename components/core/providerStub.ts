@@ -1,0 +1,60 @@
+// What Pulumi serializes into state for a dynamic provider. Pulumi stores a provider's code with every resource that
+// uses it, in the resource's inputs and again in its outputs, and rewrites the whole checkpoint after every step. A
+// provider class serialized with its helpers is 15-30 KB (the closure serializer pulls in every module binding it
+// touches), so a 100-fault stack carried 3 MB of code that the engine wrote out about 200 times per `up`. The stub
+// below is a few hundred bytes: each method loads the real provider from a module, by its location-free specifier
+// (core/modules.ts), inside the provider's own process.
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Loads a module inside the dynamic provider's own process. `modulePath` is a location-free specifier
+ * (core/modules.ts: `faultline:<path>`), resolved against the faultline package found from the working directory
+ * (the Pulumi project: this repository itself, or its node_modules/faultline), compiled dist/ first; or an absolute
+ * path (a user's own driver, and state written before specifiers). That process is a plain `node` that never ran
+ * ts-node, so a TypeScript module (this repository without a build) needs ts-node registered first. Kept free of
+ * imports because Pulumi serializes it into state.
+ */
+export function loadModule(modulePath: string): any {
+    let file = modulePath;
+    if (modulePath.startsWith("faultline:")) {
+        const fs = require("node:fs") as typeof import("node:fs");
+        const path = require("node:path") as typeof import("node:path");
+        const rel = modulePath.slice("faultline:".length);
+        let root = process.env.FAULTLINE_PACKAGE_ROOT;
+        for (let d = process.cwd(); !root; d = path.dirname(d)) {
+            const own = path.join(d, "package.json");
+            if (fs.existsSync(own) && (JSON.parse(fs.readFileSync(own, "utf8")) as { name?: string }).name === "faultline") root = d;
+            else if (fs.existsSync(path.join(d, "node_modules", "faultline", "package.json"))) root = path.join(d, "node_modules", "faultline");
+            else if (path.dirname(d) === d) throw new Error(`cannot load ${modulePath}: no faultline package at or above ${process.cwd()}; install it in the Pulumi project (npm install faultline)`);
+        }
+        const js = path.join(root, "dist", `${rel}.js`);
+        file = fs.existsSync(js) ? js : path.join(root, `${rel}.ts`);
+    }
+    if (file.endsWith(".ts")) {
+        const g = globalThis as { __faultlineTsNode?: boolean };
+        if (!g.__faultlineTsNode) {
+            require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
+            g.__faultlineTsNode = true;
+        }
+    }
+    return require(file);
+}
+
+/** The optional calls of a dynamic provider (`create` is required); a stub has exactly those its real provider has. */
+export type OptionalProviderMethod = "check" | "diff" | "read" | "update" | "delete";
+
+/**
+ * A dynamic provider that delegates every call to `load(module)[factory](...args)`, the real provider, built in the
+ * provider's process on each call (providers here hold nothing but module paths). `args` are plain values: Pulumi
+ * serializes them with the stub. Besides `create`, list in `methods` exactly the calls the real provider implements,
+ * since the engine treats a missing `check`, `diff`, `read`, `update` or `delete` as "use the default".
+ */
+export function providerStub<I, O>(module: string, factory: string, args: readonly unknown[], methods: readonly OptionalProviderMethod[]): pulumi.dynamic.ResourceProvider<I, O> {
+    const call =
+        (method: string) =>
+        (...callArgs: unknown[]) =>
+            loadModule(module)[factory](...args)[method](...callArgs);
+    const stub: pulumi.dynamic.ResourceProvider<I, O> = { create: call("create") };
+    for (const method of methods) stub[method] = call(method);
+    return stub;
+}
