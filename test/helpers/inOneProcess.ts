@@ -5,7 +5,10 @@
 // FAULTLINE_TEST_SHARD ("k/n", e.g. "1/2") keeps every n-th file from the k-th: scripts/test.sh runs the files in a
 // few such processes side by side, because a file runs its suites one after the other and several of them mostly
 // wait (a local server's answer, a child process), which one process alone would add up.
+// Within a shard the files' suites run side by side too (FAULTLINE_UNIT_FILE_CONCURRENCY, default 8), so that one
+// file's wait (a CLI child, a collector's timeout) is another file's CPU; the suites of one file still run in order.
 import * as path from "node:path";
+import { describe } from "node:test";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -22,10 +25,16 @@ function shardOf(all: readonly string[], spec: string | undefined): string[] {
 const files = shardOf((process.env.FAULTLINE_TEST_FILES ?? "").split("\n").filter(Boolean), process.env.FAULTLINE_TEST_SHARD);
 if (files.length === 0) throw new Error("FAULTLINE_TEST_FILES is empty: run the unit tier with `npm run test:unit`");
 
-void (async () => {
-    // One after the other: each file registers its suites as it loads, and node:test runs them in that order.
-    for (const f of files) await import(path.resolve(ROOT, f));
-})().catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
+const concurrency = Number(process.env.FAULTLINE_UNIT_FILE_CONCURRENCY ?? 8);
+if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`FAULTLINE_UNIT_FILE_CONCURRENCY: "${process.env.FAULTLINE_UNIT_FILE_CONCURRENCY}" must be a whole number from 1`);
+
+// One suite per file, whose suites the file registers as it loads and which run in order, as in a process of its own;
+// node:test runs that many files at once.
+void describe(`unit files ${process.env.FAULTLINE_TEST_SHARD ?? ""}`.trim(), { concurrency }, () => {
+    for (const f of files) {
+        // concurrency 1: a suite's tests inherit its concurrency, and a file's tests run one after the other.
+        void describe(f, { concurrency: 1 }, async () => {
+            await import(path.resolve(ROOT, f));
+        });
+    }
 });

@@ -44,6 +44,8 @@ describe("stop conditions", () => {
         const r = await hung.sample();
         const took = performance.now() - start;
         assert.deepEqual(r, { ok: false, latencyMs: 150, detail: "timed out after 150 ms" });
-        assert.ok(took >= 145 && took < 1000, `took ${took} ms`);
+        // Not before its timeout; the upper bound only tells "answered" from "hung", since the unit tier shares a
+        // process between files and another file's module loading can hold the event loop for seconds.
+        assert.ok(took >= 145 && took < 15_000, `took ${took} ms`);
     });
 });
