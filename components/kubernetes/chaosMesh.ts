@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { defineResourceFault, type FaultClass, type ResourceContext } from "../core/defineFault";
+import type { FaultClass } from "../core/defineFault";
 import { formatDuration } from "../../spec/units";
 import { Duration } from "../../spec/fields";
 import { leased } from "./lease";
-import type { KubernetesLib } from "./lib";
+import { defineKubernetesFault } from "./lib";
 import { EXPIRES_AT_ANNOTATION, faultMetadata, K8sRoles, keepExpiry, LabelMap, Namespace, objectName } from "./meta";
 
 /** The API group and version of every Chaos Mesh kind faultline declares. */
@@ -123,6 +123,13 @@ export const ChaosCommon = {
     duration: Duration.optional(),
 };
 
+/** The fields of a Chaos Mesh kind that acts inside the pods' containers (DNS, IO, stress, time): also which ones. */
+export const ChaosInContainers = {
+    ...ChaosCommon,
+    /** The containers to act in, inside the selected pods; all of them when left out. */
+    containerNames: ContainerNames.optional(),
+};
+
 /** What a Chaos Mesh kind turns its validated spec into. */
 export interface ChaosBody {
     /**
@@ -162,11 +169,10 @@ export interface ChaosMeshFaultInput<S extends z.ZodObject, K extends `kubernete
  */
 export function defineChaosMeshFault<S extends z.ZodObject, K extends `kubernetes:${string}`, C extends string>(def: ChaosMeshFaultInput<S, K, C>) {
     const { chaosKind, body, ...rest } = def;
-    return defineResourceFault({
+    return defineKubernetesFault({
         revert: `\`spec.duration\` (≤ ttl); the reaper deletes the ${chaosKind} after ttl`,
-        docs: "[docs/kubernetes-aws.md](docs/kubernetes-aws.md)",
         ...rest,
-        build: ({ parent, name, spec, ttlMs, owner, opts, lib, invalid }: ResourceContext<z.output<S>, KubernetesLib>) => {
+        build: ({ parent, name, spec, ttlMs, owner, opts, lib, invalid }) => {
             const durationMs = (spec.duration as number | undefined) ?? ttlMs;
             if (durationMs > ttlMs) invalid("duration", `${formatDuration(durationMs)} is longer than the ttl (${formatDuration(ttlMs)}); shorten it or raise ttl`);
             const selector = spec.selector as ChaosSelector;

@@ -3,6 +3,8 @@
 // can be bundled into the reapers; the component (core/resourceComponent.ts) passes kubernetesLib() in.
 import type * as K8s from "@pulumi/kubernetes";
 import type * as Pulumi from "@pulumi/pulumi";
+import { defineResourceFault, type ResourceFaultDefinition, type ResourceFaultInput, type ResourceFields } from "../core/defineFault";
+import type { FaultSpecSchema } from "../core/component";
 import type { leaseFor } from "./FaultLease";
 
 /** What a Kubernetes kind declares its resources with. */
@@ -25,4 +27,17 @@ export function kubernetesLib(): KubernetesLib {
         leaseFor: (require("./FaultLease") as typeof import("./FaultLease")).leaseFor,
     };
     return lib;
+}
+
+/** The README's Docs column of every Kubernetes kind: docs/kubernetes-aws.md describes them all. */
+export const KUBERNETES_DOCS = "[docs/kubernetes-aws.md](docs/kubernetes-aws.md)";
+
+/**
+ * Defines a Kubernetes kind (core/defineFault.ts, defineResourceFault): its `build` gets these libraries, and its
+ * Docs column defaults to {@link KUBERNETES_DOCS}.
+ */
+export function defineKubernetesFault<S extends FaultSpecSchema, K extends `kubernetes:${string}`, C extends string, F extends ResourceFields>(
+    def: Omit<ResourceFaultInput<S, K, C, KubernetesLib, F>, "docs"> & { docs?: string },
+): ResourceFaultDefinition<S, K, C, KubernetesLib, F> {
+    return defineResourceFault({ docs: KUBERNETES_DOCS, ...def });
 }

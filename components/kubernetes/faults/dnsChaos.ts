@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { ChaosCommon, ContainerNames, describeSelector, defineChaosMeshFault } from "../chaosMesh";
+import { ChaosInContainers, describeSelector, defineChaosMeshFault } from "../chaosMesh";
 
 /** Spec of a Chaos Mesh DNSChaos: DNS answers for some domains fail or are random for the selected pods. */
 export const DnsChaosSpec = z
     .object({
-        ...ChaosCommon,
+        ...ChaosInContainers,
         /** `error`: lookups fail; `random`: lookups return random IPs. */
         action: z.enum(["error", "random"], { error: "must be error or random" }),
         /**
@@ -16,8 +16,6 @@ export const DnsChaosSpec = z
                 error: "required: the domain patterns to break; Chaos Mesh reads an empty list as every domain",
             })
             .min(1, "give at least one domain pattern; Chaos Mesh reads an empty list as every domain"),
-        /** Containers affected; all when left out. */
-        containerNames: ContainerNames.optional(),
     })
     .strict();
 export type DnsChaosSpec = z.infer<typeof DnsChaosSpec>;

@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { ChaosCommon, ContainerNames, describeSelector, GoDuration, defineChaosMeshFault } from "../chaosMesh";
+import { ChaosInContainers, describeSelector, GoDuration, defineChaosMeshFault } from "../chaosMesh";
 
 const IoMethods = ["lookup", "forget", "getattr", "setattr", "readlink", "mknod", "mkdir", "unlink", "rmdir", "symlink", "rename", "link", "open", "read", "write", "flush", "release", "fsync", "opendir", "readdir", "releasedir", "fsyncdir", "statfs", "setxattr", "getxattr", "listxattr", "removexattr", "access", "create", "getlk", "setlk", "bmap"] as const;
 
 /** Spec of a Chaos Mesh IOChaos: slow down or fail file-system calls on one volume of the selected pods. */
 export const IoChaosSpec = z
     .object({
-        ...ChaosCommon,
+        ...ChaosInContainers,
         /** `latency`: calls are delayed by `delay`; `fault`: calls fail with `errno`. */
         action: z.enum(["latency", "fault"], { error: "must be latency or fault" }),
         /** Mount point of the volume inside the container, e.g. "/var/lib/data". */
@@ -21,8 +21,6 @@ export const IoChaosSpec = z
         percent: z.number().int().min(1, "must be between 1 and 100").max(100, "must be between 1 and 100").optional(),
         /** File-system calls affected; all when left out. */
         methods: z.array(z.enum(IoMethods)).min(1).optional(),
-        /** Containers affected; all when left out. */
-        containerNames: ContainerNames.optional(),
     })
     .strict()
     .superRefine((s, ctx) => {

@@ -1,8 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
-import { defineResourceFault, type ResourceContext } from "../../core/defineFault";
 import { leased } from "../lease";
-import type { KubernetesLib } from "../lib";
+import { defineKubernetesFault } from "../lib";
 import { EXPIRES_AT_ANNOTATION, faultMetadata, K8sRoles, keepExpiry, LabelMap, Namespace, objectName } from "../meta";
 
 /** The namespace label every namespace carries since Kubernetes 1.21; used to allow traffic from other namespaces. */
@@ -80,16 +79,15 @@ export function partitionPolicySpec(s: NetworkPartitionSpec): k8s.types.input.ne
  * new NetworkPartition("web-from-db", { namespace: "shop", podSelector: { app: "web" }, peers: { app: "db" }, ttl: "5m" });
  * ```
  */
-export const fault = defineResourceFault({
+export const fault = defineKubernetesFault({
     kind: "kubernetes:network-partition",
     component: "NetworkPartition",
     schema: NetworkPartitionSpec,
     failureClass: "dependency-outage",
     up: "a NetworkPolicy denying ingress and/or egress of selected pods (optionally only from/to `peers`) in a namespace",
     revert: "the stack's in-cluster reaper (a Deployment) deletes it within about a second of expiry",
-    docs: "[docs/kubernetes-aws.md](docs/kubernetes-aws.md)",
     module: __filename,
-    build: ({ parent, name, spec, ttlMs, owner, opts, lib }: ResourceContext<NetworkPartitionSpec, KubernetesLib>) => {
+    build: ({ parent, name, spec, ttlMs, owner, opts, lib }) => {
         const meta = faultMetadata(owner, K8sRoles.partition, ttlMs);
         const policyName = objectName(name);
         const pods = Object.entries(spec.podSelector).map(([k, v]) => `${k}=${v}`).join(",");

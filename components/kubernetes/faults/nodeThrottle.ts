@@ -1,10 +1,9 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { defineResourceFault, type ResourceContext } from "../../core/defineFault";
 import { Labels, type FaultOwner } from "../../core/labels";
 import { leased } from "../lease";
-import type { KubernetesLib } from "../lib";
+import { defineKubernetesFault, type KubernetesLib } from "../lib";
 import { EXPIRES_AT_ANNOTATION, EXPIRES_LABEL, faultMetadata, K8sRoles, keepExpiry, labelValue, Namespace, objectName, withoutExpiry } from "../meta";
 import { THROTTLE_LABEL, THROTTLE_TAINT_KEY } from "../names";
 import { OPT_IN_LABEL, OPT_IN_VALUE } from "../../../spec/optIn";
@@ -167,16 +166,15 @@ function stressDaemonSet(lib: KubernetesLib, parent: pulumi.Resource, name: stri
  * });
  * ```
  */
-export const fault = defineResourceFault({
+export const fault = defineKubernetesFault({
     kind: "kubernetes:node-throttle",
     component: "NodeThrottle",
     schema: NodeThrottleSpec,
     failureClass: "resource-pressure",
     up: "NodePatches that cordon, taint and label nodes, and/or a stress-ng DaemonSet pinned by nodeSelector with limits set",
     revert: "reaper restores the node exactly (its own taints too) and deletes the DaemonSet; stress-ng stops itself",
-    docs: "[docs/kubernetes-aws.md](docs/kubernetes-aws.md)",
     module: __filename,
-    build: ({ parent, name, spec, ttlMs, owner, opts, lib }: ResourceContext<NodeThrottleSpec, KubernetesLib>) => {
+    build: ({ parent, name, spec, ttlMs, owner, opts, lib }) => {
         const nodeMeta = faultMetadata(owner, K8sRoles.nodeThrottle, ttlMs);
         const pin = labelValue(name);
 

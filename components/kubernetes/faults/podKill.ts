@@ -1,9 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { defineResourceFault, type ResourceContext } from "../../core/defineFault";
 import { CHAOS_MESH_API_VERSION, chaosSelectorFields, ChaosSelector, ContainerNames, describeSelector } from "../chaosMesh";
 import { leased } from "../lease";
-import type { KubernetesLib } from "../lib";
+import { defineKubernetesFault, type KubernetesLib } from "../lib";
 import { EXPIRES_AT_ANNOTATION, faultMetadata, K8sRoles, keepExpiry, objectName, withoutExpiry } from "../meta";
 
 /** Spec of a pod or container kill. */
@@ -154,16 +153,15 @@ function killJob(lib: KubernetesLib, name: string, spec: PodKillSpec, { objName,
  * new PodKill("kill-one-web", { selector: { namespace: "shop", labels: { app: "web" } }, ttl: "10m" });
  * ```
  */
-export const fault = defineResourceFault({
+export const fault = defineKubernetesFault({
     kind: "kubernetes:pod-kill",
     component: "PodKill",
     schema: PodKillSpec,
     failureClass: "crash",
     up: "a short-lived Job whose Role may only list and delete pods in the namespace, or a Chaos Mesh PodChaos (also container-kill)",
     revert: "reaper deletes the Job and its RBAC / the PodChaos",
-    docs: "[docs/kubernetes-aws.md](docs/kubernetes-aws.md)",
     module: __filename,
-    build: ({ parent, name, spec, ttlMs, owner, opts, lib }: ResourceContext<PodKillSpec, KubernetesLib>) => {
+    build: ({ parent, name, spec, ttlMs, owner, opts, lib }) => {
         const sel = spec.selector;
         const role = spec.engine === "chaos-mesh" ? K8sRoles.chaos : K8sRoles.podKill;
         const meta = faultMetadata(owner, role, ttlMs);

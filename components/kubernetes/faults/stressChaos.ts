@@ -1,12 +1,10 @@
 import { z } from "zod";
-import { ChaosCommon, ContainerNames, describeSelector, defineChaosMeshFault } from "../chaosMesh";
+import { ChaosInContainers, describeSelector, defineChaosMeshFault } from "../chaosMesh";
 
 /** Spec of a Chaos Mesh StressChaos: CPU and/or memory stress inside the selected pods' containers. */
 export const StressChaosSpec = z
     .object({
-        ...ChaosCommon,
-        /** Containers to stress; all containers of the pods when left out. */
-        containerNames: ContainerNames.optional(),
+        ...ChaosInContainers,
         /** CPU stress: `workers` stressors, each loading a CPU to `load` percent (default 100). */
         cpu: z
             .object({
