@@ -6,7 +6,7 @@ import { ExperimentSpec } from "../components/experiment";
 import { driverFor, drivers } from "../components/registry";
 import { faultSpecOf } from "../spec/experiment";
 import { ExperimentRefusedError } from "./errors";
-import { experimentConfigOf, openStack, stackState } from "./pulumi";
+import { experimentConfigOf, openStack, stackConfig, stackState } from "./pulumi";
 import { listReapers } from "./recover";
 import { secretValues } from "./redact";
 
@@ -51,8 +51,8 @@ export function loadExperiment(stack: Stack, config: Record<string, { value: str
 export async function openExperiment(stackName: string, override?: unknown): Promise<LoadedExperiment> {
     // --experiment runs from a temporary copy: the stack's own file is never rewritten (runner/pulumi.ts).
     const stack = await openStack(stackName, override !== undefined ? { experimentCopy: override } : {});
-    // One config read (`pulumi config --json`, a CLI start) serves both the experiment and the secrets.
-    const config = await stack.getAllConfig();
+    // One config read serves both the experiment and the secrets.
+    const config = await stackConfig(stack);
     const { spec } = loadExperiment(stack, config, override);
     return { stack, spec, descriptions: describeFaults(spec), secrets: secretValues(config) };
 }

@@ -2,7 +2,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { LocalWorkspace, PulumiCommand, Stack, StackAlreadyExistsError, type EngineEvent, type PolicyEvent, type PreviewOptions, type PreviewResult, type UpOptions, type UpResult } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, Stack, StackAlreadyExistsError, type ConfigMap, type EngineEvent, type PolicyEvent, type PreviewOptions, type PreviewResult, type UpOptions, type UpResult } from "@pulumi/pulumi/automation";
+import * as semver from "semver";
+import { parse as parseYaml } from "yaml";
 import { policies } from "../policies/policies";
 import { faultlineEnv, INSTALL_ROOT, PROJECT_ROOT, readProjectName } from "./env";
 import { processAlive } from "./lock";
@@ -103,19 +105,27 @@ export function upAsPreviewed(stack: Stack, plan: string | undefined, opts: Omit
 }
 
 /**
- * The project's Pulumi CLI for the Automation API. `PulumiCommand.get` runs `pulumi version` (a CLI start) to check
- * the version, so it is asked once per binary and process: a process that opens several stacks (recover, halt, the
- * benchmarks, the tests) pays for it once.
+ * The project's Pulumi CLI for the Automation API. `PulumiCommand.get` runs `pulumi version` (a CLI start, 0.2-0.4 s)
+ * to learn the version. The CLI that setup built records its version beside its path (FAULTLINE_PULUMI_VERSION in
+ * .faultline/toolchain.env), so that handle is made directly, as `get` would make it after the look; another binary is
+ * asked, once per process.
  */
 export function pulumiCli(binDir: string): Promise<PulumiCommand> {
     let cli = clis.get(binDir);
     if (!cli) {
-        cli = PulumiCommand.get({ root: path.dirname(binDir) });
+        const env = faultlineEnv();
+        const known = binDir === env.FAULTLINE_PULUMI_BIN ? semver.parse(env.FAULTLINE_PULUMI_VERSION) : null;
+        cli = known ? Promise.resolve(commandOf(path.join(binDir, "pulumi"), known)) : PulumiCommand.get({ root: path.dirname(binDir) });
         // A failed look is not remembered: the next caller tries again (and gets the error itself).
         cli.catch(() => clis.delete(binDir));
         clis.set(binDir, cli);
     }
     return cli;
+}
+
+/** A PulumiCommand for `command` of `version`: what `PulumiCommand.get` returns, whose constructor is private. */
+function commandOf(command: string, version: semver.SemVer): PulumiCommand {
+    return Object.assign(Object.create(PulumiCommand.prototype) as PulumiCommand, { command, version });
 }
 
 const clis = new Map<string, Promise<PulumiCommand>>();
@@ -332,6 +342,31 @@ export async function liveResources(stack: Stack): Promise<Array<{ urn: string; 
 /** Pending operations in a stack's state (left by an interrupted update). */
 export async function pendingOperations(stack: Stack): Promise<number> {
     return (await stackState(stack)).pending;
+}
+
+/**
+ * A stack's config as `pulumi config --json` (`getAllConfig`) gives it. When the stack's file holds only plain values
+ * (no secret, no ESC environment) and the project declares no config of its own, it is read from the file: the CLI
+ * start that the Automation API spends on it (0.3-0.5 s) buys nothing there. Otherwise the CLI is asked, which
+ * decrypts secrets and merges the project's config.
+ */
+export async function stackConfig(stack: Stack): Promise<ConfigMap> {
+    return plainConfig(stack.name) ?? (await stack.getAllConfig());
+}
+
+/** The config in the file of stack `stackName`, when it can be read without the CLI (see {@link stackConfig}); else undefined. */
+export function plainConfig(stackName: string): ConfigMap | undefined {
+    const project = parseYaml(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as { name?: string; config?: unknown; stackConfigDir?: string } | null;
+    if (!project?.name || project.config !== undefined) return undefined;
+    const file = path.join(PROJECT_ROOT, project.stackConfigDir ?? ".", `Pulumi.${stackName}.yaml`);
+    if (!fs.existsSync(file)) return {};
+    const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown>; environment?: unknown };
+    if (doc.environment !== undefined || JSON.stringify(doc.config ?? {}).includes('"secure"')) return undefined;
+    const out: ConfigMap = {};
+    for (const [key, v] of Object.entries(doc.config ?? {})) {
+        out[key.includes(":") ? key : `${project.name}:${key}`] = { value: typeof v === "string" ? v : JSON.stringify(v), secret: false };
+    }
+    return out;
 }
 
 /** The experiment in a stack's config (`faultline:experiment`, from `getAllConfig`), as written; undefined when it has none. */

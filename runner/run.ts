@@ -1,8 +1,8 @@
 // The game-day runner, as named phases over one RunState, in the manner of chaostoolkit's run_*:
-// preflight (policy check and plan) → steady state → inject (up) → observe (fault window, stop conditions) →
-// rollback (destroy) → recovery (and cool-down) → judge (verdict and evidence). Rollback is guaranteed: it runs in a
-// `finally` that no signal reaches, after success, failure, a stop condition, an abort (SIGINT/SIGTERM in the CLI)
-// and an exception.
+// preflight (policy check and plan) beside the steady state → inject (up) → observe (fault window, stop conditions) →
+// rollback (direct revert, destroy) → recovery (and cool-down) → judge (verdict and evidence). Rollback is
+// guaranteed: it runs in a `finally` that no signal reaches, after success, failure, a stop condition, an abort
+// (SIGINT/SIGTERM in the CLI) and an exception, and the judgement waits for its destroy.
 import { randomBytes } from "node:crypto";
 import pRetry from "p-retry";
 import * as path from "node:path";
@@ -122,8 +122,13 @@ export type RunSubject = Pick<LoadedExperiment, "spec" | "descriptions" | "secre
  * around them (steady state, fault window, recovery, judge) are the same.
  */
 export interface FaultPath {
-    /** Checks before the steady state is measured; absent when the path has none. Ends the run with `s.end`. */
-    preflight?(s: RunState): Promise<void>;
+    /**
+     * Checks before anything goes in; absent when the path has none. Ends the run with `s.end`. Its quick checks come
+     * first (a missing target), before any probe runs; it calls `quickChecked` after them, and the rest (the preview)
+     * runs while the steady state is measured. When `cancel` aborts (the steady state failed first) it stops, with
+     * any error: the steady state's reason stands.
+     */
+    preflight?(s: RunState, cancel: AbortSignal, quickChecked: () => void): Promise<void>;
     /** Enters the inject phase and puts the faults in, reporting each with {@link RunState.injectedFault}. */
     inject(s: RunState): Promise<void>;
     /** Takes out whatever `inject` did, after the direct revert of the reported faults. Never aborted. */
@@ -166,6 +171,8 @@ export class RunState {
     /** The loops watching faults go in (see {@link watchIn}); they end once seen, or when the revert begins. */
     readonly watchingIn: Promise<void>[] = [];
     rollback: Evidence["rollback"] = { performed: false, result: "not-needed", attempts: 0, cleared_pending_creates: false, duration_ms: 0, error: null };
+    /** The rollback's destroy when it goes on through recovery (see rollbackPhase); awaited before the judgement. */
+    clearing: Promise<void> | undefined;
     readonly loadResults: LoadResult[] = [];
     loadRun: LoadRun | undefined;
     loadReport: LoadReport | null = null;
@@ -293,13 +300,28 @@ export class RunState {
     }
 }
 
-/** Preflight: the policy check and plan (`pulumi preview` with the policy pack), and the blast-radius limit. */
-async function pulumiPreflight(s: RunState, stack: Stack, plan: string | undefined): Promise<void> {
-    s.enter("preflight", "policy check and plan (pulumi preview)");
-    const missing = await missingTargets(s.spec);
-    if (missing.length > 0) s.end("aborted", `a target is not there, nothing was injected: ${missing.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+/**
+ * Preflight: the policy check and plan (`pulumi preview` with the policy pack), and the blast-radius limit. Its phase
+ * overlaps the warm-up's (see {@link checkBeforeInjecting}), so it records its own end.
+ */
+async function pulumiPreflight(s: RunState, stack: Stack, plan: string | undefined, cancel: AbortSignal, quickChecked: () => void): Promise<void> {
+    const phase = s.enter("preflight", "policy check and plan (pulumi preview), beside the warm-up");
     try {
-        const p = await previewWithPolicies(stack, { signal: s.signal, onEvent: collectTargets(s.plannedTargets), ...(plan ? { plan } : {}) });
+        const missing = await missingTargets(s.spec);
+        if (missing.length > 0) s.end("aborted", `a target is not there, nothing was injected: ${missing.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+        quickChecked();
+        await previewAndCheck(s, stack, plan, cancel);
+    } finally {
+        phase.end = s.clock();
+    }
+    // The progress line has moved on to the warm-up: say that the check passed.
+    s.log(`policy check passed in ${((phase.end - phase.start) / 1000).toFixed(1)} s; the faults would hit ${s.plannedTargets.map((t) => t.target).join(", ") || "no planned target"}`);
+}
+
+/** The body of {@link pulumiPreflight}. */
+async function previewAndCheck(s: RunState, stack: Stack, plan: string | undefined, cancel: AbortSignal): Promise<void> {
+    try {
+        const p = await previewWithPolicies(stack, { signal: AbortSignal.any([s.signal, cancel]), onEvent: collectTargets(s.plannedTargets), ...(plan ? { plan } : {}) });
         s.policyViolations.push(...p.violations);
         if (!p.passed) {
             const blocking = p.violations.filter((v) => v.level === "mandatory").map(violationLine);
@@ -307,6 +329,8 @@ async function pulumiPreflight(s: RunState, stack: Stack, plan: string | undefin
         }
     } catch (err) {
         if (err instanceof EndRun || s.signal.aborted) throw err;
+        // The steady state failed first and gave the run its reason.
+        if (cancel.aborted) throw new EndRun();
         s.end("aborted", `${policyPacks().length ? "policy check or preview" : "preview"} failed, nothing was injected: ${errorSummary(err)}`);
     }
     const max = s.spec.blastRadius.maxTargets;
@@ -333,19 +357,32 @@ function startLoad(s: RunState): void {
     });
 }
 
-/** Steady state: sample and load through the warm-up, then refuse to inject unless the steady state holds. */
-async function steadyState(s: RunState): Promise<void> {
+/**
+ * Steady state: sample and load through the warm-up and until `preflight` has passed, and refuse to inject unless
+ * the steady state held: judged at the warm-up's end (a broken one ends the run without waiting for the preflight),
+ * and again over all of it once the preflight passed, so nothing goes in on a steady state older than the checks.
+ * Stops at once when `cancel` aborts (the preflight failed first and gave the run its reason).
+ */
+async function steadyState(s: RunState, preflight: Promise<void>, cancel: AbortSignal): Promise<void> {
     s.sampler.start();
     startLoad(s);
     const warm = s.enter("warmup", `measuring the steady state for ${s.spec.timing.warmup} ms`);
-    await s.observe(s.spec.timing.warmup, s.signal);
+    const stop = AbortSignal.any([s.signal, cancel]);
+    await s.observe(s.spec.timing.warmup, stop);
+    await judgeSteadyState(s, warm, stop);
+    await preflight;
+    await judgeSteadyState(s, warm, stop);
+}
+
+/** Ends the run unless the steady state held from the warm-up's start until now (which becomes the warm-up's end). */
+async function judgeSteadyState(s: RunState, warm: Phase, stop: AbortSignal): Promise<void> {
     // Every steady-state probe needs at least one sample before the steady state can be judged.
-    for (let i = 0; i < 100 && !s.signal.aborted; i++) {
+    for (let i = 0; i < 100 && !stop.aborted; i++) {
         const seen = new Set(s.sampler.samples.map((x) => x.probe));
         if ([...s.steadyNames].every((n) => seen.has(n)) && (!s.spec.load || s.loadResults.length > 0)) break;
-        await sleep(50, s.signal);
+        await sleep(50, stop);
     }
-    if (s.signal.aborted) throw new EndRun();
+    if (stop.aborted) throw new EndRun();
     warm.end = s.clock();
     const samples = s.sampler.samples;
     const points = s.spec.load ? s.loadResults.filter((r) => r.t >= warm.start) : samples.filter((x) => s.steadyNames.has(x.probe) && x.t >= warm.start);
@@ -356,6 +393,29 @@ async function steadyState(s: RunState): Promise<void> {
         const why = [...broken.map((r) => r.message), ...dead.map((n) => `probe ${n} never passed: ${lastDetail(n)}`)];
         s.end("aborted", `steady state not met before injection, nothing was injected: ${why.join("; ")}`);
     }
+}
+
+/**
+ * The checks before anything goes in, side by side: the preflight (the preview with the policy pack) touches no
+ * target and the warm-up only measures, so the warm-up's window runs while the preview does instead of after it.
+ * Nothing is injected until both have passed; whichever fails first gives the run its reason and ends the other.
+ */
+async function checkBeforeInjecting(s: RunState): Promise<void> {
+    const cancel = new AbortController();
+    // The first failure is the run's: the other side's is only its being stopped.
+    const failures: unknown[] = [];
+    const endOther = (err: unknown): never => {
+        failures.push(err);
+        cancel.abort();
+        throw err;
+    };
+    let quickChecked!: () => void;
+    const quick = new Promise<void>((resolve) => (quickChecked = resolve));
+    const preflight = s.faultPath.preflight ? s.faultPath.preflight(s, cancel.signal, quickChecked).catch(endOther) : Promise.resolve();
+    // The warm-up waits for the preflight's quick checks: a missing target ends the run before any probe runs.
+    await Promise.race([quick, preflight]).catch(() => undefined);
+    if (failures.length === 0) await Promise.allSettled([preflight, steadyState(s, preflight, cancel.signal).catch(endOther)]);
+    if (failures.length > 0) throw failures[0];
 }
 
 /**
@@ -394,7 +454,7 @@ export function pulumiPath(stack: Stack): FaultPath {
     // The preview writes the plan the up is held to: the up does what the policy pack reviewed, or fails first.
     const plan = planFile();
     return {
-        preflight: (s) => pulumiPreflight(s, stack, planHolds(s.spec) ? plan : undefined),
+        preflight: (s, cancel, quickChecked) => pulumiPreflight(s, stack, planHolds(s.spec) ? plan : undefined, cancel, quickChecked),
         inject: (s) => pulumiUp(s, stack, planHolds(s.spec) ? plan : undefined),
         rollback: (s) => rollBack(stack, !s.upCompleted, (m, level) => s.log(m, level)),
         provenance: (s) => stackProvenance(stack, s.spec, s.exp.secrets),
@@ -496,35 +556,61 @@ function watchRevert(s: RunState): { done: Promise<void>; stop: () => void } {
  * Reverts the injected faults straight through their drivers, from the revert records `up` reported: a fault is out
  * in the time its driver takes (milliseconds), not in the seconds `pulumi destroy` needs to start. Every revert is
  * idempotent, so the destroy that follows reverts nothing twice; it clears the state and disarms the reapers. A
- * failure or a hang here only leaves the work to destroy.
+ * failure or a hang here only leaves the work to destroy. True when every fault of the experiment was reverted so.
  */
-async function revertDirectly(s: RunState): Promise<void> {
+async function revertDirectly(s: RunState): Promise<boolean> {
     const all = Promise.all(
         s.injected.map(async (f) => {
             const ctx: DriverContext = { owner: f.owner, warn: (m) => s.log(`${f.fault}: ${m}`, "warn"), info: () => undefined };
             try {
                 await driverFor(f.kind).revert(f.record, ctx);
+                return true;
             } catch (err) {
                 s.log(`direct revert of ${f.fault} failed, pulumi destroy will revert it: ${errorSummary(err)}`, "warn");
+                return false;
             }
         }),
     );
-    await Promise.race([all, sleep(DIRECT_REVERT_MS)]);
+    const late = new AbortController();
+    const done = await Promise.race([all, sleep(DIRECT_REVERT_MS, late.signal).then(() => [false])]);
+    // The deadline's timer must not outlive the reverts: it would hold the process for its 10 s.
+    late.abort();
+    const everyFault = s.spec.faults.every((f) => s.injected.some((r) => r.fault === f.name));
+    return everyFault && done.every(Boolean);
 }
 
-/** Rollback: each fault reverted through its driver at once, then `pulumi destroy` of whatever `up` may have done. Never aborted. */
+/** The path's rollback (`pulumi destroy` and orphaned reapers), recorded in `s.rollback`; never rejects. */
+async function destroyFaultsOf(s: RunState): Promise<void> {
+    s.rollback = await s.faultPath.rollback(s).catch(
+        (err: unknown): Evidence["rollback"] => ({ performed: true, result: "failed", attempts: 1, cleared_pending_creates: false, duration_ms: 0, error: errorSummary(err) }),
+    );
+    if (s.rollback.result === "failed") s.errors.push(`rollback: ${s.rollback.error}`);
+}
+
+/**
+ * Rollback: each fault reverted through its driver at once, then `pulumi destroy` of whatever `up` may have done.
+ * Never aborted. When `up` completed and every fault was reverted by its driver and then seen out on its target, the
+ * destroy has only state to clear and reapers to disarm: the phase ends there and recovery is watched while the
+ * destroy runs (`s.clearing`, awaited before the judgement, so no run ends before it).
+ */
 async function rollbackPhase(s: RunState): Promise<void> {
     if (!s.upAttempted) return;
     const phase = s.enter("rollback", "rolling back (direct revert, then pulumi destroy)");
     // The watchers of faults going in stop by themselves at their next look (not awaited: rollback waits for nothing).
     s.revertBeganAt = phase.start;
     const watch = watchRevert(s);
-    await revertDirectly(s);
-    s.rollback = await s.faultPath.rollback(s);
+    const reverted = (await revertDirectly(s)) && s.upCompleted;
+    const destroyed = destroyFaultsOf(s);
+    const seenOut = reverted && (await Promise.race([watch.done.then(() => s.revertStartedAt !== null), destroyed.then(() => false)]));
+    if (seenOut) {
+        s.log("faults reverted by their drivers and seen out; pulumi destroy clears the state while recovery is watched");
+        s.clearing = destroyed;
+        return;
+    }
+    await destroyed;
     watch.stop();
     await watch.done;
     s.revertStartedAt ??= phase.start;
-    if (s.rollback.result === "failed") s.errors.push(`rollback: ${s.rollback.error}`);
 }
 
 /** True when every steady-state signal's latest samples, all taken after the rollback finished, pass in a row. */
@@ -539,7 +625,9 @@ function steadyAgain(s: RunState, rollbackEnd: number, stable: number): boolean 
 /** Recovery and cool-down: only when the run went through (completed or stopped); an interruption goes home. */
 async function recoveryPhase(s: RunState): Promise<void> {
     const wentThrough = s.outcome.status === "completed" || s.outcome.status === "stopped";
-    if (!s.upAttempted || s.rollback.result !== "succeeded" || !wentThrough || s.signal.aborted) return;
+    // A destroy still clearing the state (see rollbackPhase) is judged when it ends, before the verdict.
+    const rolledBack = s.rollback.result === "succeeded" || s.clearing !== undefined;
+    if (!s.upAttempted || !rolledBack || !wentThrough || s.signal.aborted) return;
     const { timing } = s.spec;
     s.enter("recovery", `waiting for the steady state (deadline ${timing.recoveryDeadline} ms after the revert began)`);
     const stable = stableSamples(timing.sampleInterval);
@@ -632,13 +720,12 @@ export function refuseUnobservable(spec: RunSubject["spec"], root: string): void
 }
 
 /**
- * The phases of a run, in order, with rollback guaranteed: preflight (if the path has one), steady state, inject,
- * the fault window (`action` runs in it, see {@link observeFaults}), rollback in a `finally`, recovery, judge.
+ * The phases of a run, in order, with rollback guaranteed: preflight (if the path has one) beside the steady state,
+ * inject, the fault window (`action` runs in it, see {@link observeFaults}), rollback in a `finally`, recovery, judge.
  */
 export async function runPhases(s: RunState, action?: () => Promise<void>): Promise<RunResult> {
     try {
-        if (s.faultPath.preflight) await s.faultPath.preflight(s);
-        await steadyState(s);
+        await checkBeforeInjecting(s);
         await inject(s);
         await observeFaults(s, action);
     } catch (err) {
@@ -652,6 +739,8 @@ export async function runPhases(s: RunState, action?: () => Promise<void>): Prom
     } catch (err) {
         s.errors.push(`recovery: ${String(err)}`);
     }
+    // The rollback is never skipped: a destroy that went on through recovery ends before the judgement.
+    await s.clearing;
     return await judge(s);
 }
 

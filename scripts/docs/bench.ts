@@ -44,7 +44,7 @@ export function benchSection(runner: RunnerFigures | undefined, scale: ScaleFigu
         out.push(
             `Runner (\`npm run bench:runner\`, ${runner.date}, ${runner.cores} cores, load average ${runner.loadBefore.toFixed(1)}–${runner.loadAfter.toFixed(1)}): ` +
                 `overhead of a one-fault Docker experiment (wall time minus configured windows) ${s(runner.overheadMs)}${ctk}. ` +
-                `Preview with the policy pack ${s(ph.preflight ?? 0)}, \`up\` ${s(ph.inject ?? 0)}, rollback ${s(ph.rollback ?? 0)}, ` +
+                `Preview with the policy pack ${s(ph.preflight ?? 0)} (beside the warm-up), \`up\` ${s(ph.inject ?? 0)}, rollback ${s(ph.rollback ?? 0)} (its destroy beside recovery), ` +
                 `recovery wait ${s(ph.recovery ?? 0)}, outside the phases (stack open, evidence) ${s(runner.outsidePhasesMs)}. ` +
                 `The floor (one no-op dynamic resource, same CLI and policy pack, driven as a run drives it: preview, up held to its plan, destroy) was ${s(runner.floorMs)}: ` +
                 `faultline's preview + up + rollback is ${(runner.pulumiMs / runner.floorMs).toFixed(2)}× it.`,

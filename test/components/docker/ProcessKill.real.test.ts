@@ -6,9 +6,25 @@ import { driver, ProcessKillSpec } from "../../../components/docker/faults/proce
 import { cleanupRun, runContainer, runId } from "../../helpers/docker";
 import { faultCycleSuite } from "../../helpers/faultCycle";
 import { faultlineContainersOf } from "../../helpers/faults";
+import { waitFor } from "../../helpers/wait";
 import { prepareThenApply } from "../../../components/core/driver";
 
 const state = async (name: string) => (await dockerClient().getContainer(name).inspect()).State;
+
+/**
+ * The container's processes by name, once only httpd is left: a killed process shows in `docker top` until its
+ * parent (busybox httpd, PID 1) has reaped it, which a loaded machine may take a moment to do.
+ */
+async function onlyHttpdLeft(name: string): Promise<string[]> {
+    return waitFor(
+        "only httpd left",
+        async () => {
+            const names = (await dockerClient().getContainer(name).top({ ps_args: "-o pid,comm" })).Processes.map((p: string[]) => p[1]!);
+            return names.length === 1 && names[0] === "httpd" ? names : false;
+        },
+        10_000,
+    );
+}
 
 // Killing the main process (httpd is PID 1 in the target) takes the container down; revert starts it again.
 faultCycleSuite({
@@ -35,8 +51,7 @@ describe("ProcessKill of a side process (real Docker, driver only)", { timeout: 
         await runContainer({ name, run, cmd: ["sh", "-c", "sleep 901 & sleep 902 & exec httpd -f -p 8080"] });
         const record = await prepareThenApply(driver, ProcessKillSpec.parse({ target: { name }, process: "^sleep$", signal: "SIGTERM" }), ctx);
         assert.deepEqual(record.containers[0]!.processes.map((p) => p.name), ["sleep", "sleep"]);
-        const top = await dockerClient().getContainer(name).top({ ps_args: "-o pid,comm" });
-        assert.deepEqual(top.Processes.map((p: string[]) => p[1]), ["httpd"], "only httpd is left");
+        assert.deepEqual(await onlyHttpdLeft(name), ["httpd"]);
         assert.equal((await state(name)).Running, true);
         assert.deepEqual(await driver.observe(record), { active: false, detail: `no container is down from this process kill (${name})` });
         assert.equal(await driver.revert(record, ctx), "already-reverted");
@@ -51,8 +66,7 @@ describe("ProcessKill of a side process (real Docker, driver only)", { timeout: 
         assert.equal((await execInContainer(bare, ["rm", "/bin/sh"])).exitCode, 0);
         const record = await prepareThenApply(driver, ProcessKillSpec.parse({ target: { name: bare }, process: "^sleep$", signal: "SIGTERM" }), ctx);
         assert.deepEqual(record.containers[0]!.processes.map((p) => p.name), ["sleep", "sleep"]);
-        const top = await dockerClient().getContainer(bare).top({ ps_args: "-o pid,comm" });
-        assert.deepEqual(top.Processes.map((p: string[]) => p[1]), ["httpd"], "only httpd is left");
+        assert.deepEqual(await onlyHttpdLeft(bare), ["httpd"]);
         assert.deepEqual(await faultlineContainersOf(ctx.owner.stack), [], "the helper is gone");
     });
 

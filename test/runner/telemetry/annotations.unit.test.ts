@@ -122,7 +122,8 @@ describe("annotations posted to Grafana", () => {
         assert.equal(d.failed, 5);
         assert.equal(d.error, `POST ${rx.url}/api/annotations failed: no answer within ${deadlineMs} ms`);
         assert.ok(took >= deadlineMs - 5, `gave up after ${took} ms, before the deadline`);
-        assert.ok(took < deadlineMs + 2000, `took ${took} ms`);
+        // Gave up rather than hung; not how promptly, which a loaded shared process cannot promise.
+        assert.ok(took < deadlineMs + 15_000, `took ${took} ms`);
     });
 
     it("without the token's variable nothing is sent, and the message names the variable", async () => {

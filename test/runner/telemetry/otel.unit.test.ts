@@ -61,7 +61,8 @@ describe("OpenTelemetry export of a run", () => {
         const rx = await startReceiver();
         closing.push(rx.close);
         const e = refuted();
-        const r = await exportRunTrace(e, { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url, OTEL_SERVICE_NAME: "game-day" });
+        // A deadline far off: the unit tier shares a loaded process, and the deadline has its own case below.
+        const r = await exportRunTrace(e, { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url, OTEL_SERVICE_NAME: "game-day", OTEL_EXPORTER_OTLP_TIMEOUT: "60000" });
         assert.deepEqual(r, { exported: true, error: null });
         assert.deepEqual(rx.calls.map((c) => [c.method, c.path, c.headers["content-type"]]), [["POST", "/v1/traces", "application/json"]]);
         const { spans, resource } = spansOf(rx.calls.map((c) => c.body));
@@ -115,7 +116,7 @@ describe("OpenTelemetry export of a run", () => {
         const rx = await startReceiver();
         closing.push(rx.close);
         const e = evidence("checkout", "api", () => false, "aborted", AT, { phases: [{ name: "preflight", start: 0, end: 400 }] });
-        await exportRunTrace(e, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${rx.url}/otlp/v1/traces` });
+        await exportRunTrace(e, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${rx.url}/otlp/v1/traces`, OTEL_EXPORTER_OTLP_TIMEOUT: "60000" });
         const { spans } = spansOf(rx.calls.map((c) => c.body));
         assert.deepEqual(rx.calls.map((c) => c.path), ["/otlp/v1/traces"]);
         assert.deepEqual(spans.map((s) => s.name).sort(), ["faultline run checkout", "phase preflight"]);
@@ -156,6 +157,7 @@ describe("OpenTelemetry export of a run", () => {
         assert.equal(r.exported, false);
         assert.equal(r.error, `export to ${hanging.url}/v1/traces failed: no answer within ${deadlineMs} ms`);
         assert.ok(took >= deadlineMs - 5, `gave up after ${took} ms, before the deadline`);
-        assert.ok(took < deadlineMs + 2500, `took ${took} ms`);
+        // Gave up rather than hung; not how promptly, which a loaded shared process cannot promise.
+        assert.ok(took < deadlineMs + 15_000, `took ${took} ms`);
     });
 });
