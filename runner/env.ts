@@ -61,7 +61,21 @@ export function faultlineEnv(base: NodeJS.ProcessEnv = process.env): Record<stri
     if (!bin) throw new Error(`${ENV_FILE} has no FAULTLINE_PULUMI_BIN: re-run \`npx faultline setup\` (in this repository: \`npm run setup\`)`);
     const rest = (base.PATH ?? "").split(path.delimiter).filter((p) => p && p !== bin);
     env.PATH = [bin, ...rest].join(path.delimiter);
+    env.NODE_OPTIONS = withLazyLoad(base.NODE_OPTIONS);
     return env;
+}
+
+/**
+ * Preloaded into every Node.js process Pulumi starts (program, dynamic provider, policy pack): it defers two heavy
+ * modules @pulumi/pulumi loads and they rarely use, about 60 % of its load (see the file).
+ */
+export const LAZY_LOAD = path.join(INSTALL_ROOT, "scripts", "pulumi-language-nodejs", "lazy-load.js");
+
+/** `options` (NODE_OPTIONS) with {@link LAZY_LOAD} required, once; the user's own options kept. */
+function withLazyLoad(options: string | undefined): string {
+    const own = options?.trim() ?? "";
+    if (own.includes(LAZY_LOAD)) return own;
+    return [own, `--require ${JSON.stringify(LAZY_LOAD)}`].filter(Boolean).join(" ");
 }
 
 /** Applies {@link faultlineEnv} to this process, so the Automation API and child processes find Pulumi. */

@@ -53,6 +53,18 @@ UNIT_ALONE=(
   test/components/registry.unit.test.ts
 )
 
+# *.unit files that time what they test (rates, deadlines, local servers answering): they share one process of their
+# own and run there one after the other, because in a shard another file's module loading can hold the event loop
+# for seconds (the load generator's requests to its local server timed out under load).
+UNIT_IN_ORDER=(
+  test/runner/load/generator.unit.test.ts
+  test/runner/telemetry/otel.unit.test.ts
+  test/runner/telemetry/annotations.unit.test.ts
+  test/runner/stop.unit.test.ts
+  test/runner/lock.unit.test.ts
+  test/runner/phases.unit.test.ts
+)
+
 # files PATTERN...: the test files matching the find -name patterns, minus FAULTLINE_TEST_EXCLUDE, sorted.
 files() {
   local args=() p
@@ -82,14 +94,16 @@ longest_first() {
 }
 
 unit_tier() {
-  local units mocks shared=() own=() f
+  local units mocks shared=() own=() timed_files=() f
   check_longest_first || return $?
   mapfile -t units < <(files '*.unit.test.ts')
   mapfile -t mocks < <(files '*.mock.test.ts')
-  for f in ${units[@]+"${units[@]}"}; do if in_list "$f" "${UNIT_ALONE[@]}"; then own+=("$f"); else shared+=("$f"); fi; done
-  # The *.unit files share a few processes (test/helpers/inOneProcess.ts, one shard each: its suites run one after the
-  # other, and some mostly wait); each *.mock file and each of UNIT_ALONE gets its own: Pulumi's mocks
-  # (pulumi.runtime.setMocks) are global to a process. No engine, no shared state: all at once.
+  for f in ${units[@]+"${units[@]}"}; do
+    if in_list "$f" "${UNIT_ALONE[@]}"; then own+=("$f"); elif in_list "$f" "${UNIT_IN_ORDER[@]}"; then timed_files+=("$f"); else shared+=("$f"); fi
+  done
+  # The *.unit files share a few processes (test/helpers/inOneProcess.ts, one shard each, its files side by side);
+  # UNIT_IN_ORDER's share one more, one file at a time; each *.mock file and each of UNIT_ALONE gets its own:
+  # Pulumi's mocks (pulumi.runtime.setMocks) are global to a process. No engine, no shared state: all at once.
   local shards=() n="${FAULTLINE_UNIT_SHARDS:-2}" k dir
   dir="$(mktemp -d)"
   # The test runner takes files, not arguments: one small entry file per shard, which names its shard and loads it.
@@ -97,6 +111,12 @@ unit_tier() {
     printf 'process.env.FAULTLINE_TEST_SHARD = "%s/%s";\nawait import(%s);\n' "$k" "$n" "\"$ROOT/test/helpers/inOneProcess.ts\"" >"$dir/unit-shard-$k-of-$n.mjs"
     shards+=("$dir/unit-shard-$k-of-$n.mjs")
   done
+  if ((${#timed_files[@]} > 0)); then
+    printf 'process.env.FAULTLINE_TEST_FILES = %s;\nprocess.env.FAULTLINE_UNIT_FILE_CONCURRENCY = "1";\nawait import(%s);\n' \
+      "$(printf '%s\n' "${timed_files[@]}" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.stringify(s)))')" \
+      "\"$ROOT/test/helpers/inOneProcess.ts\"" >"$dir/unit-in-order.mjs"
+    shards+=("$dir/unit-in-order.mjs")
+  fi
   local rc=0 rest=()
   mapfile -t rest < <(longest_first ${own[@]+"${own[@]}"} ${mocks[@]+"${mocks[@]}"})
   FAULTLINE_TEST_FILES="$(printf '%s\n' ${shared[@]+"${shared[@]}"})" \

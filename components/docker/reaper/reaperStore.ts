@@ -112,7 +112,15 @@ export function servedName(containerName: string): string {
  */
 export async function retire(ref: string, name: string, depth = 0): Promise<boolean> {
     const info = await inspectContainer(ref);
-    if (!info || info.State.Status === "removing" || info.State.Dead) return true;
+    if (!info) {
+        // The name is free: the reaper may have given it up itself and be removing itself under a retiring name.
+        await retiringGoneWithin(name, RETIRE_WAIT_MS);
+        return true;
+    }
+    if (info.State.Status === "removing" || info.State.Dead) {
+        await goneWithin(info.Id, RETIRE_WAIT_MS);
+        return true;
+    }
     const container = dockerClient().getContainer(info.Id);
     if (info.Name === `/${name}`) {
         try {
@@ -125,11 +133,33 @@ export async function retire(ref: string, name: string, depth = 0): Promise<bool
         }
     }
     if ((await armedIn(name)).length > 0) return false;
-    await container.remove({ force: true }).catch((err: { statusCode?: number }) => {
-        // 409: another retire (the reaper itself, or a concurrent disarm) is already removing it.
-        if (!isNotFound(err) && err.statusCode !== 409) throw err;
-    });
+    const removing = await container.remove({ force: true }).then(
+        () => false,
+        (err: { statusCode?: number }) => {
+            // 409: another retire (the reaper itself, or a concurrent disarm) is already removing it.
+            if (!isNotFound(err) && err.statusCode !== 409) throw err;
+            return err.statusCode === 409;
+        },
+    );
+    // Gone when this returns, whoever removes it: `recover` and `destroy` promise nothing left behind.
+    if (removing) await goneWithin(info.Id, RETIRE_WAIT_MS);
     return true;
+}
+
+/** How long a retire waits for a removal another retire started. */
+const RETIRE_WAIT_MS = 10_000;
+
+/** Waits until no container named `<name>-retiring-…` (a reaper removing itself) is left, for at most `ms`. */
+async function retiringGoneWithin(name: string, ms: number): Promise<void> {
+    const retiring = await dockerClient().listContainers({ all: true, filters: { name: [`${name}-retiring-`] } });
+    for (const c of retiring) await goneWithin(c.Id, ms);
+}
+
+/** Waits until container `id` no longer exists, polling, for at most `ms`. */
+async function goneWithin(id: string, ms: number): Promise<void> {
+    for (const end = Date.now() + ms; Date.now() < end && (await inspectContainer(id)); ) {
+        await new Promise((r) => setTimeout(r, 100));
+    }
 }
 
 /**
