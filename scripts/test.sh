@@ -53,16 +53,14 @@ UNIT_ALONE=(
   test/components/registry.unit.test.ts
 )
 
-# *.unit files that time what they test (rates, deadlines, local servers answering): they share one process of their
-# own and run there one after the other, because in a shard another file's module loading can hold the event loop
-# for seconds (the load generator's requests to its local server timed out under load).
+# *.unit files that time what they test closely (arrival rates against a local server, deadlines of a second): they
+# share one process of their own and run there one after the other, because in a shard another file's module
+# loading can hold the event loop for seconds (the load generator's requests to its local server timed out under
+# load). Files whose time bounds only tell "answered" from "hung" stay in the shards.
 UNIT_IN_ORDER=(
   test/runner/load/generator.unit.test.ts
   test/runner/telemetry/otel.unit.test.ts
   test/runner/telemetry/annotations.unit.test.ts
-  test/runner/stop.unit.test.ts
-  test/runner/lock.unit.test.ts
-  test/runner/phases.unit.test.ts
 )
 
 # files PATTERN...: the test files matching the find -name patterns, minus FAULTLINE_TEST_EXCLUDE, sorted.

@@ -1,5 +1,9 @@
 import type { BuildOptions } from "esbuild";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { PACKAGE_ROOT } from "./modules";
 
 /**
  * How a reaper's program is bundled into one file, for every target: the reaper runs where faultline's own files
@@ -19,4 +23,55 @@ export function reaperBuildOptions(dir: string, external: string[]): BuildOption
         logLevel: "silent",
         external,
     };
+}
+
+/**
+ * A reaper bundle from the disk cache, or built by `build` and stored there. Bundling is 1-2 s of esbuild (every
+ * driver and its dependencies, about 9 MB), and each `pulumi` command starts a fresh provider process that bundled
+ * again at its first `check`, the preview included. The key is the state of the bundled code: the size and mtime of
+ * every file under the package's components/ and spec/ (dist/ or source, whichever this process runs), and of the
+ * package files npm rewrites on install; any edit, build or install makes a new bundle. Bundles of other states are
+ * removed when one is stored.
+ */
+export async function cachedBundle(name: string, build: () => Promise<Buffer>): Promise<Buffer> {
+    const dir = path.join(process.env.FAULTLINE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "faultline"), "bundles");
+    const file = path.join(dir, `${name}-${codeStateKey()}.js`);
+    const cached = await fs.promises.readFile(file).catch(() => undefined);
+    if (cached) return cached;
+    const bundle = await build();
+    try {
+        await fs.promises.mkdir(dir, { recursive: true });
+        const tmp = `${file}.${process.pid}.tmp`;
+        await fs.promises.writeFile(tmp, bundle);
+        await fs.promises.rename(tmp, file);
+        for (const old of await fs.promises.readdir(dir)) {
+            if (old.startsWith(`${name}-`) && old.endsWith(".js") && path.join(dir, old) !== file) await fs.promises.rm(path.join(dir, old), { force: true });
+        }
+    } catch {
+        // A cache that cannot be written only costs the next process a bundle of its own.
+    }
+    return bundle;
+}
+
+/** A hash of the bundled code's state (see {@link cachedBundle}). */
+function codeStateKey(): string {
+    const hash = createHash("sha256");
+    const code = __filename.endsWith(".ts") ? PACKAGE_ROOT : path.join(PACKAGE_ROOT, "dist");
+    const files = [...walk(path.join(code, "components")), ...walk(path.join(code, "spec"))];
+    for (let d = PACKAGE_ROOT; ; d = path.dirname(d)) {
+        files.push(path.join(d, "package.json"), path.join(d, "package-lock.json"), path.join(d, "node_modules", ".package-lock.json"));
+        if (path.dirname(d) === d) break;
+    }
+    for (const f of files) {
+        const st = fs.statSync(f, { throwIfNoEntry: false });
+        if (st) hash.update(`${f}:${st.size}:${st.mtimeMs}\n`);
+    }
+    return hash.digest("hex").slice(0, 16);
+}
+
+/** Every file under `dir`, recursively (none when it does not exist). */
+function walk(dir: string): string[] {
+    if (!fs.existsSync(dir)) return [];
+    const entries = fs.readdirSync(dir, { withFileTypes: true, recursive: true });
+    return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath ?? e.path, e.name));
 }

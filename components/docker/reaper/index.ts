@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import * as path from "node:path";
-import { reaperBuildOptions } from "../../core/bundle";
+import { cachedBundle, reaperBuildOptions } from "../../core/bundle";
 import type { ArmedFault, ReaperHost } from "../../core/FaultResource";
 import { containerName, dockerClient, inspectContainer, isNotFound } from "../../core/docker";
 import { Labels } from "../../core/labels";
@@ -13,7 +13,7 @@ let bundle: Promise<Buffer> | undefined;
 
 /** reaperMain.ts and every driver, bundled into one file at first use (see reaperBuildOptions). */
 function reaperBundle(): Promise<Buffer> {
-    bundle ??= (async () => {
+    bundle ??= cachedBundle("docker-reaper", async () => {
         const esbuild = await import("esbuild");
         const result = await esbuild.build({
             // The AWS SDK is only loaded lazily by the FIS driver, whose faults never have a Docker reaper.
@@ -31,7 +31,7 @@ function reaperBundle(): Promise<Buffer> {
             ],
         });
         return Buffer.from(result.outputFiles[0]!.contents);
-    })();
+    });
     // A failed build is not cached: the next arm tries again.
     bundle.catch(() => (bundle = undefined));
     return bundle;
