@@ -30,8 +30,8 @@ export function reaperBuildOptions(dir: string, external: string[]): BuildOption
  * driver and its dependencies, about 9 MB), and each `pulumi` command starts a fresh provider process that bundled
  * again at its first `check`, the preview included. The key is the state of the bundled code: the size and mtime of
  * every file under the package's components/ and spec/ (dist/ or source, whichever this process runs), and of the
- * package files npm rewrites on install; any edit, build or install makes a new bundle. Bundles of other states are
- * removed when one is stored.
+ * package files npm rewrites on install; any edit, build or install makes a new bundle. The few newest bundles are
+ * kept (checkouts of the same machine share the cache, and would otherwise evict each other's).
  */
 export async function cachedBundle(name: string, build: () => Promise<Buffer>): Promise<Buffer> {
     const dir = path.join(process.env.FAULTLINE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "faultline"), "bundles");
@@ -44,13 +44,21 @@ export async function cachedBundle(name: string, build: () => Promise<Buffer>): 
         const tmp = `${file}.${process.pid}.tmp`;
         await fs.promises.writeFile(tmp, bundle);
         await fs.promises.rename(tmp, file);
-        for (const old of await fs.promises.readdir(dir)) {
-            if (old.startsWith(`${name}-`) && old.endsWith(".js") && path.join(dir, old) !== file) await fs.promises.rm(path.join(dir, old), { force: true });
-        }
+        await keepNewest(dir, name, BUNDLES_KEPT);
     } catch {
         // A cache that cannot be written only costs the next process a bundle of its own.
     }
     return bundle;
+}
+
+/** How many bundles of one name the cache keeps. */
+const BUNDLES_KEPT = 4;
+
+/** Removes all but the `n` newest bundles called `name` in `dir`. */
+async function keepNewest(dir: string, name: string, n: number): Promise<void> {
+    const bundles = (await fs.promises.readdir(dir)).filter((f) => f.startsWith(`${name}-`) && f.endsWith(".js"));
+    const dated = await Promise.all(bundles.map(async (f) => ({ f, at: (await fs.promises.stat(path.join(dir, f)).catch(() => undefined))?.mtimeMs ?? 0 })));
+    for (const { f } of dated.sort((a, b) => b.at - a.at).slice(n)) await fs.promises.rm(path.join(dir, f), { force: true });
 }
 
 /** A hash of the bundled code's state (see {@link cachedBundle}). */
