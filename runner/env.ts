@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { PACKAGE_ROOT } from "../components/core/modules";
+import { CACHE_DIR, PACKAGE_ROOT } from "../components/core/modules";
 
 /**
  * The faultline installation: this repository when run from source or from its dist/, or a user's
@@ -24,8 +23,6 @@ export function findProjectRoot(cwd: string = process.cwd(), env: NodeJS.Process
 /** The project of this process (see {@link findProjectRoot}): its stacks/, .faultline/state, locks and runs. */
 export const PROJECT_ROOT = findProjectRoot();
 
-/** The shared cache of built tools (scripts/lib.sh FAULTLINE_CACHE). */
-const CACHE_DIR = process.env.FAULTLINE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "faultline");
 
 /**
  * The environment files, in the order they are looked for: the project's own (scripts/setup.sh in this repository,

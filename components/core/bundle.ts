@@ -1,9 +1,8 @@
 import type { BuildOptions } from "esbuild";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { PACKAGE_ROOT } from "./modules";
+import { CACHE_DIR, PACKAGE_ROOT } from "./modules";
 
 /**
  * How a reaper's program is bundled into one file, for every target: the reaper runs where faultline's own files
@@ -34,7 +33,7 @@ export function reaperBuildOptions(dir: string, external: string[]): BuildOption
  * kept (checkouts of the same machine share the cache, and would otherwise evict each other's).
  */
 export async function cachedBundle(name: string, build: () => Promise<Buffer>): Promise<Buffer> {
-    const dir = path.join(process.env.FAULTLINE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "faultline"), "bundles");
+    const dir = path.join(CACHE_DIR, "bundles");
     const file = path.join(dir, `${name}-${codeStateKey()}.js`);
     const cached = await fs.promises.readFile(file).catch(() => undefined);
     if (cached) return cached;

@@ -3,6 +3,7 @@
 // location-free specifiers (`faultline:components/docker/faults/containerPause`), which loadModule
 // (core/providerStub.ts) resolves in the provider's own process, so a stack that is up survives moving,
 // reinstalling or upgrading faultline.
+import * as os from "node:os";
 import * as path from "node:path";
 
 /**
@@ -10,6 +11,9 @@ import * as path from "node:path";
  * when run from dist/ (three levels down), in this repository or in a user's node_modules/faultline.
  */
 export const PACKAGE_ROOT = path.resolve(__dirname, __filename.endsWith(".ts") ? "../.." : "../../..");
+
+/** The shared cache of built tools, the environment file and reaper bundles (scripts/lib.sh FAULTLINE_CACHE). */
+export const CACHE_DIR = process.env.FAULTLINE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "faultline");
 
 /** The prefix of a location-free module specifier. */
 export const SPECIFIER_PREFIX = "faultline:";
