@@ -16,23 +16,28 @@ export function lockFile(stack: string): string {
 /** Clock ticks per second of /proc/<pid>/stat's start time (USER_HZ, 100 on every Linux architecture in use). */
 const USER_HZ = 100;
 
-/** When process `pid` started (epoch ms), from /proc; undefined where /proc cannot say (not Linux, or it is gone). */
-function processStartedAt(pid: number): number | undefined {
+/**
+ * Process `pid`'s state letter and start time (epoch ms) from /proc/<pid>/stat; undefined where /proc cannot say (not
+ * Linux, or it is gone).
+ */
+function procStat(pid: number): { state: string; startedAt: number | undefined } | undefined {
     try {
         // The command name (field 2) may hold spaces and parentheses: count fields from the last ")".
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-        const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+        const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        const rest = fields.slice(fields.lastIndexOf(")") + 2).split(" ");
+        const ticks = Number(rest[19]);
         const btime = Number(/^btime (\d+)$/m.exec(fs.readFileSync("/proc/stat", "utf8"))?.[1]);
-        return Number.isFinite(ticks) && Number.isFinite(btime) ? btime * 1000 + (ticks * 1000) / USER_HZ : undefined;
+        return { state: rest[0] ?? "", startedAt: Number.isFinite(ticks) && Number.isFinite(btime) ? btime * 1000 + (ticks * 1000) / USER_HZ : undefined };
     } catch {
         return undefined;
     }
 }
 
 /**
- * True when `pid` is a live process on this host (signal 0 checks without signalling). With `since`, the time the
- * holder recorded when it took its lock, a live process that started after it is a later process that reuses the
- * pid, so the holder is dead all the same (2 s of slack for the clock's granularity).
+ * True when `pid` is a live process on this host (signal 0 checks without signalling). A zombie is dead: it holds
+ * nothing, but signal 0 reaches it until its parent reaps it, which for an orphan of a killed process tree can take
+ * a while. With `since`, the time the holder recorded when it took its lock, a live process that started after it is
+ * a later process that reuses the pid, so the holder is dead all the same (2 s of slack for the clock's granularity).
  */
 export function processAlive(pid: number, since?: Date): boolean {
     try {
@@ -40,7 +45,9 @@ export function processAlive(pid: number, since?: Date): boolean {
     } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
     }
-    const started = since && !Number.isNaN(since.getTime()) ? processStartedAt(pid) : undefined;
+    const stat = procStat(pid);
+    if (stat?.state === "Z" || stat?.state === "X") return false;
+    const started = since && !Number.isNaN(since.getTime()) ? stat?.startedAt : undefined;
     return started === undefined || started <= since!.getTime() + 2000;
 }
 

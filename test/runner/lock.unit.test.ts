@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { StackLockedError } from "../../runner/errors";
-import { acquireLock, lockFile, lockHolder, removeDeadLocks } from "../../runner/lock";
+import { acquireLock, lockFile, lockHolder, processAlive, removeDeadLocks } from "../../runner/lock";
 
 const stack = (what: string) => `test-lock-${what}-${process.pid}`;
 
@@ -40,6 +40,22 @@ describe("runner lock", () => {
         const release = acquireLock(s, "faultline recover");
         assert.equal(lockHolder(s)?.command, "faultline recover");
         release();
+    });
+
+    it("a zombie holds nothing: a killed run's process that no parent has reaped yet is dead", async () => {
+        // `sh` starts a short child, then becomes a long `sleep` that never waits for it: the child, once it ends, stays a
+        // zombie (it outlives the shell, so the shell cannot reap it first).
+        const parent = spawn("sh", ["-c", "sleep 0.3 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "inherit"] });
+        try {
+            const pid = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()))));
+            const state = async () => /\) (\S)/.exec(fs.readFileSync(`/proc/${pid}/stat`, "utf8"))?.[1];
+            for (let i = 0; i < 100 && (await state()) !== "Z"; i++) await new Promise((r) => setTimeout(r, 20));
+            assert.equal(await state(), "Z", "the child is a zombie");
+            assert.equal(processAlive(pid), false);
+            assert.equal(processAlive(parent.pid!), true, "its parent, alive, is alive");
+        } finally {
+            parent.kill("SIGKILL");
+        }
     });
 
     it("a lock of another host holds while refreshed; removeDeadLocks keeps it", () => {

@@ -161,9 +161,9 @@ describe("faultline run (real Docker, real Pulumi engine)", { timeout: 1_800_000
         assert.equal((await listReapers(stack)).length, 1, "its reaper is armed");
 
         const r = cli(["recover", "--stack", stack, "--json"]);
-        assert.equal(await r.exit, 0, r.stderr());
+        assert.equal(await r.exit, 0, r.stderr() + r.stdout());
         const report = JSON.parse(r.stdout()) as { stacks: Array<{ stack: string; action: string }>; reapers: unknown[] };
-        assert.deepEqual(report.stacks.map((s) => [s.stack, s.action]), [[stack, "destroyed"]]);
+        assert.deepEqual(report.stacks.map((s) => [s.stack, s.action]), [[stack, "destroyed"]], r.stdout());
         assert.deepEqual(report.reapers, []);
         assert.notEqual(await endpointOf(web, net), undefined, "web is reattached");
         assert.equal(await reachable(webPort), true);
