@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { REAPER_MODULES } from "./FaultResource";
 import { moduleSpecifier } from "./modules";
 import { providerStub } from "./providerStub";
+import { StubbedResource } from "./stubbedResource";
 
 /** Who signed off an experiment that runs in production. */
 export interface ExperimentApproval {
@@ -78,11 +79,11 @@ export function experimentMetadataArgs(spec: ExperimentLike): ExperimentMetadata
  * steady-state probes and stop conditions, and that production experiments are approved. It never touches a target;
  * with Docker faults it starts the stack's reaper ahead of them (`reaperStandbyMs`).
  */
-export class ExperimentMetadata extends pulumi.dynamic.Resource {
+export class ExperimentMetadata extends StubbedResource {
     declare readonly name: pulumi.Output<string>;
 
     constructor(name: string, args: ExperimentMetadataArgs, opts?: pulumi.CustomResourceOptions) {
-        const provider = providerStub<ExperimentMetadataArgs, ExperimentMetadataArgs>(
+        const provider = providerStub(
             moduleSpecifier(require.resolve("./experimentMetadataProvider")),
             "experimentMetadataProvider",
             [pulumi.getProject(), pulumi.getStack(), REAPER_MODULES.docker],

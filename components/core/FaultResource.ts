@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlannedTarget } from "./driver";
 import type { FaultOwner } from "./labels";
 import { moduleSpecifier } from "./modules";
-import { providerStub } from "./providerStub";
+import { providerStub, type ProviderStub } from "./providerStub";
+import { StubbedResource } from "./stubbedResource";
 
 /** Inputs of a FaultResource as the engine stores them. */
 export interface FaultResourceInputs {
@@ -88,7 +89,7 @@ export function faultTypeName(kind: string): string {
  * One injected fault as a Pulumi resource: `up` injects it, `destroy` reverts it, `refresh` observes it. Fault
  * components create one of these as a child; users normally do not construct it directly.
  */
-export class FaultResource extends pulumi.dynamic.Resource {
+export class FaultResource extends StubbedResource {
     declare readonly kind: pulumi.Output<string>;
     declare readonly spec: pulumi.Output<unknown>;
     declare readonly record: pulumi.Output<unknown>;
@@ -106,25 +107,14 @@ export class FaultResource extends pulumi.dynamic.Resource {
             injectedAt: undefined,
             expiresAt: undefined,
         };
-        super(sharedProvider(moduleSpecifier(args.driverModule)), name, inputs, opts, "faultline", faultTypeName(args.kind));
+        super(faultProvider(moduleSpecifier(args.driverModule)), name, inputs, opts, "faultline", faultTypeName(args.kind));
     }
 }
 
 /** Where the real provider is (core/faultProvider.ts), as the specifier the stub in state resolves. */
 const PROVIDER_MODULE: string = moduleSpecifier(require.resolve("./faultProvider"));
 
-/**
- * One provider stub per driver module, shared by every fault of that driver: Pulumi serializes a provider object's
- * code once per object (it caches by identity), so a stub per fault would serialize the same closure again for
- * every fault.
- */
-function sharedProvider(driverModule: string): pulumi.dynamic.ResourceProvider<FaultResourceInputs, FaultResourceOutputs> {
-    let p = providers.get(driverModule);
-    if (!p) {
-        p = providerStub(PROVIDER_MODULE, "faultProviderFor", [driverModule, REAPER_MODULES], ["check", "diff", "read", "update", "delete"]);
-        providers.set(driverModule, p);
-    }
-    return p;
+/** The stub of a driver's faults: the real provider (core/faultProvider.ts) with that driver, built in the provider's process. */
+function faultProvider(driverModule: string): ProviderStub {
+    return providerStub(PROVIDER_MODULE, "faultProviderFor", [driverModule, REAPER_MODULES], ["check", "diff", "read", "update", "delete"]);
 }
-
-const providers = new Map<string, pulumi.dynamic.ResourceProvider<FaultResourceInputs, FaultResourceOutputs>>();

@@ -4,7 +4,6 @@
 // touches), so a 100-fault stack carried 3 MB of code that the engine wrote out about 200 times per `up`. The stub
 // below is a few hundred bytes: each method loads the real provider from a module, by its location-free specifier
 // (core/modules.ts), inside the provider's own process.
-import type * as pulumi from "@pulumi/pulumi";
 
 /**
  * Loads a module inside the dynamic provider's own process. `modulePath` is a location-free specifier
@@ -43,18 +42,37 @@ export function loadModule(modulePath: string): any {
 /** The optional calls of a dynamic provider (`create` is required); a stub has exactly those its real provider has. */
 export type OptionalProviderMethod = "check" | "diff" | "read" | "update" | "delete";
 
+/** A dynamic provider as Pulumi stores it in state: the text of the module its provider process loads. */
+export interface ProviderStub {
+    readonly text: string;
+}
+
 /**
  * A dynamic provider that delegates every call to `load(module)[factory](...args)`, the real provider, built in the
- * provider's process on each call (providers here hold nothing but module paths). `args` are plain values: Pulumi
- * serializes them with the stub. Besides `create`, list in `methods` exactly the calls the real provider implements,
- * since the engine treats a missing `check`, `diff`, `read`, `update` or `delete` as "use the default".
+ * provider's process on each call (providers here hold nothing but module paths). `args` are plain JSON values.
+ * Besides `create`, list in `methods` exactly the calls the real provider implements, since the engine treats a
+ * missing `check`, `diff`, `read`, `update` or `delete` as "use the default".
+ *
+ * The text is written here, not produced by Pulumi's closure serializer (`pulumi.dynamic.Resource`): that serializer
+ * parses the captured function's source with TypeScript, and loading TypeScript cost 0.3-0.45 s of every program
+ * run (preview and up) for a stub that captures nothing but strings. The text follows the contract of Pulumi's
+ * provider process (@pulumi/pulumi cmd/dynamic-provider): a CommonJS module whose `handler()` returns the provider.
  */
-export function providerStub<I, O>(module: string, factory: string, args: readonly unknown[], methods: readonly OptionalProviderMethod[]): pulumi.dynamic.ResourceProvider<I, O> {
-    const call =
-        (method: string) =>
-        (...callArgs: unknown[]) =>
-            loadModule(module)[factory](...args)[method](...callArgs);
-    const stub: pulumi.dynamic.ResourceProvider<I, O> = { create: call("create") };
-    for (const method of methods) stub[method] = call(method);
-    return stub;
+export function providerStub(module: string, factory: string, args: readonly unknown[], methods: readonly OptionalProviderMethod[]): ProviderStub {
+    const bound = JSON.stringify([module, factory, args, methods]);
+    return {
+        text: [
+            `"use strict";`,
+            // Parenthesized: a function expression whatever name the compiler gave it.
+            `const loadModule = (${loadModule.toString()});`,
+            `exports.handler = () => {`,
+            `    const [module, factory, args, methods] = ${bound};`,
+            `    const call = (method) => (...callArgs) => loadModule(module)[factory](...args)[method](...callArgs);`,
+            `    const provider = { create: call("create") };`,
+            `    for (const method of methods) provider[method] = call(method);`,
+            `    return provider;`,
+            `};`,
+            ``,
+        ].join("\n"),
+    };
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerStub } from "../core/providerStub";
+import { StubbedResource } from "../core/stubbedResource";
 import { moduleSpecifier } from "../core/modules";
 import type { FaultOwner } from "../core/labels";
 import type { LeaseRecord, NodeChange, ObjectRef } from "./lease";
@@ -32,12 +33,12 @@ export interface FaultLeaseOutputs extends FaultLeaseInputs {
  * object of the fault depend on it, so the lease (the reaper's knowledge of the fault) is in the cluster before the
  * fault is, and `destroy` reverts through it last. Depend the lease itself on the stack's {@link Reaper}.
  */
-export class FaultLease extends pulumi.dynamic.Resource {
+export class FaultLease extends StubbedResource {
     declare readonly record: pulumi.Output<LeaseRecord>;
 
     constructor(name: string, args: { [K in keyof FaultLeaseInputs]: pulumi.Input<FaultLeaseInputs[K]> }, opts?: pulumi.CustomResourceOptions) {
         super(
-            providerStub<FaultLeaseInputs, FaultLeaseOutputs>(moduleSpecifier(require.resolve("./leaseProvider")), "leaseProvider", [], ["diff", "read", "delete"]),
+            providerStub(moduleSpecifier(require.resolve("./leaseProvider")), "leaseProvider", [], ["diff", "read", "delete"]),
             name,
             { ...args, record: undefined },
             opts,

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { parseArgs } from "../../core/component";
 import { providerStub } from "../../core/providerStub";
+import { StubbedResource } from "../../core/stubbedResource";
 import { moduleSpecifier } from "../../core/modules";
 import type { ComposeContainer } from "./compose";
 import { ComposeSpec } from "../../../spec/environment";
@@ -67,11 +68,11 @@ export interface ComposeProjectOutputs extends ComposeProjectInputs {
 }
 
 /** One Compose project as a Pulumi resource; {@link ComposeStack} creates it as its child. */
-class ComposeProject extends pulumi.dynamic.Resource {
+class ComposeProject extends StubbedResource {
     declare readonly containers: pulumi.Output<ComposeContainer[]>;
 
     constructor(name: string, inputs: ComposeProjectInputs, opts?: pulumi.CustomResourceOptions) {
-        const provider = providerStub<ComposeProjectInputs, ComposeProjectOutputs>(
+        const provider = providerStub(
             moduleSpecifier(require.resolve("./composeProvider")),
             "composeProvider",
             [],
