@@ -5,13 +5,10 @@
 // rest of the repository is spec/units.ts, which imports nothing, so durations are read by the same parser the
 // experiment spec uses.
 import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import { EXPERIMENT_TYPE, FAULTLINE_TYPE_PREFIX } from "../spec/resourceTypes";
 import { parseDuration } from "../spec/units";
 
-/** Type prefix of every faultline dynamic resource (faults and experiment metadata). */
-export const FAULTLINE_TYPE_PREFIX = "pulumi-nodejs:dynamic/faultline:";
-
-/** Type token of the experiment metadata resource (components/core/ExperimentMetadata.ts). */
-export const EXPERIMENT_TYPE = `${FAULTLINE_TYPE_PREFIX}Experiment`;
+export { EXPERIMENT_TYPE, FAULTLINE_TYPE_PREFIX } from "../spec/resourceTypes";
 
 /** Chaos Mesh custom resources, by their Pulumi type token. */
 export const CHAOS_MESH_PREFIX = "kubernetes:chaos-mesh.org/v1alpha1:";

@@ -5,6 +5,7 @@ import { parseSpec, type SpecIssue } from "../components/core/errors";
 import { ExperimentSpec } from "../components/experiment";
 import { driverFor, drivers } from "../components/registry";
 import { faultSpecOf } from "../spec/experiment";
+import { EXPERIMENT_TYPE, FAULTLINE_TYPE_PREFIX } from "../spec/resourceTypes";
 import { ExperimentRefusedError } from "./errors";
 import { experimentConfigOf, openStack, stackConfig, stackState } from "./pulumi";
 import { listReapers } from "./recover";
@@ -78,6 +79,28 @@ export function collectTargets(into: PlannedTarget[]): (e: EngineEvent) => void 
         const inputs = meta?.new?.inputs as { targets?: Array<{ name: string }>; owner?: { fault?: string } } | undefined;
         if (!meta || !meta.type.includes("faultline:") || !inputs?.targets) return;
         for (const t of inputs.targets) into.push({ fault: inputs.owner?.fault ?? meta.urn.split("::").pop() ?? "", target: t.name });
+    };
+}
+
+/**
+ * An engine event listener for a preview, and whether the `up` after it may go without intermediate checkpoints
+ * (runner/pulumi.ts withoutCheckpoints): true while every custom resource the preview plans is a provider, a Docker
+ * fault (armed in its stack's reaper before it goes in, so a killed up's faults are found without the state) or the
+ * experiment resource (its standby reaper expires; `recover` expires it at once). A Compose environment, Kubernetes
+ * and AWS resources, or anything else a program adds, have no record outside the state: an up with any keeps every
+ * checkpoint.
+ */
+export function checkpointFreeUp(): { onEvent: (e: EngineEvent) => void; holds: () => boolean } {
+    let holds = true;
+    return {
+        onEvent: (e) => {
+            const meta = e.resourcePreEvent?.metadata;
+            const next = meta?.new as { custom?: boolean; inputs?: { kind?: unknown } } | undefined;
+            if (!meta || !next?.custom || meta.type.startsWith("pulumi:providers:") || meta.type === EXPERIMENT_TYPE) return;
+            const kind = next.inputs?.kind;
+            if (!(meta.type.startsWith(FAULTLINE_TYPE_PREFIX) && typeof kind === "string" && kind.startsWith("docker:"))) holds = false;
+        },
+        holds: () => holds,
     };
 }
 

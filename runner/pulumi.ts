@@ -75,6 +75,25 @@ export function withoutResultReads(stack: Stack): Stack {
 }
 
 /**
+ * `stack` for a command that writes its checkpoint once, when it ends, instead of after every step
+ * (PULUMI_SKIP_CHECKPOINTS). The engine's file backend rewrites the whole checkpoint, and copies the previous one to
+ * a backup, about twice per resource step: the cost of a step grows with the stack, so at 100 faults the writes were
+ * 7.6 s of an up + destroy of 20 s (bench:scale), the part of each extra fault's cost that grows with N. A command
+ * that ends, also failed or cancelled, still writes its final state; one killed with SIGKILL writes none, and the
+ * state stays as it was before the command. Used only where that loses nothing (docs/recover.md, "Checkpoints"):
+ * - `destroy`: the state from before it lists every resource, those it had deleted too, and the next destroy
+ *   (rollback, `recover`) deletes them again; every delete here takes an already-deleted resource as done.
+ * - `up` of a stack whose custom resources are Docker faults and the experiment ({@link checkpointFreeUp}): each
+ *   fault is armed in its stack's reaper before it goes in, and the armed faults the state does not know are
+ *   reverted by the reaper at their TTL, and at once by the runner's rollback and `recover`.
+ */
+export function withoutCheckpoints(stack: Stack): Stack {
+    const workspace = Object.create(stack.workspace) as LocalWorkspace;
+    Object.assign(workspace, { envVars: { ...stack.workspace.envVars, PULUMI_SKIP_CHECKPOINTS: "true" } });
+    return Object.assign(Object.create(stack) as Stack, { workspace });
+}
+
+/**
  * A fresh path for an update plan (`pulumi preview --save-plan`), in a private temporary directory of this process,
  * removed when it exits (one directory and one exit handler however many runs the process makes). The plan holds the
  * previewed inputs of every resource (secrets stay encrypted).
@@ -98,10 +117,10 @@ let plans: { dir: string; next: number } | undefined;
  * program) could only repeat the preview's verdict on resources, and its stack policies would run after the faults
  * are in, too late to stop an injection. The result's outputs and summary are not read ({@link withoutResultReads}).
  * Without a plan (`undefined`: the runner's `planHolds` says the stack's inputs differ between runs of the program),
- * the up runs the pack again instead.
+ * the up runs the pack again instead. `checkpoints: false`: see {@link withoutCheckpoints}.
  */
-export function upAsPreviewed(stack: Stack, plan: string | undefined, opts: Omit<UpOptions, "plan" | "policyPacks"> = {}): Promise<UpResult> {
-    return withoutResultReads(stack).up(plan ? { ...opts, plan } : { ...opts, policyPacks: policyPacks() });
+export function upAsPreviewed(stack: Stack, plan: string | undefined, opts: Omit<UpOptions, "plan" | "policyPacks"> = {}, checkpoints = true): Promise<UpResult> {
+    return withoutResultReads(checkpoints ? stack : withoutCheckpoints(stack)).up(plan ? { ...opts, plan } : { ...opts, policyPacks: policyPacks() });
 }
 
 /**

@@ -14,7 +14,7 @@ import { listLeases, revertLease } from "../components/kubernetes/lease";
 import { StackLockedError } from "./errors";
 import { readProjectName } from "./env";
 import { acquireLock, lockHolder, removeDeadLocks } from "./lock";
-import { backendLocks, clearDeadBackendLocks, liveResources, openStack, pendingOperations, projectWorkspace, repairKilledCheckpoint, withoutResultReads } from "./pulumi";
+import { backendLocks, clearDeadBackendLocks, liveResources, openStack, pendingOperations, projectWorkspace, repairKilledCheckpoint, withoutCheckpoints, withoutResultReads } from "./pulumi";
 
 /** A fault armed in a Docker reaper, as `recover` sees it. */
 export interface ReaperInfo {
@@ -111,7 +111,9 @@ export async function destroyFaults(
         cleared = true;
     }
     // What is left is read from the state below, not from destroy's result.
-    await withoutResultReads(stack).destroy(opts.onEvent ? { onEvent: opts.onEvent } : {});
+    // Without intermediate checkpoints: a killed destroy leaves the state from before it, and the next one deletes
+    // again what it had deleted (runner/pulumi.ts withoutCheckpoints).
+    await withoutResultReads(withoutCheckpoints(stack)).destroy(opts.onEvent ? { onEvent: opts.onEvent } : {});
     return { clearedPendingCreates: cleared, left: (await liveResources(stack)).length };
 }
 

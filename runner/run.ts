@@ -17,7 +17,7 @@ import { stackProvenance } from "./evidence/provenance";
 import type { Evidence } from "./evidence/schema";
 import { RUNS_DIR, writeRun, type RunFiles } from "./evidence/store";
 import { ExperimentRefusedError, RunnerError, StackHoldsFaultsError } from "./errors";
-import { collectTargets, heldFaults, missingTargets, openExperiment, type LoadedExperiment, type PlannedTarget } from "./experiment";
+import { checkpointFreeUp, collectTargets, heldFaults, missingTargets, openExperiment, type LoadedExperiment, type PlannedTarget } from "./experiment";
 import { startExperimentLoad, type LoadReport, type LoadResult, type LoadRun } from "./load";
 import { refuseIfHalted } from "../components/core/halt";
 import { watchHalt } from "./halt";
@@ -162,6 +162,8 @@ export class RunState {
     readonly stopCtl = new AbortController();
     upAttempted = false;
     upCompleted = false;
+    /** Whether the `up` may go without intermediate checkpoints, as the preview found (runner/experiment.ts checkpointFreeUp). */
+    checkpointFreeUp = false;
     /** When the faults were seen reverted on the target (run clock); recovery is timed from here. */
     revertStartedAt: number | null = null;
     /** Per fault: when its driver's observe first saw it in on its target (run clock). */
@@ -321,7 +323,11 @@ async function pulumiPreflight(s: RunState, stack: Stack, plan: string | undefin
 /** The body of {@link pulumiPreflight}. */
 async function previewAndCheck(s: RunState, stack: Stack, plan: string | undefined, cancel: AbortSignal): Promise<void> {
     try {
-        const p = await previewWithPolicies(stack, { signal: AbortSignal.any([s.signal, cancel]), onEvent: collectTargets(s.plannedTargets), ...(plan ? { plan } : {}) });
+        const targets = collectTargets(s.plannedTargets);
+        const free = checkpointFreeUp();
+        const onEvent = (e: EngineEvent) => (targets(e), free.onEvent(e));
+        const p = await previewWithPolicies(stack, { signal: AbortSignal.any([s.signal, cancel]), onEvent, ...(plan ? { plan } : {}) });
+        s.checkpointFreeUp = free.holds();
         s.policyViolations.push(...p.violations);
         if (!p.passed) {
             const blocking = p.violations.filter((v) => v.level === "mandatory").map(violationLine);
@@ -426,16 +432,14 @@ async function checkBeforeInjecting(s: RunState): Promise<void> {
 async function pulumiUp(s: RunState, stack: Stack, plan: string | undefined): Promise<void> {
     s.enter("inject", "injecting the faults (pulumi up)");
     // The injection times and revert records come from the engine's events below, not from up's result.
-    await upAsPreviewed(stack, plan, {
-        signal: s.signal,
-        onEvent: (e: EngineEvent) => {
-            const outs = e.resOutputsEvent?.metadata.new?.outputs as { injectedAt?: string; owner?: FaultOwner; kind?: string; record?: unknown } | undefined;
-            const fault = outs?.owner?.fault;
-            if (!fault) return;
-            if (outs.injectedAt) s.injectedAt[fault] = Date.parse(outs.injectedAt) - s.wall0;
-            if (outs.kind && outs.record !== undefined && outs.owner) s.injectedFault({ fault, kind: outs.kind, record: outs.record, owner: outs.owner });
-        },
-    });
+    const onEvent = (e: EngineEvent) => {
+        const outs = e.resOutputsEvent?.metadata.new?.outputs as { injectedAt?: string; owner?: FaultOwner; kind?: string; record?: unknown } | undefined;
+        const fault = outs?.owner?.fault;
+        if (!fault) return;
+        if (outs.injectedAt) s.injectedAt[fault] = Date.parse(outs.injectedAt) - s.wall0;
+        if (outs.kind && outs.record !== undefined && outs.owner) s.injectedFault({ fault, kind: outs.kind, record: outs.record, owner: outs.owner });
+    };
+    await upAsPreviewed(stack, plan, { signal: s.signal, onEvent }, !s.checkpointFreeUp);
 }
 
 /**

@@ -1,6 +1,7 @@
 // Scale benchmark: N container-pause faults in one stack (N = 10, 50, 100 by default), each on its own busybox
 // container, policy pack on (maxConcurrentFaults raised to N through --policy-pack-config). For each N it times,
-// driven as a run drives them, the preview with the pack, `pulumi up` held to its plan and `pulumi destroy`, checks
+// driven as a run drives them, the preview with the pack, `pulumi up` held to its plan (without intermediate
+// checkpoints, as the preview allows for Docker faults) and `pulumi destroy` (without them too), checks
 // every container was paused by up and is running again after destroy, and prints the cost per extra fault between sizes. What it measures is the engine,
 // the dynamic provider and the program at N resources: the runner's own phases are bench:runner's business.
 // Usage: npm run bench:scale  (or: node --import tsx scripts/bench/scale.ts [--counts 10,50,100] [--json FILE])
@@ -9,7 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { dockerClient } from "../../components/core/docker";
 import { useFaultlineEnv } from "../../runner/env";
-import { openStack, planFile, policyPacks, previewWithPolicies, upAsPreviewed, violationLine, withoutResultReads } from "../../runner/pulumi";
+import { checkpointFreeUp } from "../../runner/experiment";
+import { openStack, planFile, policyPacks, previewWithPolicies, upAsPreviewed, violationLine, withoutCheckpoints, withoutResultReads } from "../../runner/pulumi";
 import { teardownStack } from "../../test/helpers/faults";
 import { cleanupRun, runContainer, runId } from "../../test/helpers/docker";
 
@@ -63,16 +65,17 @@ async function measure(run: string, names: string[], packConfig: string): Promis
         // Driven as a run drives it (runner/pulumi.ts): preview with the pack writing a plan, up held to the plan.
         const plan = planFile();
         const t = performance.now();
-        const p = await previewWithPolicies(stack, { plan, policyPackConfigs: policyPacks().map(() => packConfig) });
+        const free = checkpointFreeUp();
+        const p = await previewWithPolicies(stack, { plan, policyPackConfigs: policyPacks().map(() => packConfig), onEvent: free.onEvent });
         if (!p.passed) throw new Error(`the policy pack refused the stack: ${p.violations.map(violationLine).join("; ")}`);
         const previewMs = performance.now() - t;
         const t0 = performance.now();
-        await upAsPreviewed(stack, plan);
+        await upAsPreviewed(stack, plan, {}, !free.holds());
         const upMs = performance.now() - t0;
         const paused = await inState(names, "paused");
         if (paused !== n) throw new Error(`up paused ${paused} of ${n} containers`);
         const t1 = performance.now();
-        await withoutResultReads(stack).destroy();
+        await withoutResultReads(withoutCheckpoints(stack)).destroy();
         const destroyMs = performance.now() - t1;
         const running = await inState(names, "running");
         if (running !== n) throw new Error(`destroy left ${n - running} of ${n} containers paused`);
