@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type Docker from "dockerode";
 import * as path from "node:path";
-import { cachedBundle, reaperBuildOptions } from "../../core/bundle";
+import { REAPER_BUNDLES, reaperBundle } from "../../core/bundle";
 import type { ArmedFault, ReaperHost } from "../../core/FaultResource";
 import { containerName, dockerClient, inspectContainer, isNotFound } from "../../core/docker";
 import { Labels } from "../../core/labels";
@@ -11,28 +11,10 @@ import { ArmedLabels, armedIn, armedVolumeLabels, armedVolumeName, listArmed, PR
 
 let bundle: Promise<Buffer> | undefined;
 
-/** reaperMain.ts and every driver, bundled into one file at first use (see reaperBuildOptions). */
-function reaperBundle(): Promise<Buffer> {
-    bundle ??= cachedBundle("docker-reaper", async () => {
-        const esbuild = await import("esbuild");
-        const result = await esbuild.build({
-            // The AWS SDK is only loaded lazily by the FIS driver, whose faults never have a Docker reaper.
-            ...reaperBuildOptions(__dirname, ["@aws-sdk/*"]),
-            plugins: [
-                {
-                    // docker-modem requires its SSH transport (ssh2, with a native part) at load time; a reaper
-                    // only ever talks to the local socket, so those modules are replaced by empty ones.
-                    name: "stub-ssh",
-                    setup(build) {
-                        build.onResolve({ filter: /^(ssh2|cpu-features)$/ }, (a) => ({ path: a.path, namespace: "stub" }));
-                        build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "module.exports = {};" }));
-                    },
-                },
-            ],
-        });
-        return Buffer.from(result.outputFiles[0]!.contents);
-    });
-    // A failed build is not cached: the next arm tries again.
+/** reaperMain.ts and every driver, bundled into one file (core/bundle.ts), once per process. */
+function dockerReaperBundle(): Promise<Buffer> {
+    bundle ??= reaperBundle(REAPER_BUNDLES.docker);
+    // A failed build is not kept: the next arm tries again.
     bundle.catch(() => (bundle = undefined));
     return bundle;
 }
@@ -97,7 +79,7 @@ export const reaper: ReaperHost = {
     },
 
     warm() {
-        reaperBundle().catch(() => undefined);
+        dockerReaperBundle().catch(() => undefined);
     },
 
     async disarm(id, owner) {
@@ -195,7 +177,7 @@ async function startReaper(name: string, fault: ArmedFault): Promise<boolean> {
     const container = await createReaper(name, fault);
     if (!container) return false;
     try {
-        await container.putArchive(tarOf(path.posix.basename(PROGRAM_PATH), await reaperBundle()), { path: path.posix.dirname(PROGRAM_PATH) });
+        await container.putArchive(tarOf(path.posix.basename(PROGRAM_PATH), await dockerReaperBundle()), { path: path.posix.dirname(PROGRAM_PATH) });
         await container.start();
     } catch (err) {
         await container.remove({ force: true }).catch(() => undefined);

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { reaperBuildOptions } from "../../core/bundle";
+import { REAPER_BUNDLES, reaperBundleSync } from "../../core/bundle";
 import { parseArgs } from "../../core/component";
 import { Labels } from "../../core/labels";
 import { K8sRoles, labelValue, Namespace } from "../meta";
@@ -44,11 +44,9 @@ export interface ReaperArgs {
 }
 
 let bundled: string | undefined;
-/** reaperMain.ts with the lease code, bundled into one file from the code this process runs. */
+/** reaperMain.ts with the lease code, bundled into one file (core/bundle.ts), once per process. */
 export function reaperBundle(): string {
-    const esbuild = require("esbuild") as typeof import("esbuild");
-    // kubeconfig parsing (yaml): never used in a pod, which has its service account.
-    bundled ??= esbuild.buildSync(reaperBuildOptions(__dirname, ["yaml"])).outputFiles[0]!.text;
+    bundled ??= reaperBundleSync(REAPER_BUNDLES.kubernetes);
     return bundled;
 }
 
