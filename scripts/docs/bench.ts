@@ -23,6 +23,8 @@ interface RunnerFigures {
     pulumiMs: number;
     chaostoolkit?: string;
     ctkOverheadMs?: number;
+    /** Every pair of runs (faultline, floor) the figures above are the medians of. */
+    runs?: Array<{ overheadMs: number; ratio: number }>;
 }
 
 /** What scripts/bench/scale.ts --json writes (milliseconds). */
@@ -40,14 +42,18 @@ export function benchSection(runner: RunnerFigures | undefined, scale: ScaleFigu
     const out: string[] = [];
     if (runner) {
         const ph = runner.phases;
+        const many = runner.runs && runner.runs.length > 1 ? runner.runs : undefined;
+        const spread = (xs: number[], f: (x: number) => string) => `${f(Math.min(...xs))}–${f(Math.max(...xs))}`;
+        const over = many ? `, the median of ${many.length} runs (${spread(many.map((r) => r.overheadMs), s)})` : "";
+        const ratioOf = many ? ` (the run with the median ratio; the ${many.length} runs: ${spread(many.map((r) => r.ratio), (x) => `${x.toFixed(2)}×`)})` : "";
         const ctk = runner.ctkOverheadMs !== undefined ? `, against Chaos Toolkit ${runner.chaostoolkit}'s ${s(runner.ctkOverheadMs)} (${(runner.overheadMs / runner.ctkOverheadMs).toFixed(1)}×)` : "";
         out.push(
             `Runner (\`npm run bench:runner\`, ${runner.date}, ${runner.cores} cores, load average ${runner.loadBefore.toFixed(1)}–${runner.loadAfter.toFixed(1)}): ` +
-                `overhead of a one-fault Docker experiment (wall time minus configured windows) ${s(runner.overheadMs)}${ctk}. ` +
+                `overhead of a one-fault Docker experiment (wall time minus configured windows) ${s(runner.overheadMs)}${over}${ctk}. ` +
                 `Preview with the policy pack ${s(ph.preflight ?? 0)} (beside the warm-up), \`up\` ${s(ph.inject ?? 0)}, rollback ${s(ph.rollback ?? 0)} (its destroy beside recovery), ` +
                 `recovery wait ${s(ph.recovery ?? 0)}, outside the phases (stack open, evidence) ${s(runner.outsidePhasesMs)}. ` +
                 `The floor (one no-op dynamic resource, same CLI and policy pack, driven as a run drives it: preview, up held to its plan, destroy) was ${s(runner.floorMs)}: ` +
-                `faultline's preview + up + rollback is ${(runner.pulumiMs / runner.floorMs).toFixed(2)}× it.`,
+                `faultline's preview + up + rollback is ${(runner.pulumiMs / runner.floorMs).toFixed(2)}× it${ratioOf}.`,
         );
     }
     if (scale) {
