@@ -19,6 +19,10 @@ tier="${1:-all}"
 source scripts/lib.sh
 # Pulumi runs the compiled program and policy pack (dist/): tests run against fresh output.
 node scripts/build.js
+# Every test process gets the preload that Pulumi's own Node.js processes get (runner/env.ts LAZY_LOAD): loading
+# @pulumi/pulumi otherwise also loads @npmcli/arborist and TypeScript, which only closure serialization uses, about
+# 1 s of CPU in each of the tiers' processes (a test file's, a shard's). What uses them still loads them at first use.
+export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--require \"$ROOT/scripts/pulumi-language-nodejs/lazy-load.js\""
 
 # Real tests that must run alone, after the concurrent batch, one at a time; each with why:
 SERIAL=(
