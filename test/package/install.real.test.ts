@@ -23,12 +23,14 @@ const VERSION = (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.jso
 
 /**
  * The environment of a user's shell: none of this repository's Pulumi settings (a test shell may have sourced
- * scripts/env.sh), so the installed package must find its own project, state and toolchain; and not node:test's
- * NODE_TEST_CONTEXT, with which a nested `node --test` reports to this runner instead of printing its results.
+ * scripts/env.sh), so the installed package must find its own project, state and toolchain; not node:test's
+ * NODE_TEST_CONTEXT, with which a nested `node --test` reports to this runner instead of printing its results; and
+ * not the NODE_OPTIONS scripts/test.sh gives the tests, which preloads this repository's lazy-load.js (its frames,
+ * outside any node_modules, would put this repository's path into the stack traces Pulumi keeps in state).
  */
 function userEnv(): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!/^(PULUMI_|FAULTLINE_|NODE_TEST_CONTEXT$)/.test(k)) env[k] = v;
+    for (const [k, v] of Object.entries(process.env)) if (!/^(PULUMI_|FAULTLINE_|NODE_TEST_CONTEXT$|NODE_OPTIONS$)/.test(k)) env[k] = v;
     return env;
 }
 
