@@ -1,6 +1,7 @@
 // The build: every TypeScript source of the package, transpiled file by file with esbuild into dist/ (same layout,
-// CommonJS), plus the policy pack's own two files and the reapers' bundled programs (dist/bundles/). Plain JavaScript on purpose: Pulumi's program shim
-// (bin/pulumi-program.js) and bin/faultline call it before anything is compiled, with production dependencies only.
+// CommonJS), plus the policy pack's own two files and the reapers' bundled programs (dist/bundles/). Plain
+// JavaScript on purpose: Pulumi's program shim (bin/pulumi-program.js) and bin/faultline call it before anything is
+// compiled, with production dependencies only.
 // Type-checking is not done here: it is `npm run typecheck`, the tests and CI. Declarations (.d.ts) come from
 // `tsc -p tsconfig.build.json` at prepack.
 //   node scripts/build.js          rebuilds what is stale and prints how many files and how long
@@ -114,21 +115,19 @@ function buildIfStale(opts = {}) {
         });
     }
     if (all.some((s) => s.startsWith(path.join(ROOT, "policies") + path.sep))) writePolicyPack();
-    writeReaperBundles(all, opts.clean);
+    writeReaperBundles(opts.clean);
     return stale.length;
 }
 
 /**
  * The reapers' programs, bundled from the sources into dist/bundles/ (components/core/bundle.ts): esbuild tree-shakes
  * the TypeScript sources, so the Docker reaper is 1.2 MB where a bundle of dist/ is 9.4 MB, and processes that run
- * dist/ read it instead of bundling. Rebuilt when a source it may hold (components/, spec/) or an installed package
- * is newer than it, about 1 s.
+ * dist/ read it instead of bundling. Rebuilt, in about 1 s, when a file it is made from (bundle.ts bundledCodeFiles:
+ * the sources under components/ and spec/, the package files npm rewrites) is newer than it.
  */
-function writeReaperBundles(all, clean) {
-    const { REAPER_BUNDLES, prebuiltBundlePath, reaperBuildOptions } = require(path.join(DIST, "components", "core", "bundle.js"));
-    const inputs = all.filter((s) => /^(components|spec)\//.test(path.relative(ROOT, s).split(path.sep).join("/")));
-    inputs.push(path.join(ROOT, "package-lock.json"), path.join(ROOT, "node_modules", ".package-lock.json"));
-    const newest = Math.max(...inputs.map((f) => fs.statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0));
+function writeReaperBundles(clean) {
+    const { REAPER_BUNDLES, bundledCodeFiles, prebuiltBundlePath, reaperBuildOptions } = require(path.join(DIST, "components", "core", "bundle.js"));
+    const newest = Math.max(...bundledCodeFiles(true).map((f) => fs.statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0));
     for (const b of Object.values(REAPER_BUNDLES)) {
         const file = prebuiltBundlePath(b);
         if (!clean && (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) >= newest) continue;

@@ -88,11 +88,10 @@ function readPrebuilt(b: ReaperBundle): Buffer | undefined {
 }
 
 /**
- * A reaper bundle from the disk cache, or built by `build` and stored there. Bundling is 1-2 s of esbuild (every
- * driver and its dependencies, about 9 MB), and each `pulumi` command starts a fresh provider process that bundled
- * again at its first `check`, the preview included. The key is the state of the bundled code: the size and mtime of
- * every file under the package's components/ and spec/ (dist/ or source, whichever this process runs), and of the
- * package files npm rewrites on install; any edit, build or install makes a new bundle. The few newest bundles are
+ * A reaper bundle from the disk cache, or built by `build` and stored there: for a process that has no bundle from
+ * the build (one that runs the sources, such as the tests under tsx). Bundling is 1-2 s of esbuild, and each process
+ * would otherwise bundle again at its first arm. The key is the state of the bundled code ({@link bundledCodeFiles}:
+ * size and mtime); any edit, build or install makes a new bundle. The few newest bundles are
  * kept (checkouts of the same machine share the cache, and would otherwise evict each other's).
  */
 async function cachedBundle(name: string, build: () => Promise<Buffer>): Promise<Buffer> {
@@ -123,16 +122,25 @@ async function keepNewest(dir: string, name: string, n: number): Promise<void> {
     for (const { f } of dated.sort((a, b) => b.at - a.at).slice(n)) await fs.promises.rm(path.join(dir, f), { force: true });
 }
 
-/** A hash of the bundled code's state (see {@link cachedBundle}). */
-function codeStateKey(): string {
-    const hash = createHash("sha256");
-    const code = __filename.endsWith(".ts") ? PACKAGE_ROOT : path.join(PACKAGE_ROOT, "dist");
+/**
+ * The files a reaper bundle is made from: every file under components/ and spec/ (of the sources, or of dist/), and
+ * the package files npm rewrites on install, at the package root and above it. The cache key below hashes them; the
+ * build (scripts/build.js) rebuilds dist/bundles/ when one is newer than a bundle.
+ */
+export function bundledCodeFiles(fromSource: boolean): string[] {
+    const code = fromSource ? PACKAGE_ROOT : path.join(PACKAGE_ROOT, "dist");
     const files = [...walk(path.join(code, "components")), ...walk(path.join(code, "spec"))];
     for (let d = PACKAGE_ROOT; ; d = path.dirname(d)) {
         files.push(path.join(d, "package.json"), path.join(d, "package-lock.json"), path.join(d, "node_modules", ".package-lock.json"));
         if (path.dirname(d) === d) break;
     }
-    for (const f of files) {
+    return files;
+}
+
+/** A hash of the bundled code's state (see {@link cachedBundle}). */
+function codeStateKey(): string {
+    const hash = createHash("sha256");
+    for (const f of bundledCodeFiles(__filename.endsWith(".ts"))) {
         const st = fs.statSync(f, { throwIfNoEntry: false });
         if (st) hash.update(`${f}:${st.size}:${st.mtimeMs}\n`);
     }

@@ -2,8 +2,8 @@
 // uses it, in the resource's inputs and again in its outputs, and rewrites the whole checkpoint after every step. A
 // provider class serialized with its helpers is 15-30 KB (the closure serializer pulls in every module binding it
 // touches), so a 100-fault stack carried 3 MB of code that the engine wrote out about 200 times per `up`. The stub
-// below is a few hundred bytes: each method loads the real provider from a module, by its location-free specifier
-// (core/modules.ts), inside the provider's own process.
+// below is about 2 KB, most of it loadModule's own source: each method loads the real provider from a module, by its
+// location-free specifier (core/modules.ts), inside the provider's own process.
 
 /**
  * Loads a module inside the dynamic provider's own process. `modulePath` is a location-free specifier
