@@ -312,7 +312,7 @@ export interface StackStateSummary {
 
 /** The part of a stack's deployment (`pulumi stack export`'s `deployment`, the checkpoint's `latest`) read here. */
 export interface Deployment {
-    resources?: Array<{ urn: string; type: string; id?: string }>;
+    resources?: Array<{ urn: string; type: string; id?: string; outputs?: Record<string, unknown> }>;
     pending_operations?: unknown[];
 }
 

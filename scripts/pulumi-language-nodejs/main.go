@@ -103,8 +103,13 @@ type host struct {
 }
 
 // resolveModule finds an entry point inside the @pulumi/pulumi package that the program itself depends on, so the
-// SDK version that runs is always the program's own.
+// SDK version that runs is always the program's own. It looks the file up as Node.js would (lookupModule), and asks
+// Node.js itself only when that finds nothing: a `node -e require.resolve(...)` costs about 0.2 s of CPU, on the path
+// of every preview, up and policy pack.
 func (h *host) resolveModule(dir, module string) (string, error) {
+	if path, ok := lookupModule(dir, module); ok {
+		return path, nil
+	}
 	cmd := exec.Command(h.node, "-e", fmt.Sprintf("console.log(require.resolve(%q))", module))
 	cmd.Dir = dir
 	out, err := cmd.Output()
@@ -112,6 +117,36 @@ func (h *host) resolveModule(dir, module string) (string, error) {
 		return "", fmt.Errorf("could not find %s from %s; run `npm install` there first", module, dir)
 	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// lookupModule resolves "@scope/name/sub/path" from dir the way Node.js's require.resolve does for a package without
+// an "exports" map: the nearest node_modules/@scope/name at or above dir, then sub/path.js or sub/path/index.js, with
+// symbolic links resolved. It gives up (false) on anything else (an "exports" map, a missing file, Yarn PnP,
+// NODE_PATH), and the caller then asks Node.js.
+func lookupModule(dir, module string) (string, bool) {
+	parts := strings.SplitN(module, "/", 3)
+	if len(parts) != 3 || !strings.HasPrefix(parts[0], "@") {
+		return "", false
+	}
+	pkg, sub := parts[0]+"/"+parts[1], parts[2]
+	for d := dir; ; d = filepath.Dir(d) {
+		root := filepath.Join(d, "node_modules", filepath.FromSlash(pkg))
+		if manifest, err := readPackageJSON(filepath.Join(root, "package.json")); err == nil {
+			if manifest.Exports != nil {
+				return "", false
+			}
+			for _, candidate := range []string{filepath.FromSlash(sub) + ".js", filepath.Join(filepath.FromSlash(sub), "index.js")} {
+				if info, err := os.Stat(filepath.Join(root, candidate)); err == nil && info.Mode().IsRegular() {
+					real, err := filepath.EvalSymlinks(filepath.Join(root, candidate))
+					return real, err == nil
+				}
+			}
+			return "", false
+		}
+		if filepath.Dir(d) == d {
+			return "", false
+		}
+	}
 }
 
 func programDir(info *pulumirpc.ProgramInfo, fallback string) string {
@@ -294,7 +329,9 @@ type packageJSON struct {
 	Name         string            `json:"name"`
 	Version      string            `json:"version"`
 	Dependencies map[string]string `json:"dependencies"`
-	Pulumi       struct {
+	// Exports is only looked at for presence: a package with an "exports" map is resolved by Node.js itself.
+	Exports json.RawMessage `json:"exports"`
+	Pulumi  struct {
 		Resource bool   `json:"resource"`
 		Name     string `json:"name"`
 		Version  string `json:"version"`

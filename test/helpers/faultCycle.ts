@@ -4,11 +4,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
-import { openStack, withoutResultReads } from "../../runner/pulumi";
+import { openStack } from "../../runner/pulumi";
 import { canFetch, cleanupRun, createNetwork, runContainer, runId, type RunContainerOptions, SUITE_TIMEOUT_MS } from "./docker";
 import { faultlineContainersOf, reaperLogs, recoverKilledStack, teardownStack } from "./faults";
 import { waitFor } from "./wait";
 import { upThenKillTree } from "./killTree";
+import { summarizedByEvents } from "./pulumi";
 
 /** The containers of one suite: a web target on its own network and a client to probe it from. */
 export interface CycleTargets {
@@ -137,7 +138,8 @@ export function faultCycleSuite(o: CycleOptions): void {
             await waitFor("precondition: the client reaches the target", () => canFetch(t.client, t.url), 15_000);
             await o.prepare?.(t);
             prior = await o.snapshot(t);
-            stack = await openStack(stackName, { experiment: experiment("10m") });
+            // Summaries from the engine's events: no `stack history` or `stack output` after each command.
+            stack = summarizedByEvents(await openStack(stackName, { experiment: experiment("10m") }));
         });
 
         after(async () => {
@@ -173,8 +175,7 @@ export function faultCycleSuite(o: CycleOptions): void {
         it("refresh drops a fault that was reverted outside Pulumi; destroy is then a clean no-op", async () => {
             await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m")) });
             await baseline();
-            // Results not read here: no `stack output` and `stack history` after the `up` (three CLI starts).
-            await withoutResultReads(stack).up();
+            await stack.up();
             await effectIs(true, "the fault is in effect after up");
             await o.revertByHand(t);
             const r = await stack.refresh();
@@ -194,7 +195,7 @@ export function faultCycleSuite(o: CycleOptions): void {
             const ttlS = o.oneShot ? 30 : 5;
             await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment(`${ttlS}s`)) });
             await baseline();
-            await withoutResultReads(stack).up();
+            await stack.up();
             if (o.oneShot) {
                 const reaper = (await faultlineContainersOf(stackName)).find((c) => c.role === "reaper");
                 assert.ok(reaper && Date.parse(reaper.expiresAt!) > Date.now() + 1000, `up took longer than the ${ttlS} s TTL; re-run when the machine is less loaded`);

@@ -15,6 +15,7 @@ import { cli } from "../helpers/cli";
 import { freePort } from "../helpers/demo";
 import { cleanupRun, createNetwork, endpointOf, runContainer, runId } from "../helpers/docker";
 import { teardownRunStack } from "../helpers/faults";
+import { summarizedByEvents } from "../helpers/pulumi";
 
 describe("faultline halt (real Docker, real Pulumi engine)", { timeout: 1_200_000 }, () => {
     const run = runId();
@@ -104,7 +105,7 @@ describe("faultline halt (real Docker, real Pulumi engine)", { timeout: 1_200_00
         assert.equal(plan.stderr(), refusal);
 
         // A user's own `pulumi up`, without the runner: the provider's create refuses, nothing goes in.
-        const own = await openStack(stackName("own"), { experiment: experiment("2s") });
+        const own = summarizedByEvents(await openStack(stackName("own"), { experiment: experiment("2s") }));
         await assert.rejects(own.up(), /faultline is halted on this Docker engine: pulled by .+ \(incident 42\); nothing was injected/);
         assert.notEqual(await endpointOf(web, net), undefined, "the refused up left web attached");
         await own.destroy();

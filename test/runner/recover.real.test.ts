@@ -21,6 +21,7 @@ import { cleanupRun, createNetwork, endpointOf, runContainer, runId, SUITE_TIMEO
 import { reaperLogs, teardownStack } from "../helpers/faults";
 import { waitFor } from "../helpers/wait";
 import { upThenKillTree } from "../helpers/killTree";
+import { summarizedByEvents } from "../helpers/pulumi";
 
 /** The JSON report of `faultline recover --json`. */
 interface Report {
@@ -48,7 +49,7 @@ async function leftOnEngine(stack: string) {
 
 /** A new `up` and `destroy` of the stack both succeed, and destroy leaves nothing on the engine. */
 async function upAndDestroyWork(stackName: string): Promise<void> {
-    const stack = await openStack(stackName);
+    const stack = summarizedByEvents(await openStack(stackName));
     assert.equal((await stack.up()).summary.result, "succeeded");
     assert.equal((await stack.destroy()).summary.result, "succeeded");
     await waitFor("destroy to leave nothing", async () => (await leftOnEngine(stackName)).containers.length === 0, 15_000);
@@ -160,7 +161,7 @@ describe("faultline recover (real Docker, real Pulumi CLI)", { timeout: SUITE_TI
         assert.ok(left);
         const createdAt = Date.parse((await inspectContainer(name))!.Created);
         // The next up waits until the container is stale, replaces it, and goes on.
-        const stack = await openStack(stackName);
+        const stack = summarizedByEvents(await openStack(stackName));
         assert.equal((await stack.up()).summary.result, "succeeded");
         assert.ok(Date.now() - createdAt >= STALE_CREATED_MS);
         const info = await inspectContainer(name);

@@ -11,6 +11,7 @@ import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { cleanupRun, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
 import { upThenKillTree } from "../../helpers/killTree";
+import { summarizedByEvents } from "../../helpers/pulumi";
 import {
     BIG_BYTES,
     createProxy,
@@ -154,7 +155,7 @@ describe("Toxiproxy faults (real Docker, real Pulumi engine)", { timeout: SUITE_
         for (const [name, c] of Object.entries(CASES)) await createProxy(env, name, c.port);
         const baseline = await probeAll(env);
         for (const [n, p] of Object.entries(baseline)) assertHealthy(n, p);
-        stack = await openStack(stackName, { experiment: experiment("10m") });
+        stack = summarizedByEvents(await openStack(stackName, { experiment: experiment("10m") }));
     });
 
     after(async () => {

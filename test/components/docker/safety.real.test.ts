@@ -12,7 +12,7 @@ import { selectContainers } from "../../../components/docker/selector";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { cleanupRun, createNetwork, runContainer, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
-import { reapersOf } from "../../helpers/pulumi";
+import { reapersOf, summarizedByEvents } from "../../helpers/pulumi";
 
 const drivers = "../../../components/docker/faults";
 const MiB = 1024 * 1024;
@@ -62,7 +62,7 @@ describe("provider-side safety (real Docker, real Pulumi engine, no policy pack)
             cmd: ["sleep", "900"],
             labels: { [Labels.managed]: "true", [Labels.role]: "reaper", [Labels.stack]: `test-fake-${run}` },
         });
-        stack = await openStack(stackName, { experiment: experiment() });
+        stack = summarizedByEvents(await openStack(stackName, { experiment: experiment() }));
     });
 
     after(async () => {
