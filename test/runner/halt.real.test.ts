@@ -81,7 +81,11 @@ describe("faultline halt (real Docker, real Pulumi engine)", { timeout: 1_200_00
         assert.equal(await h.exit, 0, h.stderr() + h.stdout());
         const report = JSON.parse(h.stdout()) as { engagedNow: boolean; docker: Array<{ stack: string; fault: string; outcome: string }>; stacks: Array<{ stack: string; action: string }>; left: string[] };
         assert.equal(report.engagedNow, true);
-        assert.deepEqual(report.docker.map((d) => [d.stack, d.fault, d.outcome]), [[stack, "web-partition", "reverted"]]);
+        // The run watches the lever too (every 500 ms) and rolls back through the same revert path: whichever gets to
+        // the armed record first reverts it, and the other finds it done. Either way halt names the fault, and web is
+        // reattached when halt returns (below).
+        assert.deepEqual(report.docker.map((d) => [d.stack, d.fault]), [[stack, "web-partition"]]);
+        assert.match(report.docker[0]!.outcome, /^(reverted|already-reverted)$/);
         assert.deepEqual(report.left, []);
         assert.notEqual(await endpointOf(web, net), undefined, "web is reattached when halt returns");
 
