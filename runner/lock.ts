@@ -142,7 +142,8 @@ export function removeDeadLocks(stack?: string): LockHolder[] {
         } catch (err) {
             if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
             // Torn by a kill between create and write: no live run leaves it so for longer than that write.
-            if (Date.now() - fs.statSync(file).mtimeMs < 5000) continue;
+            const stat = fs.statSync(file, { throwIfNoEntry: false });
+            if (!stat || Date.now() - stat.mtimeMs < 5000) continue;
             holder = { pid: 0, host: os.hostname(), command: "unknown (empty lock file)", startedAt: "" };
         }
         if (holder.host !== os.hostname() || (holder.pid > 0 && processAlive(holder.pid, new Date(holder.startedAt)))) continue;

@@ -417,7 +417,8 @@ export function repairKilledCheckpoint(stackName?: string, project = readProject
         for (const f of fs.readdirSync(dir)) {
             if (!f.includes(".json") || (stackName !== undefined && !f.startsWith(`${stackName}.json`))) continue;
             const file = path.join(dir, f);
-            const emptySidecar = f.endsWith(".attrs") && fs.statSync(file).size === 0;
+            // Another stack's command may remove its file between the listing and this look (a `.bak.attrs`, say).
+            const emptySidecar = f.endsWith(".attrs") && fs.statSync(file, { throwIfNoEntry: false })?.size === 0;
             const killedWrite = stackName !== undefined && f.endsWith(".tmp");
             if (emptySidecar || killedWrite) {
                 fs.rmSync(file, { force: true });
@@ -457,15 +458,17 @@ export function backendLocks(stackName: string, project = readProjectName()): Ba
     // Project-scoped stacks lock under <org>/<project>/<stack>; stacks of older backends under <stack>.
     const dirs = [path.join(locks, stackName), ...fs.readdirSync(locks).map((org) => path.join(locks, org, project, stackName))];
     return dirs.filter((d) => fs.existsSync(d) && fs.statSync(d).isDirectory()).flatMap((dir) =>
-        fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f): BackendLock => {
+        fs.readdirSync(dir).filter((f) => f.endsWith(".json")).flatMap((f): BackendLock[] => {
             const file = path.join(dir, f);
             try {
                 const l = JSON.parse(fs.readFileSync(file, "utf8")) as { pid: number; hostname: string; timestamp: string };
                 const alive = l.hostname !== os.hostname() || processAlive(l.pid, new Date(l.timestamp));
-                return { file, pid: l.pid, hostname: l.hostname, timestamp: l.timestamp, alive };
+                return [{ file, pid: l.pid, hostname: l.hostname, timestamp: l.timestamp, alive }];
             } catch {
-                // Torn by a kill during its write (the backend writes it in place): alive only while that write may last.
-                return { file, pid: 0, hostname: "", timestamp: "", alive: Date.now() - fs.statSync(file).mtimeMs < 5000 };
+                // Gone since the listing (its command ended): no lock. Torn by a kill during its write (the backend
+                // writes it in place): alive only while that write may last.
+                const stat = fs.statSync(file, { throwIfNoEntry: false });
+                return stat ? [{ file, pid: 0, hostname: "", timestamp: "", alive: Date.now() - stat.mtimeMs < 5000 }] : [];
             }
         }),
     );

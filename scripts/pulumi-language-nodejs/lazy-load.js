@@ -1,23 +1,31 @@
 // Preloaded (NODE_OPTIONS --require, runner/env.ts) into the Node.js processes Pulumi starts for faultline: the
-// program, the dynamic provider and the policy pack. @pulumi/pulumi's runtime requires two heavy modules at load
-// that only closure serialization uses: @npmcli/arborist (computeCodePaths, for packaging a function with its
-// dependencies; faultline never calls it) and TypeScript (parsing a serialized function's source). Together they are
-// about 60 % of loading @pulumi/pulumi (1.1 s of 1.7 s, measured with a require timer), paid in every one of those
-// processes: three per preview, two per up, one per destroy. Here those two requires, made by @pulumi/pulumi's own
-// files, return a stand-in that loads the real module at its first use: the program still loads TypeScript when
-// it serializes the providers' stubs; the provider and the pack never do.
+// program, the dynamic provider and the policy pack (and, scripts/test.sh, the test processes). @pulumi/pulumi
+// requires at load three heavy modules these processes rarely or never use:
+// - @npmcli/arborist and TypeScript, which only closure serialization uses (computeCodePaths, for packaging a
+//   function with its dependencies; parsing a serialized function's source). faultline serializes no closure: its
+//   providers' code is written as text (components/core/providerStub.ts). Together they were about 60 % of loading
+//   @pulumi/pulumi (1.1 s of 1.7 s, measured with a require timer).
+// - the Automation API (`automation`, which the SDK's index exports): about 60 ms more, which only the runner uses.
+// They were paid in every one of those processes: three per preview, two per up, one per destroy. Here those
+// requires, made by @pulumi/pulumi's own files, return a stand-in that loads the real module at its first use.
 // Anything else, and any other version's layout, goes through untouched.
 "use strict";
 const Module = require("node:module");
 const path = require("node:path");
 
-/** The requests made lazy, by who makes them (a file of @pulumi/pulumi's runtime/closure). */
-const LAZY = new Set(["@npmcli/arborist", "../../typescript-shim"]);
-const PULUMI_CLOSURE = `${path.sep}@pulumi${path.sep}pulumi${path.sep}runtime${path.sep}closure${path.sep}`;
+const PULUMI = `${path.sep}@pulumi${path.sep}pulumi${path.sep}`;
+const CLOSURE = `${PULUMI}runtime${path.sep}closure${path.sep}`;
+/** The requests made lazy, each with where the file that makes it lies (a part of its path). */
+const LAZY = new Map([
+    ["@npmcli/arborist", CLOSURE],
+    ["../../typescript-shim", CLOSURE],
+    ["./automation", `${PULUMI}index.js`],
+]);
 
 const load = Module._load;
 Module._load = function lazyLoad(request, parent, isMain) {
-    if (!LAZY.has(request) || !parent || typeof parent.filename !== "string" || !parent.filename.includes(PULUMI_CLOSURE)) {
+    const where = LAZY.get(request);
+    if (!where || !parent || typeof parent.filename !== "string" || !parent.filename.includes(where)) {
         return load.apply(this, arguments);
     }
     let real;
