@@ -6,6 +6,9 @@
 //   providers' code is written as text (components/core/providerStub.ts). Together they were about 60 % of loading
 //   @pulumi/pulumi (1.1 s of 1.7 s, measured with a require timer).
 // - the Automation API (`automation`, which the SDK's index exports): about 60 ms more, which only the runner uses.
+// - in the program (cmd/run/tracing.js), the OpenTelemetry SDK and Zipkin exporter that only `--tracing` starts:
+//   about 190 ms of each program's start. tracing.js takes named exports (classes and functions) at load and calls
+//   them only when tracing is on, so each of those exports is a stand-in that loads the module when it is called.
 // They were paid in every one of those processes: three per preview, two per up, one per destroy. Here those
 // requires, made by @pulumi/pulumi's own files, return a stand-in that loads the real module at its first use.
 // Anything else, and any other version's layout, goes through untouched.
@@ -15,21 +18,32 @@ const path = require("node:path");
 
 const PULUMI = `${path.sep}@pulumi${path.sep}pulumi${path.sep}`;
 const CLOSURE = `${PULUMI}runtime${path.sep}closure${path.sep}`;
-/** The requests made lazy, each with where the file that makes it lies (a part of its path). */
+const TRACING = `${PULUMI}cmd${path.sep}run${path.sep}tracing.js`;
+/**
+ * The requests made lazy: where the file that makes them lies (a part of its path), and what stands in for the module:
+ * "module", an object whose every use loads it; "calls", an object of exports each loaded when it is called or
+ * constructed (for a file that takes its named exports at load).
+ */
 const LAZY = new Map([
-    ["@npmcli/arborist", CLOSURE],
-    ["../../typescript-shim", CLOSURE],
-    ["./automation", `${PULUMI}index.js`],
+    ["@npmcli/arborist", { where: CLOSURE, stand: "module" }],
+    ["../../typescript-shim", { where: CLOSURE, stand: "module" }],
+    ["./automation", { where: `${PULUMI}index.js`, stand: "module" }],
+    ...["resources", "sdk-trace-base", "exporter-zipkin", "instrumentation-grpc", "sdk-trace-node", "instrumentation"].map((m) => [`@opentelemetry/${m}`, { where: TRACING, stand: "calls" }]),
 ]);
 
 const load = Module._load;
 Module._load = function lazyLoad(request, parent, isMain) {
-    const where = LAZY.get(request);
-    if (!where || !parent || typeof parent.filename !== "string" || !parent.filename.includes(where)) {
+    const lazy = LAZY.get(request);
+    if (!lazy || !parent || typeof parent.filename !== "string" || !parent.filename.includes(lazy.where)) {
         return load.apply(this, arguments);
     }
     let real;
     const target = () => (real ??= load.call(this, request, parent, isMain));
+    return lazy.stand === "calls" ? exportsLoadedWhenCalled(target) : moduleLoadedWhenUsed(target);
+};
+
+/** A module whose every use (a property read, `in`, its keys) loads `target()` and goes to it. */
+function moduleLoadedWhenUsed(target) {
     // `__esModule` keeps TypeScript's __importStar from copying (and so loading) every export at import.
     return new Proxy(
         {},
@@ -43,4 +57,21 @@ Module._load = function lazyLoad(request, parent, isMain) {
             },
         },
     );
-};
+}
+
+/** Exports read at load without loading: each is a function that loads `target()` when called or constructed. */
+function exportsLoadedWhenCalled(target) {
+    return new Proxy(
+        {},
+        {
+            get: (_, key) =>
+                key === "__esModule"
+                    ? true
+                    : new Proxy(function standIn() {}, {
+                          apply: (_f, self, args) => Reflect.apply(target()[key], self, args),
+                          construct: (_f, args) => Reflect.construct(target()[key], args),
+                          get: (_f, k) => target()[key][k],
+                      }),
+        },
+    );
+}

@@ -1,5 +1,6 @@
 // Helpers for tests that run the bundled demo system (demo/compose.yaml): free loopback ports, HTTP with a
 // measured duration, bounded polling, and direct calls to the demo's Toxiproxy API.
+import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { demoNames } from "../../components/docker/demo";
@@ -8,16 +9,39 @@ import type { ComposeSpec } from "../../spec/environment";
 /** The demo's Compose file. */
 export const DEMO_COMPOSE_FILE = path.resolve(__dirname, "../../demo/compose.yaml");
 
-/** A free TCP port on 127.0.0.1, chosen by the kernel. */
-export function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
+/**
+ * The first port of the kernel's ephemeral range (ip_local_port_range): it gives those to `listen(0)` and to the
+ * local end of every outgoing connection (the Docker API, gRPC between Pulumi's processes), never the ports below.
+ */
+function ephemeralStart(): number {
+    const range = fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", { encoding: "utf8", flag: "r" });
+    return Number(range.trim().split(/\s+/)[0]) || 32768;
+}
+
+/** Whether a TCP port on 127.0.0.1 can be listened on now. */
+function canListen(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
         const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const { port } = srv.address() as net.AddressInfo;
-            srv.close(() => resolve(port));
-        });
+        srv.once("error", () => resolve(false));
+        srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
     });
+}
+
+/**
+ * A free TCP port on 127.0.0.1 for a test to publish on, taken at random below the kernel's ephemeral range. A port
+ * the kernel chose (`listen(0)`) is free when chosen but can be given, before the test binds it, to the local end of
+ * any outgoing connection on the machine: a Compose project's publish once failed with "address already in use" so.
+ * Below the range only another test's choice can collide, one in some ten thousand, and the look here catches a port
+ * already in use.
+ */
+export async function freePort(): Promise<number> {
+    const low = 20000;
+    const high = ephemeralStart() - 1;
+    for (let i = 0; i < 100; i++) {
+        const port = low + Math.floor(Math.random() * (high - low + 1));
+        if (await canListen(port)) return port;
+    }
+    throw new Error(`no free port on 127.0.0.1 between ${low} and ${high} after 100 tries`);
 }
 
 /** A copy of the demo for one test run: its Compose spec, names and URLs. Test projects are named flt-test-*. */

@@ -17,24 +17,39 @@ function node(script: string, preload: boolean): unknown {
 }
 
 /**
- * Loads @pulumi/pulumi and prints which heavy modules that loaded; then uses the Automation API through the SDK's
- * index and through its own path, and prints what that loaded and whether what it got was the real module.
+ * Loads @pulumi/pulumi and the program's tracing module, and prints which heavy modules that loaded; then uses what
+ * was left out (the Automation API through the SDK's index and through its own path; a tracing span, then tracing
+ * started) and prints what each use loaded, and whether what it got was the real thing.
  */
 const SCRIPT = `
-const loaded = () => ["automation/index.js", "@npmcli/arborist/", "typescript/lib/typescript.js"].filter((part) => Object.keys(require.cache).some((f) => f.includes(part)));
+const HEAVY = ["automation/index.js", "@npmcli/arborist/", "typescript/lib/typescript.js", "@opentelemetry/sdk-trace-node/"];
+const loaded = () => HEAVY.filter((part) => Object.keys(require.cache).some((f) => f.includes(part)));
 const pulumi = require("@pulumi/pulumi");
+const tracing = require("@pulumi/pulumi/cmd/run/tracing");
 const atLoad = loaded();
 const viaIndex = typeof pulumi.automation.LocalWorkspace.create;
 const direct = require("@pulumi/pulumi/automation");
-console.log(JSON.stringify({ atLoad, afterUse: loaded(), viaIndex, directIsReal: !require("node:util").types.isProxy(direct) && typeof direct.Stack === "function" }));`;
+tracing.newSpan("a span").end();
+const afterSpan = loaded();
+tracing.start("http://127.0.0.1:9/api/v2/spans");
+const api = require(require.resolve("@opentelemetry/api", { paths: [require("node:path").dirname(require.resolve("@pulumi/pulumi/cmd/run/tracing"))] }));
+const started = api.trace.getTracerProvider().getDelegate().constructor.name;
+console.log(JSON.stringify({ atLoad, viaIndex, directIsReal: !require("node:util").types.isProxy(direct) && typeof direct.Stack === "function", afterSpan, afterStart: loaded(), started }));`;
 
 describe("lazy-load.js: the preload of Pulumi's Node.js processes", () => {
-    it("loading @pulumi/pulumi leaves out the Automation API, arborist and TypeScript; the API loads whole at its first use", () => {
-        assert.deepEqual(node(SCRIPT, true), { atLoad: [], afterUse: ["automation/index.js"], viaIndex: "function", directIsReal: true });
+    it("loading @pulumi/pulumi and the program's tracing leaves out the Automation API, arborist, TypeScript and the tracing SDK; each loads at its first use", () => {
+        assert.deepEqual(node(SCRIPT, true), {
+            atLoad: [],
+            viaIndex: "function",
+            directIsReal: true,
+            afterSpan: ["automation/index.js"],
+            afterStart: ["automation/index.js", "@opentelemetry/sdk-trace-node/"],
+            started: "NodeTracerProvider",
+        });
     });
 
-    it("without it, loading @pulumi/pulumi loads all three (what the preload saves)", () => {
+    it("without it, loading them loads all four (what the preload saves)", () => {
         const without = node(SCRIPT, false) as { atLoad: string[] };
-        assert.deepEqual(without.atLoad, ["automation/index.js", "@npmcli/arborist/", "typescript/lib/typescript.js"]);
+        assert.deepEqual(without.atLoad, ["automation/index.js", "@npmcli/arborist/", "typescript/lib/typescript.js", "@opentelemetry/sdk-trace-node/"]);
     });
 });
