@@ -45,22 +45,24 @@ test_pulumi_home
 ENGINE_RESTART=test/components/docker/engineRestart.real.test.ts
 
 # Files started first, longest first, so that a tier does not end with one long file running alone while the other
-# core idles. Real files: their durations in the CI run of 2026-11-30, three at a time (the rest are under 2 minutes);
-# mock files: alone on a quiet machine (the shared-process shards of the unit tier always start first).
+# core idles. Real files: their durations in the fresh-clone CI of 2026-12-01 05:51, three at a time (the rest are
+# under 70 s); mock files: alone on a quiet machine (the shared-process shards of the unit tier always start first).
 LONGEST_FIRST=(
-  test/runner/recover.real.test.ts                  # 371 s
-  test/runner/window.real.test.ts                   # 220 s
-  test/runner/run.real.test.ts                      # 188 s
-  test/package/install.real.test.ts                 # 185 s
-  test/stacks/demoPromqlTwin.real.test.ts           # 171 s
-  test/components/docker/ClockSkew.real.test.ts     # 156 s
-  test/components/docker/ContainerRestart.real.test.ts  # 152 s
-  test/components/docker/NetworkDisconnect.real.test.ts # 134 s
-  test/components/docker/BandwidthLimit.real.test.ts    # 126 s
-  test/components/docker/DiskFill.real.test.ts      # 124 s
-  test/runner/safety.real.test.ts                   # 124 s
-  test/runner/halt.real.test.ts                     # 122 s
-  test/components/docker/PartialPartition.real.test.ts  # 121 s
+  test/package/install.real.test.ts                 # 198 s
+  test/runner/recover.real.test.ts                  # 170 s
+  test/runner/window.real.test.ts                   # 115 s
+  test/components/docker/NetworkDisconnect.real.test.ts # 108 s
+  test/components/docker/ToxiproxyToxic.real.test.ts    # 105 s
+  test/stacks/demoPromqlTwin.real.test.ts           # 103 s
+  test/components/docker/ContainerRestart.real.test.ts  # 103 s
+  test/components/docker/DiskFill.real.test.ts      # 102 s
+  test/components/docker/ClockSkew.real.test.ts     # 102 s
+  test/components/docker/PartialPartition.real.test.ts  # 98 s
+  test/runner/run.real.test.ts                      # 91 s
+  test/components/docker/DnsFailure.real.test.ts    # 79 s
+  test/testing/examples.real.test.ts                # 76 s
+  test/components/docker/CpuStress.real.test.ts     # 72 s
+  test/components/docker/BandwidthLimit.real.test.ts    # 71 s
   test/stacks/program.mock.test.ts                  # 7.5 s
   test/components/kubernetes/chaosMesh.mock.test.ts # 7.5 s
 )
