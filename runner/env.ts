@@ -63,9 +63,9 @@ export function faultlineEnv(base: NodeJS.ProcessEnv = process.env): Record<stri
 }
 
 /**
- * Preloaded into every Node.js process Pulumi starts (program, dynamic provider, policy pack): it defers three heavy
- * modules @pulumi/pulumi loads and they rarely use (arborist, TypeScript, the Automation API), about 60 % of its
- * load (see the file).
+ * Preloaded into every Node.js process Pulumi starts (program, dynamic provider, policy pack): it defers the heavy
+ * modules @pulumi/pulumi loads and these processes rarely use (arborist, TypeScript, the Automation API, the
+ * program's tracing SDK), about 60 % of its load (see the file).
  */
 export const LAZY_LOAD = path.join(INSTALL_ROOT, "scripts", "pulumi-language-nodejs", "lazy-load.js");
 

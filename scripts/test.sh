@@ -162,7 +162,7 @@ engine_tier() {
     while [[ ! -e "$back" ]] && kill -0 "$pid" 2>/dev/null; do sleep 1; done
   fi
   # Every real test names its containers, networks, stacks and Compose projects with a per-run id and takes host
-  # ports from the kernel (port 0), so they share the engine safely. Three at a time: most of their time is the CPU of
+  # ports no other test holds (Docker's choice, or test/helpers/demo.ts freePort), so they share the engine safely. Three at a time: most of their time is the CPU of
   # `pulumi` operations (about 3 s each, docs/testing.md), and there are two cores.
   run_files "${FAULTLINE_TEST_CONCURRENCY:-3}" ${batch[@]+"${batch[@]}"} || status=$?
   if [[ -n "$pid" ]]; then

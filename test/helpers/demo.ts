@@ -14,7 +14,7 @@ export const DEMO_COMPOSE_FILE = path.resolve(__dirname, "../../demo/compose.yam
  * local end of every outgoing connection (the Docker API, gRPC between Pulumi's processes), never the ports below.
  */
 function ephemeralStart(): number {
-    const range = fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", { encoding: "utf8", flag: "r" });
+    const range = fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8");
     return Number(range.trim().split(/\s+/)[0]) || 32768;
 }
 
