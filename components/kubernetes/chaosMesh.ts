@@ -4,7 +4,7 @@ import { formatDuration } from "../../spec/units";
 import { Duration } from "../../spec/fields";
 import { leased } from "./lease";
 import { defineKubernetesFault } from "./lib";
-import { EXPIRES_AT_ANNOTATION, faultMetadata, K8sRoles, keepExpiry, LabelMap, Namespace, objectName } from "./meta";
+import { EXPIRES_AT_ANNOTATION, K8sRoles, keepExpiry, LabelMap, Namespace, objectName } from "./meta";
 
 /** The API group and version of every Chaos Mesh kind faultline declares. */
 export const CHAOS_MESH_API_VERSION = "chaos-mesh.org/v1alpha1";
@@ -130,6 +130,14 @@ export const ChaosInContainers = {
     containerNames: ContainerNames.optional(),
 };
 
+/**
+ * A Chaos Mesh kind's spec: the shared fields (`base`: {@link ChaosCommon} or {@link ChaosInContainers}) and the
+ * kind's own, strict, so that a misspelt field is an error naming it instead of a field Chaos Mesh never sees.
+ */
+export function chaosSpec<B extends z.ZodRawShape, F extends z.ZodRawShape>(base: B, fields: F) {
+    return z.object({ ...base, ...fields }).strict();
+}
+
 /** What a Chaos Mesh kind turns its validated spec into. */
 export interface ChaosBody {
     /**
@@ -172,17 +180,17 @@ export function defineChaosMeshFault<S extends z.ZodObject, K extends `kubernete
     return defineKubernetesFault({
         revert: `\`spec.duration\` (≤ ttl); the reaper deletes the ${chaosKind} after ttl`,
         ...rest,
-        build: ({ parent, name, spec, ttlMs, owner, opts, lib, invalid }) => {
+        build: ({ parent, name, spec, ttlMs, lib, invalid, metadata, lease: leaseIn }) => {
             const durationMs = (spec.duration as number | undefined) ?? ttlMs;
             if (durationMs > ttlMs) invalid("duration", `${formatDuration(durationMs)} is longer than the ttl (${formatDuration(ttlMs)}); shorten it or raise ttl`);
             const selector = spec.selector as ChaosSelector;
             const made = body(spec);
-            const meta = faultMetadata(owner, K8sRoles.chaos, ttlMs);
+            const meta = metadata(K8sRoles.chaos);
             const namespace = selector.namespace;
             const resourceName = objectName(name);
             const duration = formatDuration(durationMs);
             const objects = [leased(CHAOS_MESH_API_VERSION, chaosKind.toLowerCase(), namespace, resourceName)];
-            const lease = lib.leaseFor(parent, name, { namespace, owner, ttlMs, objects }, opts);
+            const lease = leaseIn(namespace, objects);
             const resource = new lib.k8s.apiextensions.CustomResource(
                 `${name}-chaos`,
                 {

@@ -1,23 +1,20 @@
 import { z } from "zod";
-import { ChaosInContainers, describeSelector, defineChaosMeshFault } from "../chaosMesh";
+import { chaosSpec, ChaosInContainers, describeSelector, defineChaosMeshFault } from "../chaosMesh";
 
 /** Spec of a Chaos Mesh DNSChaos: DNS answers for some domains fail or are random for the selected pods. */
-export const DnsChaosSpec = z
-    .object({
-        ...ChaosInContainers,
-        /** `error`: lookups fail; `random`: lookups return random IPs. */
-        action: z.enum(["error", "random"], { error: "must be error or random" }),
-        /**
-         * Domain patterns, e.g. `["payments.example.com", "*.s3.amazonaws.com"]`. Required: Chaos Mesh reads an
-         * empty list as every domain.
-         */
-        patterns: z
-            .array(z.string().regex(/^[A-Za-z0-9*?.-]+$/, "is not a domain pattern (letters, digits, '.', '-', '*' and '?')"), {
-                error: "required: the domain patterns to break; Chaos Mesh reads an empty list as every domain",
-            })
-            .min(1, "give at least one domain pattern; Chaos Mesh reads an empty list as every domain"),
-    })
-    .strict();
+export const DnsChaosSpec = chaosSpec(ChaosInContainers, {
+    /** `error`: lookups fail; `random`: lookups return random IPs. */
+    action: z.enum(["error", "random"], { error: "must be error or random" }),
+    /**
+     * Domain patterns, e.g. `["payments.example.com", "*.s3.amazonaws.com"]`. Required: Chaos Mesh reads an
+     * empty list as every domain.
+     */
+    patterns: z
+        .array(z.string().regex(/^[A-Za-z0-9*?.-]+$/, "is not a domain pattern (letters, digits, '.', '-', '*' and '?')"), {
+            error: "required: the domain patterns to break; Chaos Mesh reads an empty list as every domain",
+        })
+        .min(1, "give at least one domain pattern; Chaos Mesh reads an empty list as every domain"),
+});
 export type DnsChaosSpec = z.infer<typeof DnsChaosSpec>;
 
 /**

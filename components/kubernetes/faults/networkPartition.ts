@@ -2,7 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
 import { leased } from "../lease";
 import { defineKubernetesFault } from "../lib";
-import { EXPIRES_AT_ANNOTATION, faultMetadata, K8sRoles, keepExpiry, LabelMap, Namespace, objectName } from "../meta";
+import { EXPIRES_AT_ANNOTATION, K8sRoles, keepExpiry, LabelMap, Namespace, objectName } from "../meta";
 
 /** The namespace label every namespace carries since Kubernetes 1.21; used to allow traffic from other namespaces. */
 const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -87,13 +87,13 @@ export const fault = defineKubernetesFault({
     up: "a NetworkPolicy denying ingress and/or egress of selected pods (optionally only from/to `peers`) in a namespace",
     revert: "the stack's in-cluster reaper (a Deployment) deletes it within about a second of expiry",
     module: __filename,
-    build: ({ parent, name, spec, ttlMs, owner, opts, lib }) => {
-        const meta = faultMetadata(owner, K8sRoles.partition, ttlMs);
+    build: ({ parent, name, spec, lib, metadata, lease: leaseIn }) => {
         const policyName = objectName(name);
+        const meta = metadata(K8sRoles.partition);
         const pods = Object.entries(spec.podSelector).map(([k, v]) => `${k}=${v}`).join(",");
         const from = spec.peers ? `pods ${Object.entries(spec.peers).map(([k, v]) => `${k}=${v}`).join(",")}` : "everything";
         const objects = [leased("networking.k8s.io/v1", "networkpolicies", spec.namespace, policyName)];
-        const lease = lib.leaseFor(parent, name, { namespace: spec.namespace, owner, ttlMs, objects }, opts);
+        const lease = leaseIn(spec.namespace, objects);
         const policy = new lib.k8s.networking.v1.NetworkPolicy(
             `${name}-policy`,
             { metadata: { name: policyName, namespace: spec.namespace, ...meta }, spec: partitionPolicySpec(spec) },

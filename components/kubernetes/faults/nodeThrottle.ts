@@ -4,7 +4,7 @@ import { z } from "zod";
 import { Labels, type FaultOwner } from "../../core/labels";
 import { leased } from "../lease";
 import { defineKubernetesFault, type KubernetesLib } from "../lib";
-import { EXPIRES_AT_ANNOTATION, EXPIRES_LABEL, faultMetadata, K8sRoles, keepExpiry, labelValue, Namespace, objectName, withoutExpiry } from "../meta";
+import { EXPIRES_AT_ANNOTATION, EXPIRES_LABEL, type FaultMetadata, K8sRoles, keepExpiry, labelValue, Namespace, objectName, withoutExpiry } from "../meta";
 import { THROTTLE_LABEL, THROTTLE_TAINT_KEY } from "../names";
 import { OPT_IN_LABEL, OPT_IN_VALUE } from "../../../spec/optIn";
 
@@ -80,7 +80,7 @@ function stressCommand(s: NonNullable<NodeThrottleSpec["stress"]>): string {
 }
 
 /** The NodePatches: cordon and taint each node, keeping its own taints (read into the lease before anything changes). */
-function nodePatches(lib: KubernetesLib, parent: pulumi.Resource, name: string, spec: NodeThrottleSpec, p: { lease: ReturnType<KubernetesLib["leaseFor"]>; nodeMeta: ReturnType<typeof faultMetadata>; nodeLabels: Record<string, string>; taint: k8s.types.input.core.v1.Taint | undefined }): k8s.core.v1.NodePatch[] {
+function nodePatches(lib: KubernetesLib, parent: pulumi.Resource, name: string, spec: NodeThrottleSpec, p: { lease: ReturnType<KubernetesLib["leaseFor"]>; nodeMeta: FaultMetadata; nodeLabels: Record<string, string>; taint: k8s.types.input.core.v1.Taint | undefined }): k8s.core.v1.NodePatch[] {
     const { lease, nodeMeta, nodeLabels, taint } = p;
     return spec.nodes.map((node, i) => {
         const before = lease.record.apply((r) => r.nodes[i]!.before);
@@ -105,9 +105,8 @@ function nodePatches(lib: KubernetesLib, parent: pulumi.Resource, name: string, 
 }
 
 /** The stress DaemonSet, pinned to the throttled nodes by their label, with limits; stress-ng stops at the expiry. */
-function stressDaemonSet(lib: KubernetesLib, parent: pulumi.Resource, name: string, s: NonNullable<NodeThrottleSpec["stress"]>, p: { owner: FaultOwner; ttlMs: number; pin: string; stressName: string; patches: pulumi.Resource[] }): k8s.apps.v1.DaemonSet {
-    const { owner, ttlMs, pin, stressName, patches } = p;
-    const meta = faultMetadata(owner, K8sRoles.nodeStress, ttlMs);
+function stressDaemonSet(lib: KubernetesLib, parent: pulumi.Resource, name: string, s: NonNullable<NodeThrottleSpec["stress"]>, p: { owner: FaultOwner; meta: FaultMetadata; pin: string; stressName: string; patches: pulumi.Resource[] }): k8s.apps.v1.DaemonSet {
+    const { owner, meta, pin, stressName, patches } = p;
     // The selector is immutable and must not contain the expiry: fault name and role identify the pods.
     const podLabels = { [Labels.fault]: meta.labels[Labels.fault]!, [Labels.role]: K8sRoles.nodeStress };
     const expires = meta.labels[EXPIRES_LABEL]!;
@@ -174,8 +173,8 @@ export const fault = defineKubernetesFault({
     up: "NodePatches that cordon, taint and label nodes, and/or a stress-ng DaemonSet pinned by nodeSelector with limits set",
     revert: "reaper restores the node exactly (its own taints too) and deletes the DaemonSet; stress-ng stops itself",
     module: __filename,
-    build: ({ parent, name, spec, ttlMs, owner, opts, lib }) => {
-        const nodeMeta = faultMetadata(owner, K8sRoles.nodeThrottle, ttlMs);
+    build: ({ parent, name, spec, owner, lib, metadata, lease: leaseIn }) => {
+        const nodeMeta = metadata(K8sRoles.nodeThrottle);
         const pin = labelValue(name);
 
         const what = [
@@ -188,26 +187,19 @@ export const fault = defineKubernetesFault({
         const nodeLabels = { ...nodeMeta.labels, [THROTTLE_LABEL]: pin };
         const stressName = objectName(name, "stress");
         // The lease goes in first: the reaper knows the fault, and the node as it was, before anything changes.
-        const lease = lib.leaseFor(
-            parent,
-            name,
-            {
-                namespace: spec.stress?.namespace ?? "default",
-                owner,
-                ttlMs,
-                objects: spec.stress ? [leased("apps/v1", "daemonsets", spec.stress.namespace, stressName)] : [],
-                nodes: spec.nodes.map((node) => ({
-                    node,
-                    ...(taint ? { taint } : {}),
-                    cordon: spec.cordon,
-                    labels: Object.keys(nodeLabels),
-                    annotations: [...Object.keys(nodeMeta.annotations), "pulumi.com/patchForce"],
-                })),
-            },
-            opts,
+        const lease = leaseIn(
+            spec.stress?.namespace ?? "default",
+            spec.stress ? [leased("apps/v1", "daemonsets", spec.stress.namespace, stressName)] : [],
+            spec.nodes.map((node) => ({
+                node,
+                ...(taint ? { taint } : {}),
+                cordon: spec.cordon,
+                labels: Object.keys(nodeLabels),
+                annotations: [...Object.keys(nodeMeta.annotations), "pulumi.com/patchForce"],
+            })),
         );
         const patches = nodePatches(lib, parent, name, spec, { lease, nodeMeta, nodeLabels, taint });
-        const daemonSet = spec.stress ? stressDaemonSet(lib, parent, name, spec.stress, { owner, ttlMs, pin, stressName, patches }) : undefined;
+        const daemonSet = spec.stress ? stressDaemonSet(lib, parent, name, spec.stress, { owner, meta: metadata(K8sRoles.nodeStress), pin, stressName, patches }) : undefined;
         return {
             /** The nodes throttled. */
             nodes: spec.nodes,

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { CHAOS_MESH_API_VERSION, chaosSelectorFields, ChaosSelector, ContainerNames, describeSelector } from "../chaosMesh";
 import { leased } from "../lease";
 import { defineKubernetesFault, type KubernetesLib } from "../lib";
-import { EXPIRES_AT_ANNOTATION, faultMetadata, K8sRoles, keepExpiry, objectName, withoutExpiry } from "../meta";
+import { EXPIRES_AT_ANNOTATION, type FaultMetadata, K8sRoles, keepExpiry, objectName, withoutExpiry } from "../meta";
 
 /** Spec of a pod or container kill. */
 export const PodKillSpec = z
@@ -71,7 +71,7 @@ done
 /** What {@link killJob} needs of the fault besides its spec. */
 interface JobParts {
     objName: string;
-    meta: ReturnType<typeof faultMetadata>;
+    meta: FaultMetadata;
     lease: pulumi.Resource;
     child: pulumi.CustomResourceOptions;
     ttlMs: number;
@@ -161,10 +161,10 @@ export const fault = defineKubernetesFault({
     up: "a short-lived Job whose Role may only list and delete pods in the namespace, or a Chaos Mesh PodChaos (also container-kill)",
     revert: "reaper deletes the Job and its RBAC / the PodChaos",
     module: __filename,
-    build: ({ parent, name, spec, ttlMs, owner, opts, lib }) => {
+    build: ({ parent, name, spec, ttlMs, lib, metadata, lease: leaseIn }) => {
         const sel = spec.selector;
         const role = spec.engine === "chaos-mesh" ? K8sRoles.chaos : K8sRoles.podKill;
-        const meta = faultMetadata(owner, role, ttlMs);
+        const meta = metadata(role);
         const objName = objectName(name);
         const rbac = "rbac.authorization.k8s.io/v1";
         const objects = spec.engine === "chaos-mesh"
@@ -175,7 +175,7 @@ export const fault = defineKubernetesFault({
                   leased(rbac, "roles", sel.namespace, objName),
                   leased("v1", "serviceaccounts", sel.namespace, objName),
               ];
-        const lease = lib.leaseFor(parent, name, { namespace: sel.namespace, owner, ttlMs, objects }, opts);
+        const lease = leaseIn(sel.namespace, objects);
         const child = { parent, deleteBeforeReplace: true, dependsOn: [lease], ...keepExpiry() };
 
         if (spec.engine === "chaos-mesh") {

@@ -1,31 +1,27 @@
 import { z } from "zod";
-import { ChaosInContainers, describeSelector, defineChaosMeshFault } from "../chaosMesh";
+import { chaosSpec, ChaosInContainers, describeSelector, defineChaosMeshFault } from "../chaosMesh";
 
 /** Spec of a Chaos Mesh StressChaos: CPU and/or memory stress inside the selected pods' containers. */
-export const StressChaosSpec = z
-    .object({
-        ...ChaosInContainers,
-        /** CPU stress: `workers` stressors, each loading a CPU to `load` percent (default 100). */
-        cpu: z
-            .object({
-                workers: z.number().int().positive("must be at least 1"),
-                load: z.number().int().min(1, "must be between 1 and 100").max(100, "must be between 1 and 100").optional(),
-            })
-            .strict()
-            .optional(),
-        /** Memory stress: `workers` stressors that together hold `size` ("256MB", "1GB" or a share like "50%"). */
-        memory: z
-            .object({
-                workers: z.number().int().positive("must be at least 1"),
-                size: z.string().regex(/^\d+(\.\d+)?(B|KB|MB|GB|TB|%)$/i, 'is not a size; write it like "256MB", "1GB" or "50%"'),
-            })
-            .strict()
-            .optional(),
-    })
-    .strict()
-    .superRefine((s, ctx) => {
-        if (!s.cpu && !s.memory) ctx.addIssue({ code: "custom", message: "give cpu, memory or both: there is nothing to stress" });
-    });
+export const StressChaosSpec = chaosSpec(ChaosInContainers, {
+    /** CPU stress: `workers` stressors, each loading a CPU to `load` percent (default 100). */
+    cpu: z
+        .object({
+            workers: z.number().int().positive("must be at least 1"),
+            load: z.number().int().min(1, "must be between 1 and 100").max(100, "must be between 1 and 100").optional(),
+        })
+        .strict()
+        .optional(),
+    /** Memory stress: `workers` stressors that together hold `size` ("256MB", "1GB" or a share like "50%"). */
+    memory: z
+        .object({
+            workers: z.number().int().positive("must be at least 1"),
+            size: z.string().regex(/^\d+(\.\d+)?(B|KB|MB|GB|TB|%)$/i, 'is not a size; write it like "256MB", "1GB" or "50%"'),
+        })
+        .strict()
+        .optional(),
+}).superRefine((s, ctx) => {
+    if (!s.cpu && !s.memory) ctx.addIssue({ code: "custom", message: "give cpu, memory or both: there is nothing to stress" });
+});
 export type StressChaosSpec = z.infer<typeof StressChaosSpec>;
 
 /**

@@ -1,19 +1,16 @@
 import { z } from "zod";
-import { ChaosInContainers, describeSelector, GoDuration, defineChaosMeshFault } from "../chaosMesh";
+import { chaosSpec, ChaosInContainers, describeSelector, GoDuration, defineChaosMeshFault } from "../chaosMesh";
 
 /** Spec of a Chaos Mesh TimeChaos: shift the clock the selected pods' processes see. */
-export const TimeChaosSpec = z
-    .object({
-        ...ChaosInContainers,
-        /** How far to shift the clock, e.g. "-10m" (back) or "2h" (forward). */
-        timeOffset: GoDuration,
-        /** Clocks to shift. Defaults to Chaos Mesh's choice (CLOCK_REALTIME). */
-        clockIds: z
-            .array(z.enum(["CLOCK_REALTIME", "CLOCK_MONOTONIC", "CLOCK_PROCESS_CPUTIME_ID", "CLOCK_THREAD_CPUTIME_ID", "CLOCK_MONOTONIC_RAW", "CLOCK_REALTIME_COARSE", "CLOCK_MONOTONIC_COARSE", "CLOCK_BOOTTIME"]))
-            .min(1)
-            .optional(),
-    })
-    .strict();
+export const TimeChaosSpec = chaosSpec(ChaosInContainers, {
+    /** How far to shift the clock, e.g. "-10m" (back) or "2h" (forward). */
+    timeOffset: GoDuration,
+    /** Clocks to shift. Defaults to Chaos Mesh's choice (CLOCK_REALTIME). */
+    clockIds: z
+        .array(z.enum(["CLOCK_REALTIME", "CLOCK_MONOTONIC", "CLOCK_PROCESS_CPUTIME_ID", "CLOCK_THREAD_CPUTIME_ID", "CLOCK_MONOTONIC_RAW", "CLOCK_REALTIME_COARSE", "CLOCK_MONOTONIC_COARSE", "CLOCK_BOOTTIME"]))
+        .min(1)
+        .optional(),
+});
 export type TimeChaosSpec = z.infer<typeof TimeChaosSpec>;
 
 /**
