@@ -9,7 +9,13 @@ import { canFetch, cleanupRun, createNetwork, runContainer, runId, type RunConta
 import { faultlineContainersOf, reaperLogs, recoverKilledStack, teardownStack } from "./faults";
 import { waitFor } from "./wait";
 import { upThenKillTree } from "./killTree";
-import { summarizedByEvents } from "./pulumi";
+import { setExperiment, summarizedByEvents } from "./pulumi";
+
+/**
+ * How long before a fault's TTL runs out the suite checks that it is still in (see stillInBeforeTtl): more than the
+ * longest `restored` probe takes (cpu-stress measures over 1 s).
+ */
+const STILL_IN_MARGIN_MS = 1_500;
 
 /** The containers of one suite: a web target on its own network and a client to probe it from. */
 export interface CycleTargets {
@@ -120,6 +126,25 @@ export function faultCycleSuite(o: CycleOptions): void {
             else assert.equal(await o.inEffect(t, prior), on, what);
             if (!on && o.restored) await waitFor("back as before", () => o.restored!(t, prior), within ?? 0);
         };
+        /** When the stack's armed fault runs out (its reaper's record), or undefined once nothing is armed. */
+        const armedUntil = async () => {
+            const at = (await faultlineContainersOf(stackName)).find((c) => c.role === "reaper")?.expiresAt;
+            return at === undefined ? undefined : Date.parse(at);
+        };
+        /**
+         * Sleeps until shortly before the TTL runs out, then checks that the fault is still in: a reaper that reverts
+         * early fails here, and the suite's probes (a `docker exec` each, about 50 ms of CPU on a tier bound by CPU)
+         * start only when the revert is due. Skipped when that moment has passed already (a slow `up`), and a probe
+         * that ends after the TTL proves nothing.
+         */
+        const stillInBeforeTtl = async (expiresAt: number | undefined) => {
+            if (expiresAt === undefined) return;
+            const checkAt = expiresAt - STILL_IN_MARGIN_MS;
+            await new Promise((r) => setTimeout(r, Math.max(0, checkAt - Date.now())));
+            if (Date.now() > checkAt + 200) return;
+            const back = await restored();
+            if (Date.now() < expiresAt) assert.equal(back, false, "the fault is still in shortly before its TTL runs out");
+        };
         const noLeftovers = async () => assert.deepEqual(await faultlineContainersOf(stackName), [], "no reaper or helper container left");
 
         before(async () => {
@@ -139,7 +164,8 @@ export function faultCycleSuite(o: CycleOptions): void {
             await o.prepare?.(t);
             prior = await o.snapshot(t);
             // Summaries from the engine's events: no `stack history` or `stack output` after each command.
-            stack = summarizedByEvents(await openStack(stackName, { experiment: experiment("10m") }));
+            stack = summarizedByEvents(await openStack(stackName));
+            await setExperiment(stack, experiment("10m"));
         });
 
         after(async () => {
@@ -173,7 +199,7 @@ export function faultCycleSuite(o: CycleOptions): void {
         });
 
         it("refresh drops a fault that was reverted outside Pulumi; destroy is then a clean no-op", async () => {
-            await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m")) });
+            await setExperiment(stack, experiment("10m"));
             await baseline();
             await stack.up();
             await effectIs(true, "the fault is in effect after up");
@@ -193,14 +219,15 @@ export function faultCycleSuite(o: CycleOptions): void {
             // A one-shot kind is cut short after `up` returns, which must be before the TTL runs out: a loaded
             // machine can take longer than 5 s for the `up`, so its TTL is longer.
             const ttlS = o.oneShot ? 30 : 5;
-            await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment(`${ttlS}s`)) });
+            await setExperiment(stack, experiment(`${ttlS}s`));
             await baseline();
             await stack.up();
+            const expiresAt = await armedUntil();
             if (o.oneShot) {
-                const reaper = (await faultlineContainersOf(stackName)).find((c) => c.role === "reaper");
-                assert.ok(reaper && Date.parse(reaper.expiresAt!) > Date.now() + 1000, `up took longer than the ${ttlS} s TTL; re-run when the machine is less loaded`);
+                assert.ok(expiresAt !== undefined && expiresAt > Date.now() + 1000, `up took longer than the ${ttlS} s TTL; re-run when the machine is less loaded`);
                 await o.oneShot.cutShort(t);
             }
+            await stillInBeforeTtl(expiresAt);
             await waitFor("the reaper to revert the fault", restored, (ttlS + 25) * 1000);
             await waitFor("the reaper to remove itself", async () => (await faultlineContainersOf(stackName)).length === 0, 15_000);
             const d = await stack.destroy();
@@ -213,7 +240,7 @@ export function faultCycleSuite(o: CycleOptions): void {
         it("the reaper reverts the fault after pulumi up was killed with SIGKILL; the stack then destroys cleanly", async () => {
             // A one-shot kind is cut short after the kill, which must be before the TTL runs out (see above).
             const ttlS = o.oneShot ? 20 : 8;
-            await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment(`${ttlS}s`)) });
+            await setExperiment(stack, experiment(`${ttlS}s`));
             await baseline();
             const k = await upThenKillTree(stackName, { whenSeen: () => o.inEffect(t, prior) });
             await o.oneShot?.cutShort(t);
@@ -221,6 +248,7 @@ export function faultCycleSuite(o: CycleOptions): void {
             const reaper = (await faultlineContainersOf(stackName)).find((c) => c.role === "reaper");
             assert.ok(reaper, "a reaper guards the fault when pulumi up dies (beside the fault's own helpers)");
             const expiresAt = Date.parse(reaper.expiresAt!);
+            await stillInBeforeTtl(expiresAt);
             await waitFor("the TTL revert", restored, expiresAt + 5_000 - Date.now()).catch(async (err: Error) => {
                 throw new Error(`${err.message}\n${await reaperLogs(stackName)}`);
             });

@@ -4,7 +4,7 @@ import { containerName, dockerClient } from "../../components/core/docker";
 import { Labels, STANDBY_KIND } from "../../components/core/labels";
 import { armedFaults } from "../../components/docker/reaper";
 import { lockFile } from "../../runner/lock";
-import { backendLocks, checkpointOf, openStack, removeStack, withoutResultReads } from "../../runner/pulumi";
+import { backendLocks, checkpointOf, clearDeadBackendLocks, openStack, removeStack, withoutResultReads } from "../../runner/pulumi";
 
 /**
  * What faultline has left on the engine for a stack: its helper containers, and the faults armed in its reapers
@@ -28,14 +28,16 @@ export async function faultlineContainersOf(stack: string): Promise<{ name: stri
 
 /**
  * Brings a stack whose `pulumi up` was killed back to a state `destroy` accepts, in two steps:
- * 1. `pulumi cancel`: the killed update still holds the stack's lock (a lock file in the local backend), and every
- *    later command refuses to run with "the stack is currently locked". Only safe because the update is known dead.
+ * 1. The killed update still holds the stack's lock (a lock file in the local backend), and every later command
+ *    refuses to run with "the stack is currently locked": its dead lock is removed as `faultline recover` does
+ *    (clearDeadBackendLocks), without a `pulumi cancel` process; `pulumi cancel` only for a lock that still looks
+ *    live (one torn by the kill, for the few seconds its write may last).
  * 2. `pulumi refresh --clear-pending-creates`: the killed update left its in-flight creates as pending operations in
  *    the checkpoint; this drops them (their faults are reverted by their reapers) and reads every recorded fault,
  *    dropping those already reverted.
  */
 export async function recoverKilledStack(stack: Stack): Promise<void> {
-    await stack.cancel();
+    if (clearDeadBackendLocks(stack.name).live.length > 0) await stack.cancel();
     // Its result is not read: no `stack history` after it (runner/pulumi.ts withoutResultReads).
     await withoutResultReads(stack).refresh({ clearPendingCreates: true });
 }

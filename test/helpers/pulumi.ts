@@ -1,8 +1,26 @@
+import { readFile, writeFile } from "node:fs/promises";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
 import type { DestroyOptions, EngineEvent, RefreshOptions, Stack, UpdateSummary, UpOptions } from "@pulumi/pulumi/automation";
 import { dockerClient } from "../../components/core/docker";
 import { STANDBY_KIND } from "../../components/core/labels";
 import { armedFaults } from "../../components/docker/reaper";
+import { PROJECT_ROOT } from "../../runner/env";
 import { withoutResultReads } from "../../runner/pulumi";
+
+/**
+ * Sets a stack's experiment (config `faultline:experiment`, a JSON string) the way `pulumi config set` stores it, by
+ * writing the stack's config file (stacks/Pulumi.<stack>.yaml) instead of starting the CLI: every `pulumi` process
+ * first derives the passphrase key (1,000,000 rounds of PBKDF2, about a quarter of a second of CPU), and the engine
+ * tier is bound by CPU. Plain values only: a secret goes through `stack.setConfig(..., { secret: true })`.
+ */
+export async function setExperiment(stack: Pick<Stack, "name">, experiment: unknown): Promise<void> {
+    const file = path.join(PROJECT_ROOT, "stacks", `Pulumi.${stack.name}.yaml`);
+    const text = await readFile(file, "utf8").catch(() => "");
+    const doc = (parse(text) ?? {}) as { config?: Record<string, unknown> };
+    doc.config = { ...doc.config, "faultline:experiment": JSON.stringify(experiment) };
+    await writeFile(file, stringify(doc));
+}
 
 /** The faults named `fault` armed in a stack's reapers, running or not. */
 export async function reapersOf(stack: string, fault: string) {

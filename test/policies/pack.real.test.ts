@@ -9,6 +9,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { useFaultlineEnv } from "../../runner/env";
 import { openStack, previewWithPolicies, removeStack } from "../../runner/pulumi";
 import { cleanupRun, createNetwork, endpointOf, runContainer, runId, SUITE_TIMEOUT_MS } from "../helpers/docker";
+import { setExperiment } from "../helpers/pulumi";
 
 describe("policy pack on `pulumi preview --policy-pack policies` (real engine, real Docker)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
@@ -48,7 +49,7 @@ describe("policy pack on `pulumi preview --policy-pack policies` (real engine, r
     });
 
     it("blocks a fault with a 45m ttl on a container that did not opt in, with readable messages", async () => {
-        await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment(unlabelled, "45m", true, true)) });
+        await setExperiment(stack, experiment(unlabelled, "45m", true, true));
         const r = await previewWithPolicies(stack);
         assert.equal(r.passed, false);
         const urn = `urn:pulumi:test-pol-${run}::faultline::faultline:docker:NetworkDisconnect$pulumi-nodejs:dynamic/faultline:DockerNetworkDisconnect::cut-fault`;
@@ -84,7 +85,7 @@ describe("policy pack on `pulumi preview --policy-pack policies` (real engine, r
     });
 
     it("blocks, at preview, an experiment without hypothesis, probes and stop conditions (stack policy)", async () => {
-        await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment(optedIn, "10m", false)) });
+        await setExperiment(stack, experiment(optedIn, "10m", false));
         const r = await previewWithPolicies(stack);
         assert.equal(r.passed, false);
         assert.deepEqual(
@@ -98,7 +99,7 @@ describe("policy pack on `pulumi preview --policy-pack policies` (real engine, r
     });
 
     it("passes a compliant experiment: 10m ttl on an opted-in container", async () => {
-        await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment(optedIn, "10m")) });
+        await setExperiment(stack, experiment(optedIn, "10m"));
         const r = await previewWithPolicies(stack);
         assert.deepEqual(r.violations, []);
         assert.equal(r.passed, true);

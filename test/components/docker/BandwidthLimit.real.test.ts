@@ -8,6 +8,7 @@ import { driver } from "../../../components/docker/faults/bandwidth";
 import { faultHandle } from "../../../components/docker/qdisc";
 import { faultCycleSuite } from "../../helpers/faultCycle";
 import { removeRootQdisc, rootQdisc, transferSeconds } from "../../helpers/network";
+import { setExperiment } from "../../helpers/pulumi";
 
 /** The 2 MB file the web target serves, as the client reaches it. */
 const BIG = "http://web:8080/big";
@@ -42,7 +43,7 @@ faultCycleSuite({
     revertByHand: (t) => removeRootQdisc(t.web, t.run),
     extraTests: ({ t, stack, experiment }) => {
         it("preview lists the fault and its rate", async () => {
-            await stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m")) });
+            await setExperiment(stack(), experiment("10m"));
             const p = await stack().preview({ diff: true });
             assert.match(p.stdout, /pulumi-nodejs:dynamic\/faultline:DockerBandwidth/);
             assert.match(p.stdout, /rate\s*: "8mbit"/);

@@ -5,6 +5,7 @@ import { dockerClient, execInContainer } from "../../../components/core/docker";
 import { runContainer } from "../../helpers/docker";
 import { faultCycleSuite } from "../../helpers/faultCycle";
 import { waitFor } from "../../helpers/wait";
+import { setExperiment } from "../../helpers/pulumi";
 
 const TOOLS = process.env.FAULTLINE_IMAGE_TOOLS ?? "faultline/tools:1";
 
@@ -24,12 +25,22 @@ const CLOCK_WRITER =
     "setInterval(() => require('fs').writeFileSync('/tmp/now', String(Date.now())), 200);" +
     "require('http').createServer((q, s) => s.end('ok')).listen(8080)";
 
+/**
+ * The output of `cmd` in the container, and the host's time in seconds halfway through the exec: each reading is
+ * compared with the moment of its own exec, so a slow `docker exec` on a loaded machine (seconds, at times) does not
+ * read as skew.
+ */
+async function readAt(container: string, cmd: string[]): Promise<{ out: string; at: number }> {
+    const before = Date.now();
+    const r = await execInContainer(container, cmd);
+    return { out: r.stdout.trim(), at: (before + Date.now()) / 2000 };
+}
+
 /** Seconds the target is ahead of the host: as a new process (`date`) sees it, and as its long-running one does. */
 async function skewOf(container: string): Promise<{ exec: number; running: number }> {
-    const now = Date.now() / 1000;
-    const date = await execInContainer(container, ["date", "+%s"]);
-    const running = await execInContainer(container, ["cat", "/tmp/now"]);
-    return { exec: Math.round(Number(date.stdout.trim()) - now), running: Math.round(Number(running.stdout.trim()) / 1000 - now) };
+    const date = await readAt(container, ["date", "+%s"]);
+    const running = await readAt(container, ["cat", "/tmp/now"]);
+    return { exec: Math.round(Number(date.out) - date.at), running: Math.round(Number(running.out) / 1000 - running.at) };
 }
 
 /** True when both views of the target's clock are `offset` seconds off the host's, within 3 s. */
@@ -62,7 +73,7 @@ faultCycleSuite({
     revertByHand: async (t) => void (await execInContainer(t.web, ["rm", "-f", "/etc/faketime"])),
     extraTests: ({ t, stack, experiment }) => {
         it("restart: true restarts the target into the skew and again out of it", async () => {
-            await stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m", { offset: "+1d", restart: true })) });
+            await setExperiment(stack(), experiment("10m", { offset: "+1d", restart: true }));
             const before0 = await startedAt(t.web);
             await stack().up();
             const afterUp = await startedAt(t.web);
@@ -76,7 +87,7 @@ faultCycleSuite({
         it("preview fails, naming the field and the fix, for a static busybox target", async () => {
             const busybox = `flt-clock-static-${t.run}`;
             await runContainer({ name: busybox, run: t.run, cmd: ["sleep", "900"] });
-            await stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m", { target: { name: busybox } })) });
+            await setExperiment(stack(), experiment("10m", { target: { name: busybox } }));
             await assert.rejects(
                 stack().preview(),
                 new RegExp(`spec\\.target.*has a problem: container "${busybox}" does not load libfaketime: it must be started with LD_PRELOAD=`),

@@ -8,6 +8,7 @@ import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { demoCopy, http } from "../../helpers/demo";
 import { endpointOf, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
+import { setExperiment } from "../../helpers/pulumi";
 
 describe("ComposeStack (real Docker, real Pulumi engine)", { timeout: SUITE_TIMEOUT_MS }, () => {
     const run = runId();
@@ -42,7 +43,7 @@ describe("ComposeStack (real Docker, real Pulumi engine)", { timeout: SUITE_TIME
     });
 
     it("up brings the sandbox up healthy, then injects the fault that depends on it", async () => {
-        await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment("demo/compose.yaml")) });
+        await setExperiment(stack, experiment("demo/compose.yaml"));
         const r = await stack.up();
         assert.equal(r.summary.result, "succeeded");
         const sandbox = r.outputs.sandbox!.value as { projectName: string; containers: { service: string; state: string; health: string }[] };

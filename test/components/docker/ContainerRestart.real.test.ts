@@ -7,6 +7,7 @@ import { canFetch } from "../../helpers/docker";
 import { faultCycleSuite } from "../../helpers/faultCycle";
 import { faultlineContainersOf } from "../../helpers/faults";
 import { waitFor } from "../../helpers/wait";
+import { setExperiment } from "../../helpers/pulumi";
 
 const state = async (name: string) => (await dockerClient().getContainer(name).inspect()).State;
 
@@ -24,7 +25,7 @@ faultCycleSuite({
     revertByHand: async () => undefined,
     extraTests: ({ t, stack, experiment }) => {
         it("destroy starts a restarted container that is down", async () => {
-            await stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m")) });
+            await setExperiment(stack(), experiment("10m"));
             await stack().up();
             await dockerClient().getContainer(t.web).stop({ t: 0 });
             assert.equal((await stack().destroy()).summary.result, "succeeded");

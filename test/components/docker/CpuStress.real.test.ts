@@ -4,10 +4,11 @@ import { it } from "node:test";
 import { dockerClient, execInContainer } from "../../../components/core/docker";
 import { cpuShare } from "../../helpers/cgroup";
 import { faultCycleSuite } from "../../helpers/faultCycle";
-import { helpersOf } from "../../helpers/pulumi";
+import { helpersOf, setExperiment } from "../../helpers/pulumi";
 
 // The machine is shared: a stressed target gets what the scheduler gives it, so "busy" is a modest floor and
-// "idle" a small ceiling. An idle busybox httpd uses ~0.
+// "idle" a small ceiling. An idle busybox httpd uses ~0. The stressor runs at 20 % of a core: enough to tell from
+// idle, and the 30-odd seconds it is in per run cost a fifth of the CPU they did at 100 % (the tier is CPU-bound).
 const BUSY = 0.05;
 const IDLE = 0.02;
 
@@ -17,7 +18,7 @@ const stressorInTarget = async (name: string) => /stress-ng/.test((await execInC
 faultCycleSuite({
     title: "CpuStress",
     tag: "cpu",
-    fault: (t) => ({ kind: "docker:cpu-stress", target: { name: t.web }, workers: 1, load: 100 }),
+    fault: (t) => ({ kind: "docker:cpu-stress", target: { name: t.web }, workers: 1, load: 20 }),
     helpers: 1,
     snapshot: async (t) => ({ stressor: await stressorInTarget(t.web), idle: (await cpuShare(t.web)) < IDLE }),
     inEffect: async (t) => (await cpuShare(t.web)) > BUSY,
@@ -34,7 +35,7 @@ faultCycleSuite({
     },
     extraTests: ({ t, stack, experiment }) => {
         it("preview lists the fault and its target, and starts nothing", async () => {
-            await stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m")) });
+            await setExperiment(stack(), experiment("10m"));
             const p = await stack().preview({ diff: true });
             assert.equal(p.changeSummary.create, 4, "stack, component, fault and experiment metadata");
             assert.match(p.stdout, /pulumi-nodejs:dynamic\/faultline:DockerCpuStress/);
@@ -43,7 +44,7 @@ faultCycleSuite({
         });
 
         it("preview fails, naming the field, when no running container matches", async () => {
-            await stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m", { target: { name: `no-such-${t.run}` } })) });
+            await setExperiment(stack(), experiment("10m", { target: { name: `no-such-${t.run}` } }));
             await assert.rejects(stack().preview(), /spec\.target.*has a problem: no such container: no running container with name "no-such-[0-9a-f]+"/);
         });
     },

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { execInContainer } from "../../../components/core/docker";
 import { faultCycleSuite } from "../../helpers/faultCycle";
+import { setExperiment } from "../../helpers/pulumi";
 
 /** KiB used on the filesystem of `dir`, as `df` inside the container reports it. */
 async function usedKiB(container: string, dir: string): Promise<number> {
@@ -43,7 +44,7 @@ faultCycleSuite({
     revertByHand: async (t) => void (await execInContainer(t.web, ["rm", "-f", fillFile(t.stack)])),
     extraTests: ({ t, stack, experiment }) => {
         it("preview lists the fault and its target, and writes nothing", async () => {
-            await stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m")) });
+            await setExperiment(stack(), experiment("10m"));
             const p = await stack().preview({ diff: true });
             assert.equal(p.changeSummary.create, 4, "stack, component, fault and experiment metadata");
             assert.match(p.stdout, /pulumi-nodejs:dynamic\/faultline:DockerDiskFill/);
@@ -52,7 +53,7 @@ faultCycleSuite({
         });
 
         it("preview refuses a fill that would eat into the 10% reserve, naming the field and the device", async () => {
-            await stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m", { bytes: undefined, percent: 100 })) });
+            await setExperiment(stack(), experiment("10m", { bytes: undefined, percent: 100 }));
             await assert.rejects(
                 stack().preview(),
                 (err: Error) =>
@@ -64,7 +65,7 @@ faultCycleSuite({
         });
 
         it("a percentage of the free space, capped by the filesystem (reservePercent 0 on the target's own tmpfs)", async () => {
-            await stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m", { bytes: undefined, percent: 100, reservePercent: 0 })) });
+            await setExperiment(stack(), experiment("10m", { bytes: undefined, percent: 100, reservePercent: 0 }));
             await stack().up();
             assert.equal(await usedKiB(t.web, "/data"), 16384, "100% of the free space fills the 16 MiB tmpfs");
             const fail = await execInContainer(t.web, ["sh", "-c", "echo x > /data/more"]);
@@ -75,7 +76,7 @@ faultCycleSuite({
         });
 
         it("preview fails, naming the field, when the path is not a directory in the target", async () => {
-            await stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m", { path: "/nope" })) });
+            await setExperiment(stack(), experiment("10m", { path: "/nope" }));
             await assert.rejects(stack().preview(), new RegExp(`spec\\.path.*has a problem: /nope is not a directory in container "${t.web}"`));
         });
     },

@@ -8,6 +8,7 @@ import { prepareThenApply } from "../../../components/core/driver";
 import { canFetch, runContainer } from "../../helpers/docker";
 import { faultCycleSuite, type CycleTargets } from "../../helpers/faultCycle";
 import { canResolve, containersLabelled, faultlineRules, ipOf, removeFaultlineRules } from "../../helpers/network";
+import { setExperiment } from "../../helpers/pulumi";
 
 /** A third container on the network: its lookups must work while the client's fail. */
 const otherOf = (t: CycleTargets) => `flt-dns-other-${t.run}`;
@@ -54,7 +55,7 @@ faultCycleSuite({
         });
 
         it("preview lists the fault and its target", async () => {
-            await stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m")) });
+            await setExperiment(stack(), experiment("10m"));
             const p = await stack().preview({ diff: true });
             assert.match(p.stdout, /pulumi-nodejs:dynamic\/faultline:DockerDnsFailure/);
             assert.match(p.stdout, new RegExp(`name\\s*: "${t.client}"`));

@@ -4,7 +4,7 @@ import { it } from "node:test";
 import { dockerClient } from "../../../components/core/docker";
 import { memoryUsage } from "../../helpers/cgroup";
 import { faultCycleSuite } from "../../helpers/faultCycle";
-import { helpersOf } from "../../helpers/pulumi";
+import { helpersOf, setExperiment } from "../../helpers/pulumi";
 import { waitFor } from "../../helpers/wait";
 
 const MiB = 1024 * 1024;
@@ -32,7 +32,7 @@ faultCycleSuite({
     },
     extraTests: ({ t, stack, experiment }) => {
         it("percent is a share of the target's memory limit", async () => {
-            await stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m", { bytes: undefined, percent: 25 })) });
+            await setExperiment(stack(), experiment("10m", { bytes: undefined, percent: 25 }));
             await stack().up();
             await waitFor("64 MiB (25% of 256 MiB) charged to the target", async () => (await memoryUsage(t.web)) >= baseline + 62 * MiB, 60_000);
             await stack().destroy();

@@ -4,6 +4,7 @@ import { it } from "node:test";
 import { dockerClient } from "../../../components/core/docker";
 import { canFetch, createNetwork, endpointOf } from "../../helpers/docker";
 import { faultCycleSuite } from "../../helpers/faultCycle";
+import { setExperiment } from "../../helpers/pulumi";
 
 /** Where the web target was on its network before the fault: what every revert must give back exactly. */
 let prior: { ip: string; aliases: string[] } | undefined;
@@ -23,7 +24,7 @@ faultCycleSuite({
         await dockerClient().getNetwork(t.net).connect({ Container: t.web, EndpointConfig: { IPAMConfig: { IPv4Address: prior!.ip }, Aliases: prior!.aliases } });
     },
     extraTests: ({ t, stack, experiment }) => {
-        const set = (fields: Record<string, unknown> = {}) => stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m", fields)) });
+        const set = (fields: Record<string, unknown> = {}) => setExperiment(stack(), experiment("10m", fields));
 
         it("preview lists the fault with its target and network, and injects nothing", async () => {
             await set();

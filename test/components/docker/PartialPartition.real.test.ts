@@ -9,6 +9,7 @@ import { canFetch, runContainer } from "../../helpers/docker";
 import { faultCycleSuite, type CycleTargets } from "../../helpers/faultCycle";
 import { faultlineRules, ipOf, removeFaultlineRules } from "../../helpers/network";
 import { checkpointOf } from "../../../runner/pulumi";
+import { setExperiment } from "../../helpers/pulumi";
 
 const HTTPD = ["httpd", "-f", "-p", "8080", "-h", "/www"];
 const url = (to: string) => `http://${to}:8080/`;
@@ -55,7 +56,7 @@ faultCycleSuite({
         });
 
         it("preview lists the resolved target and injects nothing", async () => {
-            await stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m")) });
+            await setExperiment(stack(), experiment("10m"));
             const p = await stack().preview({ diff: true });
             assert.equal(p.changeSummary.create, 4, "stack, component, fault and experiment metadata");
             assert.match(p.stdout, /pulumi-nodejs:dynamic\/faultline:DockerPartialPartition/);
@@ -91,7 +92,7 @@ faultCycleSuite({
         });
 
         it("names the field when a peer container does not exist, and leaves nothing behind", async () => {
-            await stack().setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m", { peers: [`no-such-${t.run}`] })) });
+            await setExperiment(stack(), experiment("10m", { peers: [`no-such-${t.run}`] }));
             await assert.rejects(stack().up(), new RegExp(`spec\\.peers\\[0\\].*has a problem: no such container "no-such-${t.run}"; list containers with \`docker ps\``));
             assert.deepEqual(await reach(t), everyone);
         });

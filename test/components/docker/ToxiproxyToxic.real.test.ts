@@ -11,7 +11,7 @@ import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { cleanupRun, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
 import { upThenKillTree } from "../../helpers/killTree";
-import { summarizedByEvents } from "../../helpers/pulumi";
+import { setExperiment, summarizedByEvents } from "../../helpers/pulumi";
 import {
     BIG_BYTES,
     createProxy,
@@ -224,9 +224,7 @@ describe("Toxiproxy faults (real Docker, real Pulumi engine)", { timeout: SUITE_
 
     // Refused by the provider's check (the preview), before anything is injected: hence Pulumi's "has a problem".
     it("up fails clearly when the proxy does not exist, listing those that do", async () => {
-        await stack.setConfig("faultline:experiment", {
-            value: JSON.stringify(experiment("10m", { latency: { ...CASES.latency!.fault } })).replace('"proxy":"latency"', '"proxy":"no-such"'),
-        });
+        await setExperiment(stack, JSON.parse(JSON.stringify(experiment("10m", { latency: { ...CASES.latency!.fault } })).replace('"proxy":"latency"', '"proxy":"no-such"')));
         await assert.rejects(
             stack.up(),
             new RegExp(
@@ -237,7 +235,7 @@ describe("Toxiproxy faults (real Docker, real Pulumi engine)", { timeout: SUITE_
     });
 
     it("up fails clearly when the toxic is already there from an earlier run", async () => {
-        await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment("10m", { latency: CASES.latency!.fault })) });
+        await setExperiment(stack, experiment("10m", { latency: CASES.latency!.fault }));
         const name = `faultline.${stackName}.latency`;
         await toxiproxyApi(env, "POST", "/proxies/latency/toxics", { name, type: "latency", attributes: { latency: 1 } });
         try {
@@ -250,7 +248,7 @@ describe("Toxiproxy faults (real Docker, real Pulumi engine)", { timeout: SUITE_
     it("preview fails clearly when the Toxiproxy container does not exist", async () => {
         const exp = experiment("10m", { latency: CASES.latency!.fault });
         (exp.faults[0] as { toxiproxy: unknown }).toxiproxy = { container: `no-such-${run}` };
-        await stack.setConfig("faultline:experiment", { value: JSON.stringify(exp) });
+        await setExperiment(stack, exp);
         await assert.rejects(
             stack.preview(),
             new RegExp(`property spec\\.toxiproxy\\.container value \\{<nil>\\} has a problem: no such container "no-such-${run}"; list containers with \`docker ps -a\``),
@@ -261,7 +259,7 @@ describe("Toxiproxy faults (real Docker, real Pulumi engine)", { timeout: SUITE_
         // The issue's bound is TTL + 5 s. Nine reapers start together here; on a 2-core host at load ~30 (other
         // sessions' tests) they were 2-40 s late, all reverting in the end (see docs/toxiproxy.md).
         const ttlS = 15;
-        await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment(`${ttlS}s`)) });
+        await setExperiment(stack, experiment(`${ttlS}s`));
         const startedAt = Date.now();
         const names = Object.keys(CASES);
         const seenAt: Record<string, number> = {};

@@ -12,7 +12,7 @@ import { selectContainers } from "../../../components/docker/selector";
 import { useFaultlineEnv } from "../../../runner/env";
 import { openStack, removeStack } from "../../../runner/pulumi";
 import { cleanupRun, createNetwork, runContainer, runId, SUITE_TIMEOUT_MS } from "../../helpers/docker";
-import { reapersOf, summarizedByEvents } from "../../helpers/pulumi";
+import { reapersOf, setExperiment, summarizedByEvents } from "../../helpers/pulumi";
 
 const drivers = "../../../components/docker/faults";
 const MiB = 1024 * 1024;
@@ -87,7 +87,7 @@ describe("provider-side safety (real Docker, real Pulumi engine, no policy pack)
     });
 
     it("with allowUnlabelledTargets: true the fault goes in, with a warning naming the container", async () => {
-        await stack.setConfig("faultline:experiment", { value: JSON.stringify(experiment({ allowUnlabelledTargets: true })) });
+        await setExperiment(stack, experiment({ allowUnlabelledTargets: true }));
         const up = await stack.up();
         assert.equal(up.summary.result, "succeeded");
         assert.ok(
