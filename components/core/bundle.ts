@@ -20,7 +20,14 @@ export interface ReaperBundle {
 export const REAPER_BUNDLES = {
     // The AWS SDK is only loaded lazily by the FIS driver, whose faults never have a Docker reaper. docker-modem
     // requires its SSH transport (ssh2, with a native part) at load time; a reaper only talks to the local socket.
-    docker: { name: "docker-reaper", dir: "components/docker/reaper", external: ["@aws-sdk/*"], empty: ["ssh2", "cpu-features"] },
+    // dockerode requires BuildKit's session (gRPC and protobufjs: 380 KB of the bundle) at load time; a reaper builds
+    // no image.
+    docker: {
+        name: "docker-reaper",
+        dir: "components/docker/reaper",
+        external: ["@aws-sdk/*"],
+        empty: ["ssh2", "cpu-features", "@grpc/grpc-js", "@grpc/proto-loader"],
+    },
     // kubeconfig parsing (yaml): never used in a pod, which has its service account.
     kubernetes: { name: "kubernetes-reaper", dir: "components/kubernetes/reaper", external: ["yaml"], empty: [] },
 } as const satisfies Record<string, ReaperBundle>;

@@ -9,9 +9,13 @@
 // - in the program (cmd/run/tracing.js), the OpenTelemetry SDK and Zipkin exporter that only `--tracing` starts:
 //   about 190 ms of each program's start. tracing.js takes named exports (classes and functions) at load and calls
 //   them only when tracing is on, so each of those exports is a stand-in that loads the module when it is called.
-// They were paid in every one of those processes: three per preview, two per up, one per destroy. Here those
-// requires, made by @pulumi/pulumi's own files, return a stand-in that loads the real module at its first use.
-// Anything else, and any other version's layout, goes through untouched.
+// They were paid in every one of those processes: three per preview, two per up, one per destroy.
+// dockerode, which the dynamic provider loads at its first Docker client (every up, destroy and refresh), requires at
+// load two modules faultline never uses: BuildKit's session (`./session`, with @grpc/grpc-js and its proto loader),
+// which only a BuildKit image build opens, and ssh2 (through docker-modem), which only a `ssh://` engine needs. They
+// were about 145 ms of dockerode's 190 ms.
+// Here those requires, made by those packages' own files, return a stand-in that loads the real module at its first
+// use. Anything else, and any other version's layout, goes through untouched.
 "use strict";
 const Module = require("node:module");
 const path = require("node:path");
@@ -19,16 +23,20 @@ const path = require("node:path");
 const PULUMI = `${path.sep}@pulumi${path.sep}pulumi${path.sep}`;
 const CLOSURE = `${PULUMI}runtime${path.sep}closure${path.sep}`;
 const TRACING = `${PULUMI}cmd${path.sep}run${path.sep}tracing.js`;
+const DOCKERODE = `${path.sep}dockerode${path.sep}lib${path.sep}docker.js`;
+const DOCKER_MODEM_SSH = `${path.sep}docker-modem${path.sep}lib${path.sep}ssh.js`;
 /**
  * The requests made lazy: where the file that makes them lies (a part of its path), and what stands in for the module:
  * "module", an object whose every use loads it; "calls", an object of exports each loaded when it is called or
- * constructed (for a file that takes its named exports at load).
+ * constructed (for a file that takes its named exports at load); "function", for a module that is itself a function.
  */
 const LAZY = new Map([
     ["@npmcli/arborist", { where: CLOSURE, stand: "module" }],
     ["../../typescript-shim", { where: CLOSURE, stand: "module" }],
     ["./automation", { where: `${PULUMI}index.js`, stand: "module" }],
     ...["resources", "sdk-trace-base", "exporter-zipkin", "instrumentation-grpc", "sdk-trace-node", "instrumentation"].map((m) => [`@opentelemetry/${m}`, { where: TRACING, stand: "calls" }]),
+    ["./session", { where: DOCKERODE, stand: "function" }],
+    ["ssh2", { where: DOCKER_MODEM_SSH, stand: "calls" }],
 ]);
 
 const load = Module._load;
@@ -39,6 +47,7 @@ Module._load = function lazyLoad(request, parent, isMain) {
     }
     let real;
     const target = () => (real ??= load.call(this, request, parent, isMain));
+    if (lazy.stand === "function") return loadedWhenCalled(target);
     return lazy.stand === "calls" ? exportsLoadedWhenCalled(target) : moduleLoadedWhenUsed(target);
 };
 
@@ -59,19 +68,16 @@ function moduleLoadedWhenUsed(target) {
     );
 }
 
+/** A function that loads `fn()` when it is called or constructed, or a property of it is read. */
+function loadedWhenCalled(fn) {
+    return new Proxy(function standIn() {}, {
+        apply: (_f, self, args) => Reflect.apply(fn(), self, args),
+        construct: (_f, args) => Reflect.construct(fn(), args),
+        get: (_f, k) => fn()[k],
+    });
+}
+
 /** Exports read at load without loading: each is a function that loads `target()` when called or constructed. */
 function exportsLoadedWhenCalled(target) {
-    return new Proxy(
-        {},
-        {
-            get: (_, key) =>
-                key === "__esModule"
-                    ? true
-                    : new Proxy(function standIn() {}, {
-                          apply: (_f, self, args) => Reflect.apply(target()[key], self, args),
-                          construct: (_f, args) => Reflect.construct(target()[key], args),
-                          get: (_f, k) => target()[key][k],
-                      }),
-        },
-    );
+    return new Proxy({}, { get: (_, key) => (key === "__esModule" ? true : loadedWhenCalled(() => target()[key])) });
 }

@@ -36,7 +36,38 @@ const api = require(require.resolve("@opentelemetry/api", { paths: [require("nod
 const started = api.trace.getTracerProvider().getDelegate().constructor.name;
 console.log(JSON.stringify({ atLoad, viaIndex, directIsReal: !require("node:util").types.isProxy(direct) && typeof direct.Stack === "function", afterSpan, afterStart: loaded(), started }));`;
 
+/**
+ * Loads dockerode, as the dynamic provider does at its first Docker client, and prints which of its heavy requires
+ * that loaded; then uses each one left out (docker-modem's SSH agent, which constructs an ssh2 Client; BuildKit's
+ * session function, as dockerode's own file holds it) and prints what that loaded.
+ */
+const DOCKERODE_SCRIPT = `
+const HEAVY = ["/ssh2/", "/@grpc/grpc-js/"];
+const loaded = () => HEAVY.filter((part) => Object.keys(require.cache).some((f) => f.includes(part)));
+require("dockerode");
+const atLoad = loaded();
+const agent = require("docker-modem/lib/ssh")({ host: "127.0.0.1" });
+const afterSsh = loaded();
+const docker = require.cache[require.resolve("dockerode/lib/docker")];
+const session = require("node:module").prototype.require.call(docker, "./session");
+console.log(JSON.stringify({ atLoad, agent: typeof agent.createConnection, afterSsh, session: typeof session, sessionArity: session.length, afterSession: loaded() }));`;
+
 describe("lazy-load.js: the preload of Pulumi's Node.js processes", () => {
+    it("loading dockerode leaves out ssh2 and BuildKit's gRPC session; each loads at its first use", () => {
+        assert.deepEqual(node(DOCKERODE_SCRIPT, true), {
+            atLoad: [],
+            agent: "function",
+            afterSsh: ["/ssh2/"],
+            session: "function",
+            sessionArity: 3,
+            afterSession: ["/ssh2/", "/@grpc/grpc-js/"],
+        });
+    });
+
+    it("without it, loading dockerode loads both", () => {
+        assert.deepEqual((node(DOCKERODE_SCRIPT, false) as { atLoad: string[] }).atLoad, ["/ssh2/", "/@grpc/grpc-js/"]);
+    });
+
     it("loading @pulumi/pulumi and the program's tracing leaves out the Automation API, arborist, TypeScript and the tracing SDK; each loads at its first use", () => {
         assert.deepEqual(node(SCRIPT, true), {
             atLoad: [],
