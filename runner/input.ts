@@ -10,6 +10,11 @@ import { RunnerError } from "./errors";
 /** Where stack files live (Pulumi.yaml's stackConfigDir). */
 export const STACKS_DIR = path.join(PROJECT_ROOT, "stacks");
 
+/** The file of stack `stack`: its config, with its experiment (stacks/Pulumi.<stack>.yaml). */
+export function stackFile(stack: string): string {
+    return path.join(STACKS_DIR, `Pulumi.${stack}.yaml`);
+}
+
 /** The config key that holds a stack's experiment. */
 const EXPERIMENT_KEY = "faultline:experiment";
 
@@ -92,7 +97,7 @@ function distance(a: string, b: string): number {
  * an experiment file is given: then the stack may be new) and be valid YAML. Throws one line naming the file.
  */
 export function checkStack(stack: string, hasExperimentFile: boolean): void {
-    const file = path.join(STACKS_DIR, `Pulumi.${stack}.yaml`);
+    const file = stackFile(stack);
     const rel = path.relative(process.cwd(), file) || file;
     if (fs.existsSync(file)) {
         parseDataFile(rel, fs.readFileSync(file, "utf8"));

@@ -7,6 +7,7 @@ import * as semver from "semver";
 import { parse as parseYaml } from "yaml";
 import { policies } from "../policies/policies";
 import { faultlineEnv, INSTALL_ROOT, PROJECT_ROOT, readProjectName } from "./env";
+import { stackFile } from "./input";
 import { processAlive } from "./lock";
 
 /** Options of {@link openStack}. */
@@ -165,7 +166,7 @@ function temporaryExperiment(experiment: unknown): string {
 export async function removeStack(stack: Stack): Promise<void> {
     await stack.workspace.removeStack(stack.name, { force: true });
     const { rm } = await import("node:fs/promises");
-    await rm(path.join(PROJECT_ROOT, "stacks", `Pulumi.${stack.name}.yaml`), { force: true });
+    await rm(stackFile(stack.name), { force: true });
 }
 
 /** The project's workspace (no stack selected): for listing stacks. */

@@ -1,11 +1,10 @@
 import { readFile, writeFile } from "node:fs/promises";
-import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import type { DestroyOptions, EngineEvent, RefreshOptions, Stack, UpdateSummary, UpOptions } from "@pulumi/pulumi/automation";
 import { dockerClient } from "../../components/core/docker";
 import { STANDBY_KIND } from "../../components/core/labels";
 import { armedFaults } from "../../components/docker/reaper";
-import { PROJECT_ROOT } from "../../runner/env";
+import { stackFile } from "../../runner/input";
 import { withoutResultReads } from "../../runner/pulumi";
 
 /**
@@ -15,7 +14,7 @@ import { withoutResultReads } from "../../runner/pulumi";
  * tier is bound by CPU. Plain values only: a secret goes through `stack.setConfig(..., { secret: true })`.
  */
 export async function setExperiment(stack: Pick<Stack, "name">, experiment: unknown): Promise<void> {
-    const file = path.join(PROJECT_ROOT, "stacks", `Pulumi.${stack.name}.yaml`);
+    const file = stackFile(stack.name);
     const text = await readFile(file, "utf8").catch(() => "");
     const doc = (parse(text) ?? {}) as { config?: Record<string, unknown> };
     doc.config = { ...doc.config, "faultline:experiment": JSON.stringify(experiment) };

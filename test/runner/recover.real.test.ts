@@ -111,7 +111,7 @@ describe("faultline recover (real Docker, real Pulumi CLI)", { timeout: SUITE_TI
         // The kill comes when the probe sees the target cut; on a loaded machine that look can take long enough for
         // the update to end first (fault in, lock released), which is not the state under test: that update is
         // destroyed, reverting its fault, and the kill tried again.
-        let locks = backendLocks(stackName);
+        let locks: ReturnType<typeof backendLocks> = [];
         for (let attempt = 1; ; attempt++) {
             const { finishedFirst } = await upThenKillTree(stackName, { whenSeen: isCut });
             locks = backendLocks(stackName);
