@@ -45,26 +45,24 @@ test_pulumi_home
 ENGINE_RESTART=test/components/docker/engineRestart.real.test.ts
 
 # Files started first, longest first, so that a tier does not end with one long file running alone while the other
-# core idles. Real files: their durations in the fresh-clone CI of 2026-12-02 13:40 (commit 8ec871d), three at a time
-# (the rest are under 40 s); mock files: alone on a quiet machine (the shared-process shards of the unit tier always
-# start first).
+# core idles. Real files: their durations in the fresh-clone CI of 2026-12-01 05:51, three at a time (the rest are
+# under 70 s); mock files: alone on a quiet machine (the shared-process shards of the unit tier always start first).
 LONGEST_FIRST=(
-  test/package/install.real.test.ts                 # 98 s
-  test/stacks/demoPromqlTwin.real.test.ts           # 89 s
-  test/runner/recover.real.test.ts                  # 83 s
-  test/components/docker/ContainerRestart.real.test.ts  # 79 s
-  test/testing/examples.real.test.ts                # 70 s
-  test/components/docker/ClockSkew.real.test.ts     # 68 s
-  test/components/docker/PartialPartition.real.test.ts  # 62 s
-  test/components/docker/ToxiproxyToxic.real.test.ts    # 52 s
-  test/components/docker/NetworkDisconnect.real.test.ts # 51 s
-  test/runner/window.real.test.ts                   # 51 s
-  test/components/docker/CpuStress.real.test.ts     # 45 s
-  test/runner/run.real.test.ts                      # 44 s
-  test/components/docker/DnsFailure.real.test.ts    # 41 s
-  test/components/docker/MemoryStress.real.test.ts  # 40 s
-  test/components/docker/BandwidthLimit.real.test.ts    # 40 s
-  test/components/docker/DiskFill.real.test.ts      # 40 s
+  test/package/install.real.test.ts                 # 198 s
+  test/runner/recover.real.test.ts                  # 170 s
+  test/runner/window.real.test.ts                   # 115 s
+  test/components/docker/NetworkDisconnect.real.test.ts # 108 s
+  test/components/docker/ToxiproxyToxic.real.test.ts    # 105 s
+  test/stacks/demoPromqlTwin.real.test.ts           # 103 s
+  test/components/docker/ContainerRestart.real.test.ts  # 103 s
+  test/components/docker/DiskFill.real.test.ts      # 102 s
+  test/components/docker/ClockSkew.real.test.ts     # 102 s
+  test/components/docker/PartialPartition.real.test.ts  # 98 s
+  test/runner/run.real.test.ts                      # 91 s
+  test/components/docker/DnsFailure.real.test.ts    # 79 s
+  test/testing/examples.real.test.ts                # 76 s
+  test/components/docker/CpuStress.real.test.ts     # 72 s
+  test/components/docker/BandwidthLimit.real.test.ts    # 71 s
   test/stacks/program.mock.test.ts                  # 7.5 s
   test/components/kubernetes/chaosMesh.mock.test.ts # 7.5 s
 )
